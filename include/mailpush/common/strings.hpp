@@ -1,0 +1,27 @@
+// Small ASCII string helpers shared by the protocol cores. No I/O, no locale.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace mailpush::common {
+
+char ascii_lower(char c) noexcept;
+std::string to_lower(std::string_view s);
+bool iequals(std::string_view a, std::string_view b) noexcept;
+bool istarts_with(std::string_view s, std::string_view prefix) noexcept;
+std::string_view trim(std::string_view s) noexcept;
+
+// Parses a whole decimal number; rejects signs, blanks and overflow.
+std::optional<std::uint64_t> parse_u64(std::string_view s) noexcept;
+
+// "90", "30s", "5m", "1h", "3d", "250ms" -> duration. nullopt for anything else.
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view s) noexcept;
+
+// "1024", "64k", "15M", "2G" (binary multiples) -> bytes. nullopt for anything else.
+std::optional<std::uint64_t> parse_size(std::string_view s) noexcept;
+
+} // namespace mailpush::common

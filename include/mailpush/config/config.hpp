@@ -1,0 +1,94 @@
+// The typed, immutable server configuration (SPEC §10) and its loader.
+// Loading reads a file given by the operator: untrusted in shape, so every key is checked,
+// unknown keys are refused, and the first problem is reported as one line naming the key.
+#pragma once
+
+#include "mailpush/smtp/reply.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace mailpush::config {
+
+using std::chrono::milliseconds;
+
+enum class TlsMode { none, starttls, implicit };
+
+struct Listener {
+    std::string name;
+    std::string address = "127.0.0.1";
+    std::uint16_t port = 0;
+    TlsMode tls = TlsMode::starttls;
+    bool auth_requires_tls = false;
+};
+
+struct Route {
+    std::string domain; // "*" or a recipient domain
+    std::string to;     // "mx", "smtp://host:port" or "capture:DIR"
+};
+
+struct Config {
+    // [server]
+    std::string hostname = "localhost";
+    std::string data_dir = "/var/lib/mailpush";
+    std::string region = "cn-hangzhou";
+    std::string log_level = "info";
+    std::string log_format = "text"; // or "json"
+    unsigned worker_threads = 1;     // I/O threads running the event loop
+    std::chrono::milliseconds shutdown_grace{10'000};
+    // [[listener]]
+    std::vector<Listener> listeners;
+    // [tls]
+    std::string tls_cert;
+    std::string tls_key;
+    bool tls_self_signed = false; // make a self-signed pair at these paths if missing
+    // [http]
+    std::string http_address = "127.0.0.1";
+    std::uint16_t http_port = 8080;
+    std::string admin_token;
+    // [smtp]
+    smtp::ReplyStyle reply_style = smtp::ReplyStyle::directmail;
+    std::size_t max_line_length = 2048;
+    milliseconds idle_timeout{300'000};
+    milliseconds data_timeout{600'000};
+    milliseconds session_timeout{3'600'000};
+    unsigned max_errors = 20;
+    unsigned max_auth_failures = 5;
+    unsigned max_connections = 20'000;
+    unsigned max_connections_per_ip = 200;
+    unsigned auth_failures_per_ip = 20;
+    milliseconds auth_failure_window{600'000};
+    milliseconds auth_failure_delay{1'000}; // upper bound of the random delay before 535
+    // [limits]
+    std::size_t max_message_bytes = 15 * 1024 * 1024;
+    std::size_t max_recipients = 30;
+    // [spool]
+    std::uint64_t min_free_bytes = 100ULL * 1024 * 1024;
+    unsigned spool_writers = 4;
+    std::string fault_injection; // testing only: "", "write", "fsync", "rename"
+    // [auth]
+    unsigned pbkdf2_iterations = 100'000;
+    // [dns]
+    std::vector<std::string> dns_servers;
+    // [delivery]
+    std::uint16_t remote_port = 25;
+    milliseconds retry_initial{60'000};
+    milliseconds retry_max{3'600'000};
+    milliseconds max_lifetime{3 * 86'400'000LL};
+    // [[route]]
+    std::vector<Route> routes;
+};
+
+// Thrown by load_config; what() is one line: "FILE: key 'smtp.reply_style': must be ...".
+class ConfigError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+Config load_config(const std::string& path);
+Config parse_config(const std::string& toml_text, const std::string& source_name);
+
+} // namespace mailpush::config

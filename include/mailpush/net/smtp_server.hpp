@@ -1,0 +1,46 @@
+// SMTP listeners: accept loops, connection limits (total and per client IP), the session
+// registry used for graceful shutdown. Each connection runs the sans-I/O core through the
+// coroutine driver in smtp_connection.cpp. Talks to untrusted clients.
+#pragma once
+
+#include "mailpush/config/config.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mailpush::spool {
+class Spool;
+}
+namespace mailpush::store {
+class Store;
+}
+
+namespace mailpush::net {
+
+struct ServerShared; // private state shared by listeners and connections
+
+class SmtpServer {
+public:
+    SmtpServer(boost::asio::io_context& io, const config::Config& cfg, spool::Spool& spool,
+               store::Store& store, boost::asio::thread_pool& cpu_pool,
+               std::shared_ptr<boost::asio::ssl::context> tls);
+    ~SmtpServer();
+
+    // Binds every [[listener]]; returns "listening name=.. kind=.. addr=ip:port" lines (port 0 resolved).
+    std::vector<std::string> listen();
+    void start();
+    void begin_shutdown(); // stop accepting; idle sessions get 421, busy ones finish first
+    void force_close();    // end of the grace period: close everything
+    std::size_t active_sessions() const;
+    void set_tls_context(std::shared_ptr<boost::asio::ssl::context> tls); // SIGHUP reload
+
+private:
+    std::shared_ptr<ServerShared> shared_;
+};
+
+} // namespace mailpush::net

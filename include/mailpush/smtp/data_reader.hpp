@@ -1,0 +1,40 @@
+// Reads the DATA phase (RFC 5321 §4.1.1.4, §4.5.2): finds the end, removes dot-stuffing, counts size.
+// Handles untrusted input. Only <CRLF>.<CRLF> ends the data; a bare CR or LF anywhere marks the
+// message as rejected but never ends it early (the SMTP-smuggling class of bug).
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace mailpush::smtp {
+
+class DataReader {
+public:
+    explicit DataReader(std::size_t max_bytes);
+
+    // Consumes bytes up to and including the terminating ".\r\n"; returns how many were used.
+    std::size_t consume(std::string_view input);
+
+    bool done() const noexcept { return state_ == State::done; }
+    bool too_big() const noexcept { return too_big_; }
+    bool bare_newline() const noexcept { return bare_newline_; }
+    std::size_t size() const noexcept { return size_; } // unstuffed bytes seen, even past the limit
+
+    // The message, each line ending in CRLF, dot-stuffing removed. Empty once too_big().
+    std::string take_body() { return std::move(body_); }
+
+private:
+    enum class State { line_start, dot, dot_cr, mid, cr, done };
+    void emit(char c);
+    void emit(std::string_view s);
+
+    std::size_t max_bytes_;
+    std::size_t size_ = 0;
+    State state_ = State::line_start;
+    bool too_big_ = false;
+    bool bare_newline_ = false;
+    std::string body_;
+};
+
+} // namespace mailpush::smtp

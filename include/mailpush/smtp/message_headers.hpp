@@ -1,0 +1,27 @@
+// Trace headers added on acceptance (SPEC §3): Received, and Message-ID/Date when missing.
+// Pure: the caller supplies the date text and a fresh message id. Handles untrusted input.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace mailpush::smtp {
+
+struct TraceInfo {
+    std::string hostname; // ours
+    std::string helo;     // the client's EHLO/HELO name
+    std::string peer_ip;
+    std::string protocol; // "ESMTPA" / "ESMTPSA" (RFC 3848)
+    std::string envid;
+    std::string date;       // RFC 5322 date-time, e.g. "Mon, 23 Nov 2026 20:40:00 +0000"
+    std::string message_id; // "<...@host>", used only when the message has none
+};
+
+// Value of the first header called `name` in the header section, unfolded; nullopt if absent.
+std::optional<std::string> find_header(std::string_view message, std::string_view name);
+
+// Returns the message with the trace headers in front.
+std::string add_trace_headers(std::string_view message, const TraceInfo& info);
+
+} // namespace mailpush::smtp

@@ -1,0 +1,114 @@
+// The durable message queue on disk (docs/queue-format.md). Owns its writer threads; callers
+// get a callback on a writer thread once the message is committed (or failed). No Asio here.
+// Trusted input only (envelopes already validated by the SMTP core); recovery reads files that
+// may be damaged and verifies them.
+#pragma once
+
+#include "mailpush/smtp/server_session.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace mailpush::spool {
+
+struct SpoolOptions {
+    std::filesystem::path dir;
+    unsigned writers = 4;
+    std::uint64_t min_free_bytes = 100ULL * 1024 * 1024;
+    std::string fault_injection; // "", "write", "fsync", "rename"
+    std::string hostname = "localhost";
+};
+
+// What the queue index knows about a message (no body).
+struct QueueEntry {
+    std::uint64_t envid = 0;
+    smtp::Envelope envelope;
+    std::uint64_t size = 0;
+    std::int64_t received_at_ms = 0;
+    std::string peer;
+};
+
+struct CommitRequest {
+    smtp::Envelope envelope;
+    std::string body;
+    std::string peer_ip;
+};
+
+using CommitCallback = std::function<void(smtp::CommitResult)>;
+
+class Spool {
+public:
+    explicit Spool(SpoolOptions options);
+    ~Spool();
+    Spool(const Spool&) = delete;
+    Spool& operator=(const Spool&) = delete;
+
+    // Start-up: empties tmp/, verifies queue/, fills the index. Returns the number recovered.
+    std::size_t recover();
+    void start();
+    void stop(); // finishes queued jobs, then joins the writers
+
+    // Asynchronous commit; `done` runs on a writer thread after the directory fsync.
+    void submit(CommitRequest request, CommitCallback done);
+
+    // Free space below the limit? Cached for a second; safe from any thread.
+    bool storage_low();
+
+    std::vector<QueueEntry> list() const;
+    std::optional<QueueEntry> find(std::uint64_t envid) const;
+    std::optional<std::string> read_body(std::uint64_t envid) const;
+    bool remove(std::uint64_t envid);
+    std::size_t size() const;
+
+private:
+    struct Job {
+        CommitRequest request;
+        CommitCallback done;
+        std::uint64_t envid = 0;
+        QueueEntry entry; // filled by write_file, goes into the index on success
+        std::string tmp_path;
+        bool ok = false;
+    };
+    void writer_loop();
+    void commit_batch(std::vector<Job>& batch);
+    bool write_file(Job& job);
+    std::uint64_t allocate_envid();
+    void reserve_block(std::uint64_t end);
+
+    SpoolOptions opt_;
+    std::filesystem::path tmp_dir_, queue_dir_, corrupt_dir_;
+    int queue_dir_fd_ = -1;
+
+    std::mutex jobs_mutex_;
+    std::condition_variable jobs_cv_;
+    std::deque<Job> jobs_;
+    bool stopping_ = false;
+    std::vector<std::thread> writers_;
+
+    std::mutex envid_mutex_;
+    std::uint64_t next_envid_ = 0;
+    std::uint64_t reserved_end_ = 0;
+
+    mutable std::mutex index_mutex_;
+    std::map<std::uint64_t, QueueEntry> index_;
+
+    std::atomic<bool> low_{false};
+    std::atomic<std::int64_t> low_checked_ms_{0};
+};
+
+// Serialisation of one queue file (exposed for tests and recovery).
+std::string encode_queue_file(const QueueEntry& entry, std::string_view body);
+std::optional<std::pair<QueueEntry, std::string>> decode_queue_file(std::string_view file);
+
+} // namespace mailpush::spool

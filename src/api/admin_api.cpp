@@ -1,0 +1,267 @@
+// Admin API routes. Every error is a JSON object {"error":{"code","message"}} with a fitting
+// HTTP status; nothing is changed when a request is refused.
+#include "mailpush/api/admin_api.hpp"
+
+#include "mailpush/common/strings.hpp"
+#include "mailpush/spool/spool.hpp"
+#include "mailpush/store/store.hpp"
+
+#include <nlohmann/json.hpp>
+#include <openssl/crypto.h>
+
+#include <map>
+#include <vector>
+
+namespace mailpush::api {
+using nlohmann::json;
+
+namespace {
+struct HttpError {
+    unsigned status;
+    std::string code;
+    std::string message;
+};
+
+ApiResponse error_response(unsigned status, const std::string& code, const std::string& message) {
+    return {status, json{{"error", {{"code", code}, {"message", message}}}}.dump()};
+}
+
+ApiResponse ok(const json& j, unsigned status = 200) {
+    return {status, j.dump()};
+}
+
+json to_json(const store::Account& a) {
+    return {{"name", a.name},
+            {"status", a.status},
+            {"region", a.region},
+            {"daily_quota", a.daily_quota},
+            {"monthly_quota", a.monthly_quota},
+            {"created_at", a.created_at}};
+}
+json to_json(const store::Domain& d) {
+    return {{"domain", d.name}, {"account", d.account}, {"created_at", d.created_at}};
+}
+json to_json(const store::Address& a) {
+    return {{"address", a.address},
+            {"account", a.account},
+            {"type", a.type},
+            {"smtp_password", a.has_password},
+            {"created_at", a.created_at}};
+}
+json to_json(const store::InvalidAddress& i) {
+    return {
+        {"account", i.account}, {"address", i.address}, {"reason", i.reason}, {"created_at", i.created_at}};
+}
+json to_json(const spool::QueueEntry& e) {
+    json rcpts = json::array();
+    for (const auto& r : e.envelope.recipients)
+        rcpts.push_back({{"address", r.address}, {"state", "queued"}});
+    return {{"envid", std::to_string(e.envid)},
+            {"mail_from", e.envelope.mail_from},
+            {"recipients", rcpts},
+            {"size", e.size},
+            {"received_at_ms", e.received_at_ms},
+            {"peer", e.peer}};
+}
+template <class T>
+json list_json(const std::vector<T>& items) {
+    json arr = json::array();
+    for (const auto& i : items)
+        arr.push_back(to_json(i));
+    return arr;
+}
+
+std::vector<std::string> split_path(std::string_view path) {
+    std::vector<std::string> parts;
+    std::size_t start = 0;
+    while (start < path.size()) {
+        auto end = path.find('/', start);
+        if (end == std::string_view::npos) end = path.size();
+        if (end > start) parts.push_back(percent_decode(path.substr(start, end - start), false));
+        start = end + 1;
+    }
+    return parts;
+}
+
+std::map<std::string, std::string> parse_query(std::string_view q) {
+    std::map<std::string, std::string> out;
+    std::size_t start = 0;
+    while (start < q.size()) {
+        auto end = q.find('&', start);
+        if (end == std::string_view::npos) end = q.size();
+        const auto item = q.substr(start, end - start);
+        const auto eq = item.find('=');
+        out[percent_decode(item.substr(0, eq), true)] =
+            eq == std::string_view::npos ? "" : percent_decode(item.substr(eq + 1), true);
+        start = end + 1;
+    }
+    return out;
+}
+
+// Reads a required string field from a JSON object body.
+std::string field(const json& body, const char* name, bool required = true) {
+    if (!body.is_object()) throw HttpError{400, "InvalidBody", "the request body must be a JSON object"};
+    const auto it = body.find(name);
+    if (it == body.end() || it->is_null()) {
+        if (required) throw HttpError{400, "MissingParameter", std::string("missing field \"") + name + "\""};
+        return {};
+    }
+    if (!it->is_string())
+        throw HttpError{400, "InvalidParameter", std::string("field \"") + name + "\" must be a string"};
+    return it->get<std::string>();
+}
+
+std::uint64_t parse_envid(const std::string& s) {
+    auto v = common::parse_u64(s);
+    if (!v) throw HttpError{400, "InvalidParameter", "envid must be a decimal number"};
+    return *v;
+}
+
+unsigned status_for(store::ErrorKind k) {
+    switch (k) {
+    case store::ErrorKind::invalid:
+        return 422;
+    case store::ErrorKind::not_found:
+        return 404;
+    case store::ErrorKind::conflict:
+        return 409;
+    case store::ErrorKind::limit:
+        return 422;
+    }
+    return 500;
+}
+const char* code_for(store::ErrorKind k) {
+    switch (k) {
+    case store::ErrorKind::invalid:
+        return "InvalidParameter";
+    case store::ErrorKind::not_found:
+        return "NotFound";
+    case store::ErrorKind::conflict:
+        return "Conflict";
+    case store::ErrorKind::limit:
+        return "LimitExceeded";
+    }
+    return "InternalError";
+}
+} // namespace
+
+std::string percent_decode(std::string_view s, bool plus_as_space) {
+    std::string out;
+    out.reserve(s.size());
+    auto hex = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    };
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
+            out += static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));
+            i += 2;
+        } else if (s[i] == '+' && plus_as_space) {
+            out += ' ';
+        } else {
+            out += s[i];
+        }
+    }
+    return out;
+}
+
+AdminApi::AdminApi(store::Store& store, spool::Spool& spool, std::string admin_token)
+    : store_(store)
+    , spool_(spool)
+    , token_(std::move(admin_token)) {}
+
+ApiResponse AdminApi::handle(const ApiRequest& req) {
+    const auto qpos = req.target.find('?');
+    const auto path = split_path(std::string_view(req.target).substr(0, qpos));
+    const auto query = qpos == std::string::npos ? std::map<std::string, std::string>{}
+                                                 : parse_query(std::string_view(req.target).substr(qpos + 1));
+    const auto& m = req.method;
+    if (path.size() == 2 && path[0] == "v1" && path[1] == "health" && m == "GET")
+        return ok({{"status", "ok"}});
+
+    const std::string expected = "Bearer " + token_;
+    if (req.authorization.size() != expected.size() ||
+        CRYPTO_memcmp(req.authorization.data(), expected.data(), expected.size()) != 0)
+        return error_response(401, "Unauthorized", "missing or wrong bearer token");
+    try {
+        json body;
+        if (!req.body.empty()) {
+            body = json::parse(req.body, nullptr, false);
+            if (body.is_discarded())
+                throw HttpError{400, "InvalidBody", "the request body is not valid JSON"};
+        }
+        if (path.empty() || path[0] != "v1") throw HttpError{404, "NotFound", "no such endpoint"};
+        const std::string res = path.size() > 1 ? path[1] : "";
+        const auto n = path.size();
+        const std::string account_filter = query.count("account") ? query.at("account") : "";
+
+        if (res == "accounts") {
+            if (n == 2 && m == "GET") return ok(list_json(store_.list_accounts()));
+            if (n == 2 && m == "POST") return ok(to_json(store_.add_account(field(body, "name"))), 201);
+            if (n == 3 && m == "GET") return ok(to_json(store_.get_account(path[2])));
+            if (n == 3 && m == "PATCH")
+                return ok(to_json(store_.set_account_status(path[2], field(body, "status"))));
+            if (n == 3 && m == "DELETE") {
+                store_.remove_account(path[2]);
+                return ok({{"deleted", path[2]}});
+            }
+        } else if (res == "domains") {
+            if (n == 2 && m == "GET") return ok(list_json(store_.list_domains(account_filter)));
+            if (n == 2 && m == "POST")
+                return ok(to_json(store_.add_domain(field(body, "account"), field(body, "domain"))), 201);
+            if (n == 3 && m == "GET") return ok(to_json(store_.get_domain(path[2])));
+            if (n == 3 && m == "DELETE") {
+                store_.remove_domain(path[2]);
+                return ok({{"deleted", path[2]}});
+            }
+        } else if (res == "addresses") {
+            if (n == 2 && m == "GET") return ok(list_json(store_.list_addresses(account_filter)));
+            if (n == 2 && m == "POST")
+                return ok(to_json(store_.add_address(field(body, "account"), field(body, "address"),
+                                                     field(body, "type", false))),
+                          201);
+            if (n == 3 && m == "GET") return ok(to_json(store_.get_address(path[2])));
+            if (n == 3 && m == "DELETE") {
+                store_.remove_address(path[2]);
+                return ok({{"deleted", path[2]}});
+            }
+            if (n == 4 && path[3] == "password" && m == "PUT") {
+                store_.set_password(path[2], field(body, "password"));
+                return ok({{"address", path[2]}, {"smtp_password", true}});
+            }
+        } else if (res == "invalid-addresses") {
+            if (n == 2 && m == "GET") return ok(list_json(store_.list_invalid(account_filter)));
+            if (n == 2 && m == "POST")
+                return ok(to_json(store_.add_invalid(field(body, "account"), field(body, "address"),
+                                                     field(body, "reason", false))),
+                          201);
+            if (n == 4 && m == "DELETE") {
+                store_.remove_invalid(path[2], path[3]);
+                return ok({{"deleted", path[3]}});
+            }
+        } else if (res == "queue") {
+            if (n == 2 && m == "GET") return ok(list_json(spool_.list()));
+            if (n == 3 && m == "GET") {
+                auto e = spool_.find(parse_envid(path[2]));
+                if (!e) throw HttpError{404, "NotFound", "no queued message with envid " + path[2]};
+                return ok(to_json(*e));
+            }
+            if (n == 3 && m == "DELETE") {
+                if (!spool_.remove(parse_envid(path[2])))
+                    throw HttpError{404, "NotFound", "no queued message with envid " + path[2]};
+                return ok({{"deleted", path[2]}});
+            }
+        }
+        throw HttpError{404, "NotFound", "no such endpoint: " + m + " " + req.target.substr(0, qpos)};
+    } catch (const HttpError& e) {
+        return error_response(e.status, e.code, e.message);
+    } catch (const store::StoreError& e) {
+        return error_response(status_for(e.kind()), code_for(e.kind()), e.what());
+    } catch (const std::exception& e) {
+        return error_response(500, "InternalError", e.what());
+    }
+}
+
+} // namespace mailpush::api

@@ -1,0 +1,126 @@
+#include "mailpush/api/http_server.hpp"
+
+#include "mailpush/api/admin_api.hpp"
+#include "mailpush/net/offload.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <spdlog/spdlog.h>
+
+namespace mailpush::api {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
+    Impl(asio::io_context& io_, const std::string& address_, unsigned short port_, AdminApi& api_,
+         asio::thread_pool& pool_)
+        : io(io_)
+        , address(address_)
+        , port(port_)
+        , api(api_)
+        , pool(pool_)
+        , acceptor(io_) {}
+    asio::io_context& io;
+    std::string address;
+    unsigned short port;
+    AdminApi& api;
+    asio::thread_pool& pool;
+    tcp::acceptor acceptor;
+
+    // Not a coroutine on purpose: GCC 12 relocates lambda init-captures made inside coroutines
+    // bitwise, so the capturing lambda is built here and only awaited by the coroutine.
+    auto handle_on_pool(ApiRequest request) {
+        return net::offload(pool, [this, request = std::move(request)] { return api.handle(request); });
+    }
+
+    asio::awaitable<void> session(tcp::socket socket) {
+        beast::tcp_stream stream(std::move(socket));
+        beast::flat_buffer buffer;
+        for (;;) {
+            http::request_parser<http::string_body> parser;
+            parser.body_limit(16 * 1024 * 1024);
+            parser.header_limit(16 * 1024);
+            stream.expires_after(std::chrono::seconds(60));
+            boost::system::error_code ec;
+            co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+            if (ec) {
+                if (ec != http::error::end_of_stream && ec != asio::error::operation_aborted &&
+                    ec != beast::error::timeout && ec != asio::error::eof) {
+                    http::response<http::string_body> bad{http::status::bad_request, 11};
+                    bad.set(http::field::content_type, "application/json");
+                    bad.body() = R"({"error":{"code":"BadRequest","message":"malformed HTTP request"}})";
+                    bad.keep_alive(false);
+                    bad.prepare_payload();
+                    co_await http::async_write(stream, bad, asio::redirect_error(asio::use_awaitable, ec));
+                }
+                break;
+            }
+            auto req = parser.release();
+            // Members set one by one: GCC 12 double-destroys temporaries of aggregate init in coroutines.
+            ApiRequest areq;
+            areq.method = std::string(req.method_string());
+            areq.target = std::string(req.target());
+            areq.body = std::move(req.body());
+            areq.authorization = std::string(req[http::field::authorization]);
+            // The admin API blocks on SQLite: run it on the worker pool, resume here afterwards.
+            ApiResponse ares = co_await handle_on_pool(std::move(areq));
+            http::response<http::string_body> res{static_cast<http::status>(ares.status), req.version()};
+            res.set(http::field::server, "mailpush");
+            res.set(http::field::content_type, "application/json");
+            res.keep_alive(req.keep_alive());
+            res.body() = std::move(ares.body);
+            res.prepare_payload();
+            co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+            if (ec || !res.keep_alive()) break;
+        }
+        boost::system::error_code ignored;
+        stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    }
+
+    asio::awaitable<void> accept_loop() {
+        for (;;) {
+            boost::system::error_code ec;
+            tcp::socket socket(asio::make_strand(io));
+            co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
+            if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+            if (ec) continue;
+            asio::co_spawn(socket.get_executor(), session(std::move(socket)), asio::detached);
+        }
+    }
+};
+
+HttpServer::HttpServer(asio::io_context& io, const std::string& address, unsigned short port, AdminApi& api,
+                       asio::thread_pool& pool)
+    : impl_(std::make_shared<Impl>(io, address, port, api, pool)) {}
+
+HttpServer::~HttpServer() = default;
+
+std::string HttpServer::listen() {
+    const tcp::endpoint ep(asio::ip::make_address(impl_->address), impl_->port);
+    impl_->acceptor.open(ep.protocol());
+    impl_->acceptor.set_option(asio::socket_base::reuse_address(true));
+    impl_->acceptor.bind(ep);
+    impl_->acceptor.listen(256);
+    const auto b = impl_->acceptor.local_endpoint();
+    return "listening name=http kind=http addr=" + b.address().to_string() + ":" + std::to_string(b.port());
+}
+
+void HttpServer::start() {
+    asio::co_spawn(impl_->io, impl_->accept_loop(), asio::detached);
+}
+
+void HttpServer::stop() {
+    boost::system::error_code ec;
+    impl_->acceptor.close(ec);
+}
+
+} // namespace mailpush::api

@@ -1,0 +1,189 @@
+// mailpushd: the composition root. Loads the config, recovers the spool, opens the store,
+// starts the SMTP listeners and the HTTP API, and runs the shutdown sequence on SIGTERM.
+#include "mailpush/api/admin_api.hpp"
+#include "mailpush/api/http_server.hpp"
+#include "mailpush/config/config.hpp"
+#include "mailpush/net/smtp_server.hpp"
+#include "mailpush/net/tls.hpp"
+#include "mailpush/spool/spool.hpp"
+#include "mailpush/store/store.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <filesystem>
+#include <functional>
+#include <iostream>
+#include <thread>
+
+namespace {
+namespace asio = boost::asio;
+using namespace mailpush;
+
+constexpr int kExitConfig = 2;
+
+void usage() {
+    std::cout << "usage: mailpushd --config FILE [--check-config]\n"
+                 "  --config FILE     the TOML configuration (see docs/config.md)\n"
+                 "  --check-config    validate the configuration and exit (0 OK, 2 bad)\n";
+}
+
+void setup_logging(const config::Config& cfg) {
+    auto logger = spdlog::stderr_logger_mt("mailpushd");
+    spdlog::set_default_logger(logger);
+    spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+    if (cfg.log_format == "json")
+        spdlog::set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","event":"%v"})");
+    else
+        spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %l %v");
+    spdlog::flush_on(spdlog::level::info);
+}
+
+std::shared_ptr<asio::ssl::context> load_tls(const config::Config& cfg) {
+    if (cfg.tls_cert.empty()) return nullptr;
+    if (cfg.tls_self_signed && net::ensure_self_signed(cfg.tls_cert, cfg.tls_key, cfg.hostname))
+        spdlog::info("tls.self_signed cert={} key={}", cfg.tls_cert, cfg.tls_key);
+    return net::make_server_tls_context(cfg.tls_cert, cfg.tls_key);
+}
+
+// Stops accepting, lets sessions finish or get 421, then stops the loop.
+void drain(asio::io_context& io, net::SmtpServer& smtp, api::HttpServer& http, const config::Config& cfg) {
+    spdlog::info("shutdown.begin sessions={}", smtp.active_sessions());
+    smtp.begin_shutdown();
+    http.stop();
+    auto timer = std::make_shared<asio::steady_timer>(io);
+    const auto deadline = std::chrono::steady_clock::now() + cfg.shutdown_grace;
+    auto poll = std::make_shared<std::function<void(boost::system::error_code)>>();
+    *poll = [&io, &smtp, timer, deadline, poll](boost::system::error_code) {
+        if (smtp.active_sessions() == 0) {
+            io.stop();
+            return;
+        }
+        if (std::chrono::steady_clock::now() >= deadline) {
+            spdlog::warn("shutdown.force sessions={}", smtp.active_sessions());
+            smtp.force_close();
+            timer->expires_after(std::chrono::milliseconds(200));
+            timer->async_wait([&io](boost::system::error_code) { io.stop(); });
+            return;
+        }
+        timer->expires_after(std::chrono::milliseconds(20));
+        timer->async_wait(*poll);
+    };
+    (*poll)({});
+}
+} // namespace
+
+int main(int argc, char** argv) {
+    std::string config_path;
+    bool check_only = false;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--config" && i + 1 < argc)
+            config_path = argv[++i];
+        else if (a == "--check-config")
+            check_only = true;
+        else if (a == "--help" || a == "-h") {
+            usage();
+            return 0;
+        } else {
+            std::cerr << "mailpushd: unknown argument '" << a << "' (see --help)\n";
+            return kExitConfig;
+        }
+    }
+    if (config_path.empty()) {
+        std::cerr << "mailpushd: --config FILE is required\n";
+        return kExitConfig;
+    }
+    config::Config cfg;
+    try {
+        cfg = config::load_config(config_path);
+    } catch (const config::ConfigError& e) {
+        std::cerr << "mailpushd: " << e.what() << "\n";
+        return kExitConfig;
+    }
+    if (check_only) {
+        std::cout << "configuration OK\n";
+        return 0;
+    }
+    setup_logging(cfg);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    try {
+        namespace fs = std::filesystem;
+        fs::create_directories(cfg.data_dir);
+        spool::Spool spool({fs::path(cfg.data_dir) / "spool", cfg.spool_writers, cfg.min_free_bytes,
+                            cfg.fault_injection, cfg.hostname});
+        const auto recovered = spool.recover();
+        spdlog::info("spool.recover queued={}", recovered);
+        store::StoreLimits limits;
+        limits.pbkdf2_iterations = cfg.pbkdf2_iterations;
+        store::Store store((fs::path(cfg.data_dir) / "store.db").string(), limits, cfg.region);
+
+        std::shared_ptr<asio::ssl::context> tls;
+        try {
+            tls = load_tls(cfg);
+        } catch (const std::exception& e) {
+            std::cerr << "mailpushd: " << config_path << ": " << e.what() << "\n";
+            return kExitConfig;
+        }
+
+        asio::io_context io(static_cast<int>(cfg.worker_threads));
+        asio::thread_pool cpu_pool(2);      // password hashing
+        asio::thread_pool blocking_pool(2); // SQLite for the admin API
+        net::SmtpServer smtp(io, cfg, spool, store, cpu_pool, tls);
+        api::AdminApi admin(store, spool, cfg.admin_token);
+        api::HttpServer http(io, cfg.http_address, cfg.http_port, admin, blocking_pool);
+        try {
+            for (const auto& line : smtp.listen())
+                spdlog::info("{}", line);
+            spdlog::info("{}", http.listen());
+        } catch (const boost::system::system_error& e) {
+            spdlog::error("listen.error error=\"{}\"", e.what());
+            return 1;
+        }
+        spool.start();
+        smtp.start();
+        http.start();
+
+        asio::signal_set stop_signals(io, SIGTERM, SIGINT);
+        stop_signals.async_wait([&](boost::system::error_code ec, int sig) {
+            if (ec) return;
+            spdlog::info("signal.received signal={}", sig);
+            drain(io, smtp, http, cfg);
+        });
+        asio::signal_set hup(io, SIGHUP);
+        std::function<void(boost::system::error_code, int)> on_hup = [&](boost::system::error_code ec, int) {
+            if (ec) return;
+            try {
+                smtp.set_tls_context(load_tls(cfg));
+                spdlog::info("tls.reload result=ok");
+            } catch (const std::exception& e) {
+                spdlog::error("tls.reload result=fail error=\"{}\"", e.what());
+            }
+            hup.async_wait(on_hup);
+        };
+        hup.async_wait(on_hup);
+
+        spdlog::info("ready hostname={} data_dir={} queued={}", cfg.hostname, cfg.data_dir, recovered);
+        std::vector<std::thread> threads;
+        for (unsigned i = 1; i < cfg.worker_threads; ++i)
+            threads.emplace_back([&io] { io.run(); });
+        io.run();
+        for (auto& t : threads)
+            t.join();
+        spool.stop();
+        cpu_pool.join();
+        blocking_pool.join();
+        spdlog::info("shutdown.done");
+        return 0;
+    } catch (const std::exception& e) {
+        spdlog::critical("fatal error=\"{}\"", e.what());
+        std::cerr << "mailpushd: " << e.what() << "\n";
+        return 1;
+    }
+}

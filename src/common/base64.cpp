@@ -1,0 +1,45 @@
+// Strict base64: we validate the shape ourselves and let OpenSSL do the bit work.
+#include "mailpush/common/base64.hpp"
+
+#include <openssl/evp.h>
+
+namespace mailpush::common {
+namespace {
+bool is_b64_char(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
+}
+} // namespace
+
+std::string base64_encode(std::string_view raw) {
+    std::string out(4 * ((raw.size() + 2) / 3), '\0');
+    const int n =
+        EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                        reinterpret_cast<const unsigned char*>(raw.data()), static_cast<int>(raw.size()));
+    out.resize(static_cast<std::size_t>(n));
+    return out;
+}
+
+std::optional<std::string> base64_decode(std::string_view in) {
+    if (in.size() % 4 != 0) return std::nullopt;
+    std::size_t pad = 0;
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        const char c = in[i];
+        if (c == '=') {
+            // '=' only in the last two positions, and nothing but '=' after the first one.
+            if (i + 2 < in.size()) return std::nullopt;
+            ++pad;
+        } else if (pad != 0 || !is_b64_char(c)) {
+            return std::nullopt;
+        }
+    }
+    if (in.empty()) return std::string{};
+    std::string out(in.size() / 4 * 3, '\0');
+    const int n =
+        EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                        reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
+    if (n < 0) return std::nullopt;
+    out.resize(static_cast<std::size_t>(n) - pad); // EVP_DecodeBlock counts padding as zero bytes
+    return out;
+}
+
+} // namespace mailpush::common

@@ -1,0 +1,104 @@
+#include "mailpush/common/strings.hpp"
+
+#include <charconv>
+#include <limits>
+
+namespace mailpush::common {
+
+char ascii_lower(char c) noexcept {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+std::string to_lower(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out)
+        c = ascii_lower(c);
+    return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+    return true;
+}
+
+bool istarts_with(std::string_view s, std::string_view prefix) noexcept {
+    return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+std::string_view trim(std::string_view s) noexcept {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+        s.remove_suffix(1);
+    return s;
+}
+
+std::optional<std::uint64_t> parse_u64(std::string_view s) noexcept {
+    if (s.empty()) return std::nullopt;
+    std::uint64_t v = 0;
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc{} || ptr != s.data() + s.size()) return std::nullopt;
+    return v;
+}
+
+namespace {
+// Splits "15M" into (15, "M").
+std::optional<std::pair<std::uint64_t, std::string_view>> number_and_unit(std::string_view s) noexcept {
+    std::size_t i = 0;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9')
+        ++i;
+    auto n = parse_u64(s.substr(0, i));
+    if (!n) return std::nullopt;
+    return std::pair{*n, s.substr(i)};
+}
+
+std::optional<std::uint64_t> checked_mul(std::uint64_t a, std::uint64_t b) noexcept {
+    if (b != 0 && a > std::numeric_limits<std::uint64_t>::max() / b) return std::nullopt;
+    return a * b;
+}
+} // namespace
+
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view s) noexcept {
+    auto nu = number_and_unit(s);
+    if (!nu) return std::nullopt;
+    std::uint64_t mult = 0;
+    const auto unit = nu->second;
+    if (unit == "ms")
+        mult = 1;
+    else if (unit.empty() || unit == "s")
+        mult = 1000;
+    else if (unit == "m")
+        mult = 60'000;
+    else if (unit == "h")
+        mult = 3'600'000;
+    else if (unit == "d")
+        mult = 86'400'000;
+    else
+        return std::nullopt;
+    auto ms = checked_mul(nu->first, mult);
+    if (!ms || *ms > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+        return std::nullopt;
+    return std::chrono::milliseconds(static_cast<std::int64_t>(*ms));
+}
+
+std::optional<std::uint64_t> parse_size(std::string_view s) noexcept {
+    auto nu = number_and_unit(s);
+    if (!nu) return std::nullopt;
+    const auto unit = nu->second;
+    std::uint64_t mult = 0;
+    if (unit.empty())
+        mult = 1;
+    else if (unit == "k" || unit == "K")
+        mult = 1024;
+    else if (unit == "M")
+        mult = 1024ULL * 1024;
+    else if (unit == "G")
+        mult = 1024ULL * 1024 * 1024;
+    else
+        return std::nullopt;
+    return checked_mul(nu->first, mult);
+}
+
+} // namespace mailpush::common

@@ -1,0 +1,88 @@
+// State shared by the SMTP listeners and their connections (private to the net module).
+#pragma once
+
+#include "mailpush/auth/login_cache.hpp"
+#include "mailpush/auth/throttle.hpp"
+#include "mailpush/config/config.hpp"
+#include "mailpush/smtp/server_session.hpp"
+#include "mailpush/spool/spool.hpp"
+#include "mailpush/store/store.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <atomic>
+#include <list>
+#include <map>
+#include <mutex>
+
+namespace mailpush::net {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+// One live connection, as seen by shutdown and timeouts. Touched only on its strand,
+// except the registry membership (guarded by ServerShared::registry_mutex).
+struct Connection : std::enable_shared_from_this<Connection> {
+    Connection(tcp::socket s)
+        : socket(std::move(s))
+        , timer(socket.get_executor()) {}
+    tcp::socket socket;
+    std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls;
+    asio::steady_timer timer;
+    smtp::ServerSession* session = nullptr;
+    bool reading = false;
+    bool timed_out = false;
+    bool draining = false;
+    std::string peer_ip;
+    std::uint64_t sid = 0;
+};
+
+struct ServerShared {
+    ServerShared(asio::io_context& io_, const config::Config& cfg_, spool::Spool& spool_,
+                 store::Store& store_, asio::thread_pool& cpu_)
+        : io(io_)
+        , cfg(cfg_)
+        , spool(spool_)
+        , store(store_)
+        , cpu_pool(cpu_)
+        , throttle(cfg_.auth_failures_per_ip, cfg_.auth_failure_window) {}
+
+    asio::io_context& io;
+    const config::Config& cfg;
+    spool::Spool& spool;
+    store::Store& store;
+    asio::thread_pool& cpu_pool;
+
+    std::mutex tls_mutex;
+    std::shared_ptr<asio::ssl::context> tls;
+    std::shared_ptr<asio::ssl::context> tls_context() {
+        std::lock_guard lock(tls_mutex);
+        return tls;
+    }
+
+    auth::LoginCache login_cache;
+    std::mutex throttle_mutex;
+    auth::AuthThrottle throttle;
+
+    std::mutex registry_mutex;
+    std::list<std::weak_ptr<Connection>> registry;
+    std::map<std::string, unsigned> per_ip;
+    unsigned total = 0;
+    std::atomic<bool> draining{false};
+    std::atomic<std::uint64_t> next_sid{1};
+
+    std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
+    std::vector<config::Listener> listener_configs;
+};
+
+// Runs one SMTP session to its end. `refuse` sends the too-many-connections 421 and closes.
+asio::awaitable<void> run_smtp_connection(std::shared_ptr<ServerShared> shared,
+                                          std::shared_ptr<Connection> conn, config::Listener listener,
+                                          bool refuse);
+
+} // namespace mailpush::net

@@ -1,0 +1,318 @@
+// The I/O driver of one SMTP session: reads bytes into the sans-I/O core, writes its replies,
+// performs its actions (credential check, spool commit, TLS handshake) and enforces timeouts
+// (RFC 5321 §4.5.3.2). Talks to an untrusted client; all protocol decisions are the core's.
+#include "server_shared.hpp"
+
+#include "mailpush/auth/password.hpp"
+#include "mailpush/net/offload.hpp"
+#include "mailpush/smtp/command.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <spdlog/spdlog.h>
+
+#include <random>
+
+namespace mailpush::net {
+namespace {
+using std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
+
+// Answers the core's cheap checks from memory: storage state, account status, invalid library.
+class ConnectionPolicy final : public smtp::SessionPolicy {
+public:
+    explicit ConnectionPolicy(ServerShared& s)
+        : shared_(s) {}
+    std::optional<smtp::Reply> check_mail(const smtp::Envelope& env) override {
+        if (shared_.spool.storage_low()) return smtp::replies::storage_low();
+        const auto dir = shared_.store.directory();
+        const auto* sender = dir->sender(env.auth_user);
+        if (sender && !sender->account_active)
+            return smtp::Reply{551, "5.7.1", "Main account unavailable", true};
+        return std::nullopt;
+    }
+    std::optional<smtp::Reply> check_rcpt(const smtp::Envelope& env, std::string_view rcpt) override {
+        const auto dir = shared_.store.directory();
+        const auto* sender = dir->sender(env.auth_user);
+        if (sender && dir->is_invalid(sender->account, std::string(rcpt)))
+            return smtp::replies::invalid_rcptto();
+        return std::nullopt;
+    }
+
+private:
+    ServerShared& shared_;
+};
+
+smtp::SessionLimits limits_for(const config::Config& cfg, const config::Listener& l, bool have_tls) {
+    smtp::SessionLimits lim;
+    lim.hostname = cfg.hostname;
+    lim.style = cfg.reply_style;
+    lim.max_message_bytes = cfg.max_message_bytes;
+    lim.max_recipients = cfg.max_recipients;
+    lim.max_line_length = cfg.max_line_length;
+    lim.max_errors = cfg.max_errors;
+    lim.max_auth_failures = cfg.max_auth_failures;
+    lim.starttls_available = have_tls && l.tls == config::TlsMode::starttls;
+    lim.tls_active = l.tls == config::TlsMode::implicit;
+    lim.auth_requires_tls = l.auth_requires_tls;
+    return lim;
+}
+
+milliseconds random_delay(milliseconds max) {
+    if (max.count() <= 0) return milliseconds(0);
+    thread_local std::mt19937 rng{std::random_device{}()};
+    std::uniform_int_distribution<std::int64_t> dist(max.count() / 4, max.count());
+    return milliseconds(dist(rng));
+}
+
+// Completion of a spool commit, delivered on the connection's strand.
+template <class Token>
+auto async_commit(spool::Spool& spool, spool::CommitRequest req, Token&& token) {
+    return asio::async_initiate<Token, void(smtp::CommitResult)>(
+        [&spool](auto handler, spool::CommitRequest r) {
+            auto work = asio::make_work_guard(asio::get_associated_executor(handler));
+            auto shared_handler = std::make_shared<decltype(handler)>(std::move(handler));
+            spool.submit(std::move(r), [shared_handler, work](smtp::CommitResult result) {
+                auto ex = asio::get_associated_executor(*shared_handler);
+                asio::dispatch(ex, [shared_handler, result]() mutable { (*shared_handler)(result); });
+            });
+        },
+        token, std::move(req));
+}
+
+// Not a coroutine on purpose: GCC 12 relocates lambda init-captures made inside coroutines
+// bitwise, so capturing lambdas are built in plain functions like this one.
+auto verify_on_pool(asio::thread_pool& pool, std::string password, std::string hash) {
+    return offload(pool, [password = std::move(password), hash = std::move(hash)] {
+        try {
+            return auth::verify_password(password, hash);
+        } catch (const std::exception&) {
+            return false;
+        }
+    });
+}
+
+class Driver {
+public:
+    Driver(std::shared_ptr<ServerShared> shared, std::shared_ptr<Connection> conn,
+           const config::Listener& listener)
+        : shared_(std::move(shared))
+        , conn_(std::move(conn))
+        , listener_(listener)
+        , policy_(*shared_)
+        , session_(limits_for(shared_->cfg, listener, shared_->tls_context() != nullptr), policy_)
+        , deadline_(Clock::now() + shared_->cfg.session_timeout) {
+        conn_->session = &session_;
+    }
+    ~Driver() { conn_->session = nullptr; }
+
+    asio::awaitable<void> run(bool refuse) {
+        spdlog::info("session.connect sid={:016x} peer={} listener={}", conn_->sid, conn_->peer_ip,
+                     listener_.name);
+        std::string reason = "quit";
+        if (listener_.tls == config::TlsMode::implicit && !co_await handshake()) {
+            spdlog::info("session.close sid={:016x} reason=tls-handshake", conn_->sid);
+            co_return;
+        }
+        smtp::Output out;
+        if (refuse) {
+            out.wire = smtp::encode(smtp::replies::too_many_connections(shared_->cfg.hostname),
+                                    shared_->cfg.reply_style);
+            out.close = true;
+            reason = "limit";
+        } else {
+            out = session_.on_connect();
+        }
+        std::string buf(16 * 1024, '\0');
+        for (;;) {
+            if (!co_await deliver(out)) break;
+            if (conn_->draining && !session_.in_transaction()) {
+                out = session_.on_shutdown();
+                reason = "shutdown";
+                continue;
+            }
+            boost::system::error_code ec;
+            const auto n = co_await read_some(asio::buffer(buf), ec);
+            if (ec) {
+                if (conn_->timed_out) {
+                    out = session_.on_timeout();
+                    reason = "timeout";
+                    continue;
+                }
+                if (ec == asio::error::operation_aborted && conn_->draining) continue;
+                reason = ec == asio::error::eof ? "disconnect" : "io-error";
+                break;
+            }
+            out = session_.on_input(std::string_view(buf.data(), n));
+        }
+        if (session_.closed() && reason == "disconnect") reason = "quit";
+        boost::system::error_code ignored;
+        if (conn_->tls) {
+            conn_->timer.expires_after(std::chrono::seconds(2));
+            arm_timer();
+            co_await conn_->tls->async_shutdown(asio::redirect_error(asio::use_awaitable, ignored));
+            conn_->timer.cancel();
+        }
+        conn_->socket.shutdown(tcp::socket::shutdown_both, ignored);
+        conn_->socket.close(ignored);
+        spdlog::info("session.close sid={:016x} reason={}", conn_->sid, reason);
+    }
+
+private:
+    void arm_timer() {
+        conn_->timer.async_wait([w = std::weak_ptr<Connection>(conn_)](boost::system::error_code ec) {
+            if (ec) return;
+            if (auto c = w.lock()) {
+                c->timed_out = true;
+                c->socket.cancel(ec);
+            }
+        });
+    }
+
+    milliseconds read_timeout() const {
+        const auto per_state = session_.in_data() ? shared_->cfg.data_timeout : shared_->cfg.idle_timeout;
+        const auto left = std::chrono::duration_cast<milliseconds>(deadline_ - Clock::now());
+        return std::max(milliseconds(1), std::min(per_state, left));
+    }
+
+    asio::awaitable<std::size_t> read_some(asio::mutable_buffer b, boost::system::error_code& ec) {
+        conn_->timer.expires_after(read_timeout());
+        arm_timer();
+        conn_->reading = true;
+        std::size_t n = 0;
+        if (conn_->tls)
+            n = co_await conn_->tls->async_read_some(b, asio::redirect_error(asio::use_awaitable, ec));
+        else
+            n = co_await conn_->socket.async_read_some(b, asio::redirect_error(asio::use_awaitable, ec));
+        conn_->reading = false;
+        conn_->timer.cancel();
+        co_return n;
+    }
+
+    asio::awaitable<bool> write(const std::string& data) {
+        boost::system::error_code ec;
+        conn_->timer.expires_after(std::chrono::minutes(5));
+        arm_timer();
+        if (conn_->tls)
+            co_await asio::async_write(*conn_->tls, asio::buffer(data),
+                                       asio::redirect_error(asio::use_awaitable, ec));
+        else
+            co_await asio::async_write(conn_->socket, asio::buffer(data),
+                                       asio::redirect_error(asio::use_awaitable, ec));
+        conn_->timer.cancel();
+        co_return !ec;
+    }
+
+    asio::awaitable<bool> handshake() {
+        auto ctx = shared_->tls_context();
+        if (!ctx) co_return false;
+        conn_->tls = std::make_unique<asio::ssl::stream<tcp::socket&>>(conn_->socket, *ctx);
+        tls_ctx_ = std::move(ctx); // the context must outlive the stream
+        boost::system::error_code ec;
+        conn_->timer.expires_after(std::chrono::seconds(30));
+        arm_timer();
+        co_await conn_->tls->async_handshake(asio::ssl::stream_base::server,
+                                             asio::redirect_error(asio::use_awaitable, ec));
+        conn_->timer.cancel();
+        if (ec) {
+            spdlog::info("session.tls sid={:016x} result=fail error=\"{}\"", conn_->sid, ec.message());
+            conn_->tls.reset();
+            co_return false;
+        }
+        spdlog::debug("session.tls sid={:016x} version={}", conn_->sid,
+                      SSL_get_version(conn_->tls->native_handle()));
+        co_return true;
+    }
+
+    // Sends the output and carries out the action chain; false once the session must end.
+    asio::awaitable<bool> deliver(smtp::Output out) {
+        for (;;) {
+            if (out.delay) {
+                asio::steady_timer t(conn_->socket.get_executor(),
+                                     random_delay(shared_->cfg.auth_failure_delay));
+                boost::system::error_code ec;
+                co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+            }
+            if (!out.wire.empty() && !co_await write(out.wire)) co_return false;
+            if (out.close) co_return false;
+            switch (out.action.kind) {
+            case smtp::ActionKind::none:
+                co_return true;
+            case smtp::ActionKind::verify_credentials: {
+                const auto verdict = co_await verify(out.action.credentials);
+                out = session_.on_auth_result(verdict);
+                break;
+            }
+            case smtp::ActionKind::commit_message: {
+                const auto nrcpt = out.action.envelope.recipients.size();
+                const auto size = out.action.body.size();
+                spool::CommitRequest req; // no aggregate init in coroutines (GCC 12 bug)
+                req.envelope = std::move(out.action.envelope);
+                req.body = std::move(out.action.body);
+                req.peer_ip = conn_->peer_ip;
+                const auto result =
+                    co_await async_commit(shared_->spool, std::move(req), asio::use_awaitable);
+                if (result.ok)
+                    spdlog::info("tx.commit sid={:016x} env_id={} size={} nrcpt={}", conn_->sid, result.envid,
+                                 size, nrcpt);
+                else
+                    spdlog::error("tx.commit sid={:016x} result=error", conn_->sid);
+                out = session_.on_commit_result(result);
+                break;
+            }
+            case smtp::ActionKind::start_tls:
+                if (!co_await handshake()) co_return false;
+                out = session_.on_tls_established();
+                break;
+            }
+        }
+    }
+
+    asio::awaitable<smtp::AuthVerdict> verify(smtp::Credentials creds) {
+        const auto now = Clock::now();
+        {
+            std::lock_guard lock(shared_->throttle_mutex);
+            if (shared_->throttle.blocked(conn_->peer_ip, now)) co_return smtp::AuthVerdict::throttled;
+        }
+        const auto dir = shared_->store.directory();
+        const auto* sender = dir->sender(creds.username);
+        bool ok = false;
+        std::string key = smtp::mailbox_key(creds.username);
+        if (sender && !sender->password_hash.empty()) {
+            const std::string hash = sender->password_hash;
+            if (shared_->login_cache.matches(key, hash, creds.password)) {
+                ok = true;
+            } else {
+                ok = co_await verify_on_pool(shared_->cpu_pool, creds.password, hash);
+                if (ok) shared_->login_cache.remember(key, hash, creds.password);
+            }
+        }
+        if (!ok) {
+            std::lock_guard lock(shared_->throttle_mutex);
+            shared_->throttle.record_failure(conn_->peer_ip, Clock::now());
+        }
+        spdlog::info("auth.result sid={:016x} user={} result={}", conn_->sid, key, ok ? "ok" : "fail");
+        co_return ok ? smtp::AuthVerdict::ok : smtp::AuthVerdict::failed;
+    }
+
+    std::shared_ptr<ServerShared> shared_;
+    std::shared_ptr<Connection> conn_;
+    config::Listener listener_;
+    ConnectionPolicy policy_;
+    smtp::ServerSession session_;
+    Clock::time_point deadline_;
+    std::shared_ptr<asio::ssl::context> tls_ctx_;
+};
+} // namespace
+
+asio::awaitable<void> run_smtp_connection(std::shared_ptr<ServerShared> shared,
+                                          std::shared_ptr<Connection> conn, config::Listener listener,
+                                          bool refuse) {
+    Driver driver(std::move(shared), std::move(conn), listener);
+    co_await driver.run(refuse);
+}
+
+} // namespace mailpush::net

@@ -1,0 +1,150 @@
+// Listeners, connection limits and the shutdown sequence.
+#include "mailpush/net/smtp_server.hpp"
+
+#include "server_shared.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+namespace mailpush::net {
+
+SmtpServer::SmtpServer(asio::io_context& io, const config::Config& cfg, spool::Spool& spool,
+                       store::Store& store, asio::thread_pool& cpu_pool,
+                       std::shared_ptr<asio::ssl::context> tls)
+    : shared_(std::make_shared<ServerShared>(io, cfg, spool, store, cpu_pool)) {
+    shared_->tls = std::move(tls);
+}
+
+SmtpServer::~SmtpServer() = default;
+
+std::vector<std::string> SmtpServer::listen() {
+    std::vector<std::string> lines;
+    for (const auto& l : shared_->cfg.listeners) {
+        const tcp::endpoint ep(asio::ip::make_address(l.address), l.port);
+        auto acc = std::make_unique<tcp::acceptor>(shared_->io);
+        acc->open(ep.protocol());
+        acc->set_option(asio::socket_base::reuse_address(true));
+        acc->bind(ep);
+        acc->listen(1024);
+        const auto bound = acc->local_endpoint();
+        const char* kind = l.tls == config::TlsMode::implicit   ? "implicit-tls"
+                           : l.tls == config::TlsMode::starttls ? "starttls"
+                                                                : "plain";
+        lines.push_back("listening name=" + l.name + " kind=" + kind +
+                        " addr=" + bound.address().to_string() + ":" + std::to_string(bound.port()));
+        shared_->acceptors.push_back(std::move(acc));
+        shared_->listener_configs.push_back(l);
+    }
+    return lines;
+}
+
+namespace {
+asio::awaitable<void> accept_loop(std::shared_ptr<ServerShared> shared, std::size_t index) {
+    auto& acceptor = *shared->acceptors[index];
+    const auto listener = shared->listener_configs[index];
+    for (;;) {
+        boost::system::error_code ec;
+        tcp::socket socket(asio::make_strand(shared->io));
+        co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
+        if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+        if (ec) { // EMFILE and friends: back off briefly instead of spinning
+            spdlog::warn("accept.error listener={} error=\"{}\"", listener.name, ec.message());
+            asio::steady_timer t(acceptor.get_executor(), std::chrono::milliseconds(100));
+            co_await t.async_wait(asio::use_awaitable);
+            continue;
+        }
+        socket.set_option(tcp::no_delay(true), ec);
+        const auto peer = socket.remote_endpoint(ec);
+        if (ec) continue;
+        auto conn = std::make_shared<Connection>(std::move(socket));
+        conn->peer_ip = peer.address().to_string();
+        conn->sid = shared->next_sid++;
+        bool refuse = false;
+        {
+            std::lock_guard lock(shared->registry_mutex);
+            auto& n = shared->per_ip[conn->peer_ip];
+            refuse = shared->total >= shared->cfg.max_connections || n >= shared->cfg.max_connections_per_ip;
+            ++n;
+            ++shared->total;
+            shared->registry.push_back(conn);
+        }
+        auto executor = conn->socket.get_executor();
+        asio::co_spawn(executor, run_smtp_connection(shared, conn, listener, refuse),
+                       [shared, conn](std::exception_ptr e) {
+                           if (e) {
+                               try {
+                                   std::rethrow_exception(e);
+                               } catch (const std::exception& ex) {
+                                   spdlog::error("session.crash sid={:016x} error=\"{}\"", conn->sid,
+                                                 ex.what());
+                               }
+                           }
+                           std::lock_guard lock(shared->registry_mutex);
+                           if (--shared->per_ip[conn->peer_ip] == 0) shared->per_ip.erase(conn->peer_ip);
+                           --shared->total;
+                           shared->registry.remove_if([&](const auto& w) {
+                               auto s = w.lock();
+                               return !s || s == conn;
+                           });
+                       });
+    }
+}
+} // namespace
+
+void SmtpServer::start() {
+    for (std::size_t i = 0; i < shared_->acceptors.size(); ++i)
+        asio::co_spawn(shared_->acceptors[i]->get_executor(), accept_loop(shared_, i), asio::detached);
+}
+
+void SmtpServer::begin_shutdown() {
+    shared_->draining = true;
+    for (auto& a : shared_->acceptors) {
+        boost::system::error_code ec;
+        a->close(ec);
+    }
+    std::lock_guard lock(shared_->registry_mutex);
+    for (auto& w : shared_->registry) {
+        auto c = w.lock();
+        if (!c) continue;
+        asio::post(c->socket.get_executor(), [c] {
+            c->draining = true;
+            // Wake only sessions waiting between transactions; busy ones notice at the next read.
+            if (c->reading && c->session && !c->session->in_transaction()) {
+                boost::system::error_code ec;
+                c->socket.cancel(ec);
+            }
+        });
+    }
+}
+
+void SmtpServer::force_close() {
+    std::lock_guard lock(shared_->registry_mutex);
+    for (auto& w : shared_->registry) {
+        auto c = w.lock();
+        if (!c) continue;
+        asio::post(c->socket.get_executor(), [c] {
+            boost::system::error_code ec;
+            c->socket.shutdown(tcp::socket::shutdown_both, ec);
+            c->socket.close(ec);
+        });
+    }
+}
+
+std::size_t SmtpServer::active_sessions() const {
+    std::lock_guard lock(shared_->registry_mutex);
+    return shared_->total;
+}
+
+void SmtpServer::set_tls_context(std::shared_ptr<asio::ssl::context> tls) {
+    std::lock_guard lock(shared_->tls_mutex);
+    shared_->tls = std::move(tls);
+}
+
+} // namespace mailpush::net

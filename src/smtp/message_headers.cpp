@@ -1,0 +1,53 @@
+#include "mailpush/smtp/message_headers.hpp"
+
+#include "mailpush/common/strings.hpp"
+
+namespace mailpush::smtp {
+namespace {
+// Length of the header section (up to, not including, the empty line), or the whole message.
+std::size_t header_section_size(std::string_view m) {
+    if (m.starts_with("\r\n")) return 0;
+    const auto end = m.find("\r\n\r\n");
+    return end == std::string_view::npos ? m.size() : end + 2;
+}
+} // namespace
+
+std::optional<std::string> find_header(std::string_view message, std::string_view name) {
+    const auto headers = message.substr(0, header_section_size(message));
+    std::size_t pos = 0;
+    while (pos < headers.size()) {
+        auto eol = headers.find("\r\n", pos);
+        if (eol == std::string_view::npos) eol = headers.size();
+        const auto line = headers.substr(pos, eol - pos);
+        if (line.size() > name.size() && line[name.size()] == ':' && common::istarts_with(line, name)) {
+            std::string value(common::trim(line.substr(name.size() + 1)));
+            // unfold continuation lines
+            auto next = eol + 2;
+            while (next < headers.size() && (headers[next] == ' ' || headers[next] == '\t')) {
+                auto e = headers.find("\r\n", next);
+                if (e == std::string_view::npos) e = headers.size();
+                value += ' ';
+                value += common::trim(headers.substr(next, e - next));
+                next = e + 2;
+            }
+            return value;
+        }
+        pos = eol + 2;
+    }
+    return std::nullopt;
+}
+
+std::string add_trace_headers(std::string_view message, const TraceInfo& info) {
+    std::string out;
+    out.reserve(message.size() + 512);
+    out += "Received: from " + info.helo + " ([" + info.peer_ip + "])\r\n\tby " + info.hostname +
+           " (mailpush) with " + info.protocol + " id " + info.envid + ";\r\n\t" + info.date + "\r\n";
+    if (!find_header(message, "Message-ID")) out += "Message-ID: " + info.message_id + "\r\n";
+    if (!find_header(message, "Date")) out += "Date: " + info.date + "\r\n";
+    // A message with no header section at all gets the blank line that separates the body.
+    if (header_section_size(message) == 0 && !message.starts_with("\r\n")) out += "\r\n";
+    out.append(message);
+    return out;
+}
+
+} // namespace mailpush::smtp

@@ -1,0 +1,339 @@
+// Session state machine: input buffering, pipelining, phase changes. Command handlers that
+// touch the mail transaction live in server_session_tx.cpp. Handles untrusted input.
+#include "mailpush/smtp/server_session.hpp"
+
+#include "mailpush/common/strings.hpp"
+#include "mailpush/smtp/command.hpp"
+
+namespace mailpush::smtp {
+
+std::string ehlo_reply(const SessionLimits& limits, bool tls_active) {
+    std::vector<std::string> lines{limits.hostname, "8BITMIME",
+                                   "SIZE " + std::to_string(limits.max_message_bytes)};
+    if (!limits.auth_requires_tls || tls_active) {
+        lines.emplace_back("AUTH=PLAIN LOGIN");
+        lines.emplace_back("AUTH PLAIN LOGIN");
+    }
+    lines.emplace_back("PIPELINING");
+    if (limits.style == ReplyStyle::rfc) lines.emplace_back("ENHANCEDSTATUSCODES");
+    lines.emplace_back("SMTPUTF8");
+    if (limits.starttls_available && !tls_active) lines.emplace_back("STARTTLS");
+    lines.emplace_back("DSN");
+    std::string out;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        out += i + 1 < lines.size() ? "250-" : "250 ";
+        out += lines[i];
+        out += "\r\n";
+    }
+    return out;
+}
+
+ServerSession::ServerSession(SessionLimits limits, SessionPolicy& policy)
+    : limits_(std::move(limits))
+    , policy_(policy) {}
+
+Output ServerSession::on_connect() {
+    out_ = {};
+    out_.wire = encode(replies::greeting(limits_.hostname), limits_.style);
+    return std::exchange(out_, {});
+}
+
+Output ServerSession::on_input(std::string_view bytes) {
+    if (phase_ != Phase::closed) buffer_.append(bytes);
+    process();
+    return std::exchange(out_, {});
+}
+
+Output ServerSession::on_timeout() {
+    close_with(replies::timeout(limits_.hostname));
+    return std::exchange(out_, {});
+}
+
+Output ServerSession::on_shutdown() {
+    close_with(replies::shutting_down(limits_.hostname));
+    return std::exchange(out_, {});
+}
+
+Output ServerSession::on_tls_established() {
+    // RFC 3207 §4.2: forget everything learnt before TLS, including authentication.
+    limits_.tls_active = true;
+    helo_.clear();
+    auth_user_.clear();
+    reset_transaction();
+    buffer_.clear();
+    pos_ = 0;
+    phase_ = Phase::command;
+    process();
+    return std::exchange(out_, {});
+}
+
+Output ServerSession::on_auth_result(AuthVerdict verdict) {
+    phase_ = Phase::command;
+    switch (verdict) {
+    case AuthVerdict::ok:
+        auth_user_ = pending_user_;
+        reply(replies::auth_ok());
+        break;
+    case AuthVerdict::failed:
+        ++auth_failures_;
+        out_.delay = true;
+        reply(replies::auth_failed());
+        if (auth_failures_ >= limits_.max_auth_failures && phase_ != Phase::closed)
+            close_with(replies::too_many_auth_failures(limits_.hostname));
+        break;
+    case AuthVerdict::throttled:
+        out_.delay = true;
+        reply(replies::auth_throttled());
+        break;
+    case AuthVerdict::temporary_failure:
+        reply(replies::auth_temporary_failure());
+        break;
+    }
+    pending_user_.clear();
+    process();
+    return std::exchange(out_, {});
+}
+
+Output ServerSession::on_commit_result(CommitResult result) {
+    phase_ = Phase::command;
+    reply(result.ok ? replies::queued(result.envid) : replies::storage_error());
+    process();
+    return std::exchange(out_, {});
+}
+
+void ServerSession::reply(const Reply& r) {
+    if (phase_ == Phase::closed) return;
+    out_.wire += encode(r, limits_.style);
+    if (r.code >= 400 && r.code != 421 && ++errors_ >= limits_.max_errors)
+        close_with(replies::too_many_errors(limits_.hostname));
+}
+
+void ServerSession::close_with(const Reply& r) {
+    if (phase_ == Phase::closed) return;
+    out_.wire += encode(r, limits_.style);
+    out_.close = true;
+    out_.action = {};
+    phase_ = Phase::closed;
+}
+
+void ServerSession::reset_transaction() {
+    tx_.reset();
+    rcpt_attempts_ = 0;
+    data_.reset();
+}
+
+void ServerSession::process() {
+    while (phase_ != Phase::closed && phase_ != Phase::waiting) {
+        if (phase_ == Phase::data) {
+            if (!process_data()) break;
+            continue;
+        }
+        std::string_view line;
+        if (!next_line(line)) break;
+        handle_line(line);
+    }
+    if (pos_ == buffer_.size()) {
+        buffer_.clear();
+        pos_ = 0;
+    } else if (pos_ > 4096 && pos_ > buffer_.size() / 2) {
+        buffer_.erase(0, pos_);
+        pos_ = 0;
+    }
+}
+
+bool ServerSession::process_data() {
+    const std::string_view avail(buffer_.data() + pos_, buffer_.size() - pos_);
+    pos_ += data_->consume(avail);
+    if (!data_->done()) return false;
+    finish_data();
+    return true;
+}
+
+// Extracts the next complete command line (CRLF or a lone LF ends it) and enforces the
+// line-length limit: an over-long line is answered once and skipped up to its end.
+bool ServerSession::next_line(std::string_view& line) {
+    for (;;) {
+        const std::string_view avail(buffer_.data() + pos_, buffer_.size() - pos_);
+        const auto nl = avail.find('\n');
+        if (discarding_long_line_) {
+            if (nl == std::string_view::npos) {
+                pos_ = buffer_.size();
+                return false;
+            }
+            pos_ += nl + 1;
+            discarding_long_line_ = false;
+            continue;
+        }
+        if (nl == std::string_view::npos) {
+            if (avail.size() > limits_.max_line_length) {
+                discarding_long_line_ = true;
+                pos_ = buffer_.size();
+                reply(replies::line_too_long());
+            }
+            return false;
+        }
+        pos_ += nl + 1;
+        if (nl + 1 > limits_.max_line_length) {
+            reply(replies::line_too_long());
+            if (phase_ == Phase::closed) return false;
+            continue;
+        }
+        line = avail.substr(0, nl);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        return true;
+    }
+}
+
+void ServerSession::handle_line(std::string_view line) {
+    if (line.find('\0') != std::string_view::npos) {
+        reply(replies::unknown_command());
+        return;
+    }
+    if (phase_ == Phase::command)
+        handle_command(line);
+    else
+        handle_auth_response(line);
+}
+
+void ServerSession::handle_command(std::string_view line) {
+    const Command cmd = parse_command(line);
+    switch (cmd.verb) {
+    case Verb::helo:
+        cmd_helo(cmd.args, false);
+        break;
+    case Verb::ehlo:
+        cmd_helo(cmd.args, true);
+        break;
+    case Verb::auth:
+        cmd_auth(cmd.args);
+        break;
+    case Verb::mail:
+        cmd_mail(cmd.args);
+        break;
+    case Verb::rcpt:
+        cmd_rcpt(cmd.args);
+        break;
+    case Verb::data:
+        cmd_data(cmd.args);
+        break;
+    case Verb::starttls:
+        cmd_starttls(cmd.args);
+        break;
+    case Verb::rset:
+        reset_transaction();
+        reply(replies::ok());
+        break;
+    case Verb::noop:
+        reply(replies::ok());
+        break;
+    case Verb::quit:
+        close_with(replies::bye());
+        break;
+    case Verb::vrfy:
+        reply(replies::vrfy_cannot());
+        break;
+    case Verb::help:
+        reply(replies::help());
+        break;
+    case Verb::expn:
+    case Verb::bdat:
+        reply(replies::not_implemented());
+        break;
+    case Verb::unknown:
+        reply(replies::unknown_command());
+        break;
+    }
+}
+
+void ServerSession::cmd_helo(std::string_view args, bool extended) {
+    if (args.empty() || args.find(' ') != std::string_view::npos) {
+        reply(replies::syntax_helo());
+        return;
+    }
+    helo_ = std::string(args);
+    reset_transaction(); // RFC 5321 §4.1.4: EHLO resets like RSET; authentication stays
+    if (extended)
+        out_.wire += ehlo_reply(limits_, limits_.tls_active);
+    else
+        reply(replies::helo_ok(limits_.hostname));
+}
+
+void ServerSession::cmd_starttls(std::string_view args) {
+    if (limits_.tls_active) return reply(replies::tls_already_active());
+    if (!limits_.starttls_available) return reply(replies::tls_not_available());
+    if (!args.empty()) return reply(replies::syntax_params());
+    reply(replies::tls_ready());
+    // CVE-2011-0411: nothing the client pipelined after STARTTLS may survive the upgrade.
+    buffer_.clear();
+    pos_ = 0;
+    out_.action.kind = ActionKind::start_tls;
+    phase_ = Phase::waiting;
+}
+
+void ServerSession::cmd_auth(std::string_view args) {
+    if (helo_.empty()) return reply(replies::need_helo());
+    if (authenticated()) return reply(replies::auth_already());
+    if (tx_) return reply(replies::auth_in_transaction());
+    if (limits_.auth_requires_tls && !limits_.tls_active) return reply(replies::auth_tls_required());
+    const auto sp = args.find(' ');
+    const auto mech = args.substr(0, sp);
+    const auto initial = sp == std::string_view::npos ? std::string_view{} : args.substr(sp + 1);
+    if (common::iequals(mech, "PLAIN")) {
+        if (initial.empty()) {
+            reply(replies::auth_challenge(""));
+            phase_ = Phase::auth_plain;
+            return;
+        }
+        phase_ = Phase::auth_plain;
+        handle_auth_response(initial == "=" ? std::string_view{} : initial);
+    } else if (common::iequals(mech, "LOGIN")) {
+        if (initial.empty()) {
+            reply(replies::auth_challenge("dXNlcm5hbWU6"));
+            phase_ = Phase::auth_login_user;
+            return;
+        }
+        phase_ = Phase::auth_login_user;
+        handle_auth_response(initial);
+    } else {
+        reply(replies::auth_mechanism_unknown());
+    }
+}
+
+void ServerSession::handle_auth_response(std::string_view line) {
+    if (line == "*") {
+        phase_ = Phase::command;
+        login_user_.clear();
+        return reply(replies::auth_cancelled());
+    }
+    if (phase_ == Phase::auth_plain) {
+        phase_ = Phase::command;
+        auto decoded = decode_plain(line);
+        if (!decoded.credentials)
+            return reply(decoded.error == SaslError::bad_base64 ? replies::auth_bad_base64()
+                                                                : replies::auth_malformed());
+        return request_credentials_check(std::move(*decoded.credentials));
+    }
+    bool bad_b64 = false;
+    auto field = decode_login_field(line, bad_b64);
+    if (!field) {
+        phase_ = Phase::command;
+        login_user_.clear();
+        return reply(bad_b64 ? replies::auth_bad_base64() : replies::auth_malformed());
+    }
+    if (phase_ == Phase::auth_login_user) {
+        login_user_ = std::move(*field);
+        phase_ = Phase::auth_login_pass;
+        return reply(replies::auth_challenge("UGFzc3dvcmQ6"));
+    }
+    phase_ = Phase::command;
+    request_credentials_check(Credentials{std::exchange(login_user_, {}), std::move(*field)});
+}
+
+void ServerSession::request_credentials_check(Credentials creds) {
+    pending_user_ = creds.username;
+    out_.action.kind = ActionKind::verify_credentials;
+    out_.action.credentials = std::move(creds);
+    phase_ = Phase::waiting;
+}
+
+} // namespace mailpush::smtp

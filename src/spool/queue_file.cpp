@@ -1,0 +1,78 @@
+// Encoding and verification of one queue file (docs/queue-format.md). decode_queue_file reads
+// files that may be truncated or damaged: every length is checked before use.
+#include "mailpush/common/strings.hpp"
+#include "mailpush/spool/spool.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace mailpush::spool {
+namespace {
+constexpr std::string_view kMagic = "MPQ1 ";
+constexpr std::string_view kTrailer = "\nMPQ-END\n";
+
+nlohmann::json envelope_json(const QueueEntry& e) {
+    nlohmann::json rcpts = nlohmann::json::array();
+    for (const auto& r : e.envelope.recipients)
+        rcpts.push_back({{"address", r.address}, {"notify", r.notify}, {"orcpt", r.orcpt}});
+    return {{"envid", e.envid},      {"mail_from", e.envelope.mail_from}, {"auth_user", e.envelope.auth_user},
+            {"recipients", rcpts},   {"body_type", e.envelope.body_type}, {"smtputf8", e.envelope.smtputf8},
+            {"ret", e.envelope.ret}, {"dsn_envid", e.envelope.dsn_envid}, {"received_at", e.received_at_ms},
+            {"peer", e.peer},        {"helo", e.envelope.helo},           {"tls", e.envelope.tls}};
+}
+} // namespace
+
+std::string encode_queue_file(const QueueEntry& entry, std::string_view body) {
+    // Non-UTF-8 bytes (8BITMIME headers in the envelope are ASCII, but be safe) are replaced.
+    const std::string header =
+        envelope_json(entry).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::string out;
+    out.reserve(header.size() + body.size() + 64);
+    out += kMagic;
+    out += std::to_string(header.size()) + " " + std::to_string(body.size()) + "\n";
+    out += header;
+    out += '\n';
+    out.append(body);
+    out += kTrailer;
+    return out;
+}
+
+std::optional<std::pair<QueueEntry, std::string>> decode_queue_file(std::string_view f) {
+    if (!f.starts_with(kMagic)) return std::nullopt;
+    const auto nl = f.find('\n');
+    if (nl == std::string_view::npos || nl > 64) return std::nullopt;
+    const auto lens = f.substr(kMagic.size(), nl - kMagic.size());
+    const auto sp = lens.find(' ');
+    if (sp == std::string_view::npos) return std::nullopt;
+    const auto hlen = common::parse_u64(lens.substr(0, sp));
+    const auto blen = common::parse_u64(lens.substr(sp + 1));
+    if (!hlen || !blen) return std::nullopt;
+    const std::size_t head = nl + 1;
+    if (*hlen > f.size() || *blen > f.size() || head + *hlen + 1 + *blen + kTrailer.size() != f.size())
+        return std::nullopt;
+    if (f[head + *hlen] != '\n' || !f.ends_with(kTrailer)) return std::nullopt;
+    try {
+        const auto j = nlohmann::json::parse(f.substr(head, *hlen));
+        QueueEntry e;
+        e.envid = j.at("envid").get<std::uint64_t>();
+        e.envelope.mail_from = j.at("mail_from").get<std::string>();
+        e.envelope.auth_user = j.at("auth_user").get<std::string>();
+        for (const auto& r : j.at("recipients"))
+            e.envelope.recipients.push_back({r.at("address").get<std::string>(),
+                                             r.at("notify").get<std::string>(),
+                                             r.at("orcpt").get<std::string>()});
+        e.envelope.body_type = j.at("body_type").get<std::string>();
+        e.envelope.smtputf8 = j.at("smtputf8").get<bool>();
+        e.envelope.ret = j.at("ret").get<std::string>();
+        e.envelope.dsn_envid = j.at("dsn_envid").get<std::string>();
+        e.received_at_ms = j.at("received_at").get<std::int64_t>();
+        e.peer = j.at("peer").get<std::string>();
+        e.envelope.helo = j.at("helo").get<std::string>();
+        e.envelope.tls = j.at("tls").get<bool>();
+        e.size = *blen;
+        return std::pair{std::move(e), std::string(f.substr(head + *hlen + 1, *blen))};
+    } catch (const nlohmann::json::exception&) {
+        return std::nullopt;
+    }
+}
+
+} // namespace mailpush::spool

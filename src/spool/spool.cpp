@@ -1,0 +1,302 @@
+// The spool: writer threads, group commit, envid reservation, recovery and the queue index.
+// See docs/queue-format.md for the protocol this file implements.
+#include "mailpush/spool/spool.hpp"
+
+#include "mailpush/smtp/message_headers.hpp"
+
+#include <openssl/rand.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <fcntl.h>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+namespace mailpush::spool {
+namespace fs = std::filesystem;
+namespace {
+constexpr std::uint64_t kEnvidBlock = 10'000;
+constexpr std::size_t kMaxBatch = 64;
+
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+bool write_all(int fd, std::string_view data) {
+    while (!data.empty()) {
+        const auto n = ::write(fd, data.data(), data.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return false;
+        }
+        data.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return true;
+}
+
+bool fsync_dir(const fs::path& dir) {
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return false;
+    const bool ok = ::fsync(fd) == 0;
+    ::close(fd);
+    return ok;
+}
+
+// Writes `content` durably to `path` (tmp file, fsync, rename, directory fsync).
+void write_file_durably(const fs::path& path, const std::string& content) {
+    const auto tmp = path.string() + ".tmp";
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) throw std::runtime_error("cannot create " + tmp + ": " + std::strerror(errno));
+    const bool ok = write_all(fd, content) && ::fsync(fd) == 0;
+    ::close(fd);
+    if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0 || !fsync_dir(path.parent_path()))
+        throw std::runtime_error("cannot write " + path.string() + ": " + std::strerror(errno));
+}
+
+std::string rfc5322_date(std::time_t t) {
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[64];
+    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+    return buf;
+}
+
+std::string random_hex(std::size_t bytes) {
+    std::string raw(bytes, '\0');
+    RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes));
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    for (char ch : raw) {
+        const auto c = static_cast<unsigned char>(ch);
+        out += hex[c >> 4];
+        out += hex[c & 15];
+    }
+    return out;
+}
+} // namespace
+
+Spool::Spool(SpoolOptions options)
+    : opt_(std::move(options))
+    , tmp_dir_(opt_.dir / "tmp")
+    , queue_dir_(opt_.dir / "queue")
+    , corrupt_dir_(opt_.dir / "corrupt") {
+    for (const auto& d : {tmp_dir_, queue_dir_, corrupt_dir_})
+        fs::create_directories(d);
+    queue_dir_fd_ = ::open(queue_dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (queue_dir_fd_ < 0) throw std::runtime_error("cannot open " + queue_dir_.string());
+}
+
+Spool::~Spool() {
+    stop();
+    if (queue_dir_fd_ >= 0) ::close(queue_dir_fd_);
+}
+
+std::size_t Spool::recover() {
+    for (const auto& e : fs::directory_iterator(tmp_dir_))
+        fs::remove(e.path());
+    std::uint64_t max_envid = 0;
+    std::size_t recovered = 0;
+    for (const auto& e : fs::directory_iterator(queue_dir_)) {
+        if (e.path().extension() != ".msg") continue;
+        std::ifstream in(e.path(), std::ios::binary);
+        std::ostringstream ss;
+        ss << in.rdbuf();
+        auto decoded = decode_queue_file(ss.str());
+        if (!decoded || e.path().stem().string() != std::to_string(decoded->first.envid)) {
+            fs::rename(e.path(), corrupt_dir_ / e.path().filename());
+            continue;
+        }
+        max_envid = std::max(max_envid, decoded->first.envid);
+        index_.emplace(decoded->first.envid, std::move(decoded->first));
+        ++recovered;
+    }
+    fsync_dir(queue_dir_);
+    // envid reservation: continue after the stored block end, the largest id seen, and the clock.
+    std::uint64_t start = static_cast<std::uint64_t>(std::time(nullptr)) * 100;
+    std::ifstream next_file(opt_.dir / "envid.next");
+    std::uint64_t stored = 0;
+    if (next_file >> stored) start = std::max(start, stored);
+    start = std::max(start, max_envid + 1);
+    next_envid_ = start;
+    reserved_end_ = start;
+    return recovered;
+}
+
+void Spool::reserve_block(std::uint64_t end) {
+    write_file_durably(opt_.dir / "envid.next", std::to_string(end) + "\n");
+    reserved_end_ = end;
+}
+
+std::uint64_t Spool::allocate_envid() {
+    std::lock_guard lock(envid_mutex_);
+    if (next_envid_ >= reserved_end_) reserve_block(next_envid_ + kEnvidBlock);
+    return next_envid_++;
+}
+
+void Spool::start() {
+    std::lock_guard lock(jobs_mutex_);
+    stopping_ = false;
+    for (unsigned i = 0; i < opt_.writers; ++i)
+        writers_.emplace_back([this] { writer_loop(); });
+}
+
+void Spool::stop() {
+    {
+        std::lock_guard lock(jobs_mutex_);
+        stopping_ = true;
+    }
+    jobs_cv_.notify_all();
+    for (auto& t : writers_)
+        t.join();
+    writers_.clear();
+}
+
+void Spool::submit(CommitRequest request, CommitCallback done) {
+    {
+        std::lock_guard lock(jobs_mutex_);
+        Job job;
+        job.request = std::move(request);
+        job.done = std::move(done);
+        jobs_.push_back(std::move(job));
+    }
+    jobs_cv_.notify_one();
+}
+
+void Spool::writer_loop() {
+    for (;;) {
+        std::vector<Job> batch;
+        {
+            std::unique_lock lock(jobs_mutex_);
+            jobs_cv_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+            if (jobs_.empty()) return; // stopping and drained
+            while (!jobs_.empty() && batch.size() < kMaxBatch) {
+                batch.push_back(std::move(jobs_.front()));
+                jobs_.pop_front();
+            }
+        }
+        commit_batch(batch);
+    }
+}
+
+bool Spool::write_file(Job& job) {
+    QueueEntry& entry = job.entry;
+    entry.envid = job.envid;
+    entry.envelope = std::move(job.request.envelope);
+    entry.received_at_ms = now_ms();
+    entry.peer = std::move(job.request.peer_ip);
+    smtp::TraceInfo trace{opt_.hostname,
+                          entry.envelope.helo,
+                          entry.peer,
+                          entry.envelope.tls ? "ESMTPSA" : "ESMTPA",
+                          std::to_string(job.envid),
+                          rfc5322_date(static_cast<std::time_t>(entry.received_at_ms / 1000)),
+                          "<" + random_hex(8) + "." + std::to_string(job.envid) + "@" + opt_.hostname + ">"};
+    const std::string body = smtp::add_trace_headers(job.request.body, trace);
+    std::string().swap(job.request.body);
+    entry.size = body.size();
+    const std::string file = encode_queue_file(entry, body);
+
+    job.tmp_path = (tmp_dir_ / (std::to_string(job.envid) + ".msg")).string();
+    const int fd = ::open(job.tmp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) return false;
+    bool ok = opt_.fault_injection != "write" && write_all(fd, file);
+    ok = ok && opt_.fault_injection != "fsync" && ::fdatasync(fd) == 0;
+    ok = (::close(fd) == 0) && ok;
+    return ok;
+}
+
+void Spool::commit_batch(std::vector<Job>& batch) {
+    bool any_renamed = false;
+    for (auto& job : batch) {
+        try {
+            job.envid = allocate_envid();
+            job.ok = write_file(job);
+        } catch (const std::exception&) {
+            job.ok = false;
+        }
+        if (job.ok) {
+            const auto final_path = queue_dir_ / (std::to_string(job.envid) + ".msg");
+            job.ok =
+                opt_.fault_injection != "rename" && ::rename(job.tmp_path.c_str(), final_path.c_str()) == 0;
+            any_renamed = any_renamed || job.ok;
+        }
+        if (!job.ok && !job.tmp_path.empty()) ::unlink(job.tmp_path.c_str());
+    }
+    // One directory fsync makes every rename of the batch durable (group commit).
+    if (any_renamed && ::fsync(queue_dir_fd_) != 0) {
+        for (auto& job : batch) {
+            if (!job.ok) continue;
+            ::unlink((queue_dir_ / (std::to_string(job.envid) + ".msg")).c_str());
+            job.ok = false;
+        }
+    }
+    for (auto& job : batch) {
+        if (job.ok) {
+            std::lock_guard lock(index_mutex_);
+            index_.emplace(job.envid, std::move(job.entry));
+        }
+        job.done(smtp::CommitResult{job.ok, job.ok ? job.envid : 0});
+    }
+}
+
+bool Spool::storage_low() {
+    const auto now = now_ms();
+    if (now - low_checked_ms_.load(std::memory_order_relaxed) >= 1000) {
+        struct statvfs st {};
+        if (::statvfs(queue_dir_.c_str(), &st) == 0) {
+            const std::uint64_t free_bytes = static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize;
+            low_.store(free_bytes < opt_.min_free_bytes, std::memory_order_relaxed);
+        }
+        low_checked_ms_.store(now, std::memory_order_relaxed);
+    }
+    return low_.load(std::memory_order_relaxed);
+}
+
+std::vector<QueueEntry> Spool::list() const {
+    std::lock_guard lock(index_mutex_);
+    std::vector<QueueEntry> out;
+    out.reserve(index_.size());
+    for (const auto& [id, e] : index_)
+        out.push_back(e);
+    return out;
+}
+
+std::optional<QueueEntry> Spool::find(std::uint64_t envid) const {
+    std::lock_guard lock(index_mutex_);
+    const auto it = index_.find(envid);
+    if (it == index_.end()) return std::nullopt;
+    return it->second;
+}
+
+std::optional<std::string> Spool::read_body(std::uint64_t envid) const {
+    std::ifstream in(queue_dir_ / (std::to_string(envid) + ".msg"), std::ios::binary);
+    if (!in) return std::nullopt;
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    auto decoded = decode_queue_file(ss.str());
+    if (!decoded) return std::nullopt;
+    return std::move(decoded->second);
+}
+
+bool Spool::remove(std::uint64_t envid) {
+    {
+        std::lock_guard lock(index_mutex_);
+        if (index_.erase(envid) == 0) return false;
+    }
+    ::unlink((queue_dir_ / (std::to_string(envid) + ".msg")).c_str());
+    ::fsync(queue_dir_fd_);
+    return true;
+}
+
+std::size_t Spool::size() const {
+    std::lock_guard lock(index_mutex_);
+    return index_.size();
+}
+
+} // namespace mailpush::spool

@@ -1,0 +1,450 @@
+// SQLite store: schema, the seeds' limits, and the Directory snapshot. Input comes from the
+// admin API and is validated here, in one place, before it reaches SQL (always bound, never
+// concatenated).
+#include "mailpush/store/store.hpp"
+
+#include "sqlite_util.hpp"
+
+#include "mailpush/auth/password.hpp"
+#include "mailpush/common/strings.hpp"
+#include "mailpush/smtp/command.hpp"
+
+#include <array>
+
+namespace mailpush::store {
+using detail::Statement;
+
+namespace {
+constexpr const char* kSchema = R"SQL(
+CREATE TABLE IF NOT EXISTS accounts (
+  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, status TEXT NOT NULL DEFAULT 'normal',
+  region TEXT NOT NULL, daily_quota INTEGER NOT NULL, monthly_quota INTEGER NOT NULL,
+  created_at TEXT NOT NULL DEFAULT (datetime('now')));
+CREATE TABLE IF NOT EXISTS domains (
+  id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL REFERENCES accounts(id),
+  name TEXT NOT NULL UNIQUE, main_domain TEXT NOT NULL,
+  created_at TEXT NOT NULL DEFAULT (datetime('now')));
+CREATE TABLE IF NOT EXISTS addresses (
+  id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL REFERENCES accounts(id),
+  domain_id INTEGER NOT NULL REFERENCES domains(id), address TEXT NOT NULL UNIQUE,
+  type TEXT NOT NULL, password_hash TEXT NOT NULL DEFAULT '', previous_hash TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL DEFAULT (datetime('now')));
+CREATE TABLE IF NOT EXISTS address_deletions (
+  account_id INTEGER NOT NULL REFERENCES accounts(id), month TEXT NOT NULL, count INTEGER NOT NULL,
+  PRIMARY KEY (account_id, month));
+CREATE TABLE IF NOT EXISTS invalid_addresses (
+  account_id INTEGER NOT NULL REFERENCES accounts(id), address TEXT NOT NULL, reason TEXT NOT NULL,
+  created_at TEXT NOT NULL DEFAULT (datetime('now')), PRIMARY KEY (account_id, address));
+)SQL";
+
+bool valid_account_name(const std::string& n) {
+    if (n.empty() || n.size() > 64) return false;
+    for (char c : n)
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+              c == '_' || c == '.' || c == '@'))
+            return false;
+    return true;
+}
+
+bool valid_domain_name(const std::string& d) {
+    if (d.find('.') == std::string::npos) return false;
+    return smtp::is_valid_mailbox("x@" + d, false) && d.front() != '[';
+}
+
+std::string current_month(sqlite3* db) {
+    Statement st(db, "SELECT strftime('%Y-%m','now')");
+    st.step();
+    return st.text(0);
+}
+} // namespace
+
+std::string main_domain(const std::string& domain) {
+    static constexpr std::array<std::string_view, 24> two_label_suffixes{
+        "com.cn", "net.cn", "org.cn", "gov.cn", "edu.cn", "ac.cn",  "co.uk",  "org.uk",
+        "ac.uk",  "gov.uk", "co.jp",  "ne.jp",  "or.jp",  "com.au", "net.au", "org.au",
+        "com.hk", "com.tw", "co.kr",  "com.sg", "com.br", "co.in",  "co.nz",  "com.my"};
+    const std::string d = common::to_lower(domain);
+    const auto last = d.rfind('.');
+    if (last == std::string::npos) return d;
+    auto second = d.rfind('.', last - 1);
+    if (second == std::string::npos) return d;
+    const std::string_view tail = std::string_view(d).substr(second + 1);
+    for (auto s : two_label_suffixes) {
+        if (tail == s) {
+            const auto third = d.rfind('.', second - 1);
+            return third == std::string::npos ? d : d.substr(third + 1);
+        }
+    }
+    return d.substr(second + 1);
+}
+
+const Directory::Sender* Directory::sender(const std::string& address) const {
+    const auto it = senders.find(smtp::mailbox_key(address));
+    return it == senders.end() ? nullptr : &it->second;
+}
+
+bool Directory::is_invalid(const std::string& account, const std::string& address) const {
+    return invalid.count(account + '\n' + common::to_lower(address)) != 0;
+}
+
+Store::Store(const std::string& path, StoreLimits limits, std::string region)
+    : limits_(limits)
+    , region_(std::move(region)) {
+    if (sqlite3_open_v2(path.c_str(), &db_,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                        nullptr) != SQLITE_OK)
+        throw std::runtime_error("cannot open store " + path + ": " + sqlite3_errmsg(db_));
+    sqlite3_busy_timeout(db_, 5000);
+    exec("PRAGMA journal_mode=WAL");
+    exec("PRAGMA synchronous=FULL");
+    exec("PRAGMA foreign_keys=ON");
+    exec(kSchema);
+    refresh_directory();
+}
+
+Store::~Store() {
+    sqlite3_close(db_);
+}
+
+void Store::exec(const char* sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+        std::string msg = err ? err : "unknown error";
+        sqlite3_free(err);
+        throw std::runtime_error("sqlite: " + msg);
+    }
+}
+
+std::int64_t Store::account_id(const std::string& name) {
+    Statement st(db_, "SELECT id FROM accounts WHERE name=?");
+    st.bind(1, name);
+    if (!st.step()) throw StoreError(ErrorKind::not_found, "no such account: " + name);
+    return st.integer(0);
+}
+
+// ---- accounts ---------------------------------------------------------------------------
+
+Account Store::add_account(const std::string& name) {
+    if (!valid_account_name(name))
+        throw StoreError(ErrorKind::invalid,
+                         "account name must be 1-64 characters of letters, digits, - _ . @");
+    {
+        std::lock_guard lock(db_mutex_);
+        Statement exists(db_, "SELECT 1 FROM accounts WHERE name=?");
+        exists.bind(1, name);
+        if (exists.step()) throw StoreError(ErrorKind::conflict, "account already exists: " + name);
+        Statement st(db_, "INSERT INTO accounts(name, region, daily_quota, monthly_quota) VALUES(?,?,?,?)");
+        st.bind(1, name).bind(2, region_).bind(3, limits_.daily_quota).bind(4, limits_.monthly_quota);
+        st.step();
+    }
+    return get_account(name);
+}
+
+std::vector<Account> Store::list_accounts() {
+    std::lock_guard lock(db_mutex_);
+    Statement st(
+        db_, "SELECT name,status,region,daily_quota,monthly_quota,created_at FROM accounts ORDER BY name");
+    std::vector<Account> out;
+    while (st.step())
+        out.push_back({st.text(0), st.text(1), st.text(2), st.integer(3), st.integer(4), st.text(5)});
+    return out;
+}
+
+Account Store::get_account(const std::string& name) {
+    std::lock_guard lock(db_mutex_);
+    Statement st(db_,
+                 "SELECT name,status,region,daily_quota,monthly_quota,created_at FROM accounts WHERE name=?");
+    st.bind(1, name);
+    if (!st.step()) throw StoreError(ErrorKind::not_found, "no such account: " + name);
+    return {st.text(0), st.text(1), st.text(2), st.integer(3), st.integer(4), st.text(5)};
+}
+
+void Store::remove_account(const std::string& name) {
+    {
+        std::lock_guard lock(db_mutex_);
+        const auto id = account_id(name);
+        Statement has(db_, "SELECT 1 FROM domains WHERE account_id=?");
+        has.bind(1, id);
+        if (has.step()) throw StoreError(ErrorKind::conflict, "account still has domains; remove them first");
+        exec("BEGIN");
+        try {
+            for (const char* sql :
+                 {"DELETE FROM invalid_addresses WHERE account_id=?",
+                  "DELETE FROM address_deletions WHERE account_id=?", "DELETE FROM accounts WHERE id=?"}) {
+                Statement st(db_, sql);
+                st.bind(1, id);
+                st.step();
+            }
+            exec("COMMIT");
+        } catch (...) {
+            exec("ROLLBACK");
+            throw;
+        }
+    }
+    refresh_directory();
+}
+
+Account Store::set_account_status(const std::string& name, const std::string& status) {
+    if (status != "normal" && status != "suspended")
+        throw StoreError(ErrorKind::invalid, "status must be \"normal\" or \"suspended\"");
+    {
+        std::lock_guard lock(db_mutex_);
+        const auto id = account_id(name);
+        Statement st(db_, "UPDATE accounts SET status=? WHERE id=?");
+        st.bind(1, status).bind(2, id);
+        st.step();
+    }
+    refresh_directory();
+    return get_account(name);
+}
+
+// ---- domains ----------------------------------------------------------------------------
+
+Domain Store::add_domain(const std::string& account, const std::string& domain_in) {
+    const std::string domain = common::to_lower(domain_in);
+    if (!valid_domain_name(domain))
+        throw StoreError(ErrorKind::invalid, "not a valid domain name: " + domain_in);
+    const std::string main = main_domain(domain);
+    {
+        std::lock_guard lock(db_mutex_);
+        const auto id = account_id(account);
+        Statement exists(db_, "SELECT 1 FROM domains WHERE name=?");
+        exists.bind(1, domain);
+        if (exists.step()) throw StoreError(ErrorKind::conflict, "domain already exists: " + domain);
+        Statement other(db_, "SELECT a.name FROM domains d JOIN accounts a ON a.id=d.account_id "
+                             "WHERE d.main_domain=? AND d.account_id<>?");
+        other.bind(1, main).bind(2, id);
+        if (other.step())
+            throw StoreError(ErrorKind::conflict,
+                             "the main domain " + main + " and its subdomains belong to another account");
+        Statement count(db_, "SELECT count(*) FROM domains WHERE account_id=?");
+        count.bind(1, id);
+        count.step();
+        if (count.integer(0) >= limits_.max_domains)
+            throw StoreError(ErrorKind::limit, "an account may have at most " +
+                                                   std::to_string(limits_.max_domains) + " domains");
+        Statement st(db_, "INSERT INTO domains(account_id, name, main_domain) VALUES(?,?,?)");
+        st.bind(1, id).bind(2, domain).bind(3, main);
+        st.step();
+    }
+    return get_domain(domain);
+}
+
+std::vector<Domain> Store::list_domains(const std::string& account_filter) {
+    std::lock_guard lock(db_mutex_);
+    Statement st(db_, "SELECT d.name,a.name,d.created_at FROM domains d JOIN accounts a ON a.id=d.account_id "
+                      "WHERE ?='' OR a.name=? ORDER BY d.name");
+    st.bind(1, account_filter).bind(2, account_filter);
+    std::vector<Domain> out;
+    while (st.step())
+        out.push_back({st.text(0), st.text(1), st.text(2)});
+    return out;
+}
+
+Domain Store::get_domain(const std::string& domain) {
+    std::lock_guard lock(db_mutex_);
+    Statement st(db_, "SELECT d.name,a.name,d.created_at FROM domains d JOIN accounts a ON a.id=d.account_id "
+                      "WHERE d.name=?");
+    st.bind(1, common::to_lower(domain));
+    if (!st.step()) throw StoreError(ErrorKind::not_found, "no such domain: " + domain);
+    return {st.text(0), st.text(1), st.text(2)};
+}
+
+void Store::remove_domain(const std::string& domain) {
+    std::lock_guard lock(db_mutex_);
+    Statement id(db_, "SELECT id FROM domains WHERE name=?");
+    id.bind(1, common::to_lower(domain));
+    if (!id.step()) throw StoreError(ErrorKind::not_found, "no such domain: " + domain);
+    Statement has(db_, "SELECT 1 FROM addresses WHERE domain_id=?");
+    has.bind(1, id.integer(0));
+    if (has.step())
+        throw StoreError(ErrorKind::conflict, "domain still has sender addresses; remove them first");
+    Statement del(db_, "DELETE FROM domains WHERE id=?");
+    del.bind(1, id.integer(0));
+    del.step();
+}
+
+// ---- sender addresses -------------------------------------------------------------------
+
+Address Store::add_address(const std::string& account, const std::string& address_in,
+                           const std::string& type_in) {
+    const std::string type = type_in.empty() ? "trigger" : type_in;
+    if (type != "trigger" && type != "batch")
+        throw StoreError(ErrorKind::invalid, "type must be \"trigger\" or \"batch\"");
+    if (!smtp::is_valid_mailbox(address_in, false) || address_in.front() == '"')
+        throw StoreError(ErrorKind::invalid, "not a valid sender address: " + address_in);
+    const std::string address = smtp::mailbox_key(address_in);
+    const auto domain = std::string(smtp::split_address(address).second);
+    {
+        std::lock_guard lock(db_mutex_);
+        const auto id = account_id(account);
+        Statement dom(db_, "SELECT id FROM domains WHERE name=? AND account_id=?");
+        dom.bind(1, domain).bind(2, id);
+        if (!dom.step())
+            throw StoreError(ErrorKind::invalid,
+                             "domain " + domain + " is not a domain of account " + account);
+        const auto domain_id = dom.integer(0);
+        Statement exists(db_, "SELECT 1 FROM addresses WHERE address=?");
+        exists.bind(1, address);
+        if (exists.step()) throw StoreError(ErrorKind::conflict, "address already exists: " + address);
+        Statement count(db_, "SELECT count(*) FROM addresses WHERE account_id=?");
+        count.bind(1, id);
+        count.step();
+        if (count.integer(0) >= limits_.max_addresses)
+            throw StoreError(ErrorKind::limit, "an account may have at most " +
+                                                   std::to_string(limits_.max_addresses) +
+                                                   " sender addresses");
+        Statement st(db_, "INSERT INTO addresses(account_id, domain_id, address, type) VALUES(?,?,?,?)");
+        st.bind(1, id).bind(2, domain_id).bind(3, address).bind(4, type);
+        st.step();
+    }
+    refresh_directory();
+    return get_address(address);
+}
+
+std::vector<Address> Store::list_addresses(const std::string& account_filter) {
+    std::lock_guard lock(db_mutex_);
+    Statement st(db_, "SELECT s.address,a.name,s.type,s.password_hash<>'',s.created_at FROM addresses s "
+                      "JOIN accounts a ON a.id=s.account_id WHERE ?='' OR a.name=? ORDER BY s.address");
+    st.bind(1, account_filter).bind(2, account_filter);
+    std::vector<Address> out;
+    while (st.step())
+        out.push_back({st.text(0), st.text(1), st.text(2), st.integer(3) != 0, st.text(4)});
+    return out;
+}
+
+Address Store::get_address(const std::string& address) {
+    std::lock_guard lock(db_mutex_);
+    Statement st(db_, "SELECT s.address,a.name,s.type,s.password_hash<>'',s.created_at FROM addresses s "
+                      "JOIN accounts a ON a.id=s.account_id WHERE s.address=?");
+    st.bind(1, smtp::mailbox_key(address));
+    if (!st.step()) throw StoreError(ErrorKind::not_found, "no such sender address: " + address);
+    return {st.text(0), st.text(1), st.text(2), st.integer(3) != 0, st.text(4)};
+}
+
+void Store::remove_address(const std::string& address) {
+    {
+        std::lock_guard lock(db_mutex_);
+        Statement find(db_, "SELECT id, account_id FROM addresses WHERE address=?");
+        find.bind(1, smtp::mailbox_key(address));
+        if (!find.step()) throw StoreError(ErrorKind::not_found, "no such sender address: " + address);
+        const auto id = find.integer(0), acct = find.integer(1);
+        const auto month = current_month(db_);
+        Statement used(db_, "SELECT count FROM address_deletions WHERE account_id=? AND month=?");
+        used.bind(1, acct).bind(2, month);
+        const std::int64_t n = used.step() ? used.integer(0) : 0;
+        if (n >= limits_.max_address_deletions_per_month)
+            throw StoreError(ErrorKind::limit, "at most " +
+                                                   std::to_string(limits_.max_address_deletions_per_month) +
+                                                   " sender addresses may be deleted per calendar month");
+        exec("BEGIN");
+        try {
+            Statement del(db_, "DELETE FROM addresses WHERE id=?");
+            del.bind(1, id);
+            del.step();
+            Statement inc(db_, "INSERT INTO address_deletions(account_id, month, count) VALUES(?,?,1) "
+                               "ON CONFLICT(account_id, month) DO UPDATE SET count=count+1");
+            inc.bind(1, acct).bind(2, month);
+            inc.step();
+            exec("COMMIT");
+        } catch (...) {
+            exec("ROLLBACK");
+            throw;
+        }
+    }
+    refresh_directory();
+}
+
+void Store::set_password(const std::string& address, const std::string& password) {
+    std::string previous;
+    {
+        std::lock_guard lock(db_mutex_);
+        Statement find(db_, "SELECT password_hash FROM addresses WHERE address=?");
+        find.bind(1, smtp::mailbox_key(address));
+        if (!find.step()) throw StoreError(ErrorKind::not_found, "no such sender address: " + address);
+        previous = find.text(0);
+    }
+    if (auto problem = auth::check_password_policy(password, previous))
+        throw StoreError(ErrorKind::invalid, *problem);
+    const auto hash = auth::hash_password(password, limits_.pbkdf2_iterations);
+    {
+        std::lock_guard lock(db_mutex_);
+        Statement st(db_,
+                     "UPDATE addresses SET previous_hash=password_hash, password_hash=? WHERE address=?");
+        st.bind(1, hash).bind(2, smtp::mailbox_key(address));
+        st.step();
+    }
+    refresh_directory();
+}
+
+// ---- invalid-address library --------------------------------------------------------------
+
+InvalidAddress Store::add_invalid(const std::string& account, const std::string& address_in,
+                                  const std::string& reason) {
+    if (!smtp::is_valid_mailbox(address_in, true))
+        throw StoreError(ErrorKind::invalid, "not a valid address: " + address_in);
+    const std::string address = common::to_lower(address_in);
+    {
+        std::lock_guard lock(db_mutex_);
+        const auto id = account_id(account);
+        Statement st(db_, "INSERT INTO invalid_addresses(account_id, address, reason) VALUES(?,?,?) "
+                          "ON CONFLICT(account_id, address) DO UPDATE SET reason=excluded.reason");
+        st.bind(1, id).bind(2, address).bind(3, reason.empty() ? std::string("manual") : reason);
+        st.step();
+    }
+    refresh_directory();
+    for (auto& e : list_invalid(account))
+        if (e.address == address) return e;
+    throw StoreError(ErrorKind::not_found, "invalid address vanished");
+}
+
+std::vector<InvalidAddress> Store::list_invalid(const std::string& account_filter) {
+    std::lock_guard lock(db_mutex_);
+    Statement st(db_,
+                 "SELECT a.name,i.address,i.reason,i.created_at FROM invalid_addresses i "
+                 "JOIN accounts a ON a.id=i.account_id WHERE ?='' OR a.name=? ORDER BY a.name, i.address");
+    st.bind(1, account_filter).bind(2, account_filter);
+    std::vector<InvalidAddress> out;
+    while (st.step())
+        out.push_back({st.text(0), st.text(1), st.text(2), st.text(3)});
+    return out;
+}
+
+void Store::remove_invalid(const std::string& account, const std::string& address) {
+    {
+        std::lock_guard lock(db_mutex_);
+        const auto id = account_id(account);
+        Statement st(db_, "DELETE FROM invalid_addresses WHERE account_id=? AND address=?");
+        st.bind(1, id).bind(2, common::to_lower(address));
+        st.step();
+        if (sqlite3_changes(db_) == 0)
+            throw StoreError(ErrorKind::not_found, "not in the invalid-address library: " + address);
+    }
+    refresh_directory();
+}
+
+// ---- directory snapshot ---------------------------------------------------------------------
+
+void Store::refresh_directory() {
+    auto dir = std::make_shared<Directory>();
+    {
+        std::lock_guard lock(db_mutex_);
+        Statement st(db_, "SELECT s.address,a.name,a.status,s.password_hash FROM addresses s "
+                          "JOIN accounts a ON a.id=s.account_id");
+        while (st.step())
+            dir->senders[st.text(0)] = {st.text(1), st.text(2) == "normal", st.text(3)};
+        Statement inv(
+            db_, "SELECT a.name,i.address FROM invalid_addresses i JOIN accounts a ON a.id=i.account_id");
+        while (inv.step())
+            dir->invalid.insert(inv.text(0) + '\n' + inv.text(1));
+    }
+    std::lock_guard lock(dir_mutex_);
+    directory_ = std::move(dir);
+}
+
+std::shared_ptr<const Directory> Store::directory() const {
+    std::lock_guard lock(dir_mutex_);
+    return directory_;
+}
+
+} // namespace mailpush::store

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package mailpush needs to build, run and test.
+# Idempotent: only missing packages are installed; safe to run every time.
+set -euo pipefail
+PKGS=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libboost1.81-dev libssl-dev libc-ares-dev libspdlog-dev libfmt-dev
+  libtomlplusplus-dev libsqlite3-dev nlohmann-json3-dev
+  googletest libgtest-dev libgmock-dev clang-format
+  openssl ca-certificates curl swaks libnet-ssleay-perl libio-socket-ssl-perl python3 python3-aiosmtpd python3-pytest
+  procps iproute2
+)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || { echo "install-deps: need root to install: ${missing[*]}" >&2; exit 1; }
+  echo "install-deps: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >/dev/null
+  apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+fi
