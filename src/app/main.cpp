@@ -51,31 +51,55 @@ std::shared_ptr<asio::ssl::context> load_tls(const config::Config& cfg) {
     return net::make_server_tls_context(cfg.tls_cert, cfg.tls_key);
 }
 
-// Stops accepting, lets sessions finish or get 421, then stops the loop.
-void drain(asio::io_context& io, net::SmtpServer& smtp, api::HttpServer& http, const config::Config& cfg) {
-    spdlog::info("shutdown.begin sessions={}", smtp.active_sessions());
-    smtp.begin_shutdown();
-    http.stop();
-    auto timer = std::make_shared<asio::steady_timer>(io);
-    const auto deadline = std::chrono::steady_clock::now() + cfg.shutdown_grace;
-    auto poll = std::make_shared<std::function<void(boost::system::error_code)>>();
-    *poll = [&io, &smtp, timer, deadline, poll](boost::system::error_code) {
-        if (smtp.active_sessions() == 0) {
-            io.stop();
+// Stops accepting, lets sessions finish or get 421 until the grace period ends, then closes
+// what is left and stops the loop. Owned by main(), so it outlives every handler it schedules.
+class ShutdownSequence {
+public:
+    ShutdownSequence(asio::io_context& io, net::SmtpServer& smtp, api::HttpServer& http,
+                     const config::Config& cfg)
+        : io_(io)
+        , smtp_(smtp)
+        , http_(http)
+        , cfg_(cfg)
+        , timer_(io) {}
+
+    void begin() {
+        if (started_) return;
+        started_ = true;
+        spdlog::info("shutdown.begin sessions={}", smtp_.active_sessions());
+        deadline_ = std::chrono::steady_clock::now() + cfg_.shutdown_grace;
+        smtp_.begin_shutdown();
+        http_.stop();
+        poll();
+    }
+
+private:
+    void poll() {
+        if (smtp_.active_sessions() == 0) {
+            io_.stop();
             return;
         }
-        if (std::chrono::steady_clock::now() >= deadline) {
-            spdlog::warn("shutdown.force sessions={}", smtp.active_sessions());
-            smtp.force_close();
-            timer->expires_after(std::chrono::milliseconds(200));
-            timer->async_wait([&io](boost::system::error_code) { io.stop(); });
+        if (std::chrono::steady_clock::now() >= deadline_) {
+            spdlog::warn("shutdown.force sessions={}", smtp_.active_sessions());
+            smtp_.force_close();
+            timer_.expires_after(std::chrono::milliseconds(200));
+            timer_.async_wait([this](boost::system::error_code) { io_.stop(); });
             return;
         }
-        timer->expires_after(std::chrono::milliseconds(20));
-        timer->async_wait(*poll);
-    };
-    (*poll)({});
-}
+        timer_.expires_after(std::chrono::milliseconds(20));
+        timer_.async_wait([this](boost::system::error_code ec) {
+            if (!ec) poll();
+        });
+    }
+
+    asio::io_context& io_;
+    net::SmtpServer& smtp_;
+    api::HttpServer& http_;
+    const config::Config& cfg_;
+    asio::steady_timer timer_;
+    std::chrono::steady_clock::time_point deadline_{};
+    bool started_ = false;
+};
 } // namespace
 
 int main(int argc, char** argv) {
@@ -150,11 +174,12 @@ int main(int argc, char** argv) {
         smtp.start();
         http.start();
 
+        ShutdownSequence shutdown(io, smtp, http, cfg);
         asio::signal_set stop_signals(io, SIGTERM, SIGINT);
         stop_signals.async_wait([&](boost::system::error_code ec, int sig) {
             if (ec) return;
             spdlog::info("signal.received signal={}", sig);
-            drain(io, smtp, http, cfg);
+            shutdown.begin();
         });
         asio::signal_set hup(io, SIGHUP);
         std::function<void(boost::system::error_code, int)> on_hup = [&](boost::system::error_code ec, int) {

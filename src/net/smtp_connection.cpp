@@ -228,7 +228,11 @@ private:
     }
 
     // Sends the output and carries out the action chain; false once the session must end.
-    asio::awaitable<bool> deliver(smtp::Output out) {
+    // Takes `pending` by reference and leaves it empty, so each output is sent exactly once
+    // (GCC 12 mishandles temporaries passed by value to coroutine parameters).
+    asio::awaitable<bool> deliver(smtp::Output& pending) {
+        smtp::Output out = std::move(pending);
+        pending = smtp::Output{};
         for (;;) {
             if (out.delay) {
                 asio::steady_timer t(conn_->socket.get_executor(),

@@ -1,0 +1,234 @@
+"""Starts the real mailpushd on loopback port 0 in a temp dir and drives it with real clients.
+
+Used by every integration test. Every wait is bounded; the process is always stopped.
+"""
+import base64
+import os
+import re
+import signal
+import smtplib
+import socket
+import ssl
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+MAILPUSHD = os.environ.get("MAILPUSHD", "build/src/mailpushd")
+MAILPUSHCTL = os.environ.get("MAILPUSHCTL", "build/src/mailpushctl")
+TOKEN = "integration-admin-token-0123456789"
+SENDER = "sender@example.com"
+PASSWORD = "Secret2026ab"
+READY_TIMEOUT = 60
+
+
+def tls_context():
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
+class Server:
+    def __init__(self, workdir: Path, extra: str = "", listeners=None, smtp: str = "", limits: str = "",
+                 spool: str = ""):
+        self.dir = workdir
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.data = self.dir / "data"
+        self.config = self.dir / "mailpushd.toml"
+        self.log_path = self.dir / "mailpushd.log"
+        self.extra, self.smtp_extra, self.limits_extra, self.spool_extra = extra, smtp, limits, spool
+        self.listeners = listeners or [("smtp", "starttls"), ("smtps", "implicit"), ("plain", "none")]
+        self.proc = None
+        self.ports = {}
+        self.write_config()
+
+    def write_config(self):
+        lst = "".join(f'[[listener]]\nname = "{n}"\naddress = "127.0.0.1"\nport = 0\ntls = "{t}"\n\n'
+                      for n, t in self.listeners)
+        self.config.write_text(f"""
+[server]
+hostname = "mx.test"
+data_dir = "{self.data}"
+log_level = "info"
+shutdown_grace = "5s"
+{self.extra}
+
+{lst}
+[tls]
+cert = "{self.dir}/tls/cert.pem"
+key = "{self.dir}/tls/key.pem"
+self_signed = true
+
+[http]
+address = "127.0.0.1"
+port = 0
+admin_token = "{TOKEN}"
+
+[smtp]
+auth_failure_delay = "50ms"
+{self.smtp_extra}
+
+[limits]
+{self.limits_extra}
+
+[spool]
+min_free_bytes = 0
+{self.spool_extra}
+
+[auth]
+pbkdf2_iterations = 1000
+""")
+
+    def start(self):
+        """Starts mailpushd and waits for its n-th "ready" line (the log is kept across restarts)."""
+        self.starts = getattr(self, "starts", 0) + 1
+        self.log_file = open(self.log_path, "ab")
+        self.proc = subprocess.Popen([MAILPUSHD, "--config", str(self.config)], stdout=self.log_file,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + READY_TIMEOUT
+        while time.monotonic() < deadline:
+            text = self.log_path.read_text(errors="replace")
+            if text.count(" info ready ") >= self.starts:
+                break
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"mailpushd exited with {self.proc.returncode}:\n{text}")
+            time.sleep(0.05)
+        else:
+            raise RuntimeError("mailpushd did not become ready:\n" + self.log_path.read_text())
+        self.ports = {}
+        for m in re.finditer(r"listening name=(\S+) kind=\S+ addr=127\.0\.0\.1:(\d+)", text):
+            self.ports[m.group(1)] = int(m.group(2))  # a restart's lines overwrite the earlier ones
+        return self
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.ports['http']}"
+
+    def stop(self, sig=signal.SIGTERM, timeout=30):
+        if not self.proc or self.proc.poll() is not None:
+            return self.proc.returncode if self.proc else None
+        self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+            raise
+
+    def kill9(self):
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
+    def log(self):
+        return self.log_path.read_text(errors="replace")
+
+    # ---- mailpushctl ------------------------------------------------------------------------
+    def ctl(self, *args, input=None, check=True):
+        r = subprocess.run([MAILPUSHCTL, "--url", self.url, "--token", TOKEN, *args], input=input,
+                           capture_output=True, text=True, timeout=30)
+        if check and r.returncode != 0:
+            raise AssertionError(f"mailpushctl {args} failed ({r.returncode}): {r.stderr}")
+        return r
+
+    def provision(self, account="acme", domain="example.com", address=SENDER, password=PASSWORD):
+        existing = self.ctl("account", "show", account, check=False)
+        if existing.returncode != 0:
+            self.ctl("account", "add", account)
+        if self.ctl("domain", "show", domain, check=False).returncode != 0:
+            self.ctl("domain", "add", account, domain)
+        self.ctl("address", "add", account, address)
+        self.ctl("address", "password", address, "--password-stdin", input=password + "\n")
+        return self
+
+    def queue(self):
+        import json
+        return json.loads(self.ctl("queue", "list", "--json").stdout)
+
+    # ---- SMTP clients -----------------------------------------------------------------------
+    def smtp(self, listener="smtp", timeout=30):
+        return smtplib.SMTP("127.0.0.1", self.ports[listener], timeout=timeout)
+
+    def smtps(self, timeout=30):
+        return smtplib.SMTP_SSL("127.0.0.1", self.ports["smtps"], context=tls_context(), timeout=timeout)
+
+
+class RawClient:
+    """A line-level SMTP client for exact reply checks and malformed input."""
+
+    def __init__(self, port, timeout=15):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.buf = b""
+
+    def send(self, data):
+        self.sock.sendall(data if isinstance(data, bytes) else data.encode())
+
+    def reply(self):
+        """Reads one complete (possibly multi-line) reply; returns the lines as str."""
+        lines = []
+        while True:
+            while b"\r\n" not in self.buf:
+                chunk = self.sock.recv(65536)
+                if not chunk:
+                    raise ConnectionError("closed; got so far: %r" % lines)
+                self.buf += chunk
+            line, self.buf = self.buf.split(b"\r\n", 1)
+            lines.append(line.decode())
+            if len(line) < 4 or line[3:4] != b"-":
+                return lines
+
+    def cmd(self, line):
+        self.send(line + "\r\n")
+        return self.reply()[-1]
+
+    def closed(self, timeout=5):
+        """True if the server closed the connection (EOF) within `timeout`."""
+        self.sock.settimeout(timeout)
+        try:
+            while True:
+                chunk = self.sock.recv(65536)
+                if not chunk:
+                    return True
+                self.buf += chunk
+        except (socket.timeout, ConnectionResetError):
+            return False
+
+    def login(self, user=SENDER, password=PASSWORD):
+        self.reply()  # greeting
+        self.cmd("EHLO client.test")
+        ir = base64.b64encode(b"\0" + user.encode() + b"\0" + password.encode()).decode()
+        return self.cmd("AUTH PLAIN " + ir)
+
+    def close(self):
+        self.sock.close()
+
+
+def simple_message(subject="test", body="hello\r\n"):
+    return f"Subject: {subject}\r\nFrom: {SENDER}\r\nTo: rcpt@dest.test\r\n\r\n{body}"
+
+
+def read_queue(data_dir: Path):
+    """Parses every committed queue file (docs/queue-format.md): {envid: (envelope, body_bytes)}."""
+    import json
+    out = {}
+    qdir = Path(data_dir) / "spool" / "queue"
+    if not qdir.exists():
+        return out
+    for f in qdir.glob("*.msg"):
+        raw = f.read_bytes()
+        first, rest = raw.split(b"\n", 1)
+        magic, hlen, blen = first.split(b" ")
+        assert magic == b"MPQ1"
+        hlen, blen = int(hlen), int(blen)
+        header = json.loads(rest[:hlen])
+        body = rest[hlen + 1:hlen + 1 + blen]
+        assert rest[hlen + 1 + blen:] == b"\nMPQ-END\n", f
+        out[int(f.stem)] = (header, body)
+    return out
+
+
+def envid_of(reply_text) -> int:
+    text = reply_text.decode() if isinstance(reply_text, bytes) else reply_text
+    m = re.search(r"queued as freedom ###envid=(\d+)", text)
+    assert m, text
+    return int(m.group(1))

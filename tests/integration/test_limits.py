@@ -1,0 +1,268 @@
+"""Every limit of SPEC §3 against the real server: each bad input gets its reply, the session
+carries on (or is closed where the spec says so), and nothing is queued."""
+import base64
+import socket
+import time
+
+import pytest
+
+from harness import PASSWORD, SENDER, RawClient, read_queue
+
+
+def plain_ir(user, password):
+    return base64.b64encode(b"\0" + user.encode() + b"\0" + password.encode()).decode()
+
+
+def start_tx(c, rcpts=("a@dest.test",)):
+    assert c.cmd(f"MAIL FROM:<{SENDER}>") == "250 Mail Ok"
+    for r in rcpts:
+        assert c.cmd(f"RCPT TO:<{r}>") == "250 Rcpt Ok"
+
+
+def test_31st_recipient_is_556(server):
+    c = RawClient(server.ports["plain"])
+    c.login()
+    start_tx(c, [f"r{i}@dest.test" for i in range(30)])
+    assert c.cmd("RCPT TO:<r31@dest.test>") == "556 The number of RCPTs is over size"
+    assert c.cmd("DATA").startswith("354")
+    c.send("Subject: x\r\n\r\nbody\r\n.\r\n")
+    assert c.reply()[0].startswith("250 Data Ok")
+    (env, _), = read_queue(server.data).values()
+    assert len(env["recipients"]) == 30
+
+
+def test_size_limits_552_and_557(make_server):
+    srv = make_server(limits="max_message_bytes = 2048").start().provision()
+    c = RawClient(srv.ports["plain"])
+    c.login()
+    assert c.cmd("EHLO again").endswith("250 DSN")
+    assert c.cmd(f"MAIL FROM:<{SENDER}> SIZE=2049") == \
+        "552 5.3.4 Message size exceeds fixed maximum message size"
+    start_tx(c)
+    assert c.cmd("DATA").startswith("354")
+    c.send("Subject: big\r\n\r\n" + ("x" * 100 + "\r\n") * 40 + ".\r\n")
+    assert c.reply() == ["557 The length of DATA content is achieved the maximum threshold"]
+    assert c.cmd("NOOP") == "250 2.0.0 Ok"
+    assert read_queue(srv.data) == {}
+
+
+def test_invalid_address_library_559(server):
+    server.ctl("invalid", "add", "acme", "Gone@Dest.test")
+    c = RawClient(server.ports["plain"])
+    c.login()
+    start_tx(c)
+    assert c.cmd("RCPT TO:<gone@dest.test>") == "559 Invalid rcptto"
+    server.ctl("invalid", "remove", "acme", "gone@dest.test")
+    assert c.cmd("RCPT TO:<gone@dest.test>") == "250 Rcpt Ok"
+
+
+def test_bare_lf_rejects_whole_message_never_splits(server):
+    c = RawClient(server.ports["plain"])
+    c.login()
+    start_tx(c)
+    assert c.cmd("DATA").startswith("354")
+    # SMTP smuggling: <LF>.<CR><LF> then a second transaction inside the first message.
+    c.send(f"Subject: a\r\n\r\npart1\n.\r\nMAIL FROM:<{SENDER}>\r\nRCPT TO:<evil@dest.test>\r\n"
+           "DATA\r\nSubject: smuggled\r\n\r\nx\r\n.\r\n")
+    assert c.reply() == ["554 5.6.11 Message contains bare CR or LF, rejected"]
+    assert c.cmd("NOOP") == "250 2.0.0 Ok"
+    start_tx(c)
+    assert c.cmd("DATA").startswith("354")
+    c.send("a\rb\r\n.\r\n")
+    assert c.reply() == ["554 5.6.11 Message contains bare CR or LF, rejected"]
+    assert read_queue(server.data) == {}
+
+
+def test_auth_required_sender_mismatch_wrong_order(server):
+    c = RawClient(server.ports["plain"])
+    c.reply()
+    assert c.cmd(f"MAIL FROM:<{SENDER}>") == "503 5.5.1 Send HELO/EHLO first"
+    c.cmd("EHLO x")
+    assert c.cmd(f"MAIL FROM:<{SENDER}>") == "530 5.7.0 Authentication required"
+    assert c.cmd("RCPT TO:<a@dest.test>") == "503 5.5.1 Need MAIL command"
+    assert c.cmd("AUTH PLAIN " + plain_ir(SENDER, PASSWORD)) == "235 Authentication successful"
+    assert c.cmd("MAIL FROM:<other@example.com>") == "553 5.7.1 Sender address does not match the authenticated user"
+    assert c.cmd("DATA") == "503 5.5.1 Need MAIL command"
+    assert c.cmd("FROB") == "500 5.5.2 Syntax error, command unrecognized"
+    assert c.cmd("AUTH PLAIN x") == "503 5.5.1 Already authenticated"
+    assert c.cmd("VRFY someone").startswith("252 ")
+    assert c.cmd("HELP").startswith("214 ")
+    assert c.cmd("RSET") == "250 2.0.0 Ok"
+    assert c.cmd("QUIT") == "221 Bye"
+
+
+def test_ehlo_after_auth_keeps_login(server):
+    c = RawClient(server.ports["plain"])
+    c.login()
+    assert c.cmd("EHLO again") == "250 DSN"
+    assert c.cmd(f"MAIL FROM:<{SENDER}>") == "250 Mail Ok"
+
+
+def test_bad_base64_and_cancel(server):
+    c = RawClient(server.ports["plain"])
+    c.reply()
+    c.cmd("EHLO x")
+    assert c.cmd("AUTH PLAIN ***") == "501 5.5.2 Cannot decode response"
+    assert c.cmd("AUTH LOGIN") == "334 dXNlcm5hbWU6"
+    assert c.cmd("not base64!") == "501 5.5.2 Cannot decode response"
+    assert c.cmd("AUTH PLAIN") == "334 "
+    assert c.cmd("*") == "501 5.7.0 Authentication cancelled"
+    assert c.cmd("AUTH PLAIN " + plain_ir(SENDER, PASSWORD)) == "235 Authentication successful"
+
+
+def test_command_line_length_limit(server):
+    c = RawClient(server.ports["plain"])
+    c.reply()
+    assert c.cmd("NOOP " + "a" * 5000) == "500 5.5.2 Line too long"
+    assert c.cmd("NOOP") == "250 2.0.0 Ok"
+
+
+def test_idle_timeout_421(make_server):
+    srv = make_server(smtp='idle_timeout = "1s"').start()
+    c = RawClient(srv.ports["plain"])
+    c.reply()
+    t0 = time.monotonic()
+    assert c.reply() == ["421 4.4.2 mx.test Error: timeout exceeded"]
+    assert 0.5 < time.monotonic() - t0 < 10
+    assert c.closed()
+
+
+def test_error_limit_closes(make_server):
+    srv = make_server(smtp="max_errors = 3").start()
+    c = RawClient(srv.ports["plain"])
+    c.reply()
+    assert c.cmd("BAD1").startswith("500")
+    assert c.cmd("BAD2").startswith("500")
+    c.send("BAD3\r\n")
+    assert c.reply()[0].startswith("500")
+    assert c.reply() == ["421 4.7.0 mx.test Error: too many errors"]
+    assert c.closed()
+
+
+def test_auth_failures_per_connection_then_421(make_server):
+    srv = make_server(smtp="max_auth_failures = 3\nauth_failures_per_ip = 100").start().provision()
+    c = RawClient(srv.ports["plain"])
+    c.reply()
+    c.cmd("EHLO x")
+    for _ in range(2):
+        assert c.cmd("AUTH PLAIN " + plain_ir(SENDER, "Wrong2026ab")) == "535 Authentication failure"
+    c.send("AUTH PLAIN " + plain_ir(SENDER, "Wrong2026ab") + "\r\n")
+    assert c.reply() == ["535 Authentication failure"]
+    assert c.reply() == ["421 4.7.0 mx.test Too many failed authentication attempts"]
+    assert c.closed()
+
+
+def test_auth_failure_throttling_per_client_ip(make_server):
+    srv = make_server(smtp='auth_failures_per_ip = 3\nauth_failure_window = "60s"').start().provision()
+    for _ in range(3):
+        c = RawClient(srv.ports["plain"])
+        c.reply()
+        c.cmd("EHLO x")
+        assert c.cmd("AUTH PLAIN " + plain_ir(SENDER, "Wrong2026ab")) == "535 Authentication failure"
+        c.close()
+    c = RawClient(srv.ports["plain"])
+    c.reply()
+    c.cmd("EHLO x")
+    # Even the right password is refused for this address while it is throttled.
+    assert c.cmd("AUTH PLAIN " + plain_ir(SENDER, PASSWORD)).startswith("454 4.7.0 ")
+    # Another client IP is not affected.
+    s = socket.create_connection(("127.0.0.1", srv.ports["plain"]), timeout=10, source_address=("127.0.0.2", 0))
+    other = RawClient.__new__(RawClient)
+    other.sock, other.buf = s, b""
+    assert other.login() == "235 Authentication successful"
+
+
+def test_connection_limit_per_ip(make_server):
+    srv = make_server(smtp="max_connections_per_ip = 2").start()
+    a, b = RawClient(srv.ports["plain"]), RawClient(srv.ports["plain"])
+    assert a.reply()[0].startswith("220") and b.reply()[0].startswith("220")
+    c = RawClient(srv.ports["plain"])
+    assert c.reply() == ["421 4.7.0 mx.test Too many connections"]
+    assert c.closed()
+    s = socket.create_connection(("127.0.0.1", srv.ports["plain"]), timeout=10, source_address=("127.0.0.3", 0))
+    assert s.recv(100).startswith(b"220")
+    a.close()
+    time.sleep(0.3)
+    d = RawClient(srv.ports["plain"])
+    assert d.reply()[0].startswith("220")
+
+
+def test_connection_limit_total(make_server):
+    srv = make_server(smtp="max_connections = 2").start()
+    a, b = RawClient(srv.ports["plain"]), RawClient(srv.ports["plain"])
+    a.reply(), b.reply()
+    s = socket.create_connection(("127.0.0.1", srv.ports["plain"]), timeout=10, source_address=("127.0.0.4", 0))
+    assert s.recv(100).startswith(b"421 4.7.0 mx.test Too many connections")
+
+
+def test_starttls_discards_pipelined_commands(server):
+    import ssl
+    from harness import tls_context
+    raw = socket.create_connection(("127.0.0.1", server.ports["smtp"]), timeout=10)
+    raw.recv(1000)
+    raw.sendall(b"EHLO x\r\n")
+    time.sleep(0.2)
+    raw.recv(1000)
+    raw.sendall(b"STARTTLS\r\nNOOP\r\n")  # the NOOP must not be answered, before or after TLS
+    time.sleep(0.3)
+    assert raw.recv(1000) == b"220 2.0.0 Ready to start TLS\r\n"
+    tls = tls_context().wrap_socket(raw, server_hostname="mx.test")
+    tls.settimeout(1)
+    with pytest.raises(socket.timeout):
+        tls.recv(1000)
+    tls.sendall(b"NOOP\r\n")
+    tls.settimeout(10)
+    assert tls.recv(1000) == b"250 2.0.0 Ok\r\n"
+    assert isinstance(tls, ssl.SSLSocket) and tls.version() in ("TLSv1.2", "TLSv1.3")
+
+
+def test_tls_below_1_2_refused(server):
+    import ssl
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    try:
+        ctx.minimum_version = ssl.TLSVersion.TLSv1
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_1
+    except ValueError:
+        pytest.skip("this OpenSSL build cannot even offer TLS 1.1")
+    with pytest.raises((ssl.SSLError, ConnectionError)):
+        with socket.create_connection(("127.0.0.1", server.ports["smtps"]), timeout=10) as s:
+            ctx.wrap_socket(s).recv(100)
+
+
+def test_rfc_reply_style(make_server):
+    srv = make_server(smtp='reply_style = "rfc"').start().provision()
+    c = RawClient(srv.ports["plain"])
+    c.reply()
+    c.send("EHLO x\r\n")
+    assert "250-ENHANCEDSTATUSCODES" in c.reply()
+    assert c.cmd("AUTH PLAIN " + plain_ir(SENDER, "Wrong2026ab")) == "535 5.7.8 Authentication failure"
+    assert c.cmd("AUTH PLAIN " + plain_ir(SENDER, PASSWORD)) == "235 2.7.0 Authentication successful"
+    assert c.cmd(f"MAIL FROM:<{SENDER}>") == "250 2.1.0 Mail Ok"
+    assert c.cmd("RCPT TO:<a@dest.test>") == "250 2.1.5 Rcpt Ok"
+    assert c.cmd("DATA") == "354 End data with <CR><LF>.<CR><LF>"
+    c.send("x\r\n.\r\n")
+    assert c.reply()[0].startswith("250 2.0.0 Data Ok: queued as freedom ###envid=")
+    assert c.cmd("QUIT") == "221 2.0.0 Bye"
+
+
+def test_auth_requires_tls_listener(make_server):
+    srv = make_server(listeners=[("smtp", "starttls")], extra="").start()
+    # rewrite with auth_requires_tls on the listener
+    srv.stop()
+    cfg = srv.config.read_text().replace('tls = "starttls"\n', 'tls = "starttls"\nauth_requires_tls = true\n', 1)
+    srv.config.write_text(cfg)
+    srv.start().provision()
+    c = RawClient(srv.ports["smtp"])
+    c.reply()
+    c.send("EHLO x\r\n")
+    assert not any("AUTH" in l for l in c.reply())
+    assert c.cmd("AUTH PLAIN " + plain_ir(SENDER, PASSWORD)) == "530 5.7.0 Must issue a STARTTLS command first"
+
+
+def test_suspended_account_551(server):
+    server.ctl("account", "suspend", "acme")
+    c = RawClient(server.ports["plain"])
+    c.login()
+    assert c.cmd(f"MAIL FROM:<{SENDER}>") == "551 Main account unavailable"

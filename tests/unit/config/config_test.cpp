@@ -1,0 +1,97 @@
+#include "mailpush/config/config.hpp"
+
+#include <gtest/gtest.h>
+
+namespace mailpush::config {
+namespace {
+const std::string kMinimal = R"(
+[[listener]]
+name = "smtp"
+port = 2525
+[http]
+admin_token = "0123456789abcdef0123"
+)";
+
+std::string error_of(const std::string& text) {
+    try {
+        parse_config(text, "test.toml");
+    } catch (const ConfigError& e) {
+        return e.what();
+    }
+    return "";
+}
+} // namespace
+
+TEST(Config, MinimalUsesDefaults) {
+    const auto c = parse_config(kMinimal, "test.toml");
+    ASSERT_EQ(c.listeners.size(), 1u);
+    EXPECT_EQ(c.listeners[0].tls, TlsMode::starttls);
+    EXPECT_EQ(c.max_recipients, 30u);
+    EXPECT_EQ(c.max_message_bytes, 15u * 1024 * 1024);
+    EXPECT_EQ(c.reply_style, smtp::ReplyStyle::directmail);
+    EXPECT_EQ(c.retry_initial, std::chrono::minutes(1));
+    EXPECT_EQ(c.max_lifetime, std::chrono::hours(72));
+}
+
+TEST(Config, ParsesUnitsAndSections) {
+    const auto c = parse_config(kMinimal + R"(
+[smtp]
+reply_style = "rfc"
+idle_timeout = "90s"
+[limits]
+max_message_bytes = "2M"
+[dns]
+servers = ["127.0.0.1:5353"]
+[delivery]
+retry_max = "2h"
+[[route]]
+domain = "*"
+to = "smtp://127.0.0.1:2526"
+)",
+                                "t");
+    EXPECT_EQ(c.reply_style, smtp::ReplyStyle::rfc);
+    EXPECT_EQ(c.idle_timeout, std::chrono::seconds(90));
+    EXPECT_EQ(c.max_message_bytes, 2u * 1024 * 1024);
+    EXPECT_EQ(c.dns_servers.at(0), "127.0.0.1:5353");
+    EXPECT_EQ(c.retry_max, std::chrono::hours(2));
+    EXPECT_EQ(c.routes.at(0).to, "smtp://127.0.0.1:2526");
+}
+
+TEST(Config, EveryProblemIsOneLineNamingTheKey) {
+    EXPECT_EQ(error_of(kMinimal + "[smtp]\nreply_stile = \"rfc\"\n"),
+              "test.toml: key 'smtp.reply_stile': unknown key");
+    EXPECT_EQ(error_of(kMinimal + "[smtp]\nreply_style = \"loud\"\n"),
+              "test.toml: key 'smtp.reply_style': must be \"directmail\" or \"rfc\"");
+    EXPECT_EQ(error_of(kMinimal + "[limits]\nmax_recipients = 0\n"),
+              "test.toml: key 'limits.max_recipients': must be between 1 and 10000");
+    EXPECT_EQ(
+        error_of(kMinimal + "[smtp]\nidle_timeout = \"soon\"\n"),
+        "test.toml: key 'smtp.idle_timeout': must be a duration such as \"30s\", \"5m\", \"1h\" or \"3d\"");
+    EXPECT_EQ(error_of(kMinimal + "[limits]\nmax_message_bytes = \"lots\"\n"),
+              "test.toml: key 'limits.max_message_bytes': must be a size such as 1048576, \"64k\", \"15M\" "
+              "or \"1G\"");
+    EXPECT_EQ(error_of(kMinimal + "[[route]]\ndomain = \"*\"\nto = \"ftp://x\"\n"),
+              "test.toml: key 'route.to': must be \"mx\", \"smtp://host:port\" or \"capture:DIR\"");
+    EXPECT_EQ(error_of("[http]\nadmin_token = \"0123456789abcdef0123\"\n"),
+              "test.toml: key 'listener': at least one [[listener]] is required");
+    EXPECT_EQ(error_of("[[listener]]\nname = \"a\"\n"),
+              "test.toml: key 'http.admin_token': must be set, at least 16 characters");
+    EXPECT_EQ(error_of(kMinimal + "[[listener]]\nname = \"s\"\ntls = \"implicit\"\n"),
+              "test.toml: key 'tls.cert': an implicit-TLS listener needs [tls] cert and key");
+    EXPECT_EQ(error_of(kMinimal + "[[listener]]\nname = \"smtp\"\n"),
+              "test.toml: key 'listener.name': duplicate listener name \"smtp\"");
+    EXPECT_EQ(error_of(kMinimal + "[server]\nhostname = 5\n"),
+              "test.toml: key 'server.hostname': must be a string");
+    EXPECT_EQ(error_of(kMinimal + "[bogus]\nx = 1\n"), "test.toml: key 'bogus': unknown key");
+    EXPECT_EQ(error_of(kMinimal + "[spool]\nfault_injection = \"disk\"\n"),
+              "test.toml: key 'spool.fault_injection': must be \"\", \"write\", \"fsync\" or \"rename\"");
+    const auto syntax = error_of("[[listener]\n");
+    EXPECT_TRUE(syntax.starts_with("test.toml:1:")) << syntax;
+    EXPECT_EQ(syntax.find('\n'), std::string::npos);
+}
+
+TEST(Config, MissingFileIsAnError) {
+    EXPECT_THROW(load_config("/nonexistent/mailpushd.toml"), ConfigError);
+}
+
+} // namespace mailpush::config

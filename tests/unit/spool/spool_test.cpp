@@ -1,0 +1,109 @@
+#include "mailpush/spool/spool.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <future>
+
+namespace mailpush::spool {
+namespace {
+QueueEntry sample() {
+    QueueEntry e;
+    e.envid = 42;
+    e.envelope.mail_from = "s@example.com";
+    e.envelope.auth_user = "s@example.com";
+    e.envelope.recipients = {{"a@b.test", "SUCCESS", "rfc822;a@b.test"}, {"c@d.test", "", ""}};
+    e.received_at_ms = 1234;
+    e.peer = "127.0.0.1";
+    return e;
+}
+
+class SpoolTest : public ::testing::Test {
+protected:
+    std::filesystem::path dir =
+        std::filesystem::temp_directory_path() /
+        ("mailpush-spool-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    void SetUp() override { std::filesystem::remove_all(dir); }
+    void TearDown() override { std::filesystem::remove_all(dir); }
+
+    smtp::CommitResult commit(Spool& s, std::string body) {
+        std::promise<smtp::CommitResult> p;
+        CommitRequest r;
+        r.envelope = sample().envelope;
+        r.body = std::move(body);
+        r.peer_ip = "127.0.0.1";
+        s.submit(std::move(r), [&](smtp::CommitResult res) { p.set_value(res); });
+        return p.get_future().get();
+    }
+};
+} // namespace
+
+TEST(QueueFile, RoundTrip) {
+    const auto file = encode_queue_file(sample(), "Subject: x\r\n\r\nbody\r\n");
+    auto back = decode_queue_file(file);
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->first.envid, 42u);
+    EXPECT_EQ(back->first.envelope.recipients.size(), 2u);
+    EXPECT_EQ(back->first.envelope.recipients[0].orcpt, "rfc822;a@b.test");
+    EXPECT_EQ(back->second, "Subject: x\r\n\r\nbody\r\n");
+}
+
+TEST(QueueFile, EveryTruncationIsRejected) {
+    const auto file = encode_queue_file(sample(), "body\r\n");
+    for (std::size_t n = 0; n < file.size(); ++n)
+        EXPECT_FALSE(decode_queue_file(file.substr(0, n))) << n;
+    EXPECT_FALSE(decode_queue_file(file + "x"));
+    std::string flipped = file;
+    flipped[5] = '9';
+    EXPECT_FALSE(decode_queue_file(flipped));
+}
+
+TEST_F(SpoolTest, CommitRecoverRemove) {
+    std::uint64_t first = 0;
+    {
+        Spool s({dir, 2, 0, "", "mx.test"});
+        s.recover();
+        s.start();
+        auto r = commit(s, "Subject: a\r\n\r\nhello\r\n");
+        ASSERT_TRUE(r.ok);
+        first = r.envid;
+        EXPECT_TRUE(commit(s, "b\r\n").ok);
+        EXPECT_EQ(s.size(), 2u);
+        auto body = s.read_body(first);
+        ASSERT_TRUE(body);
+        EXPECT_TRUE(body->starts_with("Received: from "));
+        EXPECT_TRUE(body->ends_with("Subject: a\r\n\r\nhello\r\n"));
+    }
+    std::ofstream(dir / "tmp" / "7.msg") << "partial";
+    Spool again({dir, 1, 0, "", "mx.test"});
+    EXPECT_EQ(again.recover(), 2u);
+    EXPECT_FALSE(std::filesystem::exists(dir / "tmp" / "7.msg"));
+    again.start();
+    auto r = commit(again, "c\r\n");
+    EXPECT_GT(r.envid, first + 1);
+    EXPECT_TRUE(again.remove(first));
+    EXPECT_FALSE(again.remove(first));
+    EXPECT_FALSE(std::filesystem::exists(dir / "queue" / (std::to_string(first) + ".msg")));
+}
+
+TEST_F(SpoolTest, InjectedFaultsFailTheCommit) {
+    for (const char* fault : {"write", "fsync", "rename"}) {
+        Spool s({dir, 1, 0, fault, "mx.test"});
+        s.recover();
+        s.start();
+        EXPECT_FALSE(commit(s, "x\r\n").ok) << fault;
+        EXPECT_EQ(s.size(), 0u);
+        EXPECT_TRUE(std::filesystem::is_empty(dir / "queue")) << fault;
+        EXPECT_TRUE(std::filesystem::is_empty(dir / "tmp")) << fault;
+    }
+}
+
+TEST_F(SpoolTest, StorageLowWhenBelowMinimum) {
+    Spool low({dir, 1, ~0ULL, "", "mx.test"});
+    EXPECT_TRUE(low.storage_low());
+    Spool fine({dir, 1, 0, "", "mx.test"});
+    EXPECT_FALSE(fine.storage_low());
+}
+
+} // namespace mailpush::spool

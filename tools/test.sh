@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The README's test command: installs what is missing, builds a release tree and an
+# AddressSanitizer+UndefinedBehaviorSanitizer tree, runs every test (unit and integration) in
+# both, and checks formatting. Exit 0 only if everything passed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/install-deps.sh
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+echo "== format check"
+git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
+
+echo "== release build and tests"
+bash tools/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+ctest --test-dir build --output-on-failure --timeout 1500
+
+echo "== sanitizer build (address,undefined) and tests"
+bash tools/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DMAILPUSH_SANITIZE=address,undefined
+ctest --test-dir build-asan --output-on-failure --timeout 1500
