@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <functional>
 #include <iostream>
+#include <sys/resource.h>
 #include <thread>
 
 namespace {
@@ -136,6 +137,12 @@ int main(int argc, char** argv) {
     }
     setup_logging(cfg);
     std::signal(SIGPIPE, SIG_IGN);
+    // Every session is a descriptor: use the whole hard limit (10,000 idle sessions must fit).
+    rlimit files{};
+    if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+        files.rlim_cur = files.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &files);
+    }
 
     try {
         namespace fs = std::filesystem;
