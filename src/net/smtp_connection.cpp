@@ -316,7 +316,9 @@ private:
             std::lock_guard lock(shared_->throttle_mutex);
             shared_->throttle.record_failure(conn_->peer_ip, Clock::now());
         }
-        spdlog::info("auth.result sid={:016x} user={} result={}", conn_->sid, key, ok ? "ok" : "fail");
+        // The user name is untrusted: log it only if it is a plausible address (no log injection).
+        spdlog::info("auth.result sid={:016x} user={} result={}", conn_->sid,
+                     smtp::is_valid_mailbox(key, true) ? key : std::string("<invalid>"), ok ? "ok" : "fail");
         co_return ok ? smtp::AuthVerdict::ok : smtp::AuthVerdict::failed;
     }
 

@@ -245,8 +245,20 @@ void ServerSession::handle_command(std::string_view line) {
     }
 }
 
+namespace {
+// The EHLO/HELO argument ends up in our Received: header: printable, no blanks or controls.
+bool valid_helo_argument(std::string_view s) {
+    if (s.empty() || s.size() > 255) return false;
+    for (char ch : s) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c <= 0x20 || c == 0x7f) return false;
+    }
+    return true;
+}
+} // namespace
+
 void ServerSession::cmd_helo(std::string_view args, bool extended) {
-    if (args.empty() || args.find(' ') != std::string_view::npos) {
+    if (!valid_helo_argument(args)) {
         reply(replies::syntax_helo());
         return;
     }

@@ -203,16 +203,25 @@ bool Spool::write_file(Job& job) {
     const std::string file = encode_queue_file(entry, body);
 
     job.tmp_path = (tmp_dir_ / (std::to_string(job.envid) + ".msg")).string();
-    const int fd = ::open(job.tmp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) return false;
-    bool ok = opt_.fault_injection != "write" && write_all(fd, file);
-    ok = ok && opt_.fault_injection != "fsync" && ::fdatasync(fd) == 0;
-    ok = (::close(fd) == 0) && ok;
+    job.fd = ::open(job.tmp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (job.fd < 0) return false;
+    if (opt_.fault_injection == "write" || !write_all(job.fd, file)) return false;
+    // Start writeback now; commit_batch waits for it with fdatasync once every file is written.
+    ::sync_file_range(job.fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+    return true;
+}
+
+bool Spool::sync_file(Job& job) {
+    bool ok = opt_.fault_injection != "fsync" && ::fdatasync(job.fd) == 0;
+    ok = (::close(job.fd) == 0) && ok;
+    job.fd = -1;
     return ok;
 }
 
+// Group commit: write every file of the batch and start its writeback, then fdatasync each
+// (the first sync's journal commit usually covers the others), rename them all, and make the
+// renames durable with one directory fsync. Only then is any job reported ok.
 void Spool::commit_batch(std::vector<Job>& batch) {
-    bool any_renamed = false;
     for (auto& job : batch) {
         try {
             job.envid = allocate_envid();
@@ -220,6 +229,10 @@ void Spool::commit_batch(std::vector<Job>& batch) {
         } catch (const std::exception&) {
             job.ok = false;
         }
+    }
+    bool any_renamed = false;
+    for (auto& job : batch) {
+        if (job.fd >= 0) job.ok = sync_file(job) && job.ok;
         if (job.ok) {
             const auto final_path = queue_dir_ / (std::to_string(job.envid) + ".msg");
             job.ok =

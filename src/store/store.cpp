@@ -115,6 +115,17 @@ void Store::exec(const char* sql) {
     }
 }
 
+void Store::transaction(const std::function<void()>& body) {
+    exec("BEGIN");
+    try {
+        body();
+        exec("COMMIT");
+    } catch (...) {
+        exec("ROLLBACK");
+        throw;
+    }
+}
+
 std::int64_t Store::account_id(const std::string& name) {
     Statement st(db_, "SELECT id FROM accounts WHERE name=?");
     st.bind(1, name);
@@ -166,8 +177,7 @@ void Store::remove_account(const std::string& name) {
         Statement has(db_, "SELECT 1 FROM domains WHERE account_id=?");
         has.bind(1, id);
         if (has.step()) throw StoreError(ErrorKind::conflict, "account still has domains; remove them first");
-        exec("BEGIN");
-        try {
+        transaction([&] {
             for (const char* sql :
                  {"DELETE FROM invalid_addresses WHERE account_id=?",
                   "DELETE FROM address_deletions WHERE account_id=?", "DELETE FROM accounts WHERE id=?"}) {
@@ -175,11 +185,7 @@ void Store::remove_account(const std::string& name) {
                 st.bind(1, id);
                 st.step();
             }
-            exec("COMMIT");
-        } catch (...) {
-            exec("ROLLBACK");
-            throw;
-        }
+        });
     }
     refresh_directory();
 }
@@ -337,8 +343,7 @@ void Store::remove_address(const std::string& address) {
             throw StoreError(ErrorKind::limit, "at most " +
                                                    std::to_string(limits_.max_address_deletions_per_month) +
                                                    " sender addresses may be deleted per calendar month");
-        exec("BEGIN");
-        try {
+        transaction([&] {
             Statement del(db_, "DELETE FROM addresses WHERE id=?");
             del.bind(1, id);
             del.step();
@@ -346,11 +351,7 @@ void Store::remove_address(const std::string& address) {
                                "ON CONFLICT(account_id, month) DO UPDATE SET count=count+1");
             inc.bind(1, acct).bind(2, month);
             inc.step();
-            exec("COMMIT");
-        } catch (...) {
-            exec("ROLLBACK");
-            throw;
-        }
+        });
     }
     refresh_directory();
 }

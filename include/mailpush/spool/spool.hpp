@@ -78,11 +78,13 @@ private:
         std::uint64_t envid = 0;
         QueueEntry entry; // filled by write_file, goes into the index on success
         std::string tmp_path;
+        int fd = -1; // open between write_file and sync_file
         bool ok = false;
     };
     void writer_loop();
     void commit_batch(std::vector<Job>& batch);
-    bool write_file(Job& job);
+    bool write_file(Job& job); // writes and starts writeback; leaves job.fd open
+    bool sync_file(Job& job);  // waits for the data (fdatasync) and closes job.fd
     std::uint64_t allocate_envid();
     void reserve_block(std::uint64_t end);
 

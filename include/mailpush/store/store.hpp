@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -118,6 +119,7 @@ public:
 
 private:
     void exec(const char* sql);
+    void transaction(const std::function<void()>& body); // BEGIN ... COMMIT, ROLLBACK on throw
     void refresh_directory();
     std::int64_t account_id(const std::string& name);
 

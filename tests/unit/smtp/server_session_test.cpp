@@ -33,6 +33,8 @@ TEST_F(SessionTest, NoStarttlsOrAuthAdvertisedWhenAuthNeedsTls) {
 TEST_F(SessionTest, HeloWorksAndNeedsArgument) {
     start();
     EXPECT_EQ(send("HELO\r\n"), "501 5.5.4 Syntax: EHLO hostname\r\n");
+    EXPECT_EQ(send("EHLO a\rReceived: forged\r\n"), "501 5.5.4 Syntax: EHLO hostname\r\n");
+    EXPECT_EQ(send("EHLO a\x01b\r\n"), "501 5.5.4 Syntax: EHLO hostname\r\n");
     EXPECT_EQ(send("HELO client\r\n"), "250 mx.test\r\n");
 }
 
