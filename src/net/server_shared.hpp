@@ -40,6 +40,7 @@ struct Connection : std::enable_shared_from_this<Connection> {
     bool draining = false;
     std::string peer_ip;
     std::uint64_t sid = 0;
+    std::list<std::weak_ptr<Connection>>::iterator registry_entry; // for O(1) removal
 };
 
 struct ServerShared {

@@ -73,7 +73,7 @@ asio::awaitable<void> accept_loop(std::shared_ptr<ServerShared> shared, std::siz
             refuse = shared->total >= shared->cfg.max_connections || n >= shared->cfg.max_connections_per_ip;
             ++n;
             ++shared->total;
-            shared->registry.push_back(conn);
+            conn->registry_entry = shared->registry.insert(shared->registry.end(), conn);
         }
         auto executor = conn->socket.get_executor();
         asio::co_spawn(executor, run_smtp_connection(shared, conn, listener, refuse),
@@ -89,10 +89,7 @@ asio::awaitable<void> accept_loop(std::shared_ptr<ServerShared> shared, std::siz
                            std::lock_guard lock(shared->registry_mutex);
                            if (--shared->per_ip[conn->peer_ip] == 0) shared->per_ip.erase(conn->peer_ip);
                            --shared->total;
-                           shared->registry.remove_if([&](const auto& w) {
-                               auto s = w.lock();
-                               return !s || s == conn;
-                           });
+                           shared->registry.erase(conn->registry_entry);
                        });
     }
 }
