@@ -1,5 +1,7 @@
 // mailpushd: the composition root. Loads the config, recovers the spool, opens the store,
 // starts the SMTP listeners and the HTTP API, and runs the shutdown sequence on SIGTERM.
+#include "logging.hpp"
+
 #include "mailpush/api/admin_api.hpp"
 #include "mailpush/api/http_server.hpp"
 #include "mailpush/config/config.hpp"
@@ -12,7 +14,6 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <csignal>
@@ -32,17 +33,6 @@ void usage() {
     std::cout << "usage: mailpushd --config FILE [--check-config]\n"
                  "  --config FILE     the TOML configuration (see docs/config.md)\n"
                  "  --check-config    validate the configuration and exit (0 OK, 2 bad)\n";
-}
-
-void setup_logging(const config::Config& cfg) {
-    auto logger = spdlog::stderr_logger_mt("mailpushd");
-    spdlog::set_default_logger(logger);
-    spdlog::set_level(spdlog::level::from_str(cfg.log_level));
-    if (cfg.log_format == "json")
-        spdlog::set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","event":"%v"})");
-    else
-        spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %l %v");
-    spdlog::flush_on(spdlog::level::info);
 }
 
 std::shared_ptr<asio::ssl::context> load_tls(const config::Config& cfg) {
@@ -135,7 +125,7 @@ int main(int argc, char** argv) {
         std::cout << "configuration OK\n";
         return 0;
     }
-    setup_logging(cfg);
+    app::setup_logging(cfg);
     std::signal(SIGPIPE, SIG_IGN);
     // Every session is a descriptor: use the whole hard limit (10,000 idle sessions must fit).
     rlimit files{};

@@ -146,7 +146,17 @@ PathResult parse_path_argument(std::string_view args, std::string_view keyword) 
     if (!common::istarts_with(args, keyword) || args.size() <= keyword.size() || args[keyword.size()] != ':')
         return result;
     auto rest = common::trim(args.substr(keyword.size() + 1));
-    if (rest.empty() || rest.front() != '<') return result;
+    if (rest.empty()) return result;
+    if (rest.front() != '<') {
+        // RFC 5321 wants <path>; like Postfix (strict_rfc821_envelopes = no) we accept a bare
+        // address, which some old client libraries still send.
+        const auto sp = rest.find(' ');
+        const auto bare = rest.substr(0, sp);
+        if (bare.find_first_of("<>") != std::string_view::npos) return result;
+        std::string bracketed = "<" + std::string(bare) + ">";
+        if (sp != std::string_view::npos) bracketed += rest.substr(sp);
+        return parse_path_argument(std::string(keyword) + ":" + bracketed, keyword);
+    }
     // The path ends at the first '>' outside a quoted local part.
     std::size_t close = std::string_view::npos;
     bool quoted = false;

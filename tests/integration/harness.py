@@ -89,7 +89,7 @@ pbkdf2_iterations = 1000
         deadline = time.monotonic() + READY_TIMEOUT
         while time.monotonic() < deadline:
             text = self.log_path.read_text(errors="replace")
-            if text.count(" info ready ") >= self.starts:
+            if text.count("ready hostname=") >= self.starts:
                 break
             if self.proc.poll() is not None:
                 raise RuntimeError(f"mailpushd exited with {self.proc.returncode}:\n{text}")

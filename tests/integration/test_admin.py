@@ -161,3 +161,18 @@ def test_seed_limits_through_mailpushctl(make_server):
         srv.ctl("address", "delete", f"u{i}@d0.example.com")
     r = srv.ctl("address", "delete", "u4@d0.example.com", check=False)
     assert r.returncode == 1 and "per calendar month" in r.stderr
+
+
+def test_json_log_lines_are_valid_json(make_server):
+    srv = make_server(extra='log_format = "json"').start()
+    c = RawClient(srv.ports["plain"])
+    c.reply()
+    c.cmd("EHLO x")
+    c.cmd("AUTH PLAIN " + __import__("base64").b64encode(b'\0we"ird\\user\0pw').decode())
+    c.close()
+    srv.stop()
+    lines = [l for l in srv.log().splitlines() if l.startswith("{")]
+    assert lines, srv.log()
+    events = [json.loads(l) for l in lines]
+    assert any(e["event"].startswith("ready ") for e in events)
+    assert any(e["event"].startswith("auth.result ") and "user=<invalid>" in e["event"] for e in events)

@@ -164,3 +164,33 @@ def test_sigterm_grace_period_closes_stuck_sessions(make_server):
     assert srv.proc.wait(timeout=30) == 0
     assert time.monotonic() - t0 < 10
     assert read_queue(srv.data) == {}
+
+
+def test_sighup_reloads_the_certificate(make_server):
+    import hashlib
+    import ssl as ssl_mod
+    import subprocess
+    from harness import tls_context
+
+    srv = make_server().start()
+
+    def served_fingerprint():
+        with socket.create_connection(("127.0.0.1", srv.ports["smtps"]), timeout=10) as s:
+            with tls_context().wrap_socket(s) as t:
+                return hashlib.sha256(t.getpeercert(binary_form=True)).hexdigest()
+
+    before = served_fingerprint()
+    cert, key = srv.dir / "tls" / "cert.pem", srv.dir / "tls" / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                    "-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", "/CN=reloaded.test"],
+                   check=True, capture_output=True, timeout=60)
+    srv.proc.send_signal(1)  # SIGHUP
+    deadline = time.monotonic() + 10
+    while "tls.reload result=ok" not in srv.log() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    after = served_fingerprint()
+    assert after != before
+    with open(cert, "rb") as f:
+        pem = f.read()
+    assert after == hashlib.sha256(ssl_mod.PEM_cert_to_DER_cert(pem.decode())).hexdigest()
+    assert srv.proc.poll() is None

@@ -25,6 +25,14 @@ TEST(Command, PathWithAndWithoutSpace) {
     EXPECT_FALSE(r.value->params[1].value);
 }
 
+TEST(Command, BareAddressAcceptedLikePostfix) {
+    auto r = parse_path_argument("FROM:a@b.c SIZE=5", "FROM");
+    ASSERT_TRUE(r.value);
+    EXPECT_EQ(r.value->address, "a@b.c");
+    ASSERT_EQ(r.value->params.size(), 1u);
+    EXPECT_EQ(r.value->params[0].keyword, "SIZE");
+}
+
 TEST(Command, NullPathAndSourceRoute) {
     auto r = parse_path_argument("FROM:<>", "FROM");
     ASSERT_TRUE(r.value);
@@ -36,6 +44,8 @@ TEST(Command, NullPathAndSourceRoute) {
 
 TEST(Command, PathErrors) {
     EXPECT_FALSE(parse_path_argument("FROM a@b", "FROM").value);
+    EXPECT_FALSE(parse_path_argument("FROM:", "FROM").value);
+    EXPECT_FALSE(parse_path_argument("FROM:a<b", "FROM").value);
     EXPECT_FALSE(parse_path_argument("FROM:<a@b", "FROM").value);
     EXPECT_FALSE(parse_path_argument("FROM:<a@b>x", "FROM").value);
     EXPECT_FALSE(parse_path_argument("TO:<a@b>", "FROM").value);

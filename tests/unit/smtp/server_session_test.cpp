@@ -307,7 +307,8 @@ TEST_F(SessionTest, MalformedCommands) {
     login();
     EXPECT_EQ(send("FOO\r\n"), "500 5.5.2 Syntax error, command unrecognized\r\n");
     EXPECT_EQ(send("MAIL TO:<x@y.z>\r\n"), "501 5.1.7 Bad sender address syntax\r\n");
-    EXPECT_EQ(send("MAIL FROM:sender@example.com\r\n"), "501 5.1.7 Bad sender address syntax\r\n");
+    EXPECT_EQ(send("MAIL FROM:<sender@example.com\r\n"), "501 5.1.7 Bad sender address syntax\r\n");
+    EXPECT_EQ(send("MAIL FROM:sender@example.com>\r\n"), "501 5.1.7 Bad sender address syntax\r\n");
     EXPECT_EQ(send("MAIL FROM:<sender@example.com> FOO=1\r\n"),
               "555 5.5.4 Unsupported MAIL/RCPT parameter\r\n");
     EXPECT_EQ(send("MAIL FROM:<s\xc3\xa9@example.com>\r\n"),
@@ -317,6 +318,13 @@ TEST_F(SessionTest, MalformedCommands) {
               "252 2.5.2 Cannot VRFY user, but will accept message and attempt delivery\r\n");
     EXPECT_EQ(send("HELP\r\n").substr(0, 10), "214 2.0.0 ");
     EXPECT_EQ(send(std::string("NO\0OP\r\n", 7)), "500 5.5.2 Syntax error, command unrecognized\r\n");
+}
+
+TEST_F(SessionTest, BareAddressWithoutAngleBracketsAccepted) {
+    start();
+    login();
+    EXPECT_EQ(send("MAIL FROM:sender@example.com SIZE=10\r\n"), "250 Mail Ok\r\n");
+    EXPECT_EQ(send("RCPT TO:a@b.test\r\n"), "250 Rcpt Ok\r\n");
 }
 
 TEST_F(SessionTest, Smtputf8AddressesAccepted) {
