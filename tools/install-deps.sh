@@ -8,7 +8,7 @@ PKGS=(
   libtomlplusplus-dev libsqlite3-dev nlohmann-json3-dev
   googletest libgtest-dev libgmock-dev clang-format
   openssl ca-certificates curl swaks libnet-ssleay-perl libio-socket-ssl-perl python3 python3-aiosmtpd python3-pytest
-  procps iproute2
+  procps iproute2 dnsmasq-base
 )
 missing=()
 for p in "${PKGS[@]}"; do
