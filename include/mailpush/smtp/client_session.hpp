@@ -1,0 +1,101 @@
+// The outbound SMTP client as a sans-I/O state machine (RFC 5321, 2920, 3207): reply bytes in,
+// command bytes out. One session carries any number of transactions. The server's replies are
+// untrusted: reply lines are bounded and malformed replies end the session with a protocol error.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mailpush::smtp {
+
+struct ServerReply {
+    int code = 0;
+    std::string text;               // all lines' text joined with a space, enhanced code included
+    std::vector<std::string> lines; // each line's text (EHLO capabilities)
+    std::string line() const { return std::to_string(code) + " " + text; }
+};
+
+// Incremental multi-line reply parser. Lines longer than 4096 bytes or without a valid code
+// make the reply malformed (code 0).
+class ReplyParser {
+public:
+    // Consumes bytes; returns the number used (stops after each complete reply).
+    std::size_t consume(std::string_view in);
+    std::optional<ServerReply> take();
+
+private:
+    std::string line_;
+    ServerReply current_;
+    bool in_reply_ = false;
+    std::optional<ServerReply> done_;
+};
+
+struct OutboundMessage {
+    std::string mail_from;
+    std::vector<std::string> recipients;
+    std::string body; // the message, CRLF line ends, not dot-stuffed
+    bool eight_bit = false;
+    bool smtputf8 = false;
+};
+
+struct TransactionResult {
+    std::vector<ServerReply> rcpt_replies; // one per recipient, in order
+    ServerReply final_reply; // MAIL failure, DATA/end-of-data reply, or the reason nothing was sent
+    // A recipient is delivered iff its RCPT got 2xx and final_reply is 2xx.
+};
+
+struct ClientOptions {
+    std::string helo_name = "localhost";
+    bool tls_available = false; // opportunistic STARTTLS when offered
+};
+
+struct ClientStep {
+    std::string wire;                        // bytes to send
+    bool start_tls = false;                  // do the TLS handshake after sending `wire`
+    bool ready = false;                      // submit() may be called
+    std::optional<TransactionResult> result; // a transaction finished
+    std::optional<ServerReply>
+        closed; // the session is over: the reply that ended it (a failure, or QUIT's 221)
+};
+
+class ClientSession {
+public:
+    explicit ClientSession(ClientOptions options);
+
+    ClientStep on_input(std::string_view bytes);
+    ClientStep on_tls_established();
+    ClientStep submit(OutboundMessage message); // only when the last step said ready
+    ClientStep quit();
+
+    bool tls_active() const noexcept { return tls_; }
+    bool pipelining() const noexcept { return pipelining_; }
+    bool closed() const noexcept { return state_ == State::closed; }
+
+private:
+    enum class State { greeting, ehlo, helo, starttls, ready, mail, rcpt, data, body, rset, quit, closed };
+    void handle(const ServerReply& r, ClientStep& step);
+    void send_ehlo(ClientStep& step);
+    void parse_capabilities();
+    void send_transaction(ClientStep& step);
+    void finish(ClientStep& step, ServerReply final_reply);
+    void fail(ClientStep& step, ServerReply reason);
+
+    ClientOptions options_;
+    State state_ = State::greeting;
+    ReplyParser parser_;
+    bool tls_ = false;
+    bool pipelining_ = false, starttls_offered_ = false, eight_bit_ = false, smtputf8_ = false, size_ = false;
+    std::vector<std::string> ehlo_lines_;
+    std::optional<OutboundMessage> message_;
+    TransactionResult tx_;
+    std::size_t rcpt_index_ = 0;
+    bool pipelined_ = false;
+};
+
+// Dot-stuffing (RFC 5321 §4.5.2) and the terminating ".\r\n".
+std::string dot_stuff(std::string_view body);
+
+} // namespace mailpush::smtp
