@@ -3,6 +3,8 @@
 #include "mailpush/api/admin_api.hpp"
 
 #include "mailpush/common/strings.hpp"
+#include "mailpush/delivery/delivery_log.hpp"
+#include "mailpush/delivery/engine.hpp"
 #include "mailpush/spool/spool.hpp"
 #include "mailpush/store/store.hpp"
 
@@ -167,6 +169,11 @@ std::string percent_decode(std::string_view s, bool plus_as_space) {
     return out;
 }
 
+void AdminApi::attach_delivery(delivery::DeliveryLog& log, delivery::Engine& engine) {
+    log_ = &log;
+    engine_ = &engine;
+}
+
 AdminApi::AdminApi(store::Store& store, spool::Spool& spool, std::string admin_token)
     : store_(store)
     , spool_(spool)
@@ -241,16 +248,60 @@ ApiResponse AdminApi::handle(const ApiRequest& req) {
                 store_.remove_invalid(path[2], path[3]);
                 return ok({{"deleted", path[3]}});
             }
+        } else if (res == "events") {
+            if (n == 2 && m == "GET") {
+                if (!query.count("env_id")) throw HttpError{400, "MissingParameter", "env_id is required"};
+                const auto envid = parse_envid(query.at("env_id"));
+                json arr = json::array();
+                if (log_)
+                    for (const auto& ev : log_->events(envid))
+                        arr.push_back(ev);
+                return ok(arr);
+            }
         } else if (res == "queue") {
             if (n == 2 && m == "GET") return ok(list_json(spool_.list()));
             if (n == 3 && m == "GET") {
-                auto e = spool_.find(parse_envid(path[2]));
-                if (!e) throw HttpError{404, "NotFound", "no queued message with envid " + path[2]};
-                return ok(to_json(*e));
+                const auto envid = parse_envid(path[2]);
+                auto e = spool_.find(envid);
+                json out = e ? to_json(*e) : json{{"envid", path[2]}};
+                out["queued"] = e.has_value();
+                if (log_) {
+                    json rcpts = json::array(), attempts = json::array();
+                    for (const auto& r : log_->recipients(envid))
+                        rcpts.push_back({{"address", r.address},
+                                         {"state", delivery::to_string(r.state)},
+                                         {"attempts", r.attempts},
+                                         {"next_attempt_ms", r.next_attempt_ms},
+                                         {"last_reply", r.last_reply},
+                                         {"failed_type", r.failed_type},
+                                         {"status", r.status}});
+                    for (const auto& a : log_->attempts(envid))
+                        attempts.push_back({{"rcpt_index", a.idx},
+                                            {"started_ms", a.started_ms},
+                                            {"ended_ms", a.ended_ms},
+                                            {"host", a.host},
+                                            {"reply", a.reply}});
+                    if (!rcpts.empty()) out["recipients"] = rcpts;
+                    out["attempts"] = attempts;
+                    if (!e && rcpts.empty())
+                        throw HttpError{404, "NotFound", "no message with envid " + path[2]};
+                } else if (!e) {
+                    throw HttpError{404, "NotFound", "no queued message with envid " + path[2]};
+                }
+                return ok(out);
+            }
+            if (n == 4 && path[3] == "retry" && m == "POST") {
+                const auto envid = parse_envid(path[2]);
+                if (!spool_.find(envid))
+                    throw HttpError{404, "NotFound", "no queued message with envid " + path[2]};
+                if (engine_) engine_->retry_now(envid);
+                return ok({{"envid", path[2]}, {"retry", "scheduled"}});
             }
             if (n == 3 && m == "DELETE") {
-                if (!spool_.remove(parse_envid(path[2])))
+                const auto envid = parse_envid(path[2]);
+                if (!spool_.remove(envid))
                     throw HttpError{404, "NotFound", "no queued message with envid " + path[2]};
+                if (engine_) engine_->cancel(envid);
                 return ok({{"deleted", path[2]}});
             }
         }

@@ -5,6 +5,8 @@
 #include "mailpush/api/admin_api.hpp"
 #include "mailpush/api/http_server.hpp"
 #include "mailpush/config/config.hpp"
+#include "mailpush/delivery/delivery_log.hpp"
+#include "mailpush/delivery/engine.hpp"
 #include "mailpush/net/smtp_server.hpp"
 #include "mailpush/net/tls.hpp"
 #include "mailpush/spool/spool.hpp"
@@ -153,11 +155,17 @@ int main(int argc, char** argv) {
             return kExitConfig;
         }
 
-        asio::io_context io(static_cast<int>(cfg.worker_threads));
+        // The pools are declared before the event loop so that they outlive it: handlers still
+        // pending in the loop when it is destroyed may hold objects that use the pools' strands.
         asio::thread_pool cpu_pool(2);      // password hashing
-        asio::thread_pool blocking_pool(2); // SQLite for the admin API
+        asio::thread_pool blocking_pool(2); // SQLite (admin API, delivery log) and spool reads
+        asio::io_context io(static_cast<int>(cfg.worker_threads));
         net::SmtpServer smtp(io, cfg, spool, store, cpu_pool, tls);
+        delivery::DeliveryLog delivery_log((fs::path(cfg.data_dir) / "delivery.db").string());
+        delivery::Engine engine(io, cfg, spool, store, delivery_log, blocking_pool);
+        smtp.set_commit_listener([&engine](std::uint64_t envid) { engine.enqueue(envid); });
         api::AdminApi admin(store, spool, cfg.admin_token);
+        admin.attach_delivery(delivery_log, engine);
         api::HttpServer http(io, cfg.http_address, cfg.http_port, admin, blocking_pool);
         try {
             for (const auto& line : smtp.listen())
@@ -168,6 +176,7 @@ int main(int argc, char** argv) {
             return 1;
         }
         spool.start();
+        engine.start();
         smtp.start();
         http.start();
 
@@ -176,6 +185,7 @@ int main(int argc, char** argv) {
         stop_signals.async_wait([&](boost::system::error_code ec, int sig) {
             if (ec) return;
             spdlog::info("signal.received signal={}", sig);
+            engine.stop();
             shutdown.begin();
         });
         asio::signal_set hup(io, SIGHUP);

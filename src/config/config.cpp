@@ -163,8 +163,9 @@ void read_routes(Reader& r, Config& c) {
         r.str(t, "route.", "domain", rt.domain);
         r.str(t, "route.", "to", rt.to);
         if (rt.domain.empty()) r.fail("route.domain", "is required for every [[route]]");
-        if (!(rt.to == "mx" || rt.to.starts_with("smtp://") || rt.to.starts_with("capture:")))
-            r.fail("route.to", "must be \"mx\", \"smtp://host:port\" or \"capture:DIR\"");
+        if (!(rt.to == "mx" || rt.to == "hold" || rt.to.starts_with("smtp://") ||
+              rt.to.starts_with("capture:")))
+            r.fail("route.to", "must be \"mx\", \"smtp://host:port\", \"capture:DIR\" or \"hold\"");
         c.routes.push_back(std::move(rt));
     }
 }
@@ -250,6 +251,12 @@ void read_sections(Reader& r, Config& c) {
         r.duration(*t, p, "retry_initial", c.retry_initial, milliseconds(100));
         r.duration(*t, p, "retry_max", c.retry_max, milliseconds(100));
         r.duration(*t, p, "max_lifetime", c.max_lifetime, milliseconds(1000));
+        r.integer(*t, p, "max_deliveries", c.max_deliveries, 1, 100'000);
+        r.integer(*t, p, "max_per_destination", c.max_per_destination, 1, 10'000);
+        r.duration(*t, p, "connect_timeout", c.connect_timeout, milliseconds(100));
+        r.duration(*t, p, "command_timeout", c.command_timeout, milliseconds(100));
+        r.integer(*t, p, "invalid_address_threshold", c.invalid_address_threshold, 1, 1000);
+        r.integer(*t, p, "event_utc_offset_minutes", c.event_utc_offset_minutes, -720, 840);
     }
     read_routes(r, c);
 }

@@ -22,7 +22,8 @@ const char* kUsage = R"(usage: mailpushctl [--config FILE | --url URL --token TO
   domain  add ACCOUNT DOMAIN | list [ACCOUNT] | show DOMAIN | delete DOMAIN
   address add ACCOUNT ADDRESS [--type trigger|batch] | list [ACCOUNT] | show ADDRESS | delete ADDRESS
   address password ADDRESS --password-stdin
-  queue   list | show ENVID | delete ENVID
+  queue   list | show ENVID | delete ENVID | retry ENVID
+  events  --env ENVID
   invalid add ACCOUNT ADDRESS [--reason TEXT] | list [ACCOUNT] | remove ACCOUNT ADDRESS
 --config defaults to $MAILPUSH_CONFIG, then /etc/mailpush/mailpushd.toml.
 )";
@@ -41,6 +42,10 @@ Call build_call(std::vector<std::string> args, std::map<std::string, std::string
     auto need = [&](std::size_t n) {
         if (args.size() < n) throw UsageError{"missing arguments"};
     };
+    if (!args.empty() && args[0] == "events") {
+        if (!opts.count("env")) throw UsageError{"events needs --env ENVID"};
+        return Call{"GET", "/v1/events?env_id=" + url_encode(opts["env"]), nullptr, {}};
+    }
     need(2);
     const auto& noun = args[0];
     const auto& verb = args[1];
@@ -98,6 +103,8 @@ Call build_call(std::vector<std::string> args, std::map<std::string, std::string
         if (verb == "list") return Call{"GET", "/v1/queue", nullptr, cols};
         if (verb == "show") return need(3), Call{"GET", "/v1/queue/" + a(2), nullptr, cols};
         if (verb == "delete") return need(3), Call{"DELETE", "/v1/queue/" + a(2), nullptr, {"deleted"}};
+        if (verb == "retry")
+            return need(3), Call{"POST", "/v1/queue/" + a(2) + "/retry", nullptr, {"envid", "retry"}};
     } else if (noun == "invalid") {
         const std::vector<std::string> cols{"account", "address", "reason", "created_at"};
         if (verb == "add")
@@ -162,7 +169,8 @@ int main(int argc, char** argv) {
         const std::string a = argv[i];
         if (a == "--json" || a == "--password-stdin")
             opts[a.substr(2)] = "1";
-        else if ((a == "--config" || a == "--url" || a == "--token" || a == "--type" || a == "--reason") &&
+        else if ((a == "--config" || a == "--url" || a == "--token" || a == "--type" || a == "--reason" ||
+                  a == "--env") &&
                  i + 1 < argc)
             opts[a.substr(2)] = argv[++i];
         else if (a == "--help" || a == "-h") {
@@ -200,10 +208,14 @@ int main(int argc, char** argv) {
             std::cerr << "mailpushctl: " << msg << "\n";
             return 1;
         }
-        if (opts.count("json"))
+        if (opts.count("json")) {
             std::cout << data.dump(2) << "\n";
-        else
+        } else if (call.columns.empty()) { // a list of lines (event strings)
+            for (const auto& line : data)
+                std::cout << line.get<std::string>() << "\n";
+        } else {
             print_table(data, call.columns);
+        }
         return 0;
     } catch (const UsageError& e) {
         std::cerr << "mailpushctl: " << e.message << "\n" << kUsage;

@@ -16,6 +16,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include <atomic>
+#include <functional>
 #include <list>
 #include <map>
 #include <mutex>
@@ -76,6 +77,8 @@ struct ServerShared {
     unsigned total = 0;
     std::atomic<bool> draining{false};
     std::atomic<std::uint64_t> next_sid{1};
+
+    std::function<void(std::uint64_t)> on_committed; // hands each accepted message to delivery
 
     std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
     std::vector<config::Listener> listener_configs;

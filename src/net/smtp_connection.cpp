@@ -277,6 +277,7 @@ private:
                 req.peer_ip = conn_->peer_ip;
                 const auto result =
                     co_await async_commit(shared_->spool, std::move(req), asio::use_awaitable);
+                if (result.ok && shared_->on_committed) shared_->on_committed(result.envid);
                 if (result.ok)
                     spdlog::info("tx.commit sid={:016x} env_id={} size={} nrcpt={}", conn_->sid, result.envid,
                                  size, nrcpt);

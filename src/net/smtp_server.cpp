@@ -145,3 +145,9 @@ void SmtpServer::set_tls_context(std::shared_ptr<asio::ssl::context> tls) {
 }
 
 } // namespace mailpush::net
+
+namespace mailpush::net {
+void SmtpServer::set_commit_listener(std::function<void(std::uint64_t)> listener) {
+    shared_->on_committed = std::move(listener);
+}
+} // namespace mailpush::net

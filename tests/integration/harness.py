@@ -31,13 +31,15 @@ def tls_context():
 
 class Server:
     def __init__(self, workdir: Path, extra: str = "", listeners=None, smtp: str = "", limits: str = "",
-                 spool: str = ""):
+                 spool: str = "", routes=(("*", "hold"),), delivery: str = ""):
         self.dir = workdir
         self.dir.mkdir(parents=True, exist_ok=True)
         self.data = self.dir / "data"
         self.config = self.dir / "mailpushd.toml"
         self.log_path = self.dir / "mailpushd.log"
         self.extra, self.smtp_extra, self.limits_extra, self.spool_extra = extra, smtp, limits, spool
+        # Accepted mail stays queued ("hold") unless a test routes it somewhere.
+        self.routes, self.delivery_extra = routes, delivery
         self.listeners = listeners or [("smtp", "starttls"), ("smtps", "implicit"), ("plain", "none")]
         self.proc = None
         self.ports = {}
@@ -78,7 +80,11 @@ min_free_bytes = 0
 
 [auth]
 pbkdf2_iterations = 1000
-""")
+
+[delivery]
+{self.delivery_extra}
+
+""" + "".join(f'[[route]]\ndomain = "{d}"\nto = "{t}"\n\n' for d, t in self.routes))
 
     def start(self):
         """Starts mailpushd and waits for its n-th "ready" line (the log is kept across restarts)."""

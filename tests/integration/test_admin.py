@@ -1,6 +1,7 @@
 """mailpushctl and the admin API against the real server; bad config and bad parameters."""
 import json
 import subprocess
+import time
 import urllib.request
 
 import pytest
@@ -74,11 +75,24 @@ def test_mailpushctl_full_walkthrough(make_server):
         s.sendmail(SENDER, ["q@dest.test"], "Subject: q\r\n\r\nx\r\n")
     q = json.loads(srv.ctl("--json", "queue", "list").stdout)
     envid = q[0]["envid"]
+    deadline = time.monotonic() + 10  # delivery has taken it in: the log's rows carry "attempts"
+    while time.monotonic() < deadline:
+        if "attempts" in json.loads(srv.ctl("--json", "queue", "show", envid).stdout)["recipients"][0]:
+            break
+        time.sleep(0.05)
     shown = json.loads(srv.ctl("--json", "queue", "show", envid).stdout)
     assert shown["recipients"][0]["address"] == "q@dest.test"
     srv.ctl("queue", "delete", envid)
     assert srv.queue() == []
-    assert srv.ctl("queue", "show", envid, check=False).returncode == 1
+    assert srv.ctl("queue", "delete", envid, check=False).returncode == 1
+    deadline = time.monotonic() + 10  # the history stays, and says why the message left the queue
+    while time.monotonic() < deadline:
+        gone = json.loads(srv.ctl("--json", "queue", "show", envid).stdout)
+        if gone["recipients"][0]["state"] == "failed":
+            break
+        time.sleep(0.05)
+    assert gone["queued"] is False and gone["recipients"][0]["last_reply"] == "deleted by the operator"
+    assert srv.ctl("queue", "show", "4242", check=False).returncode == 1
     # deletes: address, domain, account (in that order, as the seeds require)
     assert srv.ctl("account", "delete", "acme", check=False).returncode == 1
     srv.ctl("address", "delete", SENDER)

@@ -11,6 +11,10 @@ class Spool;
 namespace mailpush::store {
 class Store;
 }
+namespace mailpush::delivery {
+class DeliveryLog;
+class Engine;
+} // namespace mailpush::delivery
 
 namespace mailpush::api {
 
@@ -29,9 +33,12 @@ struct ApiResponse {
 class AdminApi {
 public:
     AdminApi(store::Store& store, spool::Spool& spool, std::string admin_token);
+    void attach_delivery(delivery::DeliveryLog& log, delivery::Engine& engine);
     ApiResponse handle(const ApiRequest& request);
 
 private:
+    delivery::DeliveryLog* log_ = nullptr;
+    delivery::Engine* engine_ = nullptr;
     store::Store& store_;
     spool::Spool& spool_;
     std::string token_;

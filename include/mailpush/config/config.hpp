@@ -27,7 +27,7 @@ struct Listener {
 
 struct Route {
     std::string domain; // "*" or a recipient domain
-    std::string to;     // "mx", "smtp://host:port" or "capture:DIR"
+    std::string to;     // "mx", "smtp://host:port", "capture:DIR" or "hold"
 };
 
 struct Config {
@@ -78,6 +78,12 @@ struct Config {
     milliseconds retry_initial{60'000};
     milliseconds retry_max{3'600'000};
     milliseconds max_lifetime{3 * 86'400'000LL};
+    unsigned max_deliveries = 200;     // delivery attempts in flight, in total
+    unsigned max_per_destination = 20; // ... and per destination (route target or MX domain)
+    milliseconds connect_timeout{30'000};
+    milliseconds command_timeout{300'000};  // RFC 5321 §4.5.3.2: 5 minutes for most replies
+    unsigned invalid_address_threshold = 2; // hard bounces (SmtpNxBox) before the invalid library
+    int event_utc_offset_minutes = 480;     // event times in this offset (the hosted service: +08:00)
     // [[route]]
     std::vector<Route> routes;
 };

@@ -9,6 +9,8 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,6 +40,8 @@ public:
     void force_close();    // end of the grace period: close everything
     std::size_t active_sessions() const;
     void set_tls_context(std::shared_ptr<boost::asio::ssl::context> tls); // SIGHUP reload
+    // Called (on a session's strand) with the envid of every message acknowledged with 250.
+    void set_commit_listener(std::function<void(std::uint64_t)> listener);
 
 private:
     std::shared_ptr<ServerShared> shared_;

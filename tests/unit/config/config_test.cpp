@@ -71,7 +71,7 @@ TEST(Config, EveryProblemIsOneLineNamingTheKey) {
               "test.toml: key 'limits.max_message_bytes': must be a size such as 1048576, \"64k\", \"15M\" "
               "or \"1G\"");
     EXPECT_EQ(error_of(kMinimal + "[[route]]\ndomain = \"*\"\nto = \"ftp://x\"\n"),
-              "test.toml: key 'route.to': must be \"mx\", \"smtp://host:port\" or \"capture:DIR\"");
+              "test.toml: key 'route.to': must be \"mx\", \"smtp://host:port\", \"capture:DIR\" or \"hold\"");
     EXPECT_EQ(error_of("[http]\nadmin_token = \"0123456789abcdef0123\"\n"),
               "test.toml: key 'listener': at least one [[listener]] is required");
     EXPECT_EQ(error_of("[[listener]]\nname = \"a\"\n"),

@@ -1,0 +1,67 @@
+// Durable delivery state (SQLite, WAL, synchronous=FULL): each recipient's state, every
+// attempt, the final event strings, and hard-bounce counts for the invalid-address library.
+// Blocking: the engine calls it from one worker thread. Trusted input (built by the engine).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+struct sqlite3;
+
+namespace mailpush::delivery {
+
+enum class RcptState { queued, deferred, delivered, failed };
+const char* to_string(RcptState s);
+
+struct RecipientRecord {
+    std::uint64_t envid = 0;
+    int idx = 0;
+    std::string address;
+    RcptState state = RcptState::queued;
+    int attempts = 0;
+    std::int64_t next_attempt_ms = 0;
+    std::string last_reply;  // "250 2.0.0 Ok"
+    std::string failed_type; // classification of the last attempt
+    int status = 0;          // 0/2/3/4 once final
+};
+
+struct AttemptRecord {
+    std::uint64_t envid = 0;
+    int idx = 0;
+    std::int64_t started_ms = 0, ended_ms = 0;
+    std::string host; // "mx1.example.com[192.0.2.1]:25", "capture:DIR", ...
+    std::string reply;
+};
+
+// One attempt's outcome for one recipient: the new state, its attempt and maybe its event.
+struct RecipientUpdate {
+    RecipientRecord record;
+    AttemptRecord attempt;
+    std::string event; // the seeds' event string if the recipient is now final, else empty
+};
+
+class DeliveryLog {
+public:
+    explicit DeliveryLog(const std::string& path);
+    ~DeliveryLog();
+    DeliveryLog(const DeliveryLog&) = delete;
+    DeliveryLog& operator=(const DeliveryLog&) = delete;
+
+    // Adds queued rows for recipients not yet known (idempotent).
+    void ensure_recipients(std::uint64_t envid, const std::vector<std::string>& addresses);
+    void apply(const std::vector<RecipientUpdate>& updates);                  // one transaction
+    void set_next_attempt(std::uint64_t envid, std::int64_t next_attempt_ms); // queue retry
+    void mark_deleted(std::uint64_t envid); // queue delete: pending recipients become failed
+    std::vector<RecipientRecord> pending(); // queued and deferred, all messages
+    std::vector<RecipientRecord> recipients(std::uint64_t envid);
+    std::vector<AttemptRecord> attempts(std::uint64_t envid);
+    std::vector<std::string> events(std::uint64_t envid);
+    int add_hard_bounce(const std::string& account, const std::string& address); // returns the new count
+
+private:
+    void exec(const char* sql);
+    sqlite3* db_ = nullptr;
+};
+
+} // namespace mailpush::delivery

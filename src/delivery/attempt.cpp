@@ -1,0 +1,219 @@
+// Delivery attempts over the network: MX or smarthost, fallback to the next host on a
+// connection or session failure (RFC 5321 §5.1), opportunistic STARTTLS without verification
+// (as MTAs do), per-operation timeouts on beast::tcp_stream.
+#include "attempt.hpp"
+
+#include "mailpush/delivery/classifier.hpp"
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include <fcntl.h>
+#include <filesystem>
+#include <unistd.h>
+
+namespace mailpush::delivery {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using asio::ip::tcp;
+
+namespace {
+smtp::ServerReply reply(int code, std::string text) {
+    return smtp::ServerReply{code, text, {text}};
+}
+smtp::ServerReply product(const ProductReply& p) {
+    return reply(p.code, p.text);
+}
+
+struct Target {
+    std::string name; // for the log
+    asio::ip::address address;
+};
+
+// One SMTP session to one host. Returns true if a transaction result was obtained (written
+// into job.replies), false with `failure` set if the host should be skipped.
+asio::awaitable<bool> deliver_to(AttemptContext& ctx, AttemptJob& job, const Target& t, std::uint16_t port,
+                                 smtp::ServerReply& failure) {
+    auto ex = co_await asio::this_coro::executor;
+    beast::tcp_stream stream(ex);
+    std::unique_ptr<asio::ssl::stream<beast::tcp_stream&>> tls;
+    boost::system::error_code ec;
+    stream.expires_after(ctx.connect_timeout);
+    co_await stream.async_connect(tcp::endpoint(t.address, port),
+                                  asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+        failure = product(kConnectFailed);
+        co_return false;
+    }
+    smtp::ClientSession session(smtp::ClientOptions{ctx.helo_name, true});
+    std::string buf(16 * 1024, '\0');
+    bool submitted = false;
+    smtp::ClientStep step;
+    for (;;) {
+        // Send what the core asked for, perform TLS, submit once ready.
+        for (int rounds = 0; rounds < 4; ++rounds) {
+            if (!step.wire.empty()) {
+                stream.expires_after(ctx.command_timeout);
+                if (tls)
+                    co_await asio::async_write(*tls, asio::buffer(step.wire),
+                                               asio::redirect_error(asio::use_awaitable, ec));
+                else
+                    co_await asio::async_write(stream, asio::buffer(step.wire),
+                                               asio::redirect_error(asio::use_awaitable, ec));
+                if (ec) {
+                    failure = reply(421, "4.4.2 connection lost while sending to " + t.name);
+                    co_return false;
+                }
+            }
+            if (step.result) {
+                for (std::size_t i = 0; i < job.replies.size(); ++i) {
+                    const auto& rr = step.result->rcpt_replies.at(i);
+                    job.replies[i] = (rr.code / 100 == 2) ? step.result->final_reply : rr;
+                }
+                job.host_used = t.name + "[" + t.address.to_string() + "]:" + std::to_string(port);
+                auto bye = session.quit();
+                stream.expires_after(std::chrono::seconds(10));
+                if (tls)
+                    co_await asio::async_write(*tls, asio::buffer(bye.wire),
+                                               asio::redirect_error(asio::use_awaitable, ec));
+                else
+                    co_await asio::async_write(stream, asio::buffer(bye.wire),
+                                               asio::redirect_error(asio::use_awaitable, ec));
+                co_return true;
+            }
+            if (step.closed) {
+                failure = *step.closed;
+                co_return false;
+            }
+            if (step.start_tls) {
+                tls = std::make_unique<asio::ssl::stream<beast::tcp_stream&>>(stream, ctx.client_tls);
+                // SSL_set_tlsext_host_name is a macro with a C cast; this is what it expands to.
+                SSL_ctrl(tls->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                         const_cast<char*>(t.name.c_str()));
+                stream.expires_after(ctx.command_timeout);
+                co_await tls->async_handshake(asio::ssl::stream_base::client,
+                                              asio::redirect_error(asio::use_awaitable, ec));
+                if (ec) {
+                    failure = reply(421, "4.7.0 TLS handshake with " + t.name + " failed");
+                    co_return false;
+                }
+                step = session.on_tls_established();
+                continue;
+            }
+            if (step.ready && !submitted) {
+                submitted = true;
+                step = session.submit(job.message);
+                continue;
+            }
+            break;
+        }
+        stream.expires_after(ctx.command_timeout);
+        std::size_t n = 0;
+        if (tls)
+            n = co_await tls->async_read_some(asio::buffer(buf),
+                                              asio::redirect_error(asio::use_awaitable, ec));
+        else
+            n = co_await stream.async_read_some(asio::buffer(buf),
+                                                asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) {
+            failure = ec == beast::error::timeout ? reply(421, "4.4.2 timeout waiting for " + t.name)
+                                                  : reply(421, "4.4.2 connection lost with " + t.name);
+            co_return false;
+        }
+        step = session.on_input(std::string_view(buf.data(), n));
+    }
+}
+
+asio::awaitable<std::vector<Target>> targets_for(AttemptContext& ctx, AttemptJob& job,
+                                                 smtp::ServerReply& dns_failure) {
+    std::vector<Target> out;
+    if (job.route.kind == RouteTarget::Kind::smarthost) {
+        boost::system::error_code ec;
+        const auto ip = asio::ip::make_address(job.route.host, ec);
+        if (!ec) {
+            out.push_back({job.route.host, ip});
+            co_return out;
+        }
+        const auto a = co_await ctx.resolver.resolve_addresses(job.route.host);
+        for (const auto& s : a.addresses)
+            out.push_back({job.route.host, asio::ip::make_address(s)});
+        if (out.empty())
+            dns_failure = a.outcome == dns::Outcome::temporary ? product(kDnsError) : product(kDnsNotFound);
+        co_return out;
+    }
+    const auto mx = co_await ctx.resolver.resolve_mx(job.domain);
+    switch (mx.outcome) {
+    case dns::Outcome::ok:
+        break;
+    case dns::Outcome::nxdomain:
+        dns_failure = product(kDnsNotFound);
+        co_return out;
+    case dns::Outcome::nodata:
+        dns_failure = product(kDnsNoData);
+        co_return out;
+    case dns::Outcome::null_mx:
+        dns_failure = reply(556, "5.1.10 Recipient address has null MX");
+        co_return out;
+    case dns::Outcome::temporary:
+        dns_failure = product(kDnsError);
+        co_return out;
+    }
+    bool temporary = false;
+    for (const auto& h : mx.hosts) {
+        const auto a = co_await ctx.resolver.resolve_addresses(h.name);
+        temporary = temporary || a.outcome == dns::Outcome::temporary;
+        for (const auto& s : a.addresses)
+            out.push_back({h.name, asio::ip::make_address(s)});
+    }
+    if (out.empty()) dns_failure = temporary ? product(kDnsError) : product(kDnsNotFound);
+    co_return out;
+}
+} // namespace
+
+smtp::ServerReply capture_message(const std::string& dir, const AttemptJob& job) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    const auto name = std::to_string(job.envid) + "." + job.domain + ".eml";
+    const auto final_path = fs::path(dir) / name;
+    const auto tmp = fs::path(dir) / ("." + name + ".tmp");
+    std::string content = "X-Mailpush-Envelope-From: <" + job.message.mail_from + ">\r\n";
+    for (const auto& r : job.message.recipients)
+        content += "X-Mailpush-Envelope-To: <" + r + ">\r\n";
+    content += job.message.body;
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    bool ok = fd >= 0;
+    for (std::size_t off = 0; ok && off < content.size();) {
+        const auto n = ::write(fd, content.data() + off, content.size() - off);
+        ok = n > 0;
+        off += ok ? static_cast<std::size_t>(n) : 0;
+    }
+    ok = ok && ::fsync(fd) == 0;
+    if (fd >= 0) ok = (::close(fd) == 0) && ok;
+    ok = ok && ::rename(tmp.c_str(), final_path.c_str()) == 0;
+    if (!ok) return reply(451, "4.3.0 cannot write to the capture directory " + dir);
+    return reply(250, "2.0.0 captured as " + final_path.string());
+}
+
+asio::awaitable<void> run_attempt(AttemptContext& ctx, AttemptJob& job) {
+    job.replies.assign(job.message.recipients.size(), product(kConnectFailed));
+    smtp::ServerReply failure = product(kConnectFailed);
+    const auto targets = co_await targets_for(ctx, job, failure);
+    const std::uint16_t port =
+        job.route.kind == RouteTarget::Kind::smarthost ? job.route.port : ctx.remote_port;
+    for (const auto& t : targets) {
+        smtp::ServerReply this_failure;
+        if (co_await deliver_to(ctx, job, t, port, this_failure)) co_return;
+        failure = this_failure;
+        job.host_used = t.name + "[" + t.address.to_string() + "]:" + std::to_string(port);
+    }
+    job.replies.assign(job.message.recipients.size(), failure);
+    if (targets.empty())
+        job.host_used = job.route.kind == RouteTarget::Kind::smarthost ? job.route.host : "dns:" + job.domain;
+}
+
+} // namespace mailpush::delivery

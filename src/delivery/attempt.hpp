@@ -1,0 +1,52 @@
+// One delivery attempt: a message to the recipients of one destination, over one route.
+// Private to the engine.
+#pragma once
+
+#include "mailpush/dns/resolver.hpp"
+#include "mailpush/smtp/client_session.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ssl/context.hpp>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace mailpush::delivery {
+
+struct RouteTarget {
+    enum class Kind { mx, smarthost, capture, hold } kind = Kind::mx;
+    std::string host; // smarthost host, or the capture directory
+    std::uint16_t port = 25;
+};
+
+struct AttemptJob {
+    std::uint64_t envid = 0;
+    std::string domain;
+    RouteTarget route;
+    std::vector<int> rcpt_indices;
+    smtp::OutboundMessage message; // recipients parallel to rcpt_indices
+    std::string msg_id;
+    std::int64_t started_ms = 0;
+    // results
+    std::vector<smtp::ServerReply> replies; // one per recipient
+    std::string host_used;                  // for the attempt log
+};
+
+struct AttemptContext {
+    dns::Resolver& resolver;
+    boost::asio::ssl::context& client_tls;
+    std::string helo_name;
+    std::uint16_t remote_port;
+    std::chrono::milliseconds connect_timeout;
+    std::chrono::milliseconds command_timeout;
+};
+
+// Fills job.replies and job.host_used. Never throws: every failure becomes a reply
+// (524/526/423 for DNS, 427 when no host could be reached, the remote's own otherwise).
+boost::asio::awaitable<void> run_attempt(AttemptContext& ctx, AttemptJob& job);
+
+// Capture route: writes the message durably into the directory; returns the reply to record.
+smtp::ServerReply capture_message(const std::string& dir, const AttemptJob& job);
+
+} // namespace mailpush::delivery

@@ -1,0 +1,217 @@
+#include "mailpush/delivery/delivery_log.hpp"
+
+#include "../store/sqlite_util.hpp"
+
+#include "mailpush/common/strings.hpp"
+
+#include <stdexcept>
+
+namespace mailpush::delivery {
+using store::detail::Statement;
+
+namespace {
+constexpr const char* kSchema = R"SQL(
+CREATE TABLE IF NOT EXISTS recipients (
+  envid INTEGER NOT NULL, idx INTEGER NOT NULL, address TEXT NOT NULL, state TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0, next_attempt_ms INTEGER NOT NULL DEFAULT 0,
+  last_reply TEXT NOT NULL DEFAULT '', failed_type TEXT NOT NULL DEFAULT '', status INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (envid, idx));
+CREATE INDEX IF NOT EXISTS recipients_pending ON recipients(state) WHERE state IN ('queued','deferred');
+CREATE TABLE IF NOT EXISTS attempts (
+  envid INTEGER NOT NULL, idx INTEGER NOT NULL, started_ms INTEGER NOT NULL, ended_ms INTEGER NOT NULL,
+  host TEXT NOT NULL, reply TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS attempts_envid ON attempts(envid);
+CREATE TABLE IF NOT EXISTS events (
+  id INTEGER PRIMARY KEY, envid INTEGER NOT NULL, idx INTEGER NOT NULL, text TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS events_envid ON events(envid);
+CREATE TABLE IF NOT EXISTS hard_bounces (
+  account TEXT NOT NULL, address TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (account, address));
+)SQL";
+
+RcptState parse_state(const std::string& s) {
+    if (s == "deferred") return RcptState::deferred;
+    if (s == "delivered") return RcptState::delivered;
+    if (s == "failed") return RcptState::failed;
+    return RcptState::queued;
+}
+
+RecipientRecord read_recipient(const Statement& st) {
+    return {static_cast<std::uint64_t>(st.integer(0)),
+            static_cast<int>(st.integer(1)),
+            st.text(2),
+            parse_state(st.text(3)),
+            static_cast<int>(st.integer(4)),
+            st.integer(5),
+            st.text(6),
+            st.text(7),
+            static_cast<int>(st.integer(8))};
+}
+constexpr const char* kRecipientColumns = "SELECT envid, idx, address, state, attempts, next_attempt_ms, "
+                                          "last_reply, failed_type, status FROM recipients ";
+} // namespace
+
+const char* to_string(RcptState s) {
+    switch (s) {
+    case RcptState::queued:
+        return "queued";
+    case RcptState::deferred:
+        return "deferred";
+    case RcptState::delivered:
+        return "delivered";
+    case RcptState::failed:
+        return "failed";
+    }
+    return "queued";
+}
+
+DeliveryLog::DeliveryLog(const std::string& path) {
+    if (sqlite3_open_v2(path.c_str(), &db_,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                        nullptr) != SQLITE_OK)
+        throw std::runtime_error("cannot open delivery log " + path);
+    sqlite3_busy_timeout(db_, 5000);
+    exec("PRAGMA journal_mode=WAL");
+    exec("PRAGMA synchronous=FULL");
+    exec(kSchema);
+}
+
+DeliveryLog::~DeliveryLog() {
+    sqlite3_close(db_);
+}
+
+void DeliveryLog::exec(const char* sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+        std::string msg = err ? err : "?";
+        sqlite3_free(err);
+        throw std::runtime_error("delivery log: " + msg);
+    }
+}
+
+void DeliveryLog::ensure_recipients(std::uint64_t envid, const std::vector<std::string>& addresses) {
+    exec("BEGIN");
+    try {
+        for (std::size_t i = 0; i < addresses.size(); ++i) {
+            Statement st(
+                db_, "INSERT OR IGNORE INTO recipients(envid, idx, address, state) VALUES(?,?,?,'queued')");
+            st.bind(1, static_cast<std::int64_t>(envid))
+                .bind(2, static_cast<std::int64_t>(i))
+                .bind(3, addresses[i]);
+            st.step();
+        }
+        exec("COMMIT");
+    } catch (...) {
+        exec("ROLLBACK");
+        throw;
+    }
+}
+
+void DeliveryLog::apply(const std::vector<RecipientUpdate>& updates) {
+    exec("BEGIN");
+    try {
+        for (const auto& u : updates) {
+            const auto& r = u.record;
+            Statement st(db_, "UPDATE recipients SET state=?, attempts=?, next_attempt_ms=?, last_reply=?, "
+                              "failed_type=?, status=? WHERE envid=? AND idx=?");
+            st.bind(1, std::string(to_string(r.state)))
+                .bind(2, static_cast<std::int64_t>(r.attempts))
+                .bind(3, r.next_attempt_ms)
+                .bind(4, r.last_reply)
+                .bind(5, r.failed_type)
+                .bind(6, static_cast<std::int64_t>(r.status))
+                .bind(7, static_cast<std::int64_t>(r.envid))
+                .bind(8, static_cast<std::int64_t>(r.idx));
+            st.step();
+            const auto& a = u.attempt;
+            Statement at(
+                db_,
+                "INSERT INTO attempts(envid, idx, started_ms, ended_ms, host, reply) VALUES(?,?,?,?,?,?)");
+            at.bind(1, static_cast<std::int64_t>(a.envid))
+                .bind(2, static_cast<std::int64_t>(a.idx))
+                .bind(3, a.started_ms)
+                .bind(4, a.ended_ms)
+                .bind(5, a.host)
+                .bind(6, a.reply);
+            at.step();
+            if (!u.event.empty()) {
+                Statement ev(db_, "INSERT INTO events(envid, idx, text) VALUES(?,?,?)");
+                ev.bind(1, static_cast<std::int64_t>(r.envid))
+                    .bind(2, static_cast<std::int64_t>(r.idx))
+                    .bind(3, u.event);
+                ev.step();
+            }
+        }
+        exec("COMMIT");
+    } catch (...) {
+        exec("ROLLBACK");
+        throw;
+    }
+}
+
+void DeliveryLog::set_next_attempt(std::uint64_t envid, std::int64_t next_attempt_ms) {
+    Statement st(db_,
+                 "UPDATE recipients SET next_attempt_ms=? WHERE envid=? AND state IN ('queued','deferred')");
+    st.bind(1, next_attempt_ms).bind(2, static_cast<std::int64_t>(envid));
+    st.step();
+}
+
+void DeliveryLog::mark_deleted(std::uint64_t envid) {
+    Statement st(db_, "UPDATE recipients SET state='failed', last_reply='deleted by the operator', status=4, "
+                      "failed_type='Deleted' WHERE envid=? AND state IN ('queued','deferred')");
+    st.bind(1, static_cast<std::int64_t>(envid));
+    st.step();
+}
+
+std::vector<RecipientRecord> DeliveryLog::pending() {
+    Statement st(db_,
+                 (std::string(kRecipientColumns) + "WHERE state IN ('queued','deferred') ORDER BY envid, idx")
+                     .c_str());
+    std::vector<RecipientRecord> out;
+    while (st.step())
+        out.push_back(read_recipient(st));
+    return out;
+}
+
+std::vector<RecipientRecord> DeliveryLog::recipients(std::uint64_t envid) {
+    Statement st(db_, (std::string(kRecipientColumns) + "WHERE envid=? ORDER BY idx").c_str());
+    st.bind(1, static_cast<std::int64_t>(envid));
+    std::vector<RecipientRecord> out;
+    while (st.step())
+        out.push_back(read_recipient(st));
+    return out;
+}
+
+std::vector<AttemptRecord> DeliveryLog::attempts(std::uint64_t envid) {
+    Statement st(
+        db_,
+        "SELECT envid, idx, started_ms, ended_ms, host, reply FROM attempts WHERE envid=? ORDER BY rowid");
+    st.bind(1, static_cast<std::int64_t>(envid));
+    std::vector<AttemptRecord> out;
+    while (st.step())
+        out.push_back({static_cast<std::uint64_t>(st.integer(0)), static_cast<int>(st.integer(1)),
+                       st.integer(2), st.integer(3), st.text(4), st.text(5)});
+    return out;
+}
+
+std::vector<std::string> DeliveryLog::events(std::uint64_t envid) {
+    Statement st(db_, "SELECT text FROM events WHERE envid=? ORDER BY id");
+    st.bind(1, static_cast<std::int64_t>(envid));
+    std::vector<std::string> out;
+    while (st.step())
+        out.push_back(st.text(0));
+    return out;
+}
+
+int DeliveryLog::add_hard_bounce(const std::string& account, const std::string& address) {
+    const auto addr = common::to_lower(address);
+    Statement up(db_, "INSERT INTO hard_bounces(account, address, count) VALUES(?,?,1) "
+                      "ON CONFLICT(account, address) DO UPDATE SET count=count+1");
+    up.bind(1, account).bind(2, addr);
+    up.step();
+    Statement get(db_, "SELECT count FROM hard_bounces WHERE account=? AND address=?");
+    get.bind(1, account).bind(2, addr);
+    get.step();
+    return static_cast<int>(get.integer(0));
+}
+
+} // namespace mailpush::delivery
