@@ -299,9 +299,13 @@ ApiResponse AdminApi::handle(const ApiRequest& req) {
             }
             if (n == 3 && m == "DELETE") {
                 const auto envid = parse_envid(path[2]);
-                if (!spool_.remove(envid))
+                const auto entry = spool_.find(envid);
+                if (!entry || !spool_.remove(envid))
                     throw HttpError{404, "NotFound", "no queued message with envid " + path[2]};
-                if (engine_) engine_->cancel(envid);
+                std::vector<std::string> addresses;
+                for (const auto& r : entry->envelope.recipients)
+                    addresses.push_back(r.address);
+                if (engine_) engine_->cancel(envid, std::move(addresses));
                 return ok({{"deleted", path[2]}});
             }
         }

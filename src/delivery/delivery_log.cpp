@@ -111,16 +111,23 @@ void DeliveryLog::apply(const std::vector<RecipientUpdate>& updates) {
     try {
         for (const auto& u : updates) {
             const auto& r = u.record;
-            Statement st(db_, "UPDATE recipients SET state=?, attempts=?, next_attempt_ms=?, last_reply=?, "
-                              "failed_type=?, status=? WHERE envid=? AND idx=?");
-            st.bind(1, std::string(to_string(r.state)))
-                .bind(2, static_cast<std::int64_t>(r.attempts))
-                .bind(3, r.next_attempt_ms)
-                .bind(4, r.last_reply)
-                .bind(5, r.failed_type)
-                .bind(6, static_cast<std::int64_t>(r.status))
-                .bind(7, static_cast<std::int64_t>(r.envid))
-                .bind(8, static_cast<std::int64_t>(r.idx));
+            // Upsert: a recipient's row may be written for the first time with its first result.
+            Statement st(
+                db_,
+                "INSERT INTO recipients(envid, idx, address, state, attempts, next_attempt_ms, "
+                "last_reply, failed_type, status) VALUES(?,?,?,?,?,?,?,?,?) "
+                "ON CONFLICT(envid, idx) DO UPDATE SET state=excluded.state, attempts=excluded.attempts, "
+                "next_attempt_ms=excluded.next_attempt_ms, last_reply=excluded.last_reply, "
+                "failed_type=excluded.failed_type, status=excluded.status");
+            st.bind(1, static_cast<std::int64_t>(r.envid))
+                .bind(2, static_cast<std::int64_t>(r.idx))
+                .bind(3, r.address)
+                .bind(4, std::string(to_string(r.state)))
+                .bind(5, static_cast<std::int64_t>(r.attempts))
+                .bind(6, r.next_attempt_ms)
+                .bind(7, r.last_reply)
+                .bind(8, r.failed_type)
+                .bind(9, static_cast<std::int64_t>(r.status));
             st.step();
             const auto& a = u.attempt;
             Statement at(
@@ -155,11 +162,26 @@ void DeliveryLog::set_next_attempt(std::uint64_t envid, std::int64_t next_attemp
     st.step();
 }
 
-void DeliveryLog::mark_deleted(std::uint64_t envid) {
-    Statement st(db_, "UPDATE recipients SET state='failed', last_reply='deleted by the operator', status=4, "
-                      "failed_type='Deleted' WHERE envid=? AND state IN ('queued','deferred')");
-    st.bind(1, static_cast<std::int64_t>(envid));
-    st.step();
+void DeliveryLog::mark_deleted(std::uint64_t envid, const std::vector<std::string>& addresses) {
+    exec("BEGIN");
+    try {
+        for (std::size_t i = 0; i < addresses.size(); ++i) {
+            Statement st(
+                db_, "INSERT INTO recipients(envid, idx, address, state, last_reply, failed_type, status) "
+                     "VALUES(?,?,?,'failed','deleted by the operator','Deleted',4) "
+                     "ON CONFLICT(envid, idx) DO UPDATE SET state='failed', "
+                     "last_reply='deleted by the operator', failed_type='Deleted', status=4 "
+                     "WHERE state IN ('queued','deferred')");
+            st.bind(1, static_cast<std::int64_t>(envid))
+                .bind(2, static_cast<std::int64_t>(i))
+                .bind(3, addresses[i]);
+            st.step();
+        }
+        exec("COMMIT");
+    } catch (...) {
+        exec("ROLLBACK");
+        throw;
+    }
 }
 
 std::vector<RecipientRecord> DeliveryLog::pending() {

@@ -26,6 +26,7 @@
 #include <spdlog/spdlog.h>
 
 #include <map>
+#include <mutex>
 
 namespace mailpush::delivery {
 namespace asio = boost::asio;
@@ -95,6 +96,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
     spool::Spool& spool;
     store::Store& store;
     DeliveryLog& log;
+    asio::thread_pool& blocking; // file and SQLite work
     asio::strand<asio::io_context::executor_type> strand;
     asio::strand<asio::thread_pool::executor_type> log_strand;
     asio::steady_timer timer;
@@ -106,16 +108,21 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
     std::map<std::string, unsigned> per_destination;
     unsigned in_flight = 0;
     bool stopping = false;
+    std::mutex results_mutex; // results waiting for the next group commit of the log
+    std::vector<RecipientUpdate> pending_updates;
+    std::vector<std::pair<std::string, std::string>> pending_nxbox; // (account, address)
+    std::vector<std::uint64_t> pending_removals;
 
     Impl(asio::io_context& io_, const config::Config& cfg_, spool::Spool& sp, store::Store& st,
-         DeliveryLog& lg, asio::thread_pool& blocking)
+         DeliveryLog& lg, asio::thread_pool& blocking_pool)
         : io(io_)
         , cfg(cfg_)
         , spool(sp)
         , store(st)
         , log(lg)
+        , blocking(blocking_pool)
         , strand(asio::make_strand(io_.get_executor()))
-        , log_strand(asio::make_strand(blocking.get_executor()))
+        , log_strand(asio::make_strand(blocking_pool.get_executor()))
         , timer(strand)
         , resolver(io_.get_executor(), dns::ResolverOptions{cfg_.dns_servers, std::chrono::seconds(5), 2,
                                                             std::chrono::seconds(60)}) {
@@ -163,31 +170,17 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
         due.emplace(first, envid);
     }
 
+    // A newly committed message: all its recipients are queued, nothing to read from the log.
+    // Its rows are written with its first results (DeliveryLog::apply upserts them).
     void enqueue(std::uint64_t envid) {
-        auto self = shared_from_this();
-        asio::post(log_strand, [self, envid] {
-            auto entry = self->spool.find(envid);
-            if (!entry) return;
-            std::vector<std::string> addrs;
-            for (const auto& r : entry->envelope.recipients)
-                addrs.push_back(r.address);
-            std::vector<RecipientRecord> pending;
-            try {
-                self->log.ensure_recipients(envid, addrs);
-                pending = self->log.recipients(envid);
-            } catch (const std::exception& e) {
-                spdlog::error("delivery.log error=\"{}\" env_id={}", e.what(), envid);
-                return; // stays in the spool; found again at the next start
-            }
-            asio::post(self->strand,
-                       [self, entry = std::move(*entry), pending = std::move(pending)]() mutable {
-                           std::erase_if(pending, [](const RecipientRecord& r) {
-                               return r.state != RcptState::queued && r.state != RcptState::deferred;
-                           });
-                           self->add_message(std::move(entry), pending);
-                           self->schedule();
-                       });
-        });
+        auto entry = spool.find(envid);
+        if (!entry) return;
+        std::vector<RecipientRecord> pending;
+        for (std::size_t i = 0; i < entry->envelope.recipients.size(); ++i)
+            pending.push_back({envid, static_cast<int>(i), entry->envelope.recipients[i].address,
+                               RcptState::queued, 0, 0, "", "", 0});
+        add_message(std::move(*entry), pending);
+        schedule();
     }
 
     void recover() {
@@ -303,7 +296,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
     void launch(std::shared_ptr<AttemptJob> job, std::string key) {
         auto self = shared_from_this();
         // Reading the body is file I/O: do it on the blocking pool, then go to the network.
-        asio::post(log_strand, [self, job, key] {
+        asio::post(blocking, [self, job, key] {
             auto body = self->spool.read_body(job->envid);
             if (!body) { // deleted meanwhile (queue delete): nothing to deliver
                 asio::post(self->strand, [self, job, key] { self->forget(job, key); });
@@ -413,28 +406,46 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
             if (r.state == RcptState::deferred && !r.in_flight) next = std::min(next, r.next_ms);
         }
         if (next != INT64_MAX) due.emplace(next, job->envid);
-        const auto envid = job->envid;
         if (all_final) messages.erase(it);
+        {
+            std::lock_guard lock(results_mutex);
+            for (auto& u : updates)
+                pending_updates.push_back(std::move(u));
+            for (auto& addr : nxbox)
+                pending_nxbox.emplace_back(account, std::move(addr));
+            if (all_final) pending_removals.push_back(job->envid);
+        }
         auto self = shared_from_this();
-        asio::post(log_strand,
-                   [self, updates = std::move(updates), nxbox = std::move(nxbox), account, all_final, envid] {
-                       try {
-                           self->log.apply(updates);
-                           for (const auto& addr : nxbox) {
-                               if (account.empty()) continue;
-                               const int n = self->log.add_hard_bounce(account, addr);
-                               if (n >= static_cast<int>(self->cfg.invalid_address_threshold))
-                                   self->store.add_invalid(account, addr, "SmtpNxBox");
-                           }
-                       } catch (const std::exception& e) {
-                           // The result is not durable: keep the message; it is attempted again after a
-                           // restart.
-                           spdlog::error("delivery.log error=\"{}\" env_id={}", e.what(), envid);
-                           return;
-                       }
-                       if (all_final) self->spool.remove(envid);
-                   });
+        asio::post(log_strand, [self] { self->flush_results(); });
         schedule();
+    }
+
+    // Group commit of results: one transaction for everything pending, then one directory fsync
+    // for every finished message. Runs on the log strand; later flushes find nothing to do.
+    void flush_results() {
+        std::vector<RecipientUpdate> updates;
+        std::vector<std::pair<std::string, std::string>> nx;
+        std::vector<std::uint64_t> removals;
+        {
+            std::lock_guard lock(results_mutex);
+            updates.swap(pending_updates);
+            nx.swap(pending_nxbox);
+            removals.swap(pending_removals);
+        }
+        if (updates.empty()) return;
+        try {
+            log.apply(updates);
+            for (const auto& [account, addr] : nx) {
+                if (account.empty()) continue;
+                if (log.add_hard_bounce(account, addr) >= static_cast<int>(cfg.invalid_address_threshold))
+                    store.add_invalid(account, addr, "SmtpNxBox");
+            }
+        } catch (const std::exception& e) {
+            // Not durable: keep the messages; they are attempted again after a restart.
+            spdlog::error("delivery.log error=\"{}\" results={}", e.what(), updates.size());
+            return;
+        }
+        spool.remove_many(removals);
     }
 
     void retry_now(std::uint64_t envid) {
@@ -469,12 +480,12 @@ void Engine::retry_now(std::uint64_t envid) {
     asio::post(impl->strand, [impl, envid] { impl->retry_now(envid); });
 }
 
-void Engine::cancel(std::uint64_t envid) {
+void Engine::cancel(std::uint64_t envid, std::vector<std::string> addresses) {
     auto impl = impl_;
     asio::post(impl->strand, [impl, envid] { impl->messages.erase(envid); });
-    asio::post(impl->log_strand, [impl, envid] {
+    asio::post(impl->log_strand, [impl, envid, addresses = std::move(addresses)] {
         try {
-            impl->log.mark_deleted(envid);
+            impl->log.mark_deleted(envid, addresses);
         } catch (const std::exception& e) {
             spdlog::error("delivery.log error=\"{}\" env_id={}", e.what(), envid);
         }

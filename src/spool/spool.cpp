@@ -307,6 +307,18 @@ bool Spool::remove(std::uint64_t envid) {
     return true;
 }
 
+void Spool::remove_many(const std::vector<std::uint64_t>& envids) {
+    if (envids.empty()) return;
+    for (auto envid : envids) {
+        {
+            std::lock_guard lock(index_mutex_);
+            index_.erase(envid);
+        }
+        ::unlink((queue_dir_ / (std::to_string(envid) + ".msg")).c_str());
+    }
+    ::fsync(queue_dir_fd_);
+}
+
 std::size_t Spool::size() const {
     std::lock_guard lock(index_mutex_);
     return index_.size();

@@ -52,8 +52,10 @@ public:
     void ensure_recipients(std::uint64_t envid, const std::vector<std::string>& addresses);
     void apply(const std::vector<RecipientUpdate>& updates);                  // one transaction
     void set_next_attempt(std::uint64_t envid, std::int64_t next_attempt_ms); // queue retry
-    void mark_deleted(std::uint64_t envid); // queue delete: pending recipients become failed
-    std::vector<RecipientRecord> pending(); // queued and deferred, all messages
+    void
+    mark_deleted(std::uint64_t envid,
+                 const std::vector<std::string>& addresses); // queue delete: pending recipients become failed
+    std::vector<RecipientRecord> pending();                  // queued and deferred, all messages
     std::vector<RecipientRecord> recipients(std::uint64_t envid);
     std::vector<AttemptRecord> attempts(std::uint64_t envid);
     std::vector<std::string> events(std::uint64_t envid);

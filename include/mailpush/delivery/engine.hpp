@@ -9,6 +9,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace mailpush::config {
 struct Config;
@@ -34,8 +36,10 @@ public:
     void start();                        // recover: every spooled message's pending recipients
     void enqueue(std::uint64_t envid);   // a message was committed (any thread)
     void retry_now(std::uint64_t envid); // deferred recipients are tried at once (any thread)
-    void cancel(std::uint64_t envid);    // the operator deleted it: forget it and record why (any thread)
-    void stop();                         // no new attempts
+    void cancel(
+        std::uint64_t envid,
+        std::vector<std::string> addresses); // the operator deleted it: forget it and record why (any thread)
+    void stop();                             // no new attempts
 
     struct Impl;
 

@@ -69,6 +69,7 @@ public:
     std::optional<QueueEntry> find(std::uint64_t envid) const;
     std::optional<std::string> read_body(std::uint64_t envid) const;
     bool remove(std::uint64_t envid);
+    void remove_many(const std::vector<std::uint64_t>& envids); // one directory fsync for all
     std::size_t size() const;
 
 private:
