@@ -80,17 +80,11 @@ DeliveryLog::~DeliveryLog() {
 }
 
 void DeliveryLog::exec(const char* sql) {
-    char* err = nullptr;
-    if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-        std::string msg = err ? err : "?";
-        sqlite3_free(err);
-        throw std::runtime_error("delivery log: " + msg);
-    }
+    store::detail::exec(db_, sql);
 }
 
 void DeliveryLog::ensure_recipients(std::uint64_t envid, const std::vector<std::string>& addresses) {
-    exec("BEGIN");
-    try {
+    store::detail::transaction(db_, [&] {
         for (std::size_t i = 0; i < addresses.size(); ++i) {
             Statement st(
                 db_, "INSERT OR IGNORE INTO recipients(envid, idx, address, state) VALUES(?,?,?,'queued')");
@@ -99,16 +93,11 @@ void DeliveryLog::ensure_recipients(std::uint64_t envid, const std::vector<std::
                 .bind(3, addresses[i]);
             st.step();
         }
-        exec("COMMIT");
-    } catch (...) {
-        exec("ROLLBACK");
-        throw;
-    }
+    });
 }
 
 void DeliveryLog::apply(const std::vector<RecipientUpdate>& updates) {
-    exec("BEGIN");
-    try {
+    store::detail::transaction(db_, [&] {
         for (const auto& u : updates) {
             const auto& r = u.record;
             // Upsert: a recipient's row may be written for the first time with its first result.
@@ -148,11 +137,7 @@ void DeliveryLog::apply(const std::vector<RecipientUpdate>& updates) {
                 ev.step();
             }
         }
-        exec("COMMIT");
-    } catch (...) {
-        exec("ROLLBACK");
-        throw;
-    }
+    });
 }
 
 void DeliveryLog::set_next_attempt(std::uint64_t envid, std::int64_t next_attempt_ms) {
@@ -163,8 +148,7 @@ void DeliveryLog::set_next_attempt(std::uint64_t envid, std::int64_t next_attemp
 }
 
 void DeliveryLog::mark_deleted(std::uint64_t envid, const std::vector<std::string>& addresses) {
-    exec("BEGIN");
-    try {
+    store::detail::transaction(db_, [&] {
         for (std::size_t i = 0; i < addresses.size(); ++i) {
             Statement st(
                 db_, "INSERT INTO recipients(envid, idx, address, state, last_reply, failed_type, status) "
@@ -177,11 +161,7 @@ void DeliveryLog::mark_deleted(std::uint64_t envid, const std::vector<std::strin
                 .bind(3, addresses[i]);
             st.step();
         }
-        exec("COMMIT");
-    } catch (...) {
-        exec("ROLLBACK");
-        throw;
-    }
+    });
 }
 
 std::vector<RecipientRecord> DeliveryLog::pending() {

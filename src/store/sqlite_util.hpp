@@ -48,4 +48,27 @@ private:
     sqlite3_stmt* stmt_ = nullptr;
 };
 
+// Runs SQL without results; throws std::runtime_error with SQLite's message.
+inline void exec(sqlite3* db, const char* sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+        std::string msg = err ? err : "unknown error";
+        sqlite3_free(err);
+        throw std::runtime_error("sqlite: " + msg);
+    }
+}
+
+// BEGIN, body, COMMIT; ROLLBACK and rethrow if the body throws.
+template <class Body>
+void transaction(sqlite3* db, Body&& body) {
+    exec(db, "BEGIN");
+    try {
+        body();
+        exec(db, "COMMIT");
+    } catch (...) {
+        exec(db, "ROLLBACK");
+        throw;
+    }
+}
+
 } // namespace mailpush::store::detail

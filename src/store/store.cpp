@@ -107,23 +107,11 @@ Store::~Store() {
 }
 
 void Store::exec(const char* sql) {
-    char* err = nullptr;
-    if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-        std::string msg = err ? err : "unknown error";
-        sqlite3_free(err);
-        throw std::runtime_error("sqlite: " + msg);
-    }
+    detail::exec(db_, sql);
 }
 
 void Store::transaction(const std::function<void()>& body) {
-    exec("BEGIN");
-    try {
-        body();
-        exec("COMMIT");
-    } catch (...) {
-        exec("ROLLBACK");
-        throw;
-    }
+    detail::transaction(db_, body);
 }
 
 std::int64_t Store::account_id(const std::string& name) {

@@ -2,14 +2,13 @@
 server (aiosmtpd), through a smarthost route or through MX records served by dnsmasq."""
 import json
 import smtplib
-import subprocess
 import time
 
 import pytest
 
 from harness import PASSWORD, SENDER, RawClient, envid_of, read_queue
 from sink import Sink
-from test_dns import ZONE, free_udp_port
+from test_dns import start_dnsmasq
 
 
 @pytest.fixture
@@ -136,20 +135,14 @@ def test_queue_retry_forces_an_attempt(make_server, sink):
 
 @pytest.fixture
 def dns_zone(tmp_path):
-    port = free_udp_port()
-    conf = tmp_path / "dnsmasq.conf"
-    conf.write_text(f"port={port}\nlisten-address=127.0.0.1\nbind-interfaces\nno-resolv\nno-hosts\n" + ZONE + """
+    proc, port = start_dnsmasq(tmp_path, """
 mx-host=mail.test,mx.mail.test,10
 host-record=mx.mail.test,127.0.0.1
 mx-host=fallback.test,dead.fallback.test,10
 mx-host=fallback.test,live.fallback.test,20
 host-record=dead.fallback.test,127.0.0.2
 host-record=live.fallback.test,127.0.0.1
-server=/slow.test/127.0.0.1#9
 """)
-    proc = subprocess.Popen(["dnsmasq", f"--conf-file={conf}", "--keep-in-foreground", "--user=root",
-                             f"--pid-file={tmp_path}/pid", f"--log-facility={tmp_path}/log"])
-    time.sleep(0.3)
     yield port
     proc.terminate()
     proc.wait(timeout=10)

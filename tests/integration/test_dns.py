@@ -30,19 +30,29 @@ def free_udp_port():
         return s.getsockname()[1]
 
 
+def start_dnsmasq(workdir, extra=""):
+    """Starts dnsmasq on a free loopback port with ZONE (+extra); returns (process, port) once it
+    answers. A port taken meanwhile by someone else makes it exit: then another port is tried."""
+    for _ in range(5):
+        port = free_udp_port()
+        conf = workdir / "dnsmasq.conf"
+        conf.write_text(f"port={port}\nlisten-address=127.0.0.1\nbind-interfaces\nno-resolv\nno-hosts\n"
+                        + ZONE + extra)
+        proc = subprocess.Popen(["dnsmasq", f"--conf-file={conf}", "--keep-in-foreground", "--user=root",
+                                 f"--pid-file={workdir}/pid", f"--log-facility={workdir}/log"])
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and proc.poll() is None:
+            if resolve(port, "addr", "implicit.test", timeout="200ms").get("outcome") == "ok":
+                return proc, port
+            time.sleep(0.05)
+        proc.kill()
+        proc.wait(timeout=10)
+    raise RuntimeError("dnsmasq did not start")
+
+
 @pytest.fixture(scope="module")
 def dns_server(tmp_path_factory):
-    d = tmp_path_factory.mktemp("dnsmasq")
-    port = free_udp_port()
-    conf = d / "dnsmasq.conf"
-    conf.write_text(f"port={port}\nlisten-address=127.0.0.1\nbind-interfaces\nno-resolv\nno-hosts\n" + ZONE)
-    proc = subprocess.Popen(["dnsmasq", f"--conf-file={conf}", "--keep-in-foreground", "--user=root",
-                             f"--pid-file={d}/pid", f"--log-facility={d}/log"])
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:  # ready when it answers
-        if resolve(port, "addr", "implicit.test").get("outcome") == "ok":
-            break
-        time.sleep(0.1)
+    proc, port = start_dnsmasq(tmp_path_factory.mktemp("dnsmasq"))
     yield port
     proc.terminate()
     proc.wait(timeout=10)
