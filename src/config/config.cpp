@@ -253,6 +253,7 @@ void read_sections(Reader& r, Config& c) {
         r.duration(*t, p, "max_lifetime", c.max_lifetime, milliseconds(1000));
         r.integer(*t, p, "max_deliveries", c.max_deliveries, 1, 100'000);
         r.integer(*t, p, "max_per_destination", c.max_per_destination, 1, 10'000);
+        r.integer(*t, p, "max_rate_per_destination", c.max_rate_per_destination, 0, 100'000);
         r.duration(*t, p, "connect_timeout", c.connect_timeout, milliseconds(100));
         r.duration(*t, p, "command_timeout", c.command_timeout, milliseconds(100));
         r.integer(*t, p, "invalid_address_threshold", c.invalid_address_threshold, 1, 1000);

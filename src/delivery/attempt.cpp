@@ -57,7 +57,8 @@ asio::awaitable<bool> deliver_to(AttemptContext& ctx, AttemptJob& job, const Tar
         // Send what the core asked for, perform TLS, submit once ready.
         for (int rounds = 0; rounds < 4; ++rounds) {
             if (!step.wire.empty()) {
-                stream.expires_after(ctx.command_timeout);
+                stream.expires_after(std::min<std::chrono::milliseconds>(
+                    smtp::ClientSession::data_block_timeout, ctx.command_timeout));
                 if (tls)
                     co_await asio::async_write(*tls, asio::buffer(step.wire),
                                                asio::redirect_error(asio::use_awaitable, ec));
@@ -111,7 +112,8 @@ asio::awaitable<bool> deliver_to(AttemptContext& ctx, AttemptJob& job, const Tar
             }
             break;
         }
-        stream.expires_after(ctx.command_timeout);
+        stream.expires_after(
+            std::min<std::chrono::milliseconds>(session.reply_timeout(), ctx.command_timeout));
         std::size_t n = 0;
         if (tls)
             n = co_await tls->async_read_some(asio::buffer(buf),

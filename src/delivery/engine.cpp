@@ -106,6 +106,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
     std::map<std::uint64_t, Message> messages;
     std::multimap<std::int64_t, std::uint64_t> due; // next attempt -> message (may hold stale entries)
     std::map<std::string, unsigned> per_destination;
+    std::map<std::string, std::int64_t> next_start; // rate limit: earliest next attempt per destination
     unsigned in_flight = 0;
     bool stopping = false;
     std::mutex results_mutex; // results waiting for the next group commit of the log
@@ -270,6 +271,15 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
             if (in_flight >= cfg.max_deliveries || per_destination[key] >= cfg.max_per_destination) {
                 all_started = false;
                 continue;
+            }
+            if (cfg.max_rate_per_destination > 0) { // spacing between attempt starts per destination
+                auto& next_ok = next_start[key];
+                if (now < next_ok) {
+                    later = std::min(later, next_ok);
+                    continue;
+                }
+                next_ok =
+                    std::max(next_ok, now) + std::max<std::int64_t>(1, 1000 / cfg.max_rate_per_destination);
             }
             ++in_flight;
             ++per_destination[key];

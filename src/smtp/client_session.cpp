@@ -293,6 +293,17 @@ void ClientSession::handle(const ServerReply& r, ClientStep& step) {
     }
 }
 
+std::chrono::seconds ClientSession::reply_timeout() const noexcept {
+    switch (state_) {
+    case State::data:
+        return pipelined_ && rcpt_index_ == 0 ? std::chrono::seconds(300) : std::chrono::seconds(120);
+    case State::body:
+        return std::chrono::seconds(600);
+    default:
+        return std::chrono::seconds(300);
+    }
+}
+
 ClientStep ClientSession::quit() {
     ClientStep step;
     if (state_ == State::closed) return step;

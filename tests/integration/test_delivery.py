@@ -133,6 +133,20 @@ def test_queue_retry_forces_an_attempt(make_server, sink):
     wait_state(srv, envid, lambda i: i["recipients"][0]["state"] == "delivered", timeout=20)
 
 
+def test_per_destination_rate_limit_spaces_attempts(make_server, sink):
+    srv = make_server(routes=(("*", f"smtp://127.0.0.1:{sink.port}"),),
+                      delivery="max_rate_per_destination = 2").start().provision()
+    envids = [send(srv, [f"accept{i}@dest.test"], subject=f"r{i}") for i in range(4)]
+    starts = []
+    for envid in envids:
+        info = wait_state(srv, envid, lambda i: not i["queued"])
+        starts.append(info["attempts"][0]["started_ms"])
+    starts.sort()
+    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    assert all(g >= 450 for g in gaps), gaps  # 2 per second: one start every 500 ms
+    assert len(sink.handler.messages) == 4
+
+
 @pytest.fixture
 def dns_zone(tmp_path):
     proc, port = start_dnsmasq(tmp_path, """

@@ -78,8 +78,9 @@ struct Config {
     milliseconds retry_initial{60'000};
     milliseconds retry_max{3'600'000};
     milliseconds max_lifetime{3 * 86'400'000LL};
-    unsigned max_deliveries = 200;     // delivery attempts in flight, in total
-    unsigned max_per_destination = 20; // ... and per destination (route target or MX domain)
+    unsigned max_deliveries = 200;         // delivery attempts in flight, in total
+    unsigned max_per_destination = 20;     // ... and per destination (route target or MX domain)
+    unsigned max_rate_per_destination = 0; // attempts started per second per destination; 0 = no limit
     milliseconds connect_timeout{30'000};
     milliseconds command_timeout{300'000};  // RFC 5321 §4.5.3.2: 5 minutes for most replies
     unsigned invalid_address_threshold = 2; // hard bounces (SmtpNxBox) before the invalid library

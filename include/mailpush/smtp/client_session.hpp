@@ -3,6 +3,7 @@
 // untrusted: reply lines are bounded and malformed replies end the session with a protocol error.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -69,6 +70,13 @@ public:
     ClientStep on_tls_established();
     ClientStep submit(OutboundMessage message); // only when the last step said ready
     ClientStep quit();
+
+    // How long to wait for the reply the session is waiting for (RFC 5321 §4.5.3.2): 5 minutes
+    // for the greeting, MAIL and RCPT (and EHLO, STARTTLS, RSET, QUIT), 2 minutes for DATA's 354,
+    // 10 minutes for the reply to the final dot.
+    std::chrono::seconds reply_timeout() const noexcept;
+    // Sending one block of message data: 3 minutes (RFC 5321 §4.5.3.2.5).
+    static constexpr std::chrono::seconds data_block_timeout{180};
 
     bool tls_active() const noexcept { return tls_; }
     bool pipelining() const noexcept { return pipelining_; }

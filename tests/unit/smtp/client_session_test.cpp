@@ -188,6 +188,20 @@ TEST_F(ClientTest, SeveralMessagesPerConnectionAndQuit) {
     EXPECT_EQ(step.closed->code, 221);
 }
 
+TEST_F(ClientTest, ReplyTimeoutsFollowRfc5321) {
+    using std::chrono::seconds;
+    EXPECT_EQ(c.reply_timeout(), seconds(300)); // greeting
+    greet("250 x\r\n");
+    c.submit(msg({"a@x.test"}));
+    EXPECT_EQ(c.reply_timeout(), seconds(300)); // MAIL
+    in("250 ok\r\n");
+    EXPECT_EQ(c.reply_timeout(), seconds(300)); // RCPT
+    in("250 ok\r\n");
+    EXPECT_EQ(c.reply_timeout(), seconds(120)); // DATA initiation
+    in("354 go\r\n");
+    EXPECT_EQ(c.reply_timeout(), seconds(600)); // final dot
+}
+
 TEST(ReplyParser, MultiLineSplitAnywhere) {
     const std::string wire = "250-first\r\n250-second\r\n250 last\r\n";
     for (std::size_t cut = 0; cut <= wire.size(); ++cut) {
