@@ -3,11 +3,15 @@
 // (as MTAs do), per-operation timeouts on beast::tcp_stream.
 #include "attempt.hpp"
 
+#include "connection_cache.hpp"
+
 #include "mailpush/delivery/classifier.hpp"
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -34,39 +38,34 @@ struct Target {
     asio::ip::address address;
 };
 
-// One SMTP session to one host. Returns true if a transaction result was obtained (written
-// into job.replies), false with `failure` set if the host should be skipped.
-asio::awaitable<bool> deliver_to(AttemptContext& ctx, AttemptJob& job, const Target& t, std::uint16_t port,
-                                 smtp::ServerReply& failure) {
-    auto ex = co_await asio::this_coro::executor;
-    beast::tcp_stream stream(ex);
-    std::unique_ptr<asio::ssl::stream<beast::tcp_stream&>> tls;
+asio::awaitable<void> send(OpenConnection& c, const std::string& wire, boost::system::error_code& ec,
+                           std::chrono::milliseconds timeout) {
+    c.stream.expires_after(timeout);
+    if (c.tls)
+        co_await asio::async_write(*c.tls, asio::buffer(wire), asio::redirect_error(asio::use_awaitable, ec));
+    else
+        co_await asio::async_write(c.stream, asio::buffer(wire),
+                                   asio::redirect_error(asio::use_awaitable, ec));
+}
+
+// Drives one transaction on `c` (a fresh connection: from the greeting on; a cached one: from
+// MAIL). Runs on the connection's own strand. True with job.replies filled if the server
+// answered the transaction; false with `failure` set if this connection cannot be used.
+asio::awaitable<bool> transact(AttemptContext& ctx, OpenConnection& c, AttemptJob& job, bool reused,
+                               smtp::ServerReply& failure) {
     boost::system::error_code ec;
-    stream.expires_after(ctx.connect_timeout);
-    co_await stream.async_connect(tcp::endpoint(t.address, port),
-                                  asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) {
-        failure = product(kConnectFailed);
-        co_return false;
-    }
-    smtp::ClientSession session(smtp::ClientOptions{ctx.helo_name, true});
     std::string buf(16 * 1024, '\0');
-    bool submitted = false;
-    smtp::ClientStep step;
+    bool submitted = reused;
+    smtp::ClientStep step = reused ? c.session.submit(job.message) : smtp::ClientStep{};
+    const auto write_timeout =
+        std::min<std::chrono::milliseconds>(smtp::ClientSession::data_block_timeout, ctx.command_timeout);
     for (;;) {
         // Send what the core asked for, perform TLS, submit once ready.
         for (int rounds = 0; rounds < 4; ++rounds) {
             if (!step.wire.empty()) {
-                stream.expires_after(std::min<std::chrono::milliseconds>(
-                    smtp::ClientSession::data_block_timeout, ctx.command_timeout));
-                if (tls)
-                    co_await asio::async_write(*tls, asio::buffer(step.wire),
-                                               asio::redirect_error(asio::use_awaitable, ec));
-                else
-                    co_await asio::async_write(stream, asio::buffer(step.wire),
-                                               asio::redirect_error(asio::use_awaitable, ec));
+                co_await send(c, step.wire, ec, write_timeout);
                 if (ec) {
-                    failure = reply(421, "4.4.2 connection lost while sending to " + t.name);
+                    failure = reply(421, "4.4.2 connection lost while sending to " + c.name);
                     co_return false;
                 }
             }
@@ -75,15 +74,8 @@ asio::awaitable<bool> deliver_to(AttemptContext& ctx, AttemptJob& job, const Tar
                     const auto& rr = step.result->rcpt_replies.at(i);
                     job.replies[i] = (rr.code / 100 == 2) ? step.result->final_reply : rr;
                 }
-                job.host_used = t.name + "[" + t.address.to_string() + "]:" + std::to_string(port);
-                auto bye = session.quit();
-                stream.expires_after(std::chrono::seconds(10));
-                if (tls)
-                    co_await asio::async_write(*tls, asio::buffer(bye.wire),
-                                               asio::redirect_error(asio::use_awaitable, ec));
-                else
-                    co_await asio::async_write(stream, asio::buffer(bye.wire),
-                                               asio::redirect_error(asio::use_awaitable, ec));
+                job.host_used = c.name;
+                ++c.transactions;
                 co_return true;
             }
             if (step.closed) {
@@ -91,43 +83,51 @@ asio::awaitable<bool> deliver_to(AttemptContext& ctx, AttemptJob& job, const Tar
                 co_return false;
             }
             if (step.start_tls) {
-                tls = std::make_unique<asio::ssl::stream<beast::tcp_stream&>>(stream, ctx.client_tls);
+                c.tls = std::make_unique<asio::ssl::stream<beast::tcp_stream&>>(c.stream, ctx.client_tls);
                 // SSL_set_tlsext_host_name is a macro with a C cast; this is what it expands to.
-                SSL_ctrl(tls->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-                         const_cast<char*>(t.name.c_str()));
-                stream.expires_after(ctx.command_timeout);
-                co_await tls->async_handshake(asio::ssl::stream_base::client,
-                                              asio::redirect_error(asio::use_awaitable, ec));
+                const std::string sni = c.name.substr(0, c.name.find('['));
+                SSL_ctrl(c.tls->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                         const_cast<char*>(sni.c_str()));
+                c.stream.expires_after(ctx.command_timeout);
+                co_await c.tls->async_handshake(asio::ssl::stream_base::client,
+                                                asio::redirect_error(asio::use_awaitable, ec));
                 if (ec) {
-                    failure = reply(421, "4.7.0 TLS handshake with " + t.name + " failed");
+                    failure = reply(421, "4.7.0 TLS handshake with " + c.name + " failed");
                     co_return false;
                 }
-                step = session.on_tls_established();
+                step = c.session.on_tls_established();
                 continue;
             }
             if (step.ready && !submitted) {
                 submitted = true;
-                step = session.submit(job.message);
+                step = c.session.submit(job.message);
                 continue;
             }
             break;
         }
-        stream.expires_after(
-            std::min<std::chrono::milliseconds>(session.reply_timeout(), ctx.command_timeout));
+        c.stream.expires_after(
+            std::min<std::chrono::milliseconds>(c.session.reply_timeout(), ctx.command_timeout));
         std::size_t n = 0;
-        if (tls)
-            n = co_await tls->async_read_some(asio::buffer(buf),
-                                              asio::redirect_error(asio::use_awaitable, ec));
-        else
-            n = co_await stream.async_read_some(asio::buffer(buf),
+        if (c.tls)
+            n = co_await c.tls->async_read_some(asio::buffer(buf),
                                                 asio::redirect_error(asio::use_awaitable, ec));
+        else
+            n = co_await c.stream.async_read_some(asio::buffer(buf),
+                                                  asio::redirect_error(asio::use_awaitable, ec));
         if (ec) {
-            failure = ec == beast::error::timeout ? reply(421, "4.4.2 timeout waiting for " + t.name)
-                                                  : reply(421, "4.4.2 connection lost with " + t.name);
+            failure = ec == beast::error::timeout ? reply(421, "4.4.2 timeout waiting for " + c.name)
+                                                  : reply(421, "4.4.2 connection lost with " + c.name);
             co_return false;
         }
-        step = session.on_input(std::string_view(buf.data(), n));
+        step = c.session.on_input(std::string_view(buf.data(), n));
     }
+}
+
+// Runs transact() on the connection's strand and waits for it. Not a coroutine (GCC 12).
+auto transact_on_strand(AttemptContext& ctx, OpenConnection& c, AttemptJob& job, bool reused,
+                        smtp::ServerReply& failure) {
+    return asio::co_spawn(c.stream.get_executor(), transact(ctx, c, job, reused, failure),
+                          asio::use_awaitable);
 }
 
 asio::awaitable<std::vector<Target>> targets_for(AttemptContext& ctx, AttemptJob& job,
@@ -204,14 +204,39 @@ smtp::ServerReply capture_message(const std::string& dir, const AttemptJob& job)
 asio::awaitable<void> run_attempt(AttemptContext& ctx, AttemptJob& job) {
     job.replies.assign(job.message.recipients.size(), product(kConnectFailed));
     smtp::ServerReply failure = product(kConnectFailed);
+    // A connection left open by an earlier message to this destination comes first.
+    if (auto cached = ctx.cache.take(job.cache_key)) {
+        smtp::ServerReply ignored; // a dead cached connection is not this message's failure
+        if (co_await transact_on_strand(ctx, *cached, job, true, ignored)) {
+            ctx.cache.put(job.cache_key, std::move(cached));
+            co_return;
+        }
+        boost::system::error_code ec;
+        cached->stream.socket().close(ec);
+    }
     const auto targets = co_await targets_for(ctx, job, failure);
     const std::uint16_t port =
         job.route.kind == RouteTarget::Kind::smarthost ? job.route.port : ctx.remote_port;
     for (const auto& t : targets) {
+        auto conn = std::make_shared<OpenConnection>(asio::make_strand(ctx.executor),
+                                                     smtp::ClientOptions{ctx.helo_name, true});
+        conn->name = t.name + "[" + t.address.to_string() + "]:" + std::to_string(port);
+        job.host_used = conn->name;
+        boost::system::error_code ec;
+        conn->stream.expires_after(ctx.connect_timeout);
+        co_await conn->stream.async_connect(tcp::endpoint(t.address, port),
+                                            asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) {
+            failure = product(kConnectFailed);
+            continue;
+        }
         smtp::ServerReply this_failure;
-        if (co_await deliver_to(ctx, job, t, port, this_failure)) co_return;
+        if (co_await transact_on_strand(ctx, *conn, job, false, this_failure)) {
+            ctx.cache.put(job.cache_key, std::move(conn));
+            co_return;
+        }
+        conn->stream.socket().close(ec);
         failure = this_failure;
-        job.host_used = t.name + "[" + t.address.to_string() + "]:" + std::to_string(port);
     }
     job.replies.assign(job.message.recipients.size(), failure);
     if (targets.empty())

@@ -5,6 +5,7 @@
 #include "mailpush/dns/resolver.hpp"
 #include "mailpush/smtp/client_session.hpp"
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/context.hpp>
 
@@ -24,6 +25,7 @@ struct AttemptJob {
     std::uint64_t envid = 0;
     std::string domain;
     RouteTarget route;
+    std::string cache_key; // the destination: connections are reused per destination
     std::vector<int> rcpt_indices;
     smtp::OutboundMessage message; // recipients parallel to rcpt_indices
     std::string msg_id;
@@ -33,7 +35,11 @@ struct AttemptJob {
     std::string host_used;                  // for the attempt log
 };
 
+class ConnectionCache;
+
 struct AttemptContext {
+    boost::asio::any_io_executor executor; // new connections get their own strand of it
+    ConnectionCache& cache;
     dns::Resolver& resolver;
     boost::asio::ssl::context& client_tls;
     std::string helo_name;

@@ -6,6 +6,7 @@
 #include "mailpush/delivery/engine.hpp"
 
 #include "attempt.hpp"
+#include "connection_cache.hpp"
 
 #include "mailpush/common/strings.hpp"
 #include "mailpush/config/config.hpp"
@@ -103,6 +104,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
     dns::Resolver resolver;
     asio::ssl::context client_tls{asio::ssl::context::tls_client};
     RetryPolicy policy;
+    ConnectionCache connections{std::chrono::seconds(2), 20, 100}; // idle 2 s, 100 messages per connection
     std::map<std::uint64_t, Message> messages;
     std::multimap<std::int64_t, std::uint64_t> due; // next attempt -> message (may hold stale entries)
     std::map<std::string, unsigned> per_destination;
@@ -287,6 +289,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
             job->envid = envid;
             job->domain = domain;
             job->route = route;
+            job->cache_key = key;
             job->started_ms = now;
             job->message.mail_from = m.entry.envelope.mail_from;
             job->message.eight_bit = m.entry.envelope.body_type == "8BITMIME";
@@ -334,8 +337,9 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
 
     static asio::awaitable<void> network_attempt(std::shared_ptr<Impl> self,
                                                  std::shared_ptr<AttemptJob> job) {
-        AttemptContext ctx{self->resolver,        self->client_tls,          self->cfg.hostname,
-                           self->cfg.remote_port, self->cfg.connect_timeout, self->cfg.command_timeout};
+        AttemptContext ctx{self->io.get_executor(),   self->connections,        self->resolver,
+                           self->client_tls,          self->cfg.hostname,       self->cfg.remote_port,
+                           self->cfg.connect_timeout, self->cfg.command_timeout};
         co_await run_attempt(ctx, *job);
     }
 
@@ -507,6 +511,7 @@ void Engine::stop() {
     asio::post(impl->strand, [impl] {
         impl->stopping = true;
         impl->timer.cancel();
+        impl->connections.clear();
     });
 }
 

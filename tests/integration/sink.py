@@ -21,6 +21,13 @@ class Handler:
         self.seen = {}
         self.lock = threading.Lock()
         self.data_delay = 0.0
+        self.ehlo_count = 0  # one per connection (no STARTTLS here)
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        with self.lock:
+            self.ehlo_count += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         local = address.split("@")[0].lower()

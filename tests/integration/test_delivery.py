@@ -133,6 +133,15 @@ def test_queue_retry_forces_an_attempt(make_server, sink):
     wait_state(srv, envid, lambda i: i["recipients"][0]["state"] == "delivered", timeout=20)
 
 
+def test_several_messages_per_connection(make_server, sink):
+    srv = smarthost(make_server, sink)
+    for i in range(5):
+        envid = send(srv, [f"accept{i}@dest.test"], subject=f"c{i}")
+        wait_state(srv, envid, lambda i: not i["queued"])
+    assert len(sink.handler.messages) == 5
+    assert sink.handler.ehlo_count < 5, "each message opened its own connection"
+
+
 def test_per_destination_rate_limit_spaces_attempts(make_server, sink):
     srv = make_server(routes=(("*", f"smtp://127.0.0.1:{sink.port}"),),
                       delivery="max_rate_per_destination = 2").start().provision()

@@ -78,6 +78,7 @@ public:
     // Sending one block of message data: 3 minutes (RFC 5321 §4.5.3.2.5).
     static constexpr std::chrono::seconds data_block_timeout{180};
 
+    bool ready() const noexcept { return state_ == State::ready; }
     bool tls_active() const noexcept { return tls_; }
     bool pipelining() const noexcept { return pipelining_; }
     bool closed() const noexcept { return state_ == State::closed; }
