@@ -361,7 +361,8 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
         if (it == messages.end()) return schedule();
         Message& m = it->second;
         const auto now = now_ms();
-        const auto sender = store.directory()->sender(m.entry.envelope.auth_user);
+        const auto directory = store.directory(); // keep the snapshot alive while `sender` points into it
+        const auto* sender = directory->sender(m.entry.envelope.auth_user);
         const std::string account = sender ? sender->account : "";
         std::vector<RecipientUpdate> updates;
         std::vector<std::string> nxbox; // recipients that hard-bounced as unknown
@@ -486,7 +487,8 @@ void Engine::start() {
 }
 
 void Engine::enqueue(std::uint64_t envid) {
-    impl_->enqueue(envid);
+    auto impl = impl_; // called from SMTP sessions' strands: the state lives on the engine's strand
+    asio::post(impl->strand, [impl, envid] { impl->enqueue(envid); });
 }
 
 void Engine::retry_now(std::uint64_t envid) {

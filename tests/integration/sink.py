@@ -21,7 +21,8 @@ class Handler:
         self.seen = {}
         self.lock = threading.Lock()
         self.data_delay = 0.0
-        self.ehlo_count = 0  # one per connection (no STARTTLS here)
+        self.ehlo_count = 0  # one per connection without STARTTLS, two with it
+        self.tls_messages = 0
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         with self.lock:
@@ -53,6 +54,8 @@ class Handler:
             await asyncio.sleep(self.data_delay)
         with self.lock:
             self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+            if session.ssl:
+                self.tls_messages += 1
         return "250 2.0.0 Send Mail OK"
 
     def wait_for(self, count, timeout=30):
@@ -67,9 +70,11 @@ class Handler:
 
 
 class Sink:
-    def __init__(self, host="127.0.0.1", port=0):
+    def __init__(self, host="127.0.0.1", port=0, tls_context=None):
         self.handler = Handler()
-        self.controller = Controller(self.handler, hostname=host, port=port or free_port(host))
+        # With a TLS context the sink offers STARTTLS (not required).
+        self.controller = Controller(self.handler, hostname=host, port=port or free_port(host),
+                                     tls_context=tls_context)
         self.controller.start()
         self.port = self.controller.port
 

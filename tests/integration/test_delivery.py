@@ -2,6 +2,7 @@
 server (aiosmtpd), through a smarthost route or through MX records served by dnsmasq."""
 import json
 import smtplib
+import subprocess
 import time
 
 import pytest
@@ -131,6 +132,24 @@ def test_queue_retry_forces_an_attempt(make_server, sink):
     wait_state(srv, envid, lambda i: i.get("recipients") and i["recipients"][0]["state"] == "deferred")
     srv.ctl("queue", "retry", str(envid))
     wait_state(srv, envid, lambda i: i["recipients"][0]["state"] == "delivered", timeout=20)
+
+
+def test_opportunistic_starttls_to_the_receiver(make_server, tmp_path):
+    import ssl
+    cert, key = tmp_path / "sink.pem", tmp_path / "sink.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                    "-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", "/CN=sink.test"],
+                   check=True, capture_output=True, timeout=60)
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(cert, key)
+    tls_sink = Sink(tls_context=ctx)
+    try:
+        srv = smarthost(make_server, tls_sink)
+        envid = send(srv, ["accept@dest.test"])
+        wait_state(srv, envid, lambda i: not i["queued"])
+        assert tls_sink.handler.tls_messages == 1, "the message did not travel over TLS"
+    finally:
+        tls_sink.stop()
 
 
 def test_several_messages_per_connection(make_server, sink):
