@@ -1,6 +1,7 @@
 """The delivery resolver (c-ares on Asio) against a real DNS server (dnsmasq) on loopback."""
 import json
 import os
+import shutil
 import socket
 import subprocess
 import time
@@ -8,6 +9,7 @@ import time
 import pytest
 
 RESOLVE = os.environ.get("MAILPUSH_RESOLVE", "build/src/mailpush-resolve")
+DNSMASQ = shutil.which("dnsmasq") or "/usr/sbin/dnsmasq"  # /usr/sbin is not on every PATH
 
 ZONE = """
 local=/test/
@@ -38,7 +40,7 @@ def start_dnsmasq(workdir, extra=""):
         conf = workdir / "dnsmasq.conf"
         conf.write_text(f"port={port}\nlisten-address=127.0.0.1\nbind-interfaces\nno-resolv\nno-hosts\n"
                         + ZONE + extra)
-        proc = subprocess.Popen(["dnsmasq", f"--conf-file={conf}", "--keep-in-foreground", "--user=root",
+        proc = subprocess.Popen([DNSMASQ, f"--conf-file={conf}", "--keep-in-foreground", "--user=root",
                                  f"--pid-file={workdir}/pid", f"--log-facility={workdir}/log"])
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and proc.poll() is None:
