@@ -65,7 +65,6 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
                 break;
             }
             auto req = parser.release();
-            // Members set one by one: GCC 12 double-destroys temporaries of aggregate init in coroutines.
             ApiRequest areq;
             areq.method = std::string(req.method_string());
             areq.target = std::string(req.target());

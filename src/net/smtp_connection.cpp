@@ -271,7 +271,7 @@ private:
             case smtp::ActionKind::commit_message: {
                 const auto nrcpt = out.action.envelope.recipients.size();
                 const auto size = out.action.body.size();
-                spool::CommitRequest req; // no aggregate init in coroutines (GCC 12 bug)
+                spool::CommitRequest req;
                 req.envelope = std::move(out.action.envelope);
                 req.body = std::move(out.action.body);
                 req.peer_ip = conn_->peer_ip;
