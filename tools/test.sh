@@ -11,10 +11,10 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 echo "== format check"
 git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
 
-echo "== release build and tests"
+echo "== release build and tests (integration servers with 2 event-loop threads)"
 bash tools/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo
-ctest --test-dir build --output-on-failure --timeout 1500
+MAILPUSH_TEST_THREADS=2 ctest --test-dir build --output-on-failure --timeout 1500
 
-echo "== sanitizer build (address,undefined) and tests"
+echo "== sanitizer build (address,undefined) and tests (1 event-loop thread)"
 bash tools/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DMAILPUSH_SANITIZE=address,undefined
 ctest --test-dir build-asan --output-on-failure --timeout 1500
