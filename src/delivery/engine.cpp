@@ -58,24 +58,6 @@ RouteTarget parse_route(const std::string& to) {
     return {RouteTarget::Kind::mx, "", 0};
 }
 
-// Strips the X-AliDM-Trace control header before delivery (SPEC §3).
-std::string without_trace_header(std::string body) {
-    while (smtp::find_header(body, "X-AliDM-Trace")) {
-        std::size_t pos = 0;
-        for (;;) {
-            if (common::istarts_with(std::string_view(body).substr(pos), "X-AliDM-Trace:")) break;
-            pos = body.find("\r\n", pos);
-            if (pos == std::string::npos) return body;
-            pos += 2;
-        }
-        auto end = body.find("\r\n", pos);
-        while (end != std::string::npos && end + 2 < body.size() &&
-               (body[end + 2] == ' ' || body[end + 2] == '\t'))
-            end = body.find("\r\n", end + 2);
-        body.erase(pos, end == std::string::npos ? std::string::npos : end + 2 - pos);
-    }
-    return body;
-}
 } // namespace
 
 struct Engine::Impl : std::enable_shared_from_this<Impl> {
@@ -318,7 +300,8 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
             job->msg_id = smtp::find_header(*body, "Message-ID").value_or("");
             if (job->msg_id.size() > 2 && job->msg_id.front() == '<' && job->msg_id.back() == '>')
                 job->msg_id = job->msg_id.substr(1, job->msg_id.size() - 2);
-            job->message.body = without_trace_header(std::move(*body));
+            job->message.body =
+                smtp::remove_header(std::move(*body), "X-AliDM-Trace"); // SPEC §3: control header
             if (job->route.kind == RouteTarget::Kind::capture) {
                 job->replies.assign(job->message.recipients.size(), capture_message(job->route.host, *job));
                 job->host_used = "capture:" + job->route.host;

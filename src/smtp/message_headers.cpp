@@ -37,6 +37,26 @@ std::optional<std::string> find_header(std::string_view message, std::string_vie
     return std::nullopt;
 }
 
+std::string remove_header(std::string message, std::string_view name) {
+    std::size_t pos = 0;
+    while (pos < header_section_size(message)) {
+        auto eol = message.find("\r\n", pos);
+        if (eol == std::string::npos) eol = message.size();
+        const auto line = std::string_view(message).substr(pos, eol - pos);
+        if (line.size() > name.size() && line[name.size()] == ':' && common::istarts_with(line, name)) {
+            auto end = eol;
+            while (end + 2 < message.size() && (message[end + 2] == ' ' || message[end + 2] == '\t')) {
+                end = message.find("\r\n", end + 2);
+                if (end == std::string::npos) end = message.size();
+            }
+            message.erase(pos, std::min(message.size(), end + 2) - pos);
+            continue; // the next header now starts at pos
+        }
+        pos = eol + 2;
+    }
+    return message;
+}
+
 std::string add_trace_headers(std::string_view message, const TraceInfo& info) {
     std::string out;
     out.reserve(message.size() + 512);

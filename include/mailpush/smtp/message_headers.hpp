@@ -21,6 +21,9 @@ struct TraceInfo {
 // Value of the first header called `name` in the header section, unfolded; nullopt if absent.
 std::optional<std::string> find_header(std::string_view message, std::string_view name);
 
+// Returns the message without any header called `name` (folded continuation lines included).
+std::string remove_header(std::string message, std::string_view name);
+
 // Returns the message with the trace headers in front.
 std::string add_trace_headers(std::string_view message, const TraceInfo& info);
 

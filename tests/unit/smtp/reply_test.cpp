@@ -142,4 +142,12 @@ TEST(MessageHeaders, AddsReceivedAndMissingIds) {
     EXPECT_EQ(*find_header("X-A: 1\r\nSubject: long\r\n folded\r\n\r\n", "subject"), "long folded");
 }
 
+TEST(MessageHeaders, RemoveHeaderWithFoldedLinesOnlyInTheHeaderSection) {
+    const std::string m =
+        "X-AliDM-Trace: eyJ\r\n abc\r\nSubject: s\r\nx-alidm-trace: 2\r\n\r\nX-AliDM-Trace: body\r\n";
+    EXPECT_EQ(remove_header(m, "X-AliDM-Trace"), "Subject: s\r\n\r\nX-AliDM-Trace: body\r\n");
+    EXPECT_EQ(remove_header("Subject: s\r\n\r\nb\r\n", "X-AliDM-Trace"), "Subject: s\r\n\r\nb\r\n");
+    EXPECT_EQ(remove_header("X-AliDM-Trace: only", "X-AliDM-Trace"), "");
+}
+
 } // namespace mailpush::smtp
