@@ -113,6 +113,18 @@ std::string field(const json& body, const char* name, bool required = true) {
     return it->get<std::string>();
 }
 
+bool bool_field(const json& body, const char* name) {
+    if (!body.is_object() || !body.contains(name))
+        throw HttpError{400, "MissingParameter", std::string("missing field \"") + name + "\""};
+    if (!body[name].is_boolean())
+        throw HttpError{400, "InvalidParameter", std::string("field \"") + name + "\" must be true or false"};
+    return body[name].get<bool>();
+}
+
+json to_json(const store::IpProtection& p) {
+    return {{"enabled", p.enabled}, {"entries", p.entries}};
+}
+
 std::uint64_t parse_envid(const std::string& s) {
     auto v = common::parse_u64(s);
     if (!v) throw HttpError{400, "InvalidParameter", "envid must be a decimal number"};
@@ -210,6 +222,14 @@ ApiResponse AdminApi::handle(const ApiRequest& req) {
             if (n == 3 && m == "GET") return ok(to_json(store_.get_account(path[2])));
             if (n == 3 && m == "PATCH")
                 return ok(to_json(store_.set_account_status(path[2], field(body, "status"))));
+            if (n == 4 && path[3] == "ip-protection" && m == "GET")
+                return ok(to_json(store_.get_ip_protection(path[2])));
+            if (n == 4 && path[3] == "ip-protection" && m == "PATCH")
+                return ok(to_json(store_.set_ip_protection(path[2], bool_field(body, "enabled"))));
+            if (n == 5 && path[3] == "ip-protection" && path[4] == "entries" && m == "POST")
+                return ok(to_json(store_.add_ip_entry(path[2], field(body, "entry"))), 201);
+            if (n == 6 && path[3] == "ip-protection" && path[4] == "entries" && m == "DELETE")
+                return ok(to_json(store_.remove_ip_entry(path[2], path[5])));
             if (n == 3 && m == "DELETE") {
                 store_.remove_account(path[2]);
                 return ok({{"deleted", path[2]}});

@@ -145,6 +145,7 @@ int main(int argc, char** argv) {
         spdlog::info("spool.recover queued={}", recovered);
         store::StoreLimits limits;
         limits.pbkdf2_iterations = cfg.pbkdf2_iterations;
+        limits.allow_private_ip_entries = cfg.allow_private_ip_protection;
         store::Store store((fs::path(cfg.data_dir) / "store.db").string(), limits, cfg.region);
 
         std::shared_ptr<asio::ssl::context> tls;

@@ -180,6 +180,7 @@ void read_sections(Reader& r, Config& c) {
         r.str(*t, p, "log_format", c.log_format);
         r.integer(*t, p, "worker_threads", c.worker_threads, 1, 64);
         r.duration(*t, p, "shutdown_grace", c.shutdown_grace, milliseconds(0));
+        r.boolean(*t, p, "allow_private_ip_protection", c.allow_private_ip_protection);
         static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error", "off"};
         if (!levels.count(c.log_level))
             r.fail(p + "log_level", "must be one of trace, debug, info, warn, error, off");

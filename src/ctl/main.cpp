@@ -25,6 +25,7 @@ const char* kUsage = R"(usage: mailpushctl [--config FILE | --url URL --token TO
   queue   list | show ENVID | delete ENVID | retry ENVID
   events  --env ENVID
   invalid add ACCOUNT ADDRESS [--reason TEXT] | list [ACCOUNT] | remove ACCOUNT ADDRESS
+  ip-protection show|enable|disable ACCOUNT | add|remove ACCOUNT IP|A-B|CIDR
 --config defaults to $MAILPUSH_CONFIG, then /etc/mailpush/mailpushd.toml.
 )";
 
@@ -105,6 +106,15 @@ Call build_call(std::vector<std::string> args, std::map<std::string, std::string
         if (verb == "delete") return need(3), Call{"DELETE", "/v1/queue/" + a(2), nullptr, {"deleted"}};
         if (verb == "retry")
             return need(3), Call{"POST", "/v1/queue/" + a(2) + "/retry", nullptr, {"envid", "retry"}};
+    } else if (noun == "ip-protection") {
+        need(3);
+        const std::vector<std::string> cols{"enabled", "entries"};
+        const std::string base = "/v1/accounts/" + a(2) + "/ip-protection";
+        if (verb == "show") return Call{"GET", base, nullptr, cols};
+        if (verb == "enable" || verb == "disable")
+            return Call{"PATCH", base, {{"enabled", verb == "enable"}}, cols};
+        if (verb == "add") return need(4), Call{"POST", base + "/entries", {{"entry", args[3]}}, cols};
+        if (verb == "remove") return need(4), Call{"DELETE", base + "/entries/" + a(3), nullptr, cols};
     } else if (noun == "invalid") {
         const std::vector<std::string> cols{"account", "address", "reason", "created_at"};
         if (verb == "add")

@@ -24,14 +24,18 @@ using Clock = std::chrono::steady_clock;
 // Answers the core's cheap checks from memory: storage state, account status, invalid library.
 class ConnectionPolicy final : public smtp::SessionPolicy {
 public:
-    explicit ConnectionPolicy(ServerShared& s)
-        : shared_(s) {}
+    ConnectionPolicy(ServerShared& s, std::string peer_ip)
+        : shared_(s)
+        , peer_ip_(std::move(peer_ip)) {}
     std::optional<smtp::Reply> check_mail(const smtp::Envelope& env) override {
         if (shared_.spool.storage_low()) return smtp::replies::storage_low();
         const auto dir = shared_.store.directory();
         const auto* sender = dir->sender(env.auth_user);
         if (sender && !sender->account_active)
             return smtp::Reply{551, "5.7.1", "Main account unavailable", true};
+        if (sender && !dir->ip_allowed(sender->account, peer_ip_))
+            return smtp::Reply{554, "5.7.1",
+                               "IP protection: " + peer_ip_ + " is not in the account's allowed IPs"};
         return std::nullopt;
     }
     std::optional<smtp::Reply> check_rcpt(const smtp::Envelope& env, std::string_view rcpt) override {
@@ -44,6 +48,7 @@ public:
 
 private:
     ServerShared& shared_;
+    std::string peer_ip_;
 };
 
 smtp::SessionLimits limits_for(const config::Config& cfg, const config::Listener& l, bool have_tls) {
@@ -102,7 +107,7 @@ public:
         : shared_(std::move(shared))
         , conn_(std::move(conn))
         , listener_(listener)
-        , policy_(*shared_)
+        , policy_(*shared_, conn_->peer_ip)
         , session_(limits_for(shared_->cfg, listener, shared_->tls_context() != nullptr), policy_)
         , deadline_(Clock::now() + shared_->cfg.session_timeout) {
         conn_->session = &session_;

@@ -32,6 +32,8 @@ CREATE TABLE IF NOT EXISTS addresses (
 CREATE TABLE IF NOT EXISTS address_deletions (
   account_id INTEGER NOT NULL REFERENCES accounts(id), month TEXT NOT NULL, count INTEGER NOT NULL,
   PRIMARY KEY (account_id, month));
+CREATE TABLE IF NOT EXISTS ip_entries (
+  account_id INTEGER NOT NULL REFERENCES accounts(id), entry TEXT NOT NULL, PRIMARY KEY (account_id, entry));
 CREATE TABLE IF NOT EXISTS invalid_addresses (
   account_id INTEGER NOT NULL REFERENCES accounts(id), address TEXT NOT NULL, reason TEXT NOT NULL,
   created_at TEXT NOT NULL DEFAULT (datetime('now')), PRIMARY KEY (account_id, address));
@@ -83,6 +85,13 @@ const Directory::Sender* Directory::sender(const std::string& address) const {
     return it == senders.end() ? nullptr : &it->second;
 }
 
+bool Directory::ip_allowed(const std::string& account, const std::string& ip) const {
+    const auto it = ip_allow.find(account);
+    if (it == ip_allow.end()) return true; // IP protection off
+    return std::any_of(it->second.begin(), it->second.end(),
+                       [&](const IpRange& r) { return range_contains(r, ip); });
+}
+
 bool Directory::is_invalid(const std::string& account, const std::string& address) const {
     return invalid.count(account + '\n' + common::to_lower(address)) != 0;
 }
@@ -99,6 +108,8 @@ Store::Store(const std::string& path, StoreLimits limits, std::string region)
     exec("PRAGMA synchronous=FULL");
     exec("PRAGMA foreign_keys=ON");
     exec(kSchema);
+    if (!has_column("accounts", "ip_protection")) // databases made before IP protection existed
+        exec("ALTER TABLE accounts ADD COLUMN ip_protection INTEGER NOT NULL DEFAULT 0");
     refresh_directory();
 }
 
@@ -108,6 +119,13 @@ Store::~Store() {
 
 void Store::exec(const char* sql) {
     detail::exec(db_, sql);
+}
+
+bool Store::has_column(const std::string& table, const std::string& column) {
+    Statement st(db_, ("SELECT name FROM pragma_table_info('" + table + "')").c_str());
+    while (st.step())
+        if (st.text(0) == column) return true;
+    return false;
 }
 
 void Store::transaction(const std::function<void()>& body) {
@@ -168,6 +186,7 @@ void Store::remove_account(const std::string& name) {
         transaction([&] {
             for (const char* sql :
                  {"DELETE FROM invalid_addresses WHERE account_id=?",
+                  "DELETE FROM ip_entries WHERE account_id=?",
                   "DELETE FROM address_deletions WHERE account_id=?", "DELETE FROM accounts WHERE id=?"}) {
                 Statement st(db_, sql);
                 st.bind(1, id);
@@ -412,6 +431,74 @@ void Store::remove_invalid(const std::string& account, const std::string& addres
     refresh_directory();
 }
 
+// ---- IP protection ---------------------------------------------------------------------------
+
+IpProtection Store::get_ip_protection(const std::string& account) {
+    std::lock_guard lock(db_mutex_);
+    const auto id = account_id(account);
+    IpProtection p;
+    Statement on(db_, "SELECT ip_protection FROM accounts WHERE id=?");
+    on.bind(1, id);
+    on.step();
+    p.enabled = on.integer(0) != 0;
+    Statement st(db_, "SELECT entry FROM ip_entries WHERE account_id=? ORDER BY entry");
+    st.bind(1, id);
+    while (st.step())
+        p.entries.push_back(st.text(0));
+    return p;
+}
+
+IpProtection Store::set_ip_protection(const std::string& account, bool enabled) {
+    {
+        std::lock_guard lock(db_mutex_);
+        const auto id = account_id(account);
+        Statement st(db_, "UPDATE accounts SET ip_protection=? WHERE id=?");
+        st.bind(1, static_cast<std::int64_t>(enabled)).bind(2, id);
+        st.step();
+    }
+    refresh_directory();
+    return get_ip_protection(account);
+}
+
+IpProtection Store::add_ip_entry(const std::string& account, const std::string& entry_in) {
+    std::string error;
+    const auto range = parse_ip_entry(entry_in, error);
+    if (!range) throw StoreError(ErrorKind::invalid, error);
+    if (!limits_.allow_private_ip_entries && range_touches_private(*range))
+        throw StoreError(ErrorKind::invalid,
+                         "private, loopback and link-local addresses are not allowed: " + entry_in);
+    const std::string entry(common::trim(entry_in));
+    {
+        std::lock_guard lock(db_mutex_);
+        const auto id = account_id(account);
+        Statement count(db_, "SELECT count(*) FROM ip_entries WHERE account_id=? AND entry<>?");
+        count.bind(1, id).bind(2, entry);
+        count.step();
+        if (count.integer(0) >= limits_.max_ip_entries)
+            throw StoreError(ErrorKind::limit, "IP protection takes at most " +
+                                                   std::to_string(limits_.max_ip_entries) + " entries");
+        Statement st(db_, "INSERT OR IGNORE INTO ip_entries(account_id, entry) VALUES(?,?)");
+        st.bind(1, id).bind(2, entry);
+        st.step();
+    }
+    refresh_directory();
+    return get_ip_protection(account);
+}
+
+IpProtection Store::remove_ip_entry(const std::string& account, const std::string& entry) {
+    {
+        std::lock_guard lock(db_mutex_);
+        const auto id = account_id(account);
+        Statement st(db_, "DELETE FROM ip_entries WHERE account_id=? AND entry=?");
+        st.bind(1, id).bind(2, std::string(common::trim(entry)));
+        st.step();
+        if (sqlite3_changes(db_) == 0)
+            throw StoreError(ErrorKind::not_found, "no such IP protection entry: " + entry);
+    }
+    refresh_directory();
+    return get_ip_protection(account);
+}
+
 // ---- directory snapshot ---------------------------------------------------------------------
 
 void Store::refresh_directory() {
@@ -426,6 +513,14 @@ void Store::refresh_directory() {
             db_, "SELECT a.name,i.address FROM invalid_addresses i JOIN accounts a ON a.id=i.account_id");
         while (inv.step())
             dir->invalid.insert(inv.text(0) + '\n' + inv.text(1));
+        Statement ip(db_,
+                     "SELECT a.name, e.entry FROM accounts a LEFT JOIN ip_entries e ON e.account_id=a.id "
+                     "WHERE a.ip_protection=1");
+        while (ip.step()) {
+            auto& ranges = dir->ip_allow[ip.text(0)]; // on with no entries: nobody is allowed
+            std::string ignored;
+            if (auto r = parse_ip_entry(ip.text(1), ignored)) ranges.push_back(*r);
+        }
     }
     std::lock_guard lock(dir_mutex_);
     directory_ = std::move(dir);

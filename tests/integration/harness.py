@@ -54,6 +54,7 @@ hostname = "mx.test"
 data_dir = "{self.data}"
 log_level = "info"
 shutdown_grace = "5s"
+allow_private_ip_protection = true
 worker_threads = {os.environ.get("MAILPUSH_TEST_THREADS", "1")}
 {self.extra}
 

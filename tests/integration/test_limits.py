@@ -271,3 +271,42 @@ def test_suspended_account_551(server):
     c = RawClient(server.ports["plain"])
     c.login()
     assert c.cmd(f"MAIL FROM:<{SENDER}>") == "551 Main account unavailable"
+
+
+def test_ip_protection_at_mail(server):
+    import json as _json
+    server.ctl("ip-protection", "add", "acme", "127.0.0.2")
+    server.ctl("ip-protection", "enable", "acme")
+    c = RawClient(server.ports["plain"])  # from 127.0.0.1: not listed
+    c.login()
+    assert c.cmd(f"MAIL FROM:<{SENDER}>") == \
+        "554 5.7.1 IP protection: 127.0.0.1 is not in the account's allowed IPs"
+    s = socket.create_connection(("127.0.0.1", server.ports["plain"]), timeout=10, source_address=("127.0.0.2", 0))
+    listed = RawClient.__new__(RawClient)
+    listed.sock, listed.buf = s, b""
+    listed.login()
+    assert listed.cmd(f"MAIL FROM:<{SENDER}>") == "250 Mail Ok"
+    server.ctl("ip-protection", "add", "acme", "127.0.0.0/30")
+    assert c.cmd(f"MAIL FROM:<{SENDER}>") == "250 Mail Ok"
+    shown = _json.loads(server.ctl("--json", "ip-protection", "show", "acme").stdout)
+    assert shown == {"enabled": True, "entries": ["127.0.0.0/30", "127.0.0.2"]}
+    server.ctl("ip-protection", "remove", "acme", "127.0.0.0/30")
+    server.ctl("ip-protection", "disable", "acme")
+    c2 = RawClient(server.ports["plain"])
+    c2.login()
+    assert c2.cmd(f"MAIL FROM:<{SENDER}>") == "250 Mail Ok"
+
+
+def test_ip_protection_entry_rules(make_server):
+    srv = make_server()
+    srv.config.write_text(srv.config.read_text().replace("allow_private_ip_protection = true",
+                                                         "allow_private_ip_protection = false"))
+    srv.start().provision()
+    r = srv.ctl("ip-protection", "add", "acme", "192.168.0.0/16", check=False)
+    assert r.returncode == 1 and "private" in r.stderr
+    r = srv.ctl("ip-protection", "add", "acme", "not-an-ip", check=False)
+    assert r.returncode == 1 and "not an IP address" in r.stderr
+    for i in range(10):
+        srv.ctl("ip-protection", "add", "acme", f"220.181.12.{i}")
+    r = srv.ctl("ip-protection", "add", "acme", "220.181.13.0/24", check=False)
+    assert r.returncode == 1 and "at most 10 entries" in r.stderr

@@ -39,6 +39,7 @@ struct Config {
     std::string log_format = "text"; // or "json"
     unsigned worker_threads = 1;     // I/O threads running the event loop
     std::chrono::milliseconds shutdown_grace{10'000};
+    bool allow_private_ip_protection = false; // let IP protection list loopback/private ranges (tests, labs)
     // [[listener]]
     std::vector<Listener> listeners;
     // [tls]

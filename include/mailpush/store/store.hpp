@@ -3,6 +3,8 @@
 // limits, then refreshes the in-memory Directory that the SMTP path reads without blocking.
 #pragma once
 
+#include "mailpush/store/ip_ranges.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -38,6 +40,13 @@ struct StoreLimits {
     std::int64_t daily_quota = 20'000;
     std::int64_t monthly_quota = 600'000;
     unsigned pbkdf2_iterations = 100'000;
+    unsigned max_ip_entries = 10;
+    bool allow_private_ip_entries = false; // loopback and RFC 1918 entries: for tests and labs only
+};
+
+struct IpProtection {
+    bool enabled = false;
+    std::vector<std::string> entries;
 };
 
 struct Account {
@@ -77,10 +86,13 @@ struct Directory {
         bool account_active = true;
         std::string password_hash; // empty: no SMTP password set, login impossible
     };
-    std::unordered_map<std::string, Sender> senders; // key: smtp::mailbox_key(address)
-    std::unordered_set<std::string> invalid;         // key: account + '\n' + lower(address)
+    std::unordered_map<std::string, Sender> senders;                // key: smtp::mailbox_key(address)
+    std::unordered_set<std::string> invalid;                        // key: account + '\n' + lower(address)
+    std::unordered_map<std::string, std::vector<IpRange>> ip_allow; // accounts with IP protection on
     const Sender* sender(const std::string& address) const;
     bool is_invalid(const std::string& account, const std::string& address) const;
+    // False only if the account has IP protection on and `ip` is in none of its entries.
+    bool ip_allowed(const std::string& account, const std::string& ip) const;
 };
 
 // "mail.example.com" -> "example.com"; knows common two-label public suffixes (docs/accounts.md).
@@ -115,10 +127,16 @@ public:
     std::vector<InvalidAddress> list_invalid(const std::string& account_filter);
     void remove_invalid(const std::string& account, const std::string& address);
 
+    IpProtection get_ip_protection(const std::string& account);
+    IpProtection set_ip_protection(const std::string& account, bool enabled);
+    IpProtection add_ip_entry(const std::string& account, const std::string& entry);
+    IpProtection remove_ip_entry(const std::string& account, const std::string& entry);
+
     std::shared_ptr<const Directory> directory() const;
 
 private:
     void exec(const char* sql);
+    bool has_column(const std::string& table, const std::string& column);
     void transaction(const std::function<void()>& body); // BEGIN ... COMMIT, ROLLBACK on throw
     void refresh_directory();
     std::int64_t account_id(const std::string& name);

@@ -112,4 +112,23 @@ TEST_F(StoreTest, InvalidAddressLibrary) {
     EXPECT_EQ(kind_of([&] { store->remove_invalid("a", "bad@dest.test"); }), ErrorKind::not_found);
     EXPECT_EQ(kind_of([&] { store->add_invalid("a", "not-an-address", ""); }), ErrorKind::invalid);
 }
+TEST_F(StoreTest, IpProtectionLimitsAndDirectory) {
+    store->add_account("a");
+    EXPECT_TRUE(store->directory()->ip_allowed("a", "198.51.100.7"));                      // off: everyone
+    EXPECT_EQ(kind_of([&] { store->add_ip_entry("a", "10.1.2.3"); }), ErrorKind::invalid); // private refused
+    EXPECT_EQ(kind_of([&] { store->add_ip_entry("a", "nonsense"); }), ErrorKind::invalid);
+    for (int i = 0; i < 10; ++i)
+        store->add_ip_entry("a", "198.51.100." + std::to_string(i));
+    EXPECT_EQ(kind_of([&] { store->add_ip_entry("a", "203.0.113.0/24"); }), ErrorKind::limit);
+    store->add_ip_entry("a", "198.51.100.3"); // already there: not a new entry
+    store->set_ip_protection("a", true);
+    EXPECT_TRUE(store->directory()->ip_allowed("a", "198.51.100.7"));
+    EXPECT_FALSE(store->directory()->ip_allowed("a", "198.51.100.70"));
+    EXPECT_TRUE(store->directory()->ip_allowed("b", "198.51.100.70")); // another account, off
+    store->remove_ip_entry("a", "198.51.100.7");
+    EXPECT_FALSE(store->directory()->ip_allowed("a", "198.51.100.7"));
+    EXPECT_EQ(kind_of([&] { store->remove_ip_entry("a", "198.51.100.7"); }), ErrorKind::not_found);
+    EXPECT_EQ(store->get_ip_protection("a").entries.size(), 9u);
+}
+
 } // namespace mailpush::store
