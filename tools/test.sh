@@ -8,6 +8,9 @@ bash tools/install-deps.sh
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
+echo "== the official DirectMail SDK for the OpenAPI tests (npm, pinned by package-lock.json)"
+npm ci --prefix tests/integration/sdk --no-audit --no-fund --loglevel=error
+
 echo "== format check"
 git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
 

@@ -2,7 +2,10 @@
 // HTTP status; nothing is changed when a request is refused.
 #include "mailpush/api/admin_api.hpp"
 
+#include "admin_util.hpp"
+
 #include "mailpush/common/strings.hpp"
+#include "mailpush/common/url.hpp"
 #include "mailpush/delivery/delivery_log.hpp"
 #include "mailpush/delivery/engine.hpp"
 #include "mailpush/spool/spool.hpp"
@@ -15,23 +18,12 @@
 #include <vector>
 
 namespace mailpush::api {
+using common::percent_decode;
 using nlohmann::json;
 
+using namespace detail;
+
 namespace {
-struct HttpError {
-    unsigned status;
-    std::string code;
-    std::string message;
-};
-
-ApiResponse error_response(unsigned status, const std::string& code, const std::string& message) {
-    return {status, json{{"error", {{"code", code}, {"message", message}}}}.dump()};
-}
-
-ApiResponse ok(const json& j, unsigned status = 200) {
-    return {status, j.dump()};
-}
-
 json to_json(const store::Account& a) {
     return {{"name", a.name},
             {"status", a.status},
@@ -41,14 +33,19 @@ json to_json(const store::Account& a) {
             {"created_at", a.created_at}};
 }
 json to_json(const store::Domain& d) {
-    return {{"domain", d.name}, {"account", d.account}, {"created_at", d.created_at}};
+    const json records = records_json(d.checks);
+    return {{"domain", d.name},       {"account", d.account}, {"created_at", d.created_at},
+            {"verified", d.verified}, {"records", records},   {"id", d.id}};
 }
 json to_json(const store::Address& a) {
     return {{"address", a.address},
             {"account", a.account},
             {"type", a.type},
             {"smtp_password", a.has_password},
-            {"created_at", a.created_at}};
+            {"reply_to", a.reply_to},
+            {"reply_to_status", a.reply_to_status},
+            {"created_at", a.created_at},
+            {"id", a.id}};
 }
 json to_json(const store::InvalidAddress& i) {
     return {
@@ -67,10 +64,7 @@ json to_json(const spool::QueueEntry& e) {
 }
 template <class T>
 json list_json(const std::vector<T>& items) {
-    json arr = json::array();
-    for (const auto& i : items)
-        arr.push_back(to_json(i));
-    return arr;
+    return detail::list_json(items, [](const T& i) { return to_json(i); });
 }
 
 std::vector<std::string> split_path(std::string_view path) {
@@ -98,27 +92,6 @@ std::map<std::string, std::string> parse_query(std::string_view q) {
         start = end + 1;
     }
     return out;
-}
-
-// Reads a required string field from a JSON object body.
-std::string field(const json& body, const char* name, bool required = true) {
-    if (!body.is_object()) throw HttpError{400, "InvalidBody", "the request body must be a JSON object"};
-    const auto it = body.find(name);
-    if (it == body.end() || it->is_null()) {
-        if (required) throw HttpError{400, "MissingParameter", std::string("missing field \"") + name + "\""};
-        return {};
-    }
-    if (!it->is_string())
-        throw HttpError{400, "InvalidParameter", std::string("field \"") + name + "\" must be a string"};
-    return it->get<std::string>();
-}
-
-bool bool_field(const json& body, const char* name) {
-    if (!body.is_object() || !body.contains(name))
-        throw HttpError{400, "MissingParameter", std::string("missing field \"") + name + "\""};
-    if (!body[name].is_boolean())
-        throw HttpError{400, "InvalidParameter", std::string("field \"") + name + "\" must be true or false"};
-    return body[name].get<bool>();
 }
 
 json to_json(const store::IpProtection& p) {
@@ -159,26 +132,15 @@ const char* code_for(store::ErrorKind k) {
 }
 } // namespace
 
-std::string percent_decode(std::string_view s, bool plus_as_space) {
-    std::string out;
-    out.reserve(s.size());
-    auto hex = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-    };
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
-            out += static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));
-            i += 2;
-        } else if (s[i] == '+' && plus_as_space) {
-            out += ' ';
-        } else {
-            out += s[i];
-        }
-    }
-    return out;
+std::int64_t detail::unix_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+void AdminApi::attach_openapi(openapi::OpenApi& api, const openapi::OpenApiBackends& backends) {
+    openapi_ = &api;
+    backends_ = &backends;
 }
 
 void AdminApi::attach_delivery(delivery::DeliveryLog& log, delivery::Engine& engine) {
@@ -199,6 +161,16 @@ ApiResponse AdminApi::handle(const ApiRequest& req) {
     const auto& m = req.method;
     if (path.size() == 2 && path[0] == "v1" && path[1] == "health" && m == "GET")
         return ok({{"status", "ok"}});
+    // The link mailed to a reply-to address (SPEC §6): the token is the credential.
+    if (path.size() == 3 && path[0] == "v1" && path[1] == "reply-to" && path[2] == "confirm" && m == "GET") {
+        try {
+            const auto a = store_.confirm_reply_to(query.count("token") ? query.at("token") : "", unix_now());
+            return ok(
+                {{"address", a.address}, {"reply_to", a.reply_to}, {"reply_to_status", a.reply_to_status}});
+        } catch (const store::StoreError& e) {
+            return error_response(status_for(e.kind()), code_for(e.kind()), e.what());
+        }
+    }
 
     const std::string expected = "Bearer " + token_;
     if (req.authorization.size() != expected.size() ||
@@ -220,8 +192,15 @@ ApiResponse AdminApi::handle(const ApiRequest& req) {
             if (n == 2 && m == "GET") return ok(list_json(store_.list_accounts()));
             if (n == 2 && m == "POST") return ok(to_json(store_.add_account(field(body, "name"))), 201);
             if (n == 3 && m == "GET") return ok(to_json(store_.get_account(path[2])));
-            if (n == 3 && m == "PATCH")
-                return ok(to_json(store_.set_account_status(path[2], field(body, "status"))));
+            if (n == 3 && m == "PATCH") {
+                const auto status = field(body, "status", false);
+                const auto daily = int_field(body, "daily_quota"), monthly = int_field(body, "monthly_quota");
+                if (status.empty() && !daily && !monthly)
+                    throw HttpError{400, "MissingParameter", "give status, daily_quota or monthly_quota"};
+                if (daily || monthly) store_.set_account_quota(path[2], daily, monthly);
+                if (!status.empty()) store_.set_account_status(path[2], status);
+                return ok(to_json(store_.get_account(path[2])));
+            }
             if (n == 4 && path[3] == "ip-protection" && m == "GET")
                 return ok(to_json(store_.get_ip_protection(path[2])));
             if (n == 4 && path[3] == "ip-protection" && m == "PATCH")
@@ -329,6 +308,7 @@ ApiResponse AdminApi::handle(const ApiRequest& req) {
                 return ok({{"deleted", path[2]}});
             }
         }
+        if (auto r = handle_content(m, path, query, body)) return *r;
         throw HttpError{404, "NotFound", "no such endpoint: " + m + " " + req.target.substr(0, qpos)};
     } catch (const HttpError& e) {
         return error_response(e.status, e.code, e.message);

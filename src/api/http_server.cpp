@@ -1,7 +1,9 @@
 #include "mailpush/api/http_server.hpp"
 
 #include "mailpush/api/admin_api.hpp"
+#include "mailpush/common/url.hpp"
 #include "mailpush/net/offload.hpp"
+#include "mailpush/openapi/openapi.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -22,24 +24,43 @@ using tcp = asio::ip::tcp;
 
 struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     Impl(asio::io_context& io_, const std::string& address_, unsigned short port_, AdminApi& api_,
-         asio::thread_pool& pool_)
+         openapi::OpenApi* open_api_, asio::thread_pool& pool_)
         : io(io_)
         , address(address_)
         , port(port_)
         , api(api_)
+        , open_api(open_api_)
         , pool(pool_)
         , acceptor(io_) {}
     asio::io_context& io;
     std::string address;
     unsigned short port;
     AdminApi& api;
+    openapi::OpenApi* open_api;
     asio::thread_pool& pool;
     tcp::acceptor acceptor;
 
     // Not a coroutine on purpose: GCC 12 relocates lambda init-captures made inside coroutines
     // bitwise, so the capturing lambda is built here and only awaited by the coroutine.
     auto handle_on_pool(ApiRequest request) {
-        return net::offload(pool, [this, request = std::move(request)] { return api.handle(request); });
+        return net::offload(pool, [this, request = std::move(request)] { return route(request); });
+    }
+
+    // "/" is the DirectMail-compatible OpenAPI (RPC style); everything else the admin API.
+    ApiResponse route(const ApiRequest& r) {
+        const auto qpos = r.target.find('?');
+        const std::string path = r.target.substr(0, qpos);
+        if (path != "/" || !open_api) return api.handle(r);
+        openapi::SignedRequest signed_request{
+            r.method, path,
+            qpos == std::string::npos ? openapi::Params{}
+                                      : common::parse_form(std::string_view(r.target).substr(qpos + 1)),
+            r.headers, r.body};
+        const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+        const auto reply = open_api->handle(signed_request, r.peer_ip, now);
+        return {reply.status, reply.body};
     }
 
     asio::awaitable<void> session(tcp::socket socket) {
@@ -70,6 +91,11 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
             areq.target = std::string(req.target());
             areq.body = std::move(req.body());
             areq.authorization = std::string(req[http::field::authorization]);
+            for (const auto& field : req)
+                areq.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+            boost::system::error_code peer_ec;
+            const auto peer = stream.socket().remote_endpoint(peer_ec);
+            if (!peer_ec) areq.peer_ip = peer.address().to_string();
             // The admin API blocks on SQLite: run it on the worker pool, resume here afterwards.
             ApiResponse ares = co_await handle_on_pool(std::move(areq));
             http::response<http::string_body> res{static_cast<http::status>(ares.status), req.version()};
@@ -98,8 +124,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
 };
 
 HttpServer::HttpServer(asio::io_context& io, const std::string& address, unsigned short port, AdminApi& api,
-                       asio::thread_pool& pool)
-    : impl_(std::make_shared<Impl>(io, address, port, api, pool)) {}
+                       openapi::OpenApi* open_api, asio::thread_pool& pool)
+    : impl_(std::make_shared<Impl>(io, address, port, api, open_api, pool)) {}
 
 HttpServer::~HttpServer() = default;
 

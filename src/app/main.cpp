@@ -3,16 +3,20 @@
 #include "logging.hpp"
 
 #include "mailpush/api/admin_api.hpp"
+#include "mailpush/api/dns_check.hpp"
 #include "mailpush/api/http_server.hpp"
 #include "mailpush/config/config.hpp"
 #include "mailpush/delivery/delivery_log.hpp"
 #include "mailpush/delivery/engine.hpp"
+#include "mailpush/dns/resolver.hpp"
 #include "mailpush/net/smtp_server.hpp"
 #include "mailpush/net/tls.hpp"
+#include "mailpush/openapi/openapi.hpp"
 #include "mailpush/spool/spool.hpp"
 #include "mailpush/store/store.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -146,6 +150,8 @@ int main(int argc, char** argv) {
         store::StoreLimits limits;
         limits.pbkdf2_iterations = cfg.pbkdf2_iterations;
         limits.allow_private_ip_entries = cfg.allow_private_ip_protection;
+        limits.utc_offset_minutes = cfg.event_utc_offset_minutes;
+        limits.service_host = cfg.hostname;
         store::Store store((fs::path(cfg.data_dir) / "store.db").string(), limits, cfg.region);
 
         std::shared_ptr<asio::ssl::context> tls;
@@ -165,9 +171,38 @@ int main(int argc, char** argv) {
         delivery::DeliveryLog delivery_log((fs::path(cfg.data_dir) / "delivery.db").string());
         delivery::Engine engine(io, cfg, spool, store, delivery_log, blocking_pool);
         smtp.set_commit_listener([&engine](std::uint64_t envid) { engine.enqueue(envid); });
+        // The OpenAPI commits through the same spool and hands messages to the same engine.
+        // No negative caching: a user re-checks right after publishing a record.
+        dns::Resolver verify_resolver(
+            io.get_executor(),
+            dns::ResolverOptions{cfg.dns_servers, std::chrono::seconds(5), 2, std::chrono::seconds(0)});
+        openapi::OpenApiBackends backends;
+        backends.submit = [&spool, &engine](smtp::Envelope env, std::string body, std::string peer,
+                                            openapi::OpenApiBackends::Done done) {
+            spool.submit({std::move(env), std::move(body), std::move(peer)},
+                         [&engine, done = std::move(done)](smtp::CommitResult r) {
+                             if (r.ok) engine.enqueue(r.envid);
+                             done(r.ok ? std::optional<std::uint64_t>(r.envid) : std::nullopt);
+                         });
+        };
+        backends.check_dns = [&io, &verify_resolver](std::vector<store::DnsRecordCheck> checks) {
+            return api::check_records(io, verify_resolver, std::move(checks), std::chrono::seconds(30));
+        };
+        openapi::OpenApiOptions api_options;
+        api_options.region = cfg.region;
+        api_options.hostname = cfg.hostname;
+        api_options.max_clock_skew_s =
+            std::chrono::duration_cast<std::chrono::seconds>(cfg.max_clock_skew).count();
+        api_options.require_verified_domain = cfg.require_verified_domain;
+        api_options.max_message_bytes = cfg.max_message_bytes;
+        api_options.public_url = cfg.public_url.empty()
+                                     ? "http://" + cfg.http_address + ":" + std::to_string(cfg.http_port)
+                                     : cfg.public_url;
+        openapi::OpenApi open_api(store, api_options, backends);
         api::AdminApi admin(store, spool, cfg.admin_token);
         admin.attach_delivery(delivery_log, engine);
-        api::HttpServer http(io, cfg.http_address, cfg.http_port, admin, blocking_pool);
+        admin.attach_openapi(open_api, backends);
+        api::HttpServer http(io, cfg.http_address, cfg.http_port, admin, &open_api, blocking_pool);
         try {
             for (const auto& line : smtp.listen())
                 spdlog::info("{}", line);
@@ -181,12 +216,30 @@ int main(int argc, char** argv) {
         smtp.start();
         http.start();
 
+        // Quota counts reach SQLite every few seconds (and at exit, in ~Store).
+        asio::steady_timer usage_timer(io);
+        std::function<void(boost::system::error_code)> flush_usage = [&](boost::system::error_code ec) {
+            if (ec) return;
+            asio::post(blocking_pool, [&store] {
+                try {
+                    store.flush_usage();
+                } catch (const std::exception& e) {
+                    spdlog::error("usage.flush error=\"{}\"", e.what());
+                }
+            });
+            usage_timer.expires_after(std::chrono::seconds(2));
+            usage_timer.async_wait(flush_usage);
+        };
+        usage_timer.expires_after(std::chrono::seconds(2));
+        usage_timer.async_wait(flush_usage);
+
         ShutdownSequence shutdown(io, smtp, http, cfg);
         asio::signal_set stop_signals(io, SIGTERM, SIGINT);
         stop_signals.async_wait([&](boost::system::error_code ec, int sig) {
             if (ec) return;
             spdlog::info("signal.received signal={}", sig);
             engine.stop();
+            usage_timer.cancel();
             shutdown.begin();
         });
         asio::signal_set hup(io, SIGHUP);

@@ -181,6 +181,7 @@ void read_sections(Reader& r, Config& c) {
         r.integer(*t, p, "worker_threads", c.worker_threads, 1, 64);
         r.duration(*t, p, "shutdown_grace", c.shutdown_grace, milliseconds(0));
         r.boolean(*t, p, "allow_private_ip_protection", c.allow_private_ip_protection);
+        r.boolean(*t, p, "require_verified_domain", c.require_verified_domain);
         static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error", "off"};
         if (!levels.count(c.log_level))
             r.fail(p + "log_level", "must be one of trace, debug, info, warn, error, off");
@@ -199,6 +200,11 @@ void read_sections(Reader& r, Config& c) {
         r.str(*t, "http.", "address", c.http_address);
         r.integer(*t, "http.", "port", c.http_port, 0, kMaxU16);
         r.str(*t, "http.", "admin_token", c.admin_token);
+        r.str(*t, "http.", "public_url", c.public_url);
+        r.duration(*t, "http.", "max_clock_skew", c.max_clock_skew, milliseconds(1000));
+        if (!c.public_url.empty() && !c.public_url.starts_with("http://") &&
+            !c.public_url.starts_with("https://"))
+            r.fail("http.public_url", "must start with http:// or https://");
     }
     if (const auto* t = r.table("smtp")) {
         const std::string p = "smtp.";

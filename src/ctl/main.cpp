@@ -6,9 +6,12 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <map>
+#include <optional>
+#include <sstream>
 #include <vector>
 
 namespace {
@@ -26,6 +29,20 @@ const char* kUsage = R"(usage: mailpushctl [--config FILE | --url URL --token TO
   events  --env ENVID
   invalid add ACCOUNT ADDRESS [--reason TEXT] | list [ACCOUNT] | remove ACCOUNT ADDRESS
   ip-protection show|enable|disable ACCOUNT | add|remove ACCOUNT IP|A-B|CIDR
+  account quota ACCOUNT [--daily N] [--monthly N] | usage ACCOUNT
+  domain  verify DOMAIN | records DOMAIN
+  address reply-to ADDRESS REPLY_TO_ADDRESS
+  accesskey create ACCOUNT | list [ACCOUNT] | delete ACCESS_KEY_ID
+  tag     add ACCOUNT NAME [--description TEXT] | list [ACCOUNT] | delete ACCOUNT NAME
+          rename ACCOUNT NAME NEW_NAME
+  list    add ACCOUNT NAME ALIAS [--description TEXT] | list [ACCOUNT] | show ACCOUNT NAME
+          delete ACCOUNT NAME | upload ACCOUNT NAME FILE.csv|FILE.txt | members ACCOUNT NAME
+          remove ACCOUNT NAME ADDRESS
+  template add ACCOUNT NAME --subject TEXT --body-file FILE [--type html|text] [--from-alias TEXT]
+          edit ACCOUNT NAME --subject TEXT --body-file FILE [--type ..] [--from-alias ..]
+          list [ACCOUNT] | show ACCOUNT NAME | delete ACCOUNT NAME
+          submit|approve ACCOUNT NAME | reject ACCOUNT NAME [--reason TEXT]
+  task    send ACCOUNT --address ADDRESS --template NAME --list NAME [--tag NAME] | list [ACCOUNT]
 --config defaults to $MAILPUSH_CONFIG, then /etc/mailpush/mailpushd.toml.
 )";
 
@@ -37,7 +54,169 @@ struct Call {
     std::string method, target;
     json body;
     std::vector<std::string> columns; // table columns for people
+    std::string rows_key = "";        // the table is this member of the reply, not the reply
 };
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw UsageError{"cannot read " + path};
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+std::optional<std::int64_t> number_opt(std::map<std::string, std::string>& opts, const char* name) {
+    if (!opts.count(name)) return std::nullopt;
+    try {
+        std::size_t used = 0;
+        const auto v = std::stoll(opts[name], &used);
+        if (used != opts[name].size() || v < 0) throw std::invalid_argument(name);
+        return v;
+    } catch (const std::exception&) {
+        throw UsageError{std::string("--") + name + " needs a whole number"};
+    }
+}
+
+// Commands for the account model beyond accounts/domains/addresses (SPEC §6).
+std::optional<Call> build_content_call(const std::string& noun, const std::string& verb,
+                                       const std::vector<std::string>& args,
+                                       std::map<std::string, std::string>& opts) {
+    auto need = [&](std::size_t n) {
+        if (args.size() < n) throw UsageError{"missing arguments"};
+    };
+    auto a = [&](std::size_t i) { return url_encode(args[i]); };
+    auto filter = [&](const std::string& base) {
+        return base + (args.size() > 2 ? "?account=" + a(2) : std::string());
+    };
+    if (noun == "account" && verb == "quota") {
+        need(3);
+        json body = json::object();
+        if (auto d = number_opt(opts, "daily")) body["daily_quota"] = *d;
+        if (auto m = number_opt(opts, "monthly")) body["monthly_quota"] = *m;
+        if (body.empty())
+            return Call{"GET", "/v1/accounts/" + a(2), nullptr, {"name", "daily_quota", "monthly_quota"}};
+        return Call{"PATCH", "/v1/accounts/" + a(2), body, {"name", "daily_quota", "monthly_quota"}};
+    }
+    if (noun == "account" && verb == "usage")
+        return need(3),
+               Call{"GET",
+                    "/v1/accounts/" + a(2) + "/usage",
+                    nullptr,
+                    {"account", "day", "day_used", "daily_quota", "month", "month_used", "monthly_quota"}};
+    if (noun == "domain" && (verb == "verify" || verb == "records")) {
+        need(3);
+        // One row per DNS record: what to publish, and what the last check found.
+        return Call{verb == "verify" ? "POST" : "GET",
+                    "/v1/domains/" + a(2) + (verb == "verify" ? "/verify" : ""),
+                    nullptr,
+                    {"purpose", "type", "host", "value", "status", "found"},
+                    "records"};
+    }
+    if (noun == "address" && verb == "reply-to")
+        return need(4), Call{"PUT",
+                             "/v1/addresses/" + a(2) + "/reply-to",
+                             {{"reply_to", args[3]}},
+                             {"address", "reply_to", "reply_to_status"}};
+    if (noun == "accesskey") {
+        const std::vector<std::string> cols{"AccessKeyId", "account", "created_at"};
+        if (verb == "create")
+            return need(3),
+                   Call{
+                       "POST", "/v1/access-keys", {{"account", args[2]}}, {"AccessKeyId", "AccessKeySecret"}};
+        if (verb == "list") return Call{"GET", filter("/v1/access-keys"), nullptr, cols};
+        if (verb == "delete") return need(3), Call{"DELETE", "/v1/access-keys/" + a(2), nullptr, {"deleted"}};
+    }
+    if (noun == "tag") {
+        const std::vector<std::string> cols{"account", "name", "description", "created_at"};
+        if (verb == "add")
+            return need(4), Call{"POST",
+                                 "/v1/tags",
+                                 {{"account", args[2]},
+                                  {"name", args[3]},
+                                  {"description", opts.count("description") ? opts["description"] : ""}},
+                                 cols};
+        if (verb == "list") return Call{"GET", filter("/v1/tags"), nullptr, cols};
+        if (verb == "delete")
+            return need(4), Call{"DELETE", "/v1/tags/" + a(2) + "/" + a(3), nullptr, {"deleted"}};
+        if (verb == "rename")
+            return need(5), Call{"PATCH", "/v1/tags/" + a(2) + "/" + a(3), {{"name", args[4]}}, cols};
+    }
+    if (noun == "list") {
+        const std::vector<std::string> cols{"account", "name", "alias", "count", "description", "created_at"};
+        const std::string base = "/v1/receiver-lists";
+        if (verb == "add")
+            return need(5), Call{"POST",
+                                 base,
+                                 {{"account", args[2]},
+                                  {"name", args[3]},
+                                  {"alias", args[4]},
+                                  {"description", opts.count("description") ? opts["description"] : ""}},
+                                 cols};
+        if (verb == "list") return Call{"GET", filter(base), nullptr, cols};
+        if (verb == "show") return need(4), Call{"GET", base + "/" + a(2) + "/" + a(3), nullptr, cols};
+        if (verb == "delete")
+            return need(4), Call{"DELETE", base + "/" + a(2) + "/" + a(3), nullptr, {"deleted"}};
+        if (verb == "upload")
+            return need(5), Call{"POST",
+                                 base + "/" + a(2) + "/" + a(3) + "/upload",
+                                 {{"content", read_file(args[4])}},
+                                 {"line", "EAddr", "reason"},
+                                 "errors"};
+        if (verb == "members")
+            return need(4), Call{"GET",
+                                 base + "/" + a(2) + "/" + a(3) + "/members",
+                                 nullptr,
+                                 {"EAddr", "UserName", "NickName", "Gender", "Birthday", "Mobile"}};
+        if (verb == "remove")
+            return need(5),
+                   Call{"DELETE", base + "/" + a(2) + "/" + a(3) + "/members/" + a(4), nullptr, {"deleted"}};
+    }
+    if (noun == "template") {
+        const std::vector<std::string> cols{"account", "name", "status", "type", "subject", "updated_at"};
+        const std::string base = "/v1/templates";
+        auto content = [&](json body) {
+            if (!opts.count("subject") || !opts.count("body-file"))
+                throw UsageError{"template " + verb + " needs --subject and --body-file"};
+            body["subject"] = opts["subject"];
+            body["body"] = read_file(opts["body-file"]);
+            body["type"] = opts.count("type") ? opts["type"] : "html";
+            body["from_alias"] = opts.count("from-alias") ? opts["from-alias"] : "";
+            return body;
+        };
+        if (verb == "add")
+            return need(4), Call{"POST", base, content({{"account", args[2]}, {"name", args[3]}}), cols};
+        if (verb == "edit")
+            return need(4), Call{"PUT", base + "/" + a(2) + "/" + a(3), content(json::object()), cols};
+        if (verb == "list") return Call{"GET", filter(base), nullptr, cols};
+        if (verb == "show") return need(4), Call{"GET", base + "/" + a(2) + "/" + a(3), nullptr, cols};
+        if (verb == "delete")
+            return need(4), Call{"DELETE", base + "/" + a(2) + "/" + a(3), nullptr, {"deleted"}};
+        if (verb == "submit" || verb == "approve" || verb == "reject")
+            return need(4), Call{"POST",
+                                 base + "/" + a(2) + "/" + a(3) + "/" + verb,
+                                 {{"reason", opts.count("reason") ? opts["reason"] : ""}},
+                                 cols};
+    }
+    if (noun == "task") {
+        const std::vector<std::string> cols{"id",     "account", "template", "receivers",
+                                            "status", "total",   "queued",   "skipped"};
+        if (verb == "list") return Call{"GET", filter("/v1/tasks"), nullptr, cols};
+        if (verb == "send") {
+            need(3);
+            for (const char* o : {"address", "template", "list"})
+                if (!opts.count(o)) throw UsageError{std::string("task send needs --") + o};
+            return Call{"POST",
+                        "/v1/tasks",
+                        {{"account", args[2]},
+                         {"address", opts["address"]},
+                         {"template", opts["template"]},
+                         {"receivers", opts["list"]},
+                         {"tag", opts.count("tag") ? opts["tag"] : ""}},
+                        cols};
+        }
+    }
+    return std::nullopt;
+}
 
 Call build_call(std::vector<std::string> args, std::map<std::string, std::string>& opts) {
     auto need = [&](std::size_t n) {
@@ -132,6 +311,7 @@ Call build_call(std::vector<std::string> args, std::map<std::string, std::string
             return need(4),
                    Call{"DELETE", "/v1/invalid-addresses/" + a(2) + "/" + a(3), nullptr, {"deleted"}};
     }
+    if (auto call = build_content_call(noun, verb, args, opts)) return *call;
     throw UsageError{"unknown command: " + noun + " " + verb};
 }
 
@@ -180,7 +360,9 @@ int main(int argc, char** argv) {
         if (a == "--json" || a == "--password-stdin")
             opts[a.substr(2)] = "1";
         else if ((a == "--config" || a == "--url" || a == "--token" || a == "--type" || a == "--reason" ||
-                  a == "--env") &&
+                  a == "--env" || a == "--daily" || a == "--monthly" || a == "--description" ||
+                  a == "--subject" || a == "--body-file" || a == "--from-alias" || a == "--address" ||
+                  a == "--template" || a == "--list" || a == "--tag") &&
                  i + 1 < argc)
             opts[a.substr(2)] = argv[++i];
         else if (a == "--help" || a == "-h") {
@@ -224,7 +406,8 @@ int main(int argc, char** argv) {
             for (const auto& line : data)
                 std::cout << line.get<std::string>() << "\n";
         } else {
-            print_table(data, call.columns);
+            print_table(call.rows_key.empty() ? data : data.value(call.rows_key, json::array()),
+                        call.columns);
         }
         return 0;
     } catch (const UsageError& e) {

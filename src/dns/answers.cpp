@@ -84,7 +84,7 @@ std::optional<ParsedAnswer> parse_answer(const unsigned char* msg, std::size_t l
         if (pos + rdlen > len) return std::nullopt;
         const std::size_t rdata = pos;
         pos += rdlen;
-        if (type != qtype) continue; // CNAME chains: the final records carry the data
+        if (type != qtype) continue; // CNAME chains: the final records carry the data (unless asked)
         out.min_ttl = first ? ttl : std::min(out.min_ttl, ttl);
         first = false;
         if (type == 15) {
@@ -98,6 +98,20 @@ std::optional<ParsedAnswer> parse_answer(const unsigned char* msg, std::size_t l
         } else if (type == 28 && rdlen == 16) {
             char buf[INET6_ADDRSTRLEN];
             out.addresses.emplace_back(inet_ntop(AF_INET6, r.at(rdata), buf, sizeof buf));
+        } else if (type == 16) { // one or more <length><bytes> strings, joined (RFC 7208 §3.3)
+            std::string text;
+            for (std::size_t p = rdata; p < rdata + rdlen;) {
+                const std::size_t n = *r.at(p);
+                if (p + 1 + n > rdata + rdlen) return std::nullopt;
+                text.append(reinterpret_cast<const char*>(r.at(p + 1)), n);
+                p += 1 + n;
+            }
+            out.texts.push_back(std::move(text));
+        } else if (type == 5) {
+            std::size_t p = rdata;
+            std::string target;
+            if (!r.name(p, target)) return std::nullopt;
+            out.texts.push_back(std::move(target));
         }
     }
     out.null_mx = out.mx.size() == 1 && out.mx[0].preference == 0 && out.mx[0].name.empty();

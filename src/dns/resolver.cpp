@@ -23,7 +23,7 @@ namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-constexpr std::uint16_t kTypeA = 1, kTypeAAAA = 28, kTypeMX = 15;
+constexpr std::uint16_t kTypeA = 1, kTypeAAAA = 28, kTypeMX = 15, kTypeTXT = 16, kTypeCNAME = 5;
 
 struct QueryResult {
     Outcome outcome = Outcome::temporary;
@@ -168,7 +168,8 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
                         r.outcome = Outcome::temporary;
                     } else {
                         r.answer = std::move(*parsed);
-                        const bool empty = r.answer.mx.empty() && r.answer.addresses.empty();
+                        const bool empty =
+                            r.answer.mx.empty() && r.answer.addresses.empty() && r.answer.texts.empty();
                         r.outcome = r.answer.null_mx ? Outcome::null_mx
                                     : empty          ? Outcome::nodata
                                                      : Outcome::ok;
@@ -245,6 +246,16 @@ asio::awaitable<AddressResolution> Resolver::resolve_addresses(std::string host)
     else
         r.outcome = Outcome::nodata;
     co_return r;
+}
+
+asio::awaitable<TextResolution> Resolver::resolve_txt(std::string name) {
+    const QueryResult q = co_await query_async(impl_, name, kTypeTXT);
+    co_return TextResolution{q.outcome, q.answer.texts};
+}
+
+asio::awaitable<TextResolution> Resolver::resolve_cname(std::string name) {
+    const QueryResult q = co_await query_async(impl_, name, kTypeCNAME);
+    co_return TextResolution{q.outcome, q.answer.texts};
 }
 
 asio::awaitable<MxResolution> Resolver::resolve_mx(std::string domain) {

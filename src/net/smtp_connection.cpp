@@ -21,7 +21,14 @@ namespace {
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
-// Answers the core's cheap checks from memory: storage state, account status, invalid library.
+std::int64_t unix_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// Answers the core's cheap checks from memory: storage state, account status, IP protection,
+// verified domain, quotas, the invalid library.
 class ConnectionPolicy final : public smtp::SessionPolicy {
 public:
     ConnectionPolicy(ServerShared& s, std::string peer_ip)
@@ -31,22 +38,46 @@ public:
         if (shared_.spool.storage_low()) return smtp::replies::storage_low();
         const auto dir = shared_.store.directory();
         const auto* sender = dir->sender(env.auth_user);
-        if (sender && !sender->account_active)
-            return smtp::Reply{551, "5.7.1", "Main account unavailable", true};
-        if (sender && !dir->ip_allowed(sender->account, peer_ip_))
-            return smtp::Reply{554, "5.7.1",
-                               "IP protection: " + peer_ip_ + " is not in the account's allowed IPs"};
-        return std::nullopt;
+        if (!sender) return std::nullopt;
+        if (!sender->account_active) return smtp::replies::account_unavailable();
+        if (!dir->ip_allowed(sender->account, peer_ip_)) return smtp::replies::ip_not_allowed(peer_ip_);
+        if (shared_.cfg.require_verified_domain && !sender->domain_verified)
+            return smtp::replies::domain_not_verified();
+        return quota_reply(*dir, sender->account, 0);
     }
     std::optional<smtp::Reply> check_rcpt(const smtp::Envelope& env, std::string_view rcpt) override {
         const auto dir = shared_.store.directory();
         const auto* sender = dir->sender(env.auth_user);
-        if (sender && dir->is_invalid(sender->account, std::string(rcpt)))
-            return smtp::replies::invalid_rcptto();
-        return std::nullopt;
+        if (!sender) return std::nullopt;
+        const std::string address(rcpt);
+        if (dir->is_invalid(sender->account, address)) return smtp::replies::invalid_rcptto();
+        // Quota counts mailboxes reached: a list alias counts its members.
+        std::size_t reach = dir->reach(sender->account, address);
+        if (reach == 0) return smtp::replies::invalid_rcptto(); // a list with no deliverable member
+        for (const auto& r : env.recipients)
+            reach += dir->reach(sender->account, r.address);
+        return quota_reply(*dir, sender->account, static_cast<std::int64_t>(reach));
     }
 
 private:
+    std::optional<smtp::Reply> quota_reply(const store::Directory& dir, const std::string& account,
+                                           std::int64_t adding) {
+        const auto* info = dir.account(account);
+        if (!info) return std::nullopt;
+        switch (shared_.store.quota().check(account, info->daily_quota, info->monthly_quota, adding,
+                                            unix_now())) {
+        case store::QuotaVerdict::ok:
+            return std::nullopt;
+        case store::QuotaVerdict::daily_exceeded:
+            return smtp::replies::daily_quota_exceeded();
+        case store::QuotaVerdict::monthly_exceeded:
+            return smtp::replies::monthly_quota_exceeded();
+        case store::QuotaVerdict::not_enough:
+            return smtp::replies::not_enough_quota();
+        }
+        return std::nullopt;
+    }
+
     ServerShared& shared_;
     std::string peer_ip_;
 };
@@ -64,6 +95,20 @@ smtp::SessionLimits limits_for(const config::Config& cfg, const config::Listener
     lim.tls_active = l.tls == config::TlsMode::implicit;
     lim.auth_requires_tls = l.auth_requires_tls;
     return lim;
+}
+
+void expand_aliases(const store::Directory& dir, const std::string& account, smtp::Envelope& env) {
+    std::vector<smtp::Recipient> out;
+    for (auto& r : env.recipients) {
+        const auto* members = dir.alias_members(account, r.address);
+        if (!members) {
+            out.push_back(std::move(r));
+            continue;
+        }
+        for (const auto& m : *members)
+            if (!dir.is_invalid(account, m)) out.push_back({m, r.notify, ""});
+    }
+    env.recipients = std::move(out);
 }
 
 milliseconds random_delay(milliseconds max) {
@@ -278,10 +323,17 @@ private:
                 const auto size = out.action.body.size();
                 spool::CommitRequest req;
                 req.envelope = std::move(out.action.envelope);
+                // A RCPT to a recipient list's alias goes to every member (SPEC §3).
+                const auto dir = shared_->store.directory();
+                const auto* sender = dir->sender(req.envelope.auth_user);
+                const std::string account = sender ? sender->account : "";
+                if (sender) expand_aliases(*dir, account, req.envelope);
+                const auto reached = static_cast<std::int64_t>(req.envelope.recipients.size());
                 req.body = std::move(out.action.body);
                 req.peer_ip = conn_->peer_ip;
                 const auto result =
                     co_await async_commit(shared_->spool, std::move(req), asio::use_awaitable);
+                if (result.ok && !account.empty()) shared_->store.quota().add(account, reached, unix_now());
                 if (result.ok && shared_->on_committed) shared_->on_committed(result.envid);
                 if (result.ok)
                     spdlog::info("tx.commit sid={:016x} env_id={} size={} nrcpt={}", conn_->sid, result.envid,

@@ -120,6 +120,24 @@ Reply bare_newline() {
 Reply queued(std::uint64_t envid) {
     return mk(250, "2.0.0", "Data Ok: queued as freedom ###envid=" + std::to_string(envid), true);
 }
+Reply account_unavailable() {
+    return mk(551, "5.7.1", "Main account unavailable", true);
+}
+Reply daily_quota_exceeded() {
+    return mk(552, "5.7.0", "Daily sending quota exceeded", true);
+}
+Reply monthly_quota_exceeded() {
+    return mk(552, "5.7.0", "Monthly sending quota exceeded", true);
+}
+Reply not_enough_quota() {
+    return mk(552, "5.7.0", "Not enough sending quota", true);
+}
+Reply ip_not_allowed(std::string_view ip) {
+    return mk(554, "5.7.1", "IP protection: " + std::string(ip) + " is not in the account's allowed IPs");
+}
+Reply domain_not_verified() {
+    return mk(554, "5.7.1", "Sender domain is not verified");
+}
 Reply storage_low() {
     return mk(452, "4.3.1", "Insufficient system storage");
 }

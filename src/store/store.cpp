@@ -6,10 +6,13 @@
 #include "sqlite_util.hpp"
 
 #include "mailpush/auth/password.hpp"
+#include "mailpush/auth/secret_box.hpp"
 #include "mailpush/common/strings.hpp"
 #include "mailpush/smtp/command.hpp"
+#include "mailpush/store/dns_records.hpp"
 
 #include <array>
+#include <filesystem>
 
 namespace mailpush::store {
 using detail::Statement;
@@ -37,6 +40,39 @@ CREATE TABLE IF NOT EXISTS ip_entries (
 CREATE TABLE IF NOT EXISTS invalid_addresses (
   account_id INTEGER NOT NULL REFERENCES accounts(id), address TEXT NOT NULL, reason TEXT NOT NULL,
   created_at TEXT NOT NULL DEFAULT (datetime('now')), PRIMARY KEY (account_id, address));
+CREATE TABLE IF NOT EXISTS domain_checks (
+  domain_id INTEGER NOT NULL REFERENCES domains(id), purpose TEXT NOT NULL, status TEXT NOT NULL,
+  found TEXT NOT NULL, checked_at TEXT NOT NULL, PRIMARY KEY (domain_id, purpose));
+CREATE TABLE IF NOT EXISTS reply_to_tokens (
+  token TEXT PRIMARY KEY, address_id INTEGER NOT NULL REFERENCES addresses(id), reply_to TEXT NOT NULL,
+  expires_s INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS access_keys (
+  id TEXT PRIMARY KEY, account_id INTEGER NOT NULL REFERENCES accounts(id), secret TEXT NOT NULL,
+  created_at TEXT NOT NULL DEFAULT (datetime('now')));
+CREATE TABLE IF NOT EXISTS tags (
+  account_id INTEGER NOT NULL REFERENCES accounts(id), name TEXT NOT NULL, description TEXT NOT NULL,
+  created_at TEXT NOT NULL DEFAULT (datetime('now')), PRIMARY KEY (account_id, name));
+CREATE TABLE IF NOT EXISTS receiver_lists (
+  id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL REFERENCES accounts(id), name TEXT NOT NULL,
+  alias TEXT NOT NULL UNIQUE, description TEXT NOT NULL, created_at TEXT NOT NULL DEFAULT (datetime('now')),
+  UNIQUE (account_id, name));
+CREATE TABLE IF NOT EXISTS receivers (
+  list_id INTEGER NOT NULL REFERENCES receiver_lists(id), email TEXT NOT NULL, user_name TEXT NOT NULL,
+  nick_name TEXT NOT NULL, gender TEXT NOT NULL, birthday TEXT NOT NULL, mobile TEXT NOT NULL,
+  PRIMARY KEY (list_id, email));
+CREATE TABLE IF NOT EXISTS templates (
+  account_id INTEGER NOT NULL REFERENCES accounts(id), name TEXT NOT NULL, subject TEXT NOT NULL,
+  body TEXT NOT NULL, from_alias TEXT NOT NULL, type TEXT NOT NULL, status TEXT NOT NULL,
+  reason TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL DEFAULT (datetime('now')),
+  updated_at TEXT NOT NULL DEFAULT (datetime('now')), PRIMARY KEY (account_id, name));
+CREATE TABLE IF NOT EXISTS usage (
+  account_id INTEGER NOT NULL REFERENCES accounts(id), day TEXT NOT NULL, count INTEGER NOT NULL,
+  PRIMARY KEY (account_id, day));
+CREATE TABLE IF NOT EXISTS send_tasks (
+  id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL REFERENCES accounts(id), address TEXT NOT NULL,
+  address_type INTEGER NOT NULL, template TEXT NOT NULL, receivers TEXT NOT NULL, tag TEXT NOT NULL,
+  status TEXT NOT NULL, total INTEGER NOT NULL, queued INTEGER NOT NULL, skipped INTEGER NOT NULL,
+  detail TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL DEFAULT (datetime('now')));
 )SQL";
 
 bool valid_account_name(const std::string& n) {
@@ -92,13 +128,47 @@ bool Directory::ip_allowed(const std::string& account, const std::string& ip) co
                        [&](const IpRange& r) { return range_contains(r, ip); });
 }
 
+const Directory::AccountInfo* Directory::account(const std::string& name) const {
+    const auto it = accounts.find(name);
+    return it == accounts.end() ? nullptr : &it->second;
+}
+
+const std::vector<std::string>* Directory::alias_members(const std::string& account_name,
+                                                         const std::string& address) const {
+    const auto it = aliases.find(common::to_lower(address));
+    return it == aliases.end() || it->second.account != account_name ? nullptr : &it->second.members;
+}
+
+std::size_t Directory::reach(const std::string& account_name, const std::string& address) const {
+    const auto* members = alias_members(account_name, address);
+    if (!members) return 1;
+    return static_cast<std::size_t>(
+        std::count_if(members->begin(), members->end(),
+                      [&](const std::string& m) { return !is_invalid(account_name, m); }));
+}
+
+std::vector<std::string> Directory::expand(const std::string& account_name,
+                                           const std::vector<std::string>& addresses) const {
+    std::vector<std::string> out;
+    for (const auto& a : addresses) {
+        if (const auto* members = alias_members(account_name, a)) {
+            for (const auto& m : *members)
+                if (!is_invalid(account_name, m)) out.push_back(m);
+        } else if (!is_invalid(account_name, a)) {
+            out.push_back(a);
+        }
+    }
+    return out;
+}
+
 bool Directory::is_invalid(const std::string& account, const std::string& address) const {
     return invalid.count(account + '\n' + common::to_lower(address)) != 0;
 }
 
 Store::Store(const std::string& path, StoreLimits limits, std::string region)
-    : limits_(limits)
-    , region_(std::move(region)) {
+    : limits_(std::move(limits))
+    , region_(std::move(region))
+    , quota_(limits_.utc_offset_minutes) {
     if (sqlite3_open_v2(path.c_str(), &db_,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                         nullptr) != SQLITE_OK)
@@ -108,12 +178,29 @@ Store::Store(const std::string& path, StoreLimits limits, std::string region)
     exec("PRAGMA synchronous=FULL");
     exec("PRAGMA foreign_keys=ON");
     exec(kSchema);
-    if (!has_column("accounts", "ip_protection")) // databases made before IP protection existed
+    // Columns added after the first release: older databases get them here.
+    if (!has_column("accounts", "ip_protection"))
         exec("ALTER TABLE accounts ADD COLUMN ip_protection INTEGER NOT NULL DEFAULT 0");
+    if (!has_column("domains", "verify_token")) {
+        exec("ALTER TABLE domains ADD COLUMN verify_token TEXT NOT NULL DEFAULT ''");
+        exec("ALTER TABLE domains ADD COLUMN verified INTEGER NOT NULL DEFAULT 0");
+    }
+    if (!has_column("addresses", "reply_to")) {
+        exec("ALTER TABLE addresses ADD COLUMN reply_to TEXT NOT NULL DEFAULT ''");
+        exec("ALTER TABLE addresses ADD COLUMN reply_to_status TEXT NOT NULL DEFAULT 'none'");
+        exec("ALTER TABLE addresses ADD COLUMN reply_to_requested_s INTEGER NOT NULL DEFAULT 0");
+    }
+    const auto key_file = std::filesystem::path(path).parent_path() / "master.key";
+    secrets_ = std::make_unique<auth::SecretBox>(key_file.string());
+    load_usage();
     refresh_directory();
 }
 
 Store::~Store() {
+    try {
+        flush_usage();
+    } catch (...) { // a destructor must not throw; the counts are lost at worst
+    }
     sqlite3_close(db_);
 }
 
@@ -187,7 +274,12 @@ void Store::remove_account(const std::string& name) {
             for (const char* sql :
                  {"DELETE FROM invalid_addresses WHERE account_id=?",
                   "DELETE FROM ip_entries WHERE account_id=?",
-                  "DELETE FROM address_deletions WHERE account_id=?", "DELETE FROM accounts WHERE id=?"}) {
+                  "DELETE FROM address_deletions WHERE account_id=?",
+                  "DELETE FROM access_keys WHERE account_id=?", "DELETE FROM tags WHERE account_id=?",
+                  "DELETE FROM receivers WHERE list_id IN (SELECT id FROM receiver_lists WHERE account_id=?)",
+                  "DELETE FROM receiver_lists WHERE account_id=?", "DELETE FROM templates WHERE account_id=?",
+                  "DELETE FROM usage WHERE account_id=?", "DELETE FROM send_tasks WHERE account_id=?",
+                  "DELETE FROM accounts WHERE id=?"}) {
                 Statement st(db_, sql);
                 st.bind(1, id);
                 st.step();
@@ -236,8 +328,8 @@ Domain Store::add_domain(const std::string& account, const std::string& domain_i
         if (count.integer(0) >= limits_.max_domains)
             throw StoreError(ErrorKind::limit, "an account may have at most " +
                                                    std::to_string(limits_.max_domains) + " domains");
-        Statement st(db_, "INSERT INTO domains(account_id, name, main_domain) VALUES(?,?,?)");
-        st.bind(1, id).bind(2, domain).bind(3, main);
+        Statement st(db_, "INSERT INTO domains(account_id, name, main_domain, verify_token) VALUES(?,?,?,?)");
+        st.bind(1, id).bind(2, domain).bind(3, main).bind(4, "mailpush-verify=" + auth::random_token(24));
         st.step();
     }
     return get_domain(domain);
@@ -245,22 +337,62 @@ Domain Store::add_domain(const std::string& account, const std::string& domain_i
 
 std::vector<Domain> Store::list_domains(const std::string& account_filter) {
     std::lock_guard lock(db_mutex_);
-    Statement st(db_, "SELECT d.name,a.name,d.created_at FROM domains d JOIN accounts a ON a.id=d.account_id "
-                      "WHERE ?='' OR a.name=? ORDER BY d.name");
+    Statement st(db_, "SELECT d.id,d.name,a.name,d.created_at,d.verify_token,d.verified FROM domains d "
+                      "JOIN accounts a ON a.id=d.account_id WHERE ?='' OR a.name=? ORDER BY d.name");
     st.bind(1, account_filter).bind(2, account_filter);
     std::vector<Domain> out;
     while (st.step())
-        out.push_back({st.text(0), st.text(1), st.text(2)});
+        out.push_back(domain_from_row(st));
     return out;
 }
 
 Domain Store::get_domain(const std::string& domain) {
     std::lock_guard lock(db_mutex_);
-    Statement st(db_, "SELECT d.name,a.name,d.created_at FROM domains d JOIN accounts a ON a.id=d.account_id "
-                      "WHERE d.name=?");
+    Statement st(db_, "SELECT d.id,d.name,a.name,d.created_at,d.verify_token,d.verified FROM domains d "
+                      "JOIN accounts a ON a.id=d.account_id WHERE d.name=?");
     st.bind(1, common::to_lower(domain));
     if (!st.step()) throw StoreError(ErrorKind::not_found, "no such domain: " + domain);
-    return {st.text(0), st.text(1), st.text(2)};
+    return domain_from_row(st);
+}
+
+Domain Store::domain_from_row(const Statement& st) {
+    Domain d{st.text(1), st.text(2), st.text(3), st.text(4), {}, st.integer(5) != 0, st.integer(0)};
+    d.checks = required_records(d.name, d.verify_token, limits_.service_host);
+    Statement checks(db_, "SELECT purpose,status,found,checked_at FROM domain_checks WHERE domain_id=?");
+    checks.bind(1, st.integer(0));
+    while (checks.step())
+        for (auto& c : d.checks)
+            if (c.purpose == checks.text(0)) {
+                c.status = checks.text(1);
+                c.found = checks.text(2);
+                c.checked_at = checks.text(3);
+            }
+    return d;
+}
+
+Domain Store::record_domain_checks(const std::string& domain, const std::vector<DnsRecordCheck>& checks) {
+    {
+        std::lock_guard lock(db_mutex_);
+        Statement id(db_, "SELECT id FROM domains WHERE name=?");
+        id.bind(1, common::to_lower(domain));
+        if (!id.step()) throw StoreError(ErrorKind::not_found, "no such domain: " + domain);
+        const auto domain_id = id.integer(0);
+        transaction([&] {
+            for (const auto& c : checks) {
+                Statement st(db_,
+                             "INSERT INTO domain_checks(domain_id,purpose,status,found,checked_at) "
+                             "VALUES(?,?,?,?,datetime('now')) ON CONFLICT(domain_id,purpose) DO UPDATE SET "
+                             "status=excluded.status, found=excluded.found, checked_at=excluded.checked_at");
+                st.bind(1, domain_id).bind(2, c.purpose).bind(3, c.status).bind(4, c.found.substr(0, 1000));
+                st.step();
+            }
+            Statement v(db_, "UPDATE domains SET verified=? WHERE id=?");
+            v.bind(1, static_cast<std::int64_t>(domain_verified(checks))).bind(2, domain_id);
+            v.step();
+        });
+    }
+    refresh_directory();
+    return get_domain(domain);
 }
 
 void Store::remove_domain(const std::string& domain) {
@@ -272,9 +404,14 @@ void Store::remove_domain(const std::string& domain) {
     has.bind(1, id.integer(0));
     if (has.step())
         throw StoreError(ErrorKind::conflict, "domain still has sender addresses; remove them first");
-    Statement del(db_, "DELETE FROM domains WHERE id=?");
-    del.bind(1, id.integer(0));
-    del.step();
+    transaction([&] {
+        for (const char* sql :
+             {"DELETE FROM domain_checks WHERE domain_id=?", "DELETE FROM domains WHERE id=?"}) {
+            Statement del(db_, sql);
+            del.bind(1, id.integer(0));
+            del.step();
+        }
+    });
 }
 
 // ---- sender addresses -------------------------------------------------------------------
@@ -317,22 +454,27 @@ Address Store::add_address(const std::string& account, const std::string& addres
 
 std::vector<Address> Store::list_addresses(const std::string& account_filter) {
     std::lock_guard lock(db_mutex_);
-    Statement st(db_, "SELECT s.address,a.name,s.type,s.password_hash<>'',s.created_at FROM addresses s "
+    Statement st(db_, "SELECT s.address,a.name,s.type,s.password_hash<>'',s.created_at,s.reply_to,"
+                      "s.reply_to_status,s.id FROM addresses s "
                       "JOIN accounts a ON a.id=s.account_id WHERE ?='' OR a.name=? ORDER BY s.address");
     st.bind(1, account_filter).bind(2, account_filter);
     std::vector<Address> out;
     while (st.step())
-        out.push_back({st.text(0), st.text(1), st.text(2), st.integer(3) != 0, st.text(4)});
+        out.push_back({st.text(0), st.text(1), st.text(2), st.integer(3) != 0, st.text(4), st.text(5),
+                       st.text(6), st.integer(7)});
     return out;
 }
 
 Address Store::get_address(const std::string& address) {
     std::lock_guard lock(db_mutex_);
-    Statement st(db_, "SELECT s.address,a.name,s.type,s.password_hash<>'',s.created_at FROM addresses s "
-                      "JOIN accounts a ON a.id=s.account_id WHERE s.address=?");
+    Statement st(
+        db_,
+        "SELECT s.address,a.name,s.type,s.password_hash<>'',s.created_at,s.reply_to,"
+        "s.reply_to_status,s.id FROM addresses s JOIN accounts a ON a.id=s.account_id WHERE s.address=?");
     st.bind(1, smtp::mailbox_key(address));
     if (!st.step()) throw StoreError(ErrorKind::not_found, "no such sender address: " + address);
-    return {st.text(0), st.text(1), st.text(2), st.integer(3) != 0, st.text(4)};
+    return {st.text(0), st.text(1), st.text(2), st.integer(3) != 0,
+            st.text(4), st.text(5), st.text(6), st.integer(7)};
 }
 
 void Store::remove_address(const std::string& address) {
@@ -351,9 +493,12 @@ void Store::remove_address(const std::string& address) {
                                                    std::to_string(limits_.max_address_deletions_per_month) +
                                                    " sender addresses may be deleted per calendar month");
         transaction([&] {
-            Statement del(db_, "DELETE FROM addresses WHERE id=?");
-            del.bind(1, id);
-            del.step();
+            for (const char* sql :
+                 {"DELETE FROM reply_to_tokens WHERE address_id=?", "DELETE FROM addresses WHERE id=?"}) {
+                Statement del(db_, sql);
+                del.bind(1, id);
+                del.step();
+            }
             Statement inc(db_, "INSERT INTO address_deletions(account_id, month, count) VALUES(?,?,1) "
                                "ON CONFLICT(account_id, month) DO UPDATE SET count=count+1");
             inc.bind(1, acct).bind(2, month);
@@ -505,10 +650,16 @@ void Store::refresh_directory() {
     auto dir = std::make_shared<Directory>();
     {
         std::lock_guard lock(db_mutex_);
-        Statement st(db_, "SELECT s.address,a.name,a.status,s.password_hash FROM addresses s "
-                          "JOIN accounts a ON a.id=s.account_id");
+        Statement st(db_,
+                     "SELECT s.address,a.name,a.status,s.password_hash,s.type,d.verified,"
+                     "CASE WHEN s.reply_to_status='verified' THEN s.reply_to ELSE '' END FROM addresses s "
+                     "JOIN accounts a ON a.id=s.account_id JOIN domains d ON d.id=s.domain_id");
         while (st.step())
-            dir->senders[st.text(0)] = {st.text(1), st.text(2) == "normal", st.text(3)};
+            dir->senders[st.text(0)] = {st.text(1), st.text(2) == "normal", st.text(3),
+                                        st.text(4), st.integer(5) != 0,     st.text(6)};
+        Statement acc(db_, "SELECT name,status,daily_quota,monthly_quota FROM accounts");
+        while (acc.step())
+            dir->accounts[acc.text(0)] = {acc.text(1) == "normal", acc.integer(2), acc.integer(3)};
         Statement inv(
             db_, "SELECT a.name,i.address FROM invalid_addresses i JOIN accounts a ON a.id=i.account_id");
         while (inv.step())
@@ -521,6 +672,19 @@ void Store::refresh_directory() {
             std::string ignored;
             if (auto r = parse_ip_entry(ip.text(1), ignored)) ranges.push_back(*r);
         }
+        Statement lists(
+            db_, "SELECT l.alias,a.name,r.email FROM receiver_lists l JOIN accounts a ON a.id=l.account_id "
+                 "LEFT JOIN receivers r ON r.list_id=l.id ORDER BY l.id, r.rowid");
+        while (lists.step()) {
+            auto& entry = dir->aliases[lists.text(0)];
+            entry.account = lists.text(1);
+            if (auto email = lists.text(2); !email.empty()) entry.members.push_back(std::move(email));
+        }
+        Statement keys(db_,
+                       "SELECT k.id,a.name,k.secret FROM access_keys k JOIN accounts a ON a.id=k.account_id");
+        while (keys.step())
+            if (auto secret = secrets_->open(keys.text(2)))
+                dir->access_keys[keys.text(0)] = {keys.text(1), *secret};
     }
     std::lock_guard lock(dir_mutex_);
     directory_ = std::move(dir);

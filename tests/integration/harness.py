@@ -31,7 +31,8 @@ def tls_context():
 
 class Server:
     def __init__(self, workdir: Path, extra: str = "", listeners=None, smtp: str = "", limits: str = "",
-                 spool: str = "", routes=(("*", "hold"),), delivery: str = ""):
+                 spool: str = "", routes=(("*", "hold"),), delivery: str = "", verified_domains=False,
+                 tail: str = ""):
         self.dir = workdir
         self.dir.mkdir(parents=True, exist_ok=True)
         self.data = self.dir / "data"
@@ -40,6 +41,7 @@ class Server:
         self.extra, self.smtp_extra, self.limits_extra, self.spool_extra = extra, smtp, limits, spool
         # Accepted mail stays queued ("hold") unless a test routes it somewhere.
         self.routes, self.delivery_extra = routes, delivery
+        self.verified_domains, self.tail = verified_domains, tail  # tail: extra TOML sections
         self.listeners = listeners or [("smtp", "starttls"), ("smtps", "implicit"), ("plain", "none")]
         self.proc = None
         self.ports = {}
@@ -55,6 +57,7 @@ data_dir = "{self.data}"
 log_level = "info"
 shutdown_grace = "5s"
 allow_private_ip_protection = true
+require_verified_domain = {"true" if self.verified_domains else "false"}
 worker_threads = {os.environ.get("MAILPUSH_TEST_THREADS", "1")}
 {self.extra}
 
@@ -85,6 +88,8 @@ pbkdf2_iterations = 1000
 
 [delivery]
 {self.delivery_extra}
+
+{self.tail}
 
 """ + "".join(f'[[route]]\ndomain = "{d}"\nto = "{t}"\n\n' for d, t in self.routes))
 

@@ -3,7 +3,13 @@
 // Handles untrusted input: the path, query and JSON body of every request.
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
+
+#include <map>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace mailpush::spool {
 class Spool;
@@ -15,6 +21,10 @@ namespace mailpush::delivery {
 class DeliveryLog;
 class Engine;
 } // namespace mailpush::delivery
+namespace mailpush::openapi {
+class OpenApi;
+struct OpenApiBackends;
+} // namespace mailpush::openapi
 
 namespace mailpush::api {
 
@@ -22,7 +32,9 @@ struct ApiRequest {
     std::string method; // "GET", "POST", ...
     std::string target; // path and query, still percent-encoded
     std::string body;
-    std::string authorization; // the Authorization header
+    std::string authorization;                                // the Authorization header
+    std::vector<std::pair<std::string, std::string>> headers; // every header, as received
+    std::string peer_ip;
 };
 
 struct ApiResponse {
@@ -34,16 +46,22 @@ class AdminApi {
 public:
     AdminApi(store::Store& store, spool::Spool& spool, std::string admin_token);
     void attach_delivery(delivery::DeliveryLog& log, delivery::Engine& engine);
+    // The OpenAPI's send service (reply-to verification mails) and DNS checks.
+    void attach_openapi(openapi::OpenApi& api, const openapi::OpenApiBackends& backends);
     ApiResponse handle(const ApiRequest& request);
 
 private:
+    // Tags, recipient lists, templates, access keys, send tasks (admin_content.cpp).
+    std::optional<ApiResponse> handle_content(const std::string& method, const std::vector<std::string>& path,
+                                              const std::map<std::string, std::string>& query,
+                                              const nlohmann::json& body);
+    openapi::OpenApi* openapi_ = nullptr;
+    const openapi::OpenApiBackends* backends_ = nullptr;
     delivery::DeliveryLog* log_ = nullptr;
     delivery::Engine* engine_ = nullptr;
     store::Store& store_;
     spool::Spool& spool_;
     std::string token_;
 };
-
-std::string percent_decode(std::string_view s, bool plus_as_space);
 
 } // namespace mailpush::api

@@ -1,4 +1,5 @@
-// The HTTP server (Boost.Beast) on [http] address:port. Serves the admin API; talks to
+// The HTTP server (Boost.Beast) on [http] address:port. Serves the admin API and the
+// DirectMail-compatible OpenAPI; talks to
 // untrusted clients, so request size and time are bounded.
 #pragma once
 
@@ -11,11 +12,17 @@
 namespace mailpush::api {
 
 class AdminApi;
+}
+namespace mailpush::openapi {
+class OpenApi;
+}
+namespace mailpush::api {
 
 class HttpServer {
 public:
+    // `open_api` may be null (admin API only).
     HttpServer(boost::asio::io_context& io, const std::string& address, unsigned short port, AdminApi& api,
-               boost::asio::thread_pool& blocking_pool);
+               openapi::OpenApi* open_api, boost::asio::thread_pool& blocking_pool);
     ~HttpServer();
     std::string listen(); // returns the "listening name=http ..." line
     void start();

@@ -40,6 +40,7 @@ struct Config {
     unsigned worker_threads = 1;     // I/O threads running the event loop
     std::chrono::milliseconds shutdown_grace{10'000};
     bool allow_private_ip_protection = false; // let IP protection list loopback/private ranges (tests, labs)
+    bool require_verified_domain = true;      // send only from domains whose DNS records were verified
     // [[listener]]
     std::vector<Listener> listeners;
     // [tls]
@@ -50,6 +51,8 @@ struct Config {
     std::string http_address = "127.0.0.1";
     std::uint16_t http_port = 8080;
     std::string admin_token;
+    std::string public_url;               // base of links mailed to users; "" = http://address:port
+    milliseconds max_clock_skew{900'000}; // OpenAPI request timestamps (the hosted service: 15 min)
     // [smtp]
     smtp::ReplyStyle reply_style = smtp::ReplyStyle::directmail;
     std::size_t max_line_length = 2048;

@@ -28,6 +28,11 @@ struct AddressResolution {
     std::vector<std::string> addresses; // IPv4 first, then IPv6
 };
 
+struct TextResolution {
+    Outcome outcome = Outcome::temporary;
+    std::vector<std::string> records; // TXT strings, or the CNAME target
+};
+
 struct ResolverOptions {
     std::vector<std::string> servers; // "127.0.0.1:5353", "[::1]:53"; empty: /etc/resolv.conf
     std::chrono::milliseconds timeout{5000};
@@ -45,6 +50,8 @@ public:
 
     boost::asio::awaitable<MxResolution> resolve_mx(std::string domain);
     boost::asio::awaitable<AddressResolution> resolve_addresses(std::string host);
+    boost::asio::awaitable<TextResolution> resolve_txt(std::string name);
+    boost::asio::awaitable<TextResolution> resolve_cname(std::string name);
 
     struct Impl;
 

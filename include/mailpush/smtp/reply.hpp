@@ -55,6 +55,12 @@ Reply data_too_big(); // 557 at end of DATA
 Reply bare_newline();
 Reply queued(std::uint64_t envid);
 Reply storage_low();
+Reply account_unavailable();    // 551: the account is suspended
+Reply daily_quota_exceeded();   // 552
+Reply monthly_quota_exceeded(); // 552
+Reply not_enough_quota();       // 552: this RCPT would pass a quota
+Reply ip_not_allowed(std::string_view ip);
+Reply domain_not_verified();
 Reply storage_error();
 Reply auth_already();
 Reply auth_in_transaction();

@@ -4,6 +4,8 @@
 #pragma once
 
 #include "mailpush/store/ip_ranges.hpp"
+#include "mailpush/store/quota_meter.hpp"
+#include "mailpush/store/records.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -18,7 +20,14 @@
 
 struct sqlite3;
 
+namespace mailpush::auth {
+class SecretBox;
+}
+
 namespace mailpush::store {
+namespace detail {
+class Statement;
+}
 
 enum class ErrorKind { invalid, not_found, conflict, limit };
 
@@ -42,6 +51,15 @@ struct StoreLimits {
     unsigned pbkdf2_iterations = 100'000;
     unsigned max_ip_entries = 10;
     bool allow_private_ip_entries = false; // loopback and RFC 1918 entries: for tests and labs only
+    unsigned max_tags = 10;
+    unsigned max_receiver_lists = 10;
+    unsigned max_receivers_per_list = 10'000;
+    unsigned max_templates = 40;
+    std::size_t max_template_subject_chars = 100;
+    std::size_t max_template_body_bytes = 28 * 1024;
+    unsigned max_access_keys = 5;
+    int utc_offset_minutes = 480;           // quota days and months (the hosted service: +08:00)
+    std::string service_host = "localhost"; // the records domains must publish point here
 };
 
 struct IpProtection {
@@ -62,6 +80,10 @@ struct Domain {
     std::string name;
     std::string account;
     std::string created_at;
+    std::string verify_token;           // the ownership TXT value
+    std::vector<DnsRecordCheck> checks; // what must be published, and what was last seen
+    bool verified = false;              // ownership TXT and SPF found at the last check
+    std::int64_t id = 0;
 };
 
 struct Address {
@@ -70,6 +92,9 @@ struct Address {
     std::string type; // "trigger" or "batch"
     bool has_password = false;
     std::string created_at;
+    std::string reply_to;        // "" if none
+    std::string reply_to_status; // "none", "pending", "verified"
+    std::int64_t id = 0;
 };
 
 struct InvalidAddress {
@@ -79,17 +104,45 @@ struct InvalidAddress {
     std::string created_at;
 };
 
-// What the SMTP path needs, as an immutable snapshot.
+// What the SMTP and API paths need, as an immutable snapshot.
 struct Directory {
     struct Sender {
         std::string account;
         bool account_active = true;
         std::string password_hash; // empty: no SMTP password set, login impossible
+        std::string type;          // "trigger" or "batch"
+        bool domain_verified = false;
+        std::string reply_to; // verified reply-to address, or ""
+    };
+    struct AccountInfo {
+        bool active = true;
+        std::int64_t daily_quota = 0;
+        std::int64_t monthly_quota = 0;
+    };
+    struct AliasList {
+        std::string account;
+        std::vector<std::string> members;
+    };
+    struct Key {
+        std::string account;
+        std::string secret;
     };
     std::unordered_map<std::string, Sender> senders;                // key: smtp::mailbox_key(address)
+    std::unordered_map<std::string, AccountInfo> accounts;          // key: account name
     std::unordered_set<std::string> invalid;                        // key: account + '\n' + lower(address)
     std::unordered_map<std::string, std::vector<IpRange>> ip_allow; // accounts with IP protection on
+    std::unordered_map<std::string, AliasList> aliases;             // key: lower(alias address)
+    std::unordered_map<std::string, Key> access_keys;               // key: AccessKeyId
     const Sender* sender(const std::string& address) const;
+    const AccountInfo* account(const std::string& name) const;
+    // The members of `account`'s recipient list whose alias is `address`, or nullptr.
+    const std::vector<std::string>* alias_members(const std::string& account,
+                                                  const std::string& address) const;
+    // How many mailboxes a RCPT to `address` reaches: a list alias its deliverable members, else 1.
+    std::size_t reach(const std::string& account, const std::string& address) const;
+    // The recipients with list aliases replaced by their members; invalid-library ones dropped.
+    std::vector<std::string> expand(const std::string& account,
+                                    const std::vector<std::string>& addresses) const;
     bool is_invalid(const std::string& account, const std::string& address) const;
     // False only if the account has IP protection on and `ip` is in none of its entries.
     bool ip_allowed(const std::string& account, const std::string& ip) const;
@@ -110,17 +163,67 @@ public:
     Account get_account(const std::string& name);
     void remove_account(const std::string& name);
     Account set_account_status(const std::string& name, const std::string& status);
+    Account set_account_quota(const std::string& name, std::optional<std::int64_t> daily,
+                              std::optional<std::int64_t> monthly);
 
     Domain add_domain(const std::string& account, const std::string& domain);
     std::vector<Domain> list_domains(const std::string& account_filter);
     Domain get_domain(const std::string& domain);
     void remove_domain(const std::string& domain);
+    // Stores the outcome of a DNS check (see dns_records.hpp) and returns the domain.
+    Domain record_domain_checks(const std::string& domain, const std::vector<DnsRecordCheck>& checks);
 
     Address add_address(const std::string& account, const std::string& address, const std::string& type);
     std::vector<Address> list_addresses(const std::string& account_filter);
     Address get_address(const std::string& address);
     void remove_address(const std::string& address);
     void set_password(const std::string& address, const std::string& password);
+    // Reply-to verification (SPEC §6): a token mailed to the reply-to address, valid 10
+    // minutes, requestable once per 10 minutes. Returns the token to mail.
+    std::string request_reply_to(const std::string& address, const std::string& reply_to, std::int64_t now_s);
+    Address confirm_reply_to(const std::string& token, std::int64_t now_s);
+
+    AccessKey create_access_key(const std::string& account); // the only time the secret is returned
+    std::vector<AccessKey> list_access_keys(const std::string& account_filter);
+    void remove_access_key(const std::string& id);
+
+    Tag add_tag(const std::string& account, const std::string& name, const std::string& description);
+    std::vector<Tag> list_tags(const std::string& account_filter);
+    Tag update_tag(const std::string& account, const std::string& name, const std::string& new_name,
+                   const std::string& description);
+    void remove_tag(const std::string& account, const std::string& name);
+    bool has_tag(const std::string& account, const std::string& name);
+
+    ReceiverList add_receiver_list(const std::string& account, const std::string& name,
+                                   const std::string& alias, const std::string& description);
+    std::vector<ReceiverList> list_receiver_lists(const std::string& account_filter);
+    ReceiverList get_receiver_list(const std::string& account, const std::string& name);
+    void remove_receiver_list(const std::string& account, const std::string& name);
+    // Validates every row; stores the good ones (all or nothing per call is not required:
+    // bad rows are reported and skipped, as the console does).
+    UploadReport add_receivers(const std::string& account, const std::string& list,
+                               const std::vector<ReceiverRow>& rows);
+    std::vector<ReceiverRow> list_receivers(const std::string& account, const std::string& list,
+                                            const std::string& key_filter, std::size_t limit);
+    void remove_receiver(const std::string& account, const std::string& list, const std::string& email);
+
+    Template add_template(const std::string& account, const TemplateInput& in);
+    std::vector<Template> list_templates(const std::string& account_filter);
+    Template get_template(const std::string& account, const std::string& name);
+    Template update_template(const std::string& account, const std::string& name, const TemplateInput& in);
+    // submit (draft -> submitted), approve / reject (submitted -> approved / rejected)
+    Template set_template_state(const std::string& account, const std::string& name,
+                                const std::string& action, const std::string& reason);
+    void remove_template(const std::string& account, const std::string& name);
+
+    SendTask add_task(const SendTask& task);
+    SendTask finish_task(std::int64_t id, std::int64_t queued, std::int64_t skipped,
+                         const std::string& status);
+    std::vector<SendTask> list_tasks(const std::string& account_filter);
+
+    QuotaMeter& quota() { return quota_; }
+    Usage usage(const std::string& account, std::int64_t now_s);
+    void flush_usage(); // writes the meter's counts since the last flush
 
     InvalidAddress add_invalid(const std::string& account, const std::string& address,
                                const std::string& reason);
@@ -133,6 +236,7 @@ public:
     IpProtection remove_ip_entry(const std::string& account, const std::string& entry);
 
     std::shared_ptr<const Directory> directory() const;
+    const StoreLimits& limits() const { return limits_; }
 
 private:
     void exec(const char* sql);
@@ -140,6 +244,9 @@ private:
     void transaction(const std::function<void()>& body); // BEGIN ... COMMIT, ROLLBACK on throw
     void refresh_directory();
     std::int64_t account_id(const std::string& name);
+    Domain domain_from_row(const detail::Statement& st);
+    std::int64_t list_id(std::int64_t account, const std::string& name);
+    void load_usage();
 
     sqlite3* db_ = nullptr;
     StoreLimits limits_;
@@ -147,6 +254,8 @@ private:
     std::mutex db_mutex_;
     mutable std::mutex dir_mutex_;
     std::shared_ptr<const Directory> directory_;
+    std::unique_ptr<auth::SecretBox> secrets_;
+    QuotaMeter quota_;
 };
 
 } // namespace mailpush::store

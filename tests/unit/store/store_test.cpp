@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <ctime>
 #include <filesystem>
 
 namespace mailpush::store {
@@ -129,6 +130,102 @@ TEST_F(StoreTest, IpProtectionLimitsAndDirectory) {
     EXPECT_FALSE(store->directory()->ip_allowed("a", "198.51.100.7"));
     EXPECT_EQ(kind_of([&] { store->remove_ip_entry("a", "198.51.100.7"); }), ErrorKind::not_found);
     EXPECT_EQ(store->get_ip_protection("a").entries.size(), 9u);
+}
+
+TEST_F(StoreTest, TemplatesFollowTheirStatesAndEditsReturnToDraft) {
+    store->add_account("a");
+    const TemplateInput in{"welcome", "Hi {UserName}", "<p>body</p>", "", "html"};
+    EXPECT_EQ(store->add_template("a", in).status, "draft");
+    EXPECT_EQ(kind_of([&] { store->set_template_state("a", "welcome", "approve", ""); }), ErrorKind::conflict);
+    EXPECT_EQ(store->set_template_state("a", "welcome", "submit", "").status, "submitted");
+    EXPECT_EQ(store->set_template_state("a", "welcome", "reject", "too loud").reason, "too loud");
+    EXPECT_EQ(store->set_template_state("a", "welcome", "submit", "").status, "submitted");
+    EXPECT_EQ(store->set_template_state("a", "welcome", "approve", "").status, "approved");
+    auto edited = in;
+    edited.subject = "Hello {UserName}";
+    EXPECT_EQ(store->update_template("a", "welcome", edited).status, "draft");
+    auto big = in;
+    big.name = "big";
+    big.body = std::string(28 * 1024 + 1, 'x');
+    EXPECT_EQ(kind_of([&] { store->add_template("a", big); }), ErrorKind::limit);
+    big.body = "ok";
+    big.subject = std::string(101, 's');
+    EXPECT_EQ(kind_of([&] { store->add_template("a", big); }), ErrorKind::invalid);
+    big.subject.clear();
+    for (int i = 0; i < 100; ++i)
+        big.subject += "\xe4\xbd\xa0"; // 100 characters (300 bytes) are fine
+    EXPECT_EQ(store->add_template("a", big).status, "draft");
+    EXPECT_EQ(store->list_templates("a").size(), 2u);
+}
+
+TEST_F(StoreTest, ReceiverListsValidateRowsAndExpandAliases) {
+    store->add_account("a");
+    store->add_receiver_list("a", "team", "Team@Lists.test", "");
+    EXPECT_EQ(kind_of([&] { store->add_receiver_list("a", "other", "team@lists.test", ""); }), ErrorKind::conflict);
+    const auto report = store->add_receivers(
+        "a", "team",
+        {{"x@example.org", "X", "", "", "", ""},
+         {"bad", "", "", "", "", ""},
+         {"y@example.org", std::string(76, 'u'), "", "", "", ""},
+         {"X@example.org", "X again", "", "", "", ""},
+         {"z@example.org", "", "", "", "1990-02-30x", ""}});
+    EXPECT_EQ(report.added, 1u);
+    ASSERT_EQ(report.errors.size(), 4u);
+    EXPECT_EQ(report.errors[0].line, 2u);
+    EXPECT_EQ(store->add_receivers("a", "team", {{"x@example.org", "New name", "", "", "", ""}}).updated, 1u);
+    EXPECT_EQ(store->list_receivers("a", "team", "", 10).at(0).user_name, "New name");
+    store->add_invalid("a", "gone@example.org", "manual");
+    store->add_receivers("a", "team", {{"gone@example.org", "", "", "", "", ""}});
+    const auto snapshot = store->directory();
+    EXPECT_EQ(snapshot->reach("a", "team@lists.test"), 1u); // the invalid member does not count
+    EXPECT_EQ(snapshot->reach("other-account", "team@lists.test"), 1u); // another account's alias is an address
+    EXPECT_EQ(snapshot->expand("a", {"TEAM@lists.test", "solo@example.org"}),
+              (std::vector<std::string>{"x@example.org", "solo@example.org"}));
+}
+
+TEST_F(StoreTest, ReplyToVerificationTokensExpireAndAreRateLimited) {
+    store->add_account("a");
+    store->add_domain("a", "example.com");
+    store->add_address("a", "news@example.com", "trigger");
+    const std::int64_t t0 = 1'800'000'000;
+    const auto token = store->request_reply_to("news@example.com", "help@example.org", t0);
+    EXPECT_EQ(store->get_address("news@example.com").reply_to_status, "pending");
+    EXPECT_EQ(kind_of([&] { store->request_reply_to("news@example.com", "help@example.org", t0 + 599); }),
+              ErrorKind::limit);
+    EXPECT_EQ(kind_of([&] { store->confirm_reply_to(token, t0 + 601); }), ErrorKind::invalid); // expired
+    const auto again = store->request_reply_to("news@example.com", "help@example.org", t0 + 600);
+    EXPECT_EQ(kind_of([&] { store->confirm_reply_to(token, t0 + 601); }), ErrorKind::not_found); // superseded
+    EXPECT_EQ(store->confirm_reply_to(again, t0 + 700).reply_to_status, "verified");
+    EXPECT_EQ(store->directory()->sender("news@example.com")->reply_to, "help@example.org");
+    EXPECT_EQ(kind_of([&] { store->confirm_reply_to(again, t0 + 701); }), ErrorKind::not_found); // used once
+}
+
+TEST_F(StoreTest, AccessKeysAreSealedAndSurviveReopening) {
+    store->add_account("a");
+    const auto key = store->create_access_key("a");
+    EXPECT_EQ(key.secret.size(), 30u);
+    EXPECT_EQ(store->directory()->access_keys.at(key.id).secret, key.secret);
+    store.reset();
+    StoreLimits l;
+    l.pbkdf2_iterations = 1000;
+    store = std::make_unique<Store>((dir / "s.db").string(), l, "cn-hangzhou");
+    EXPECT_EQ(store->directory()->access_keys.at(key.id).secret, key.secret);
+    EXPECT_TRUE(store->list_access_keys("a").at(0).secret.empty());
+    store->remove_access_key(key.id);
+    EXPECT_TRUE(store->directory()->access_keys.empty());
+}
+
+TEST_F(StoreTest, UsageIsPersistedAcrossRestarts) {
+    store->add_account("a");
+    const auto now = static_cast<std::int64_t>(std::time(nullptr));
+    store->quota().add("a", 7, now);
+    store->flush_usage();
+    store->quota().add("a", 2, now);
+    store.reset(); // the destructor flushes the rest
+    StoreLimits l;
+    l.pbkdf2_iterations = 1000;
+    store = std::make_unique<Store>((dir / "s.db").string(), l, "cn-hangzhou");
+    EXPECT_EQ(store->usage("a", now).day_used, 9);
 }
 
 } // namespace mailpush::store

@@ -1,0 +1,81 @@
+// The DirectMail-compatible OpenAPI (SPEC §9): RPC style, version 2015-11-23, parameters in the
+// query and a form body, JSON replies, errors as {Code, Message, RequestId}. Every request is
+// signed with an access key (ACS3-HMAC-SHA256 or RPC HMAC-SHA1), fresh (timestamp within the
+// skew) and unique (nonce). Blocking (SQLite, spool commit): run it on a worker thread.
+// Handles untrusted input: everything in the request.
+#pragma once
+
+#include "mailpush/openapi/nonce_cache.hpp"
+#include "mailpush/openapi/signature.hpp"
+#include "mailpush/smtp/server_session.hpp"
+#include "mailpush/store/records.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace mailpush::store {
+class Store;
+}
+
+namespace mailpush::openapi {
+
+struct OpenApiOptions {
+    std::string region = "cn-hangzhou";
+    std::string hostname = "localhost";
+    std::int64_t max_clock_skew_s = 900; // the hosted service's 15 minutes
+    bool require_verified_domain = true;
+    std::size_t max_message_bytes = 15 * 1024 * 1024;
+    std::size_t max_api_recipients = 100; // SingleSendMail ToAddress
+    std::string public_url;               // base of links mailed to users (reply-to verification)
+    std::string system_sender = "";       // MAIL FROM of mails the service itself sends
+};
+
+// What the API needs from the rest of the server.
+struct OpenApiBackends {
+    using Done = std::function<void(std::optional<std::uint64_t>)>;
+    // Commits a message durably and hands it to delivery; `done` (any thread) gets the envid, or
+    // nullopt on a storage failure.
+    std::function<void(smtp::Envelope, std::string body, std::string peer_ip, Done done)> submit;
+    // Looks up the records of `checks` in DNS and judges them. Blocks.
+    std::function<std::vector<store::DnsRecordCheck>(std::vector<store::DnsRecordCheck>)> check_dns;
+};
+
+struct ApiError {
+    unsigned status;
+    std::string code;
+    std::string message;
+};
+
+struct Reply {
+    unsigned status = 200;
+    std::string body;
+};
+
+class SendService;
+
+class OpenApi {
+public:
+    OpenApi(store::Store& store, OpenApiOptions options, OpenApiBackends backends);
+    ~OpenApi();
+    Reply handle(const SignedRequest& request, const std::string& peer_ip, std::int64_t now_s);
+
+    SendService& sender() { return *send_; }
+
+private:
+    using ParamMap = std::map<std::string, std::string>;
+    // Verifies the signature and freshness; returns the account, throws ApiError.
+    std::string authenticate(const SignedRequest& request, const ParamMap& params, std::int64_t now_s);
+    Reply dispatch(const std::string& action, const std::string& account, const ParamMap& params,
+                   const std::string& request_id, const std::string& peer_ip, std::int64_t now_s);
+
+    store::Store& store_;
+    OpenApiOptions options_;
+    OpenApiBackends backends_;
+    NonceCache nonces_;
+    std::unique_ptr<SendService> send_;
+};
+
+} // namespace mailpush::openapi

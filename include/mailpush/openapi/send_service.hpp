@@ -1,0 +1,69 @@
+// Sending through the API (SingleSendMail, BatchSendMail, the service's own mails): the same
+// checks as SMTP (account status, IP protection, quotas, invalid-address library, alias
+// expansion) and the same spool commit, so nothing is acknowledged that is not on disk.
+// Blocking; throws ApiError with the documented code when a check fails (nothing is sent).
+#pragma once
+
+#include "mailpush/openapi/openapi.hpp"
+
+#include <string>
+#include <vector>
+
+namespace mailpush::openapi {
+
+struct SingleSend {
+    std::string account; // the authenticated account
+    std::string sender;  // AccountName: a sender address of that account
+    int address_type = 1;
+    bool use_reply_to = false; // ReplyToAddress=true: the address's verified reply-to
+    std::string reply_address; // ReplyAddress (explicit)
+    std::string reply_alias;
+    std::string to; // ToAddress, comma separated
+    std::string from_alias;
+    std::string subject;
+    std::string html_body;
+    std::string text_body;
+    std::string tag;
+    bool click_trace = false;
+    std::string headers_json; // Headers
+};
+
+struct BatchSend {
+    std::string account;
+    std::string sender;
+    int address_type = 1;
+    std::string template_name;
+    std::string receivers;
+    std::string tag;
+    bool click_trace = false;
+    std::string reply_address;
+    std::string reply_alias;
+};
+
+class SendService {
+public:
+    SendService(store::Store& store, const OpenApiOptions& options, const OpenApiBackends& backends);
+
+    std::uint64_t single(const SingleSend& request, const std::string& peer_ip, std::int64_t now_s);
+    // Renders the template for each list member and commits one message per member.
+    store::SendTask batch(const BatchSend& request, const std::string& peer_ip, std::int64_t now_s,
+                          std::uint64_t& first_envid);
+    // A mail from the service itself (no account, no quota), e.g. reply-to verification.
+    std::uint64_t system_mail(const std::string& to, const std::string& subject, const std::string& text);
+    // The mail with the reply-to confirmation link (SPEC §6: valid 10 minutes).
+    std::uint64_t reply_to_verification(const std::string& address, const std::string& reply_to,
+                                        const std::string& token);
+
+private:
+    // sender address, account state, IP protection, verified domain, type.
+    std::string check_sender(const std::string& account, const std::string& sender,
+                             const std::string& peer_ip, bool batch);
+    std::vector<std::optional<std::uint64_t>>
+    commit_all(std::vector<std::pair<smtp::Envelope, std::string>> messages, const std::string& peer_ip);
+
+    store::Store& store_;
+    const OpenApiOptions& options_;
+    const OpenApiBackends& backends_;
+};
+
+} // namespace mailpush::openapi

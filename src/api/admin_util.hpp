@@ -1,0 +1,88 @@
+// Helpers shared by the admin API's route files (private to the api module).
+#pragma once
+
+#include "mailpush/api/admin_api.hpp"
+#include "mailpush/store/records.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mailpush::api::detail {
+using nlohmann::json;
+
+struct HttpError {
+    unsigned status;
+    std::string code;
+    std::string message;
+};
+
+inline ApiResponse error_response(unsigned status, const std::string& code, const std::string& message) {
+    return {status, json{{"error", {{"code", code}, {"message", message}}}}.dump()};
+}
+
+inline ApiResponse ok(const json& j, unsigned status = 200) {
+    return {status, j.dump()};
+}
+
+// Reads a required string field from a JSON object body.
+inline std::string field(const json& body, const char* name, bool required = true) {
+    if (!body.is_object()) throw HttpError{400, "InvalidBody", "the request body must be a JSON object"};
+    const auto it = body.find(name);
+    if (it == body.end() || it->is_null()) {
+        if (required) throw HttpError{400, "MissingParameter", std::string("missing field \"") + name + "\""};
+        return {};
+    }
+    if (!it->is_string())
+        throw HttpError{400, "InvalidParameter", std::string("field \"") + name + "\" must be a string"};
+    return it->get<std::string>();
+}
+
+inline bool bool_field(const json& body, const char* name) {
+    if (!body.is_object() || !body.contains(name))
+        throw HttpError{400, "MissingParameter", std::string("missing field \"") + name + "\""};
+    if (!body[name].is_boolean())
+        throw HttpError{400, "InvalidParameter", std::string("field \"") + name + "\" must be true or false"};
+    return body[name].get<bool>();
+}
+
+// An optional integer field; nullopt if absent.
+inline std::optional<std::int64_t> int_field(const json& body, const char* name) {
+    if (!body.is_object() || !body.contains(name) || body[name].is_null()) return std::nullopt;
+    if (!body[name].is_number_integer())
+        throw HttpError{400, "InvalidParameter", std::string("field \"") + name + "\" must be an integer"};
+    return body[name].get<std::int64_t>();
+}
+
+std::int64_t unix_now();
+
+// The DNS records of a domain: what to publish and what the last check saw.
+inline json records_json(const std::vector<store::DnsRecordCheck>& checks) {
+    json records = json::array();
+    for (const auto& r : checks)
+        records.push_back({{"purpose", r.purpose},
+                           {"type", r.type},
+                           {"host", r.host},
+                           {"value", r.value},
+                           {"status", r.status},
+                           {"found", r.found},
+                           {"checked_at", r.checked_at}});
+    return records;
+}
+
+// A JSON array of to_json(item), with to_json found by argument-dependent lookup or in scope.
+template <class T, class ToJson>
+json list_json(const std::vector<T>& items, ToJson&& to_json) {
+    json arr = json::array();
+    for (const auto& i : items)
+        arr.push_back(to_json(i));
+    return arr;
+}
+
+using Path = std::vector<std::string>;
+using Query = std::map<std::string, std::string>;
+
+} // namespace mailpush::api::detail

@@ -1,0 +1,125 @@
+// Parameter helpers and the action table of the OpenAPI.
+#include "actions.hpp"
+
+#include "mailpush/common/strings.hpp"
+
+#include <ctime>
+#include <unordered_map>
+
+namespace mailpush::openapi::detail {
+
+nlohmann::json single_send_mail(ActionContext&);
+nlohmann::json batch_send_mail(ActionContext&);
+nlohmann::json query_task_by_param(ActionContext&);
+nlohmann::json desc_account_summary(ActionContext&);
+nlohmann::json query_domain_by_param(ActionContext&);
+nlohmann::json create_domain(ActionContext&);
+nlohmann::json delete_domain(ActionContext&);
+nlohmann::json desc_domain(ActionContext&);
+nlohmann::json check_domain(ActionContext&);
+nlohmann::json query_mail_address_by_param(ActionContext&);
+nlohmann::json create_mail_address(ActionContext&);
+nlohmann::json delete_mail_address(ActionContext&);
+nlohmann::json modify_mail_address(ActionContext&);
+nlohmann::json create_tag(ActionContext&);
+nlohmann::json query_tag_by_param(ActionContext&);
+nlohmann::json delete_tag(ActionContext&);
+nlohmann::json modify_tag(ActionContext&);
+nlohmann::json create_receiver(ActionContext&);
+nlohmann::json query_receiver_by_param(ActionContext&);
+nlohmann::json delete_receiver(ActionContext&);
+nlohmann::json save_receiver_detail(ActionContext&);
+nlohmann::json query_receiver_detail(ActionContext&);
+nlohmann::json delete_receiver_detail(ActionContext&);
+nlohmann::json query_template_by_param(ActionContext&);
+nlohmann::json desc_template(ActionContext&);
+nlohmann::json query_invalid_address(ActionContext&);
+nlohmann::json delete_invalid_address(ActionContext&);
+nlohmann::json get_ip_protection(ActionContext&);
+nlohmann::json update_ip_protection(ActionContext&);
+nlohmann::json add_ipfilter(ActionContext&);
+nlohmann::json get_ipfilter_list(ActionContext&);
+nlohmann::json delete_ipfilter_by_edm_id(ActionContext&);
+
+Action find_action(const std::string& name) {
+    static const std::unordered_map<std::string, Action> table{
+        {"SingleSendMail", single_send_mail},
+        {"BatchSendMail", batch_send_mail},
+        {"QueryTaskByParam", query_task_by_param},
+        {"DescAccountSummary", desc_account_summary},
+        {"QueryDomainByParam", query_domain_by_param},
+        {"CreateDomain", create_domain},
+        {"DeleteDomain", delete_domain},
+        {"DescDomain", desc_domain},
+        {"CheckDomain", check_domain},
+        {"QueryMailAddressByParam", query_mail_address_by_param},
+        {"CreateMailAddress", create_mail_address},
+        {"DeleteMailAddress", delete_mail_address},
+        {"ModifyMailAddress", modify_mail_address},
+        {"CreateTag", create_tag},
+        {"QueryTagByParam", query_tag_by_param},
+        {"DeleteTag", delete_tag},
+        {"ModifyTag", modify_tag},
+        {"CreateReceiver", create_receiver},
+        {"QueryReceiverByParam", query_receiver_by_param},
+        {"DeleteReceiver", delete_receiver},
+        {"SaveReceiverDetail", save_receiver_detail},
+        {"QueryReceiverDetail", query_receiver_detail},
+        {"DeleteReceiverDetail", delete_receiver_detail},
+        {"QueryTemplateByParam", query_template_by_param},
+        {"DescTemplate", desc_template},
+        {"QueryInvalidAddress", query_invalid_address},
+        {"DeleteInvalidAddress", delete_invalid_address},
+        {"GetIpProtection", get_ip_protection},
+        {"UpdateIpProtection", update_ip_protection},
+        {"AddIpfilter", add_ipfilter},
+        {"GetIpfilterList", get_ipfilter_list},
+        {"DeleteIpfilterByEdmId", delete_ipfilter_by_edm_id},
+    };
+    const auto it = table.find(name);
+    return it == table.end() ? nullptr : it->second;
+}
+
+std::string ActionContext::required(const char* name) const {
+    const auto it = params.find(name);
+    if (it == params.end() || it->second.empty())
+        throw ApiError{400, "MissingParameter",
+                       std::string("The input parameter \"") + name +
+                           "\" that is mandatory for processing this request is not supplied."};
+    return it->second;
+}
+
+std::string ActionContext::optional(const char* name, const std::string& fallback) const {
+    const auto it = params.find(name);
+    return it == params.end() ? fallback : it->second;
+}
+
+std::int64_t ActionContext::integer(const char* name, std::int64_t fallback, std::int64_t min,
+                                    std::int64_t max) const {
+    const auto it = params.find(name);
+    if (it == params.end() || it->second.empty()) return fallback;
+    const auto v = common::parse_u64(it->second);
+    if (!v || static_cast<std::int64_t>(*v) < min || static_cast<std::int64_t>(*v) > max)
+        throw ApiError{400, "InvalidParameter",
+                       std::string("The parameter ") + name + " must be a number from " +
+                           std::to_string(min) + " to " + std::to_string(max) + "."};
+    return static_cast<std::int64_t>(*v);
+}
+
+std::int64_t ActionContext::required_integer(const char* name) const {
+    required(name);
+    return integer(name, 0, 0, INT64_MAX);
+}
+
+std::string iso_time(const std::string& t) {
+    if (t.size() < 16) return t;
+    return t.substr(0, 10) + "T" + t.substr(11, 5) + "Z";
+}
+
+std::int64_t unix_time(const std::string& t) {
+    std::tm tm{};
+    if (t.size() < 19 || !strptime(t.c_str(), "%Y-%m-%d %H:%M:%S", &tm)) return 0;
+    return static_cast<std::int64_t>(timegm(&tm));
+}
+
+} // namespace mailpush::openapi::detail

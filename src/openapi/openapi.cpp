@@ -1,0 +1,194 @@
+// Request authentication (signature, timestamp, nonce) and dispatch of the OpenAPI.
+#include "mailpush/openapi/openapi.hpp"
+
+#include "actions.hpp"
+
+#include "mailpush/auth/secret_box.hpp"
+#include "mailpush/common/strings.hpp"
+#include "mailpush/common/url.hpp"
+#include "mailpush/openapi/send_service.hpp"
+#include "mailpush/store/store.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace mailpush::openapi {
+namespace {
+constexpr const char* kVersion = "2015-11-23";
+constexpr std::size_t kMaxNonces = 1'000'000;
+
+[[noreturn]] void fail(unsigned status, const std::string& code, const std::string& message) {
+    throw ApiError{status, code, message};
+}
+
+std::string header(const SignedRequest& r, std::string_view name) {
+    for (const auto& [k, v] : r.headers)
+        if (common::iequals(k, name)) return v;
+    return {};
+}
+
+std::string new_request_id() {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string id;
+    for (const char b : auth::random_bytes(16)) {
+        const auto v = static_cast<unsigned char>(b);
+        if (id.size() == 8 || id.size() == 13 || id.size() == 18 || id.size() == 23) id += '-';
+        id += kHex[v >> 4];
+        id += kHex[v & 15];
+    }
+    return id;
+}
+
+unsigned status_for(store::ErrorKind k) {
+    return k == store::ErrorKind::not_found ? 404 : 400;
+}
+const char* code_for(store::ErrorKind k) {
+    switch (k) {
+    case store::ErrorKind::invalid:
+        return "InvalidParameter";
+    case store::ErrorKind::not_found:
+        return "InvalidParameter.NotFound";
+    case store::ErrorKind::conflict:
+        return "InvalidParameter.AlreadyExists";
+    case store::ErrorKind::limit:
+        return "LimitExceeded";
+    }
+    return "InternalError";
+}
+} // namespace
+
+OpenApi::OpenApi(store::Store& store, OpenApiOptions options, OpenApiBackends backends)
+    : store_(store)
+    , options_(std::move(options))
+    , backends_(std::move(backends))
+    , nonces_(2 * options_.max_clock_skew_s, kMaxNonces)
+    , send_(std::make_unique<SendService>(store_, options_, backends_)) {}
+
+OpenApi::~OpenApi() = default;
+
+std::string OpenApi::authenticate(const SignedRequest& req, const ParamMap& params, std::int64_t now_s) {
+    const auto dir = store_.directory();
+    const std::string authorization = header(req, "authorization");
+    std::string key_id, timestamp, nonce;
+    if (common::istarts_with(authorization, "ACS3-")) {
+        const auto auth = parse_acs3_authorization(authorization);
+        if (!auth) fail(400, "IncompleteSignature", "The Authorization header is malformed.");
+        if (auth->algorithm != "ACS3-HMAC-SHA256")
+            fail(400, "InvalidSignatureMethod",
+                 "Only ACS3-HMAC-SHA256 and HMAC-SHA1 signatures are supported.");
+        for (const char* must : {"host", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256"})
+            if (std::find(auth->signed_headers.begin(), auth->signed_headers.end(), must) ==
+                auth->signed_headers.end())
+                fail(400, "IncompleteSignature",
+                     std::string("The signature must cover the header ") + must + ".");
+        key_id = auth->key_id;
+        const auto key = dir->access_keys.find(key_id);
+        if (key == dir->access_keys.end())
+            fail(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.");
+        const std::string payload_hash = common::to_lower(header(req, "x-acs-content-sha256"));
+        if (!constant_time_equals(payload_hash, sha256_hex(req.body)))
+            fail(400, "SignatureDoesNotMatch", "x-acs-content-sha256 does not match the request body.");
+        const std::string expected =
+            acs3_signature(req, auth->signed_headers, payload_hash, key->second.secret);
+        if (!constant_time_equals(common::to_lower(auth->signature), expected))
+            fail(400, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation.");
+        timestamp = header(req, "x-acs-date");
+        nonce = header(req, "x-acs-signature-nonce");
+    } else if (params.count("Signature")) {
+        auto get = [&](const char* name) {
+            const auto it = params.find(name);
+            if (it == params.end() || it->second.empty())
+                fail(400, "MissingParameter",
+                     std::string("The parameter ") + name + " is required for signing.");
+            return it->second;
+        };
+        if (get("SignatureMethod") != "HMAC-SHA1")
+            fail(400, "InvalidSignatureMethod",
+                 "Only ACS3-HMAC-SHA256 and HMAC-SHA1 signatures are supported.");
+        if (get("SignatureVersion") != "1.0")
+            fail(400, "InvalidSignatureVersion", "SignatureVersion must be 1.0.");
+        key_id = get("AccessKeyId");
+        const auto key = dir->access_keys.find(key_id);
+        if (key == dir->access_keys.end())
+            fail(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.");
+        Params signed_params;
+        for (const auto& [k, v] : params)
+            if (k != "Signature") signed_params.emplace_back(k, v);
+        if (!constant_time_equals(params.at("Signature"),
+                                  rpc_signature(req.method, signed_params, key->second.secret)))
+            fail(400, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation.");
+        timestamp = get("Timestamp");
+        nonce = get("SignatureNonce");
+    } else {
+        fail(400, "IncompleteSignature",
+             "The request is not signed (no Authorization header, no Signature).");
+    }
+    const auto when = parse_utc_timestamp(timestamp);
+    if (!when)
+        fail(400, "InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted.");
+    if (*when < now_s - options_.max_clock_skew_s || *when > now_s + options_.max_clock_skew_s)
+        fail(400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.");
+    if (nonce.empty() || nonce.size() > 128) fail(400, "MissingParameter", "A signature nonce is required.");
+    switch (nonces_.use(key_id + '\n' + nonce, now_s)) {
+    case NonceVerdict::fresh:
+        break;
+    case NonceVerdict::replayed:
+        fail(400, "SignatureNonceUsed", "Specified signature nonce was used already.");
+    case NonceVerdict::full:
+        fail(503, "Throttling", "Too many requests; retry later.");
+    }
+    return dir->access_keys.at(key_id).account;
+}
+
+Reply OpenApi::handle(const SignedRequest& req, const std::string& peer_ip, std::int64_t now_s) {
+    const std::string request_id = new_request_id();
+    nlohmann::json error;
+    unsigned status = 400;
+    try {
+        ParamMap params;
+        Params all = req.query;
+        if (!req.body.empty()) {
+            const auto form = common::parse_form(req.body);
+            all.insert(all.end(), form.begin(), form.end());
+        }
+        for (auto& [k, v] : all)
+            if (!params.emplace(k, v).second)
+                fail(400, "InvalidParameter", "The parameter " + k + " appears twice.");
+        const std::string account = authenticate(req, params, now_s);
+        std::string action = header(req, "x-acs-action");
+        if (action.empty() && params.count("Action")) action = params.at("Action");
+        std::string version = header(req, "x-acs-version");
+        if (version.empty() && params.count("Version")) version = params.at("Version");
+        if (version != kVersion)
+            fail(400, "InvalidVersion", "Specified parameter Version is not valid (only 2015-11-23).");
+        return dispatch(action, account, params, request_id, peer_ip, now_s);
+    } catch (const ApiError& e) {
+        status = e.status;
+        error = {{"Code", e.code}, {"Message", e.message}};
+    } catch (const store::StoreError& e) {
+        status = status_for(e.kind());
+        error = {{"Code", code_for(e.kind())}, {"Message", e.what()}};
+    } catch (const std::exception& e) {
+        spdlog::error("openapi.error request_id={} error=\"{}\"", request_id, e.what());
+        status = 500;
+        error = {{"Code", "InternalError"},
+                 {"Message", "The request processing has failed due to some unknown error."}};
+    }
+    error["RequestId"] = request_id;
+    error["HostId"] = options_.hostname;
+    error["Recommend"] = "";
+    return {status, error.dump()};
+}
+
+Reply OpenApi::dispatch(const std::string& action_name, const std::string& account, const ParamMap& params,
+                        const std::string& request_id, const std::string& peer_ip, std::int64_t now_s) {
+    const auto action = detail::find_action(action_name);
+    if (!action)
+        fail(404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method.");
+    detail::ActionContext ctx{store_, *send_, options_, backends_, account, params, peer_ip, now_s};
+    nlohmann::json body = action(ctx);
+    body["RequestId"] = request_id;
+    spdlog::info("openapi.call action={} account={} request_id={}", action_name, account, request_id);
+    return {200, body.dump()};
+}
+
+} // namespace mailpush::openapi

@@ -1,0 +1,304 @@
+#include "mailpush/openapi/send_service.hpp"
+
+#include "mailpush/auth/secret_box.hpp"
+#include "mailpush/common/strings.hpp"
+#include "mailpush/openapi/message_builder.hpp"
+#include "mailpush/smtp/command.hpp"
+#include "mailpush/store/store.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <condition_variable>
+#include <mutex>
+
+namespace mailpush::openapi {
+namespace {
+constexpr std::size_t kMaxInFlight = 256; // batch commits outstanding at once (bounds memory)
+
+std::size_t utf8_length(std::string_view s) {
+    std::size_t n = 0;
+    for (const char c : s)
+        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
+    return n;
+}
+
+bool valid_address(const std::string& a) {
+    return !a.empty() && a.front() != '"' && smtp::is_valid_mailbox(a, false);
+}
+
+[[noreturn]] void fail(unsigned status, const std::string& code, const std::string& message) {
+    throw ApiError{status, code, message};
+}
+
+void check_quota(store::Store& store, const store::Directory& dir, const std::string& account, std::int64_t n,
+                 std::int64_t now_s) {
+    const auto* info = dir.account(account);
+    if (!info) fail(404, "InvalidAccount.NotFound", "no such account");
+    switch (store.quota().check(account, info->daily_quota, info->monthly_quota, n, now_s)) {
+    case store::QuotaVerdict::ok:
+        return;
+    case store::QuotaVerdict::daily_exceeded:
+        fail(400, "QuotaExceeded.Daily", "Daily sending quota exceeded");
+    case store::QuotaVerdict::monthly_exceeded:
+        fail(400, "QuotaExceeded.Monthly", "Monthly sending quota exceeded");
+    case store::QuotaVerdict::not_enough:
+        fail(400, "QuotaExceeded.NotEnough", "Not enough sending quota");
+    }
+}
+
+// Headers the caller may set (SPEC: the SDK's Headers parameter): Message-ID and X-* only.
+std::vector<std::pair<std::string, std::string>> parse_custom_headers(const std::string& text) {
+    std::vector<std::pair<std::string, std::string>> out;
+    if (text.empty()) return out;
+    const auto j = nlohmann::json::parse(text, nullptr, false);
+    if (!j.is_object())
+        fail(400, "InvalidParameter", "Headers must be a JSON object of header names to values");
+    for (const auto& [name, value] : j.items()) {
+        const bool allowed = (common::istarts_with(name, "X-") && !common::iequals(name, "X-AliDM-Trace") &&
+                              !common::istarts_with(name, "X-Mailpush-")) ||
+                             common::iequals(name, "Message-ID");
+        bool token = !name.empty() && name.size() <= 64;
+        for (const char c : name)
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'))
+                token = false;
+        if (!allowed || !token) fail(400, "InvalidParameter", "Headers: header not allowed: " + name);
+        if (!value.is_string() || !header_safe(value.get<std::string>()) ||
+            value.get<std::string>().size() > 998)
+            fail(400, "InvalidParameter", "Headers: value of " + name + " must be one line of text");
+        out.emplace_back(name, value.get<std::string>());
+    }
+    return out;
+}
+
+std::string envelope_sender(const std::string& sender, int address_type) {
+    if (address_type == 1) return sender;
+    // AddressType 0: a random local part at the sender's domain (the hosted service's "random account").
+    return "r" + common::to_lower(auth::random_token(12)) + "@" +
+           std::string(smtp::split_address(sender).second);
+}
+} // namespace
+
+SendService::SendService(store::Store& store, const OpenApiOptions& options, const OpenApiBackends& backends)
+    : store_(store)
+    , options_(options)
+    , backends_(backends) {}
+
+std::string SendService::check_sender(const std::string& account, const std::string& sender,
+                                      const std::string& peer_ip, bool batch) {
+    const auto dir = store_.directory();
+    const auto* s = dir->sender(sender);
+    if (!s || s->account != account)
+        fail(400, "InvalidMailAddress.NotFound", "The specified mailAddress does not exist.");
+    if (!s->account_active) fail(403, "InvalidUser.Suspended", "Main account unavailable");
+    if (!peer_ip.empty() && !dir->ip_allowed(account, peer_ip)) // empty peer: the operator
+        fail(403, "Forbidden.IpProtection",
+             "IP protection: " + peer_ip + " is not in the account's allowed IPs");
+    if (options_.require_verified_domain && !s->domain_verified)
+        fail(400, "InvalidMailAddressDomain.NotVerified",
+             "The domain of the sender address is not verified.");
+    if (batch && s->type != "batch")
+        fail(400, "InvalidMailAddressSendType.Malformed",
+             "The specified mailAddress sendType is wrongly formed: batch mail needs a batch address.");
+    return s->reply_to;
+}
+
+std::vector<std::optional<std::uint64_t>>
+SendService::commit_all(std::vector<std::pair<smtp::Envelope, std::string>> messages,
+                        const std::string& peer_ip) {
+    std::vector<std::optional<std::uint64_t>> results(messages.size());
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::size_t in_flight = 0;
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+        {
+            std::unique_lock lock(mutex);
+            cv.wait(lock, [&] { return in_flight < kMaxInFlight; });
+            ++in_flight;
+        }
+        backends_.submit(std::move(messages[i].first), std::move(messages[i].second), peer_ip,
+                         [&, i](std::optional<std::uint64_t> envid) {
+                             std::lock_guard lock(mutex);
+                             results[i] = envid;
+                             --in_flight;
+                             cv.notify_all();
+                         });
+    }
+    std::unique_lock lock(mutex);
+    cv.wait(lock, [&] { return in_flight == 0; });
+    return results;
+}
+
+std::uint64_t SendService::single(const SingleSend& r, const std::string& peer_ip, std::int64_t now_s) {
+    if (r.address_type != 0 && r.address_type != 1)
+        fail(400, "InvalidParameter", "AddressType must be 0 or 1");
+    const std::string verified_reply_to = check_sender(r.account, r.sender, peer_ip, false);
+    if (r.subject.empty() || utf8_length(r.subject) > 100 || !header_safe(r.subject))
+        fail(400, "InvalidSubject.Malformed",
+             "The specified subject is wrongly formed (1-100 characters, one line).");
+    if (utf8_length(r.from_alias) > 15 || !header_safe(r.from_alias))
+        fail(400, "InvalidFromAlias.Malformed",
+             "The specified fromAlias is wrongly formed (at most 15 characters).");
+    if (r.html_body.empty() && r.text_body.empty())
+        fail(400, "InvalidBody",
+             "The specified textBody or htmlBody is wrongly formed: one of them is required.");
+    if (!r.tag.empty() && !store_.has_tag(r.account, r.tag))
+        fail(400, "InvalidTagName.Malformed", "The specified tagName does not exist.");
+    std::string reply_to = r.reply_address;
+    if (!reply_to.empty() && (!valid_address(reply_to) || !header_safe(r.reply_alias)))
+        fail(400, "InvalidReplyAddress.Malformed", "The specified ReplyAddress is wrongly formed.");
+    if (reply_to.empty() && r.use_reply_to) {
+        if (verified_reply_to.empty())
+            fail(400, "InvalidReplyAddress.NotVerified",
+                 "The sender address has no verified reply-to address.");
+        reply_to = verified_reply_to;
+    }
+    auto headers = parse_custom_headers(r.headers_json);
+
+    // Recipients: up to 100, a list alias stands for its members; the invalid library is skipped.
+    const auto dir = store_.directory();
+    std::vector<std::string> to_header, rcpts;
+    std::size_t given = 0;
+    for (std::size_t start = 0; start <= r.to.size();) {
+        auto end = r.to.find(',', start);
+        if (end == std::string::npos) end = r.to.size();
+        const std::string addr(common::trim(std::string_view(r.to).substr(start, end - start)));
+        start = end + 1;
+        if (addr.empty()) continue;
+        if (++given > options_.max_api_recipients || !valid_address(addr))
+            fail(400, "InvalidToAddress",
+                 "The specified toAddress is wrongly formed (at most " +
+                     std::to_string(options_.max_api_recipients) + " valid addresses).");
+        to_header.push_back(addr);
+    }
+    rcpts = dir->expand(r.account, to_header);
+    if (given == 0) fail(400, "InvalidToAddress", "The specified toAddress is empty.");
+    if (rcpts.empty()) fail(400, "InvalidToAddress.Spam", "Sendmail rejected by invalid address.");
+    check_quota(store_, *dir, r.account, static_cast<std::int64_t>(rcpts.size()), now_s);
+
+    MailContent content{r.sender, r.from_alias,  to_header, r.subject,     r.text_body,       r.html_body,
+                        reply_to, r.reply_alias, r.tag,     r.click_trace, std::move(headers)};
+    std::string body = build_message(content, "=_mp_" + auth::random_token(24));
+    if (body.size() > options_.max_message_bytes)
+        fail(400, "InvalidBody", "The message is larger than the size limit.");
+    smtp::Envelope env;
+    env.mail_from = envelope_sender(r.sender, r.address_type);
+    env.auth_user = r.sender;
+    env.helo = "openapi";
+    env.body_type = "8BITMIME";
+    for (auto& a : rcpts)
+        env.recipients.push_back({std::move(a), "", ""});
+    std::vector<std::pair<smtp::Envelope, std::string>> one;
+    one.emplace_back(std::move(env), std::move(body));
+    const auto n = static_cast<std::int64_t>(one.front().first.recipients.size());
+    const auto result = commit_all(std::move(one), peer_ip).front();
+    if (!result) fail(503, "ServiceUnavailable", "The message could not be stored; retry later.");
+    store_.quota().add(r.account, n, now_s);
+    return *result;
+}
+
+store::SendTask SendService::batch(const BatchSend& r, const std::string& peer_ip, std::int64_t now_s,
+                                   std::uint64_t& first_envid) {
+    if (r.address_type != 0 && r.address_type != 1)
+        fail(400, "InvalidParameter", "AddressType must be 0 or 1");
+    check_sender(r.account, r.sender, peer_ip, true);
+    store::Template tpl;
+    try {
+        tpl = store_.get_template(r.account, r.template_name);
+    } catch (const store::StoreError&) {
+        fail(404, "InvalidTemplate.NotFound", "The specified template does not exist.");
+    }
+    if (tpl.status != "approved")
+        fail(400, "InvalidTemplateStatus.Malformed", "The template is " + tpl.status + ", not approved.");
+    if (!r.tag.empty() && !store_.has_tag(r.account, r.tag))
+        fail(400, "InvalidTagName.Malformed", "The specified tagName does not exist.");
+    if (!r.reply_address.empty() && (!valid_address(r.reply_address) || !header_safe(r.reply_alias)))
+        fail(400, "InvalidReplyAddress.Malformed", "The specified ReplyAddress is wrongly formed.");
+    std::vector<store::ReceiverRow> members;
+    try {
+        members = store_.list_receivers(r.account, r.receivers, "", store_.limits().max_receivers_per_list);
+    } catch (const store::StoreError&) {
+        fail(400, "InvalidReceiverName.Malformed", "The specified receiver list does not exist.");
+    }
+    if (members.empty()) fail(400, "InvalidReceiverName.Malformed", "The specified receiver list is empty.");
+    const auto dir = store_.directory();
+    std::vector<std::pair<smtp::Envelope, std::string>> messages;
+    std::int64_t skipped = 0;
+    for (const auto& m : members)
+        if (dir->is_invalid(r.account, m.email)) ++skipped;
+    check_quota(store_, *dir, r.account, static_cast<std::int64_t>(members.size()) - skipped, now_s);
+
+    store::SendTask task;
+    task.account = r.account;
+    task.address = r.sender;
+    task.address_type = r.address_type;
+    task.template_name = r.template_name;
+    task.receivers = r.receivers;
+    task.tag = r.tag;
+    task.status = "sending";
+    task.total = static_cast<std::int64_t>(members.size());
+    task = store_.add_task(task);
+
+    for (const auto& m : members) {
+        if (dir->is_invalid(r.account, m.email)) continue;
+        MailContent content{r.sender,
+                            tpl.from_alias,
+                            {m.email},
+                            render_template(tpl.subject, m),
+                            tpl.type == "text" ? render_template(tpl.body, m) : "",
+                            tpl.type == "text" ? "" : render_template(tpl.body, m),
+                            r.reply_address,
+                            r.reply_alias,
+                            r.tag,
+                            r.click_trace,
+                            {}};
+        // A rendered subject may carry a line break from the list data: flatten it.
+        for (auto& c : content.subject)
+            if (c == '\r' || c == '\n') c = ' ';
+        smtp::Envelope env;
+        env.mail_from = envelope_sender(r.sender, r.address_type);
+        env.auth_user = r.sender;
+        env.helo = "openapi";
+        env.body_type = "8BITMIME";
+        env.recipients.push_back({m.email, "", ""});
+        messages.emplace_back(std::move(env), build_message(content, "=_mp_" + auth::random_token(24)));
+    }
+    const auto results = commit_all(std::move(messages), peer_ip);
+    std::int64_t queued = 0;
+    first_envid = 0;
+    for (const auto& e : results)
+        if (e) {
+            ++queued;
+            if (first_envid == 0) first_envid = *e;
+        }
+    store_.quota().add(r.account, queued, now_s);
+    const auto failed = static_cast<std::int64_t>(results.size()) - queued;
+    return store_.finish_task(task.id, queued, skipped + failed, failed == 0 ? "done" : "partial");
+}
+
+std::uint64_t SendService::system_mail(const std::string& to, const std::string& subject,
+                                       const std::string& text) {
+    const std::string from =
+        options_.system_sender.empty() ? "noreply@" + options_.hostname : options_.system_sender;
+    MailContent content{from, "mailpush", {to}, subject, text, "", "", "", "", false, {}};
+    smtp::Envelope env;
+    env.mail_from = from;
+    env.helo = "openapi";
+    env.body_type = "8BITMIME";
+    env.recipients.push_back({to, "", ""});
+    std::vector<std::pair<smtp::Envelope, std::string>> one;
+    one.emplace_back(std::move(env), build_message(content, "=_mp_" + auth::random_token(24)));
+    const auto result = commit_all(std::move(one), "127.0.0.1").front();
+    if (!result) fail(503, "ServiceUnavailable", "The message could not be stored; retry later.");
+    return *result;
+}
+
+std::uint64_t SendService::reply_to_verification(const std::string& address, const std::string& reply_to,
+                                                 const std::string& token) {
+    return system_mail(reply_to, "Confirm the reply-to address for " + address,
+                       "Someone asked to use this address as the reply-to address of " + address +
+                           ".\r\nTo confirm, open this link within 10 minutes:\r\n\r\n" +
+                           options_.public_url + "/v1/reply-to/confirm?token=" + token +
+                           "\r\n\r\nIf you did not ask for this, ignore this mail.\r\n");
+}
+
+} // namespace mailpush::openapi

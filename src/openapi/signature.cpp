@@ -1,0 +1,159 @@
+#include "mailpush/openapi/signature.hpp"
+
+#include "mailpush/common/base64.hpp"
+#include "mailpush/common/strings.hpp"
+#include "mailpush/common/url.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <algorithm>
+#include <ctime>
+
+namespace mailpush::openapi {
+namespace {
+std::string to_hex(const unsigned char* p, std::size_t n) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(n * 2);
+    for (std::size_t i = 0; i < n; ++i) {
+        out += kHex[p[i] >> 4];
+        out += kHex[p[i] & 15];
+    }
+    return out;
+}
+
+std::string hmac(const EVP_MD* md, std::string_view key, std::string_view data) {
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    HMAC(md, key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+         data.size(), out, &len);
+    return std::string(reinterpret_cast<const char*>(out), len);
+}
+} // namespace
+
+std::string sha256_hex(std::string_view data) {
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_Digest(data.data(), data.size(), out, &len, EVP_sha256(), nullptr);
+    return to_hex(out, len);
+}
+
+bool constant_time_equals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::optional<Acs3Authorization> parse_acs3_authorization(std::string_view header) {
+    const auto space = header.find(' ');
+    if (space == std::string_view::npos) return std::nullopt;
+    Acs3Authorization out;
+    out.algorithm = std::string(header.substr(0, space));
+    std::string_view rest = header.substr(space + 1);
+    bool have_signed = false;
+    while (!rest.empty()) {
+        const auto comma = rest.find(',');
+        const auto item = common::trim(rest.substr(0, comma));
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+        const auto eq = item.find('=');
+        if (eq == std::string_view::npos) return std::nullopt;
+        const auto key = item.substr(0, eq), value = item.substr(eq + 1);
+        if (key == "Credential") {
+            out.key_id = std::string(value);
+        } else if (key == "SignedHeaders") {
+            have_signed = true;
+            std::size_t start = 0;
+            while (start <= value.size()) {
+                auto end = value.find(';', start);
+                if (end == std::string_view::npos) end = value.size();
+                if (end > start)
+                    out.signed_headers.push_back(common::to_lower(value.substr(start, end - start)));
+                start = end + 1;
+            }
+        } else if (key == "Signature") {
+            out.signature = std::string(value);
+        }
+    }
+    if (out.key_id.empty() || out.signature.empty() || !have_signed) return std::nullopt;
+    return out;
+}
+
+std::string acs3_canonical_request(const SignedRequest& request,
+                                   const std::vector<std::string>& signed_headers,
+                                   std::string_view hashed_payload) {
+    Params query = request.query;
+    std::stable_sort(query.begin(), query.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::string canonical_query;
+    for (const auto& [k, v] : query)
+        canonical_query += (canonical_query.empty() ? "" : "&") + k + "=" + common::percent_encode(v);
+
+    std::vector<std::string> names = signed_headers;
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+    std::string canonical_headers;
+    for (const auto& name : names) {
+        std::vector<std::string> values;
+        for (const auto& [k, v] : request.headers)
+            if (common::iequals(k, name)) values.emplace_back(common::trim(v));
+        std::sort(values.begin(), values.end());
+        std::string joined;
+        for (const auto& v : values)
+            joined += (joined.empty() ? "" : ",") + v;
+        canonical_headers += name + ":" + joined + "\n";
+    }
+    std::string signed_list;
+    for (const auto& n : names)
+        signed_list += (signed_list.empty() ? "" : ";") + n;
+    return request.method + "\n" + request.path + "\n" + canonical_query + "\n" + canonical_headers + "\n" +
+           signed_list + "\n" + std::string(hashed_payload);
+}
+
+std::string acs3_signature(const SignedRequest& request, const std::vector<std::string>& signed_headers,
+                           std::string_view hashed_payload, std::string_view secret) {
+    const std::string string_to_sign =
+        "ACS3-HMAC-SHA256\n" + sha256_hex(acs3_canonical_request(request, signed_headers, hashed_payload));
+    const std::string mac = hmac(EVP_sha256(), secret, string_to_sign);
+    return to_hex(reinterpret_cast<const unsigned char*>(mac.data()), mac.size());
+}
+
+std::string rpc_string_to_sign(std::string_view method, Params params) {
+    std::stable_sort(params.begin(), params.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::string canonical;
+    for (const auto& [k, v] : params)
+        canonical +=
+            (canonical.empty() ? "" : "&") + common::percent_encode(k) + "=" + common::percent_encode(v);
+    return std::string(method) + "&" + common::percent_encode("/") + "&" + common::percent_encode(canonical);
+}
+
+std::string rpc_signature(std::string_view method, const Params& params, std::string_view secret) {
+    return common::base64_encode(
+        hmac(EVP_sha1(), std::string(secret) + "&", rpc_string_to_sign(method, params)));
+}
+
+std::optional<std::int64_t> parse_utc_timestamp(std::string_view t) {
+    // YYYY-MM-DDTHH:MM:SSZ
+    if (t.size() != 20 || t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' || t[16] != ':' ||
+        t[19] != 'Z')
+        return std::nullopt;
+    auto num = [&](std::size_t pos, std::size_t len) -> std::optional<int> {
+        const auto v = common::parse_u64(t.substr(pos, len));
+        if (!v) return std::nullopt;
+        return static_cast<int>(*v);
+    };
+    const auto y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2), s = num(17, 2);
+    if (!y || !mo || !d || !h || !mi || !s || *mo < 1 || *mo > 12 || *d < 1 || *d > 31 || *h > 23 ||
+        *mi > 59 || *s > 60)
+        return std::nullopt;
+    std::tm tm{};
+    tm.tm_year = *y - 1900;
+    tm.tm_mon = *mo - 1;
+    tm.tm_mday = *d;
+    tm.tm_hour = *h;
+    tm.tm_min = *mi;
+    tm.tm_sec = *s;
+    return static_cast<std::int64_t>(timegm(&tm));
+}
+
+} // namespace mailpush::openapi
