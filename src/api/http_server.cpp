@@ -139,6 +139,12 @@ std::string HttpServer::listen() {
     return "listening name=http kind=http addr=" + b.address().to_string() + ":" + std::to_string(b.port());
 }
 
+unsigned short HttpServer::bound_port() const {
+    boost::system::error_code ec;
+    const auto ep = impl_->acceptor.local_endpoint(ec);
+    return ec ? 0 : ep.port();
+}
+
 void HttpServer::start() {
     asio::co_spawn(impl_->io, impl_->accept_loop(), asio::detached);
 }

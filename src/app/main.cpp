@@ -195,9 +195,6 @@ int main(int argc, char** argv) {
             std::chrono::duration_cast<std::chrono::seconds>(cfg.max_clock_skew).count();
         api_options.require_verified_domain = cfg.require_verified_domain;
         api_options.max_message_bytes = cfg.max_message_bytes;
-        api_options.public_url = cfg.public_url.empty()
-                                     ? "http://" + cfg.http_address + ":" + std::to_string(cfg.http_port)
-                                     : cfg.public_url;
         openapi::OpenApi open_api(store, api_options, backends);
         api::AdminApi admin(store, spool, cfg.admin_token);
         admin.attach_delivery(delivery_log, engine);
@@ -207,6 +204,10 @@ int main(int argc, char** argv) {
             for (const auto& line : smtp.listen())
                 spdlog::info("{}", line);
             spdlog::info("{}", http.listen());
+            const std::string host = cfg.http_address == "0.0.0.0" ? cfg.hostname : cfg.http_address;
+            open_api.set_public_url(cfg.public_url.empty()
+                                        ? "http://" + host + ":" + std::to_string(http.bound_port())
+                                        : cfg.public_url);
         } catch (const boost::system::system_error& e) {
             spdlog::error("listen.error error=\"{}\"", e.what());
             return 1;

@@ -25,6 +25,7 @@ public:
                openapi::OpenApi* open_api, boost::asio::thread_pool& blocking_pool);
     ~HttpServer();
     std::string listen(); // returns the "listening name=http ..." line
+    unsigned short bound_port() const;
     void start();
     void stop();
 

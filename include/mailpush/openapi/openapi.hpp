@@ -63,6 +63,8 @@ public:
     Reply handle(const SignedRequest& request, const std::string& peer_ip, std::int64_t now_s);
 
     SendService& sender() { return *send_; }
+    // Set before serving: the HTTP port may be known only after binding (port 0).
+    void set_public_url(std::string url) { options_.public_url = std::move(url); }
 
 private:
     using ParamMap = std::map<std::string, std::string>;

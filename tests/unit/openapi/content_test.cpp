@@ -13,7 +13,7 @@ TEST(NonceCache, ReplayWithinTheWindowIsRefusedAndOldNoncesAreForgotten) {
     EXPECT_EQ(cache.use("k\nn1", 1001), NonceVerdict::replayed);
     EXPECT_EQ(cache.use("other\nn1", 1001), NonceVerdict::fresh); // scoped by key
     EXPECT_EQ(cache.use("k\nn2", 1002), NonceVerdict::fresh);
-    EXPECT_EQ(cache.use("k\nn3", 1002), NonceVerdict::full); // bounded: refuse, never forget early
+    EXPECT_EQ(cache.use("k\nn3", 1002), NonceVerdict::full);         // bounded: refuse, never forget early
     EXPECT_EQ(cache.use("k\nn1", 1000 + 1801), NonceVerdict::fresh); // out of the window
 }
 

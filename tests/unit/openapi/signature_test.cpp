@@ -1,15 +1,15 @@
 // Known-answer tests: the expected values were produced by the official SDK's own signing code
 // (@alicloud/openapi-core OpenApiUtil.getAuthorization / getRPCSignature) for these inputs.
-#include "mailpush/openapi/signature.hpp"
-
 #include "mailpush/common/url.hpp"
+#include "mailpush/openapi/signature.hpp"
 
 #include <gtest/gtest.h>
 
 using namespace mailpush::openapi;
 
 namespace {
-const std::string kBody = "AccountName=news%40example.com&Subject=Hello%20%E4%BD%A0%E5%A5%BD&ToAddress=bob%40example.org";
+const std::string kBody =
+    "AccountName=news%40example.com&Subject=Hello%20%E4%BD%A0%E5%A5%BD&ToAddress=bob%40example.org";
 
 SignedRequest sdk_request() {
     SignedRequest r;
@@ -35,26 +35,30 @@ TEST(Signature, PayloadHashMatchesSdk) {
 
 TEST(Signature, Acs3MatchesSdk) {
     const auto auth = parse_acs3_authorization(
-        "ACS3-HMAC-SHA256 Credential=MPAKtestkey,SignedHeaders=content-type;host;x-acs-action;x-acs-content-sha256;"
+        "ACS3-HMAC-SHA256 "
+        "Credential=MPAKtestkey,SignedHeaders=content-type;host;x-acs-action;x-acs-content-sha256;"
         "x-acs-date;x-acs-signature-nonce;x-acs-version,Signature="
         "f99b011f5e1734863f5988c134287eb531c2a983d9ab0437c1668e68590efb20");
     ASSERT_TRUE(auth);
     EXPECT_EQ(auth->algorithm, "ACS3-HMAC-SHA256");
     EXPECT_EQ(auth->key_id, "MPAKtestkey");
     ASSERT_EQ(auth->signed_headers.size(), 7u);
-    EXPECT_EQ(acs3_signature(sdk_request(), auth->signed_headers, sha256_hex(kBody), "testsecret"), auth->signature);
+    EXPECT_EQ(acs3_signature(sdk_request(), auth->signed_headers, sha256_hex(kBody), "testsecret"),
+              auth->signature);
     // Any change to a signed part changes the signature.
     auto changed = sdk_request();
     changed.query[0].second = "8";
-    EXPECT_NE(acs3_signature(changed, auth->signed_headers, sha256_hex(kBody), "testsecret"), auth->signature);
-    EXPECT_NE(acs3_signature(sdk_request(), auth->signed_headers, sha256_hex(kBody), "othersecret"), auth->signature);
+    EXPECT_NE(acs3_signature(changed, auth->signed_headers, sha256_hex(kBody), "testsecret"),
+              auth->signature);
+    EXPECT_NE(acs3_signature(sdk_request(), auth->signed_headers, sha256_hex(kBody), "othersecret"),
+              auth->signature);
 }
 
 TEST(Signature, RpcHmacSha1MatchesSdk) {
-    const Params params{{"Action", "SingleSendMail"},     {"Format", "json"},
-                        {"Version", "2015-11-23"},        {"Timestamp", "2026-11-23T10:00:00Z"},
-                        {"SignatureNonce", "nonce-2"},    {"SignatureMethod", "HMAC-SHA1"},
-                        {"SignatureVersion", "1.0"},      {"AccessKeyId", "MPAKtestkey"},
+    const Params params{{"Action", "SingleSendMail"},        {"Format", "json"},
+                        {"Version", "2015-11-23"},           {"Timestamp", "2026-11-23T10:00:00Z"},
+                        {"SignatureNonce", "nonce-2"},       {"SignatureMethod", "HMAC-SHA1"},
+                        {"SignatureVersion", "1.0"},         {"AccessKeyId", "MPAKtestkey"},
                         {"AccountName", "news@example.com"}, {"Subject", "Hello 你好"},
                         {"ToAddress", "bob@example.org"}};
     EXPECT_EQ(rpc_signature("POST", params, "testsecret"), "wtOU17pqjyikgQ5VZ8jDCChtERw=");
@@ -64,7 +68,7 @@ TEST(Signature, RpcHmacSha1MatchesSdk) {
 TEST(Signature, MalformedAuthorizationHeadersAreRefused) {
     EXPECT_FALSE(parse_acs3_authorization(""));
     EXPECT_FALSE(parse_acs3_authorization("ACS3-HMAC-SHA256"));
-    EXPECT_FALSE(parse_acs3_authorization("ACS3-HMAC-SHA256 Credential=a,Signature=b"));     // no SignedHeaders
+    EXPECT_FALSE(parse_acs3_authorization("ACS3-HMAC-SHA256 Credential=a,Signature=b")); // no SignedHeaders
     EXPECT_FALSE(parse_acs3_authorization("ACS3-HMAC-SHA256 SignedHeaders=host,Signature=b")); // no key
     EXPECT_FALSE(parse_acs3_authorization("ACS3-HMAC-SHA256 Credential=a,SignedHeaders=host,garbage"));
 }

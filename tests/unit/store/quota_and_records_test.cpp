@@ -49,7 +49,8 @@ TEST(DnsRecords, RequiredRecordsAndJudgement) {
     EXPECT_EQ(records[1].value, "v=spf1 include:spf.mx.mailpush.test -all");
     judge_record(records[0], mailpush::dns::Outcome::ok, {"other", " tok "});
     EXPECT_EQ(records[0].status, "ok");
-    judge_record(records[1], mailpush::dns::Outcome::ok, {"v=spf1 include:_spf.google.com include:spf.mx.mailpush.test ~all"});
+    judge_record(records[1], mailpush::dns::Outcome::ok,
+                 {"v=spf1 include:_spf.google.com include:spf.mx.mailpush.test ~all"});
     EXPECT_EQ(records[1].status, "ok");
     auto spf = records[1];
     judge_record(spf, mailpush::dns::Outcome::ok, {"v=spf1 include:spf.mx.mailpush.test.evil.com -all"});

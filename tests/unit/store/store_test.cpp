@@ -136,7 +136,8 @@ TEST_F(StoreTest, TemplatesFollowTheirStatesAndEditsReturnToDraft) {
     store->add_account("a");
     const TemplateInput in{"welcome", "Hi {UserName}", "<p>body</p>", "", "html"};
     EXPECT_EQ(store->add_template("a", in).status, "draft");
-    EXPECT_EQ(kind_of([&] { store->set_template_state("a", "welcome", "approve", ""); }), ErrorKind::conflict);
+    EXPECT_EQ(kind_of([&] { store->set_template_state("a", "welcome", "approve", ""); }),
+              ErrorKind::conflict);
     EXPECT_EQ(store->set_template_state("a", "welcome", "submit", "").status, "submitted");
     EXPECT_EQ(store->set_template_state("a", "welcome", "reject", "too loud").reason, "too loud");
     EXPECT_EQ(store->set_template_state("a", "welcome", "submit", "").status, "submitted");
@@ -161,14 +162,14 @@ TEST_F(StoreTest, TemplatesFollowTheirStatesAndEditsReturnToDraft) {
 TEST_F(StoreTest, ReceiverListsValidateRowsAndExpandAliases) {
     store->add_account("a");
     store->add_receiver_list("a", "team", "Team@Lists.test", "");
-    EXPECT_EQ(kind_of([&] { store->add_receiver_list("a", "other", "team@lists.test", ""); }), ErrorKind::conflict);
-    const auto report = store->add_receivers(
-        "a", "team",
-        {{"x@example.org", "X", "", "", "", ""},
-         {"bad", "", "", "", "", ""},
-         {"y@example.org", std::string(76, 'u'), "", "", "", ""},
-         {"X@example.org", "X again", "", "", "", ""},
-         {"z@example.org", "", "", "", "1990-02-30x", ""}});
+    EXPECT_EQ(kind_of([&] { store->add_receiver_list("a", "other", "team@lists.test", ""); }),
+              ErrorKind::conflict);
+    const auto report = store->add_receivers("a", "team",
+                                             {{"x@example.org", "X", "", "", "", ""},
+                                              {"bad", "", "", "", "", ""},
+                                              {"y@example.org", std::string(76, 'u'), "", "", "", ""},
+                                              {"X@example.org", "X again", "", "", "", ""},
+                                              {"z@example.org", "", "", "", "1990-02-30x", ""}});
     EXPECT_EQ(report.added, 1u);
     ASSERT_EQ(report.errors.size(), 4u);
     EXPECT_EQ(report.errors[0].line, 2u);
@@ -178,7 +179,8 @@ TEST_F(StoreTest, ReceiverListsValidateRowsAndExpandAliases) {
     store->add_receivers("a", "team", {{"gone@example.org", "", "", "", "", ""}});
     const auto snapshot = store->directory();
     EXPECT_EQ(snapshot->reach("a", "team@lists.test"), 1u); // the invalid member does not count
-    EXPECT_EQ(snapshot->reach("other-account", "team@lists.test"), 1u); // another account's alias is an address
+    EXPECT_EQ(snapshot->reach("other-account", "team@lists.test"),
+              1u); // another account's alias is an address
     EXPECT_EQ(snapshot->expand("a", {"TEAM@lists.test", "solo@example.org"}),
               (std::vector<std::string>{"x@example.org", "solo@example.org"}));
 }
