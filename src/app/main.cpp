@@ -165,7 +165,8 @@ int main(int argc, char** argv) {
         // The pools are declared before the event loop so that they outlive it: handlers still
         // pending in the loop when it is destroyed may hold objects that use the pools' strands.
         asio::thread_pool cpu_pool(2);      // password hashing
-        asio::thread_pool blocking_pool(2); // SQLite (admin API, delivery log) and spool reads
+        asio::thread_pool blocking_pool(2); // SQLite (delivery log) and spool reads
+        asio::thread_pool api_pool(2);      // HTTP requests: they block on SQLite and spool commits
         asio::io_context io(static_cast<int>(cfg.worker_threads));
         net::SmtpServer smtp(io, cfg, spool, store, cpu_pool, tls);
         delivery::DeliveryLog delivery_log((fs::path(cfg.data_dir) / "delivery.db").string());
@@ -199,7 +200,7 @@ int main(int argc, char** argv) {
         api::AdminApi admin(store, spool, cfg.admin_token);
         admin.attach_delivery(delivery_log, engine);
         admin.attach_openapi(open_api, backends);
-        api::HttpServer http(io, cfg.http_address, cfg.http_port, admin, &open_api, blocking_pool);
+        api::HttpServer http(io, cfg.http_address, cfg.http_port, admin, &open_api, api_pool);
         try {
             for (const auto& line : smtp.listen())
                 spdlog::info("{}", line);
@@ -263,6 +264,7 @@ int main(int argc, char** argv) {
         io.run();
         for (auto& t : threads)
             t.join();
+        api_pool.join(); // requests still running may commit: before the spool stops
         spool.stop();
         cpu_pool.join();
         blocking_pool.join();

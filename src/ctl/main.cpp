@@ -42,7 +42,8 @@ const char* kUsage = R"(usage: mailpushctl [--config FILE | --url URL --token TO
           edit ACCOUNT NAME --subject TEXT --body-file FILE [--type ..] [--from-alias ..]
           list [ACCOUNT] | show ACCOUNT NAME | delete ACCOUNT NAME
           submit|approve ACCOUNT NAME | reject ACCOUNT NAME [--reason TEXT]
-  task    send ACCOUNT --address ADDRESS --template NAME --list NAME [--tag NAME] | list [ACCOUNT]
+  task    send ACCOUNT --address ADDRESS --template NAME --list NAME [--tag NAME] [--address-type 0|1]
+          list [ACCOUNT]
 --config defaults to $MAILPUSH_CONFIG, then /etc/mailpush/mailpushd.toml.
 )";
 
@@ -211,7 +212,8 @@ std::optional<Call> build_content_call(const std::string& noun, const std::strin
                          {"address", opts["address"]},
                          {"template", opts["template"]},
                          {"receivers", opts["list"]},
-                         {"tag", opts.count("tag") ? opts["tag"] : ""}},
+                         {"tag", opts.count("tag") ? opts["tag"] : ""},
+                         {"address_type", number_opt(opts, "address-type").value_or(1)}},
                         cols};
         }
     }

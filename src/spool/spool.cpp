@@ -160,6 +160,10 @@ void Spool::stop() {
 void Spool::submit(CommitRequest request, CommitCallback done) {
     {
         std::lock_guard lock(jobs_mutex_);
+        if (stopping_) { // no writer will take it: refuse now rather than never answer
+            done(smtp::CommitResult{false, 0});
+            return;
+        }
         Job job;
         job.request = std::move(request);
         job.done = std::move(done);

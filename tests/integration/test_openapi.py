@@ -170,6 +170,10 @@ def test_bad_requests_get_documented_errors_and_change_nothing(make_server):
         return s, b["Code"]
 
     assert code(secret="wrong-secret") == (400, "SignatureDoesNotMatch")
+    for sig in ("v3", "v2"):  # the SDK itself with a wrong secret, in both signature styles
+        assert sdk(srv, {**key, "AccessKeySecret": "wrong"}, "singleSendMail", {
+            "accountName": SENDER, "addressType": 1, "replyToAddress": False, "toAddress": "x@example.org",
+            "subject": "s", "textBody": "t"}, signature=sig)["code"] == "SignatureDoesNotMatch"
     assert code(kid="MPAKnosuchkey") == (404, "InvalidAccessKeyId.NotFound")
     assert code(date=now_stamp(-3600)) == (400, "InvalidTimeStamp.Expired")
     assert code(date=now_stamp(+3600)) == (400, "InvalidTimeStamp.Expired")
