@@ -245,7 +245,7 @@ Call build_call(std::vector<std::string> args, std::map<std::string, std::string
                                  {{"status", verb == "suspend" ? "suspended" : "normal"}},
                                  acct_cols};
     } else if (noun == "domain") {
-        const std::vector<std::string> cols{"domain", "account", "created_at"};
+        const std::vector<std::string> cols{"domain", "account", "verified", "created_at"};
         if (verb == "add")
             return need(4), Call{"POST", "/v1/domains", {{"account", args[2]}, {"domain", args[3]}}, cols};
         if (verb == "list")

@@ -65,21 +65,39 @@ OpenApi::OpenApi(store::Store& store, OpenApiOptions options, OpenApiBackends ba
 
 OpenApi::~OpenApi() = default;
 
-std::string OpenApi::authenticate(const SignedRequest& req, const ParamMap& params, std::int64_t now_s) {
+OpenApi::Caller OpenApi::authenticate(const SignedRequest& req, const ParamMap& params, std::int64_t now_s) {
     const auto dir = store_.directory();
     const std::string authorization = header(req, "authorization");
     std::string key_id, timestamp, nonce;
+    Caller caller;
+    auto param = [&](const char* name) {
+        const auto it = params.find(name);
+        return it == params.end() ? std::string() : it->second;
+    };
     if (common::istarts_with(authorization, "ACS3-")) {
         const auto auth = parse_acs3_authorization(authorization);
         if (!auth) fail(400, "IncompleteSignature", "The Authorization header is malformed.");
         if (auth->algorithm != "ACS3-HMAC-SHA256")
             fail(400, "InvalidSignatureMethod",
                  "Only ACS3-HMAC-SHA256 and HMAC-SHA1 signatures are supported.");
+        auto is_signed = [&](const char* name) {
+            return std::find(auth->signed_headers.begin(), auth->signed_headers.end(), name) !=
+                   auth->signed_headers.end();
+        };
         for (const char* must : {"host", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256"})
-            if (std::find(auth->signed_headers.begin(), auth->signed_headers.end(), must) ==
-                auth->signed_headers.end())
+            if (!is_signed(must))
                 fail(400, "IncompleteSignature",
                      std::string("The signature must cover the header ") + must + ".");
+        // The action and version come from signed headers, or else from the parameters (the
+        // query is signed, the body through its hash).
+        for (const char* name : {"x-acs-action", "x-acs-version"})
+            if (!header(req, name).empty() && !is_signed(name))
+                fail(400, "IncompleteSignature",
+                     std::string("The signature must cover the header ") + name + ".");
+        caller.action = header(req, "x-acs-action");
+        caller.version = header(req, "x-acs-version");
+        if (caller.action.empty()) caller.action = param("Action");
+        if (caller.version.empty()) caller.version = param("Version");
         key_id = auth->key_id;
         const auto key = dir->access_keys.find(key_id);
         if (key == dir->access_keys.end())
@@ -118,6 +136,8 @@ std::string OpenApi::authenticate(const SignedRequest& req, const ParamMap& para
             fail(400, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation.");
         timestamp = get("Timestamp");
         nonce = get("SignatureNonce");
+        caller.action = param("Action"); // signed parameters; the x-acs-* headers are not signed here
+        caller.version = param("Version");
     } else {
         fail(400, "IncompleteSignature",
              "The request is not signed (no Authorization header, no Signature).");
@@ -136,7 +156,8 @@ std::string OpenApi::authenticate(const SignedRequest& req, const ParamMap& para
     case NonceVerdict::full:
         fail(503, "Throttling", "Too many requests; retry later.");
     }
-    return dir->access_keys.at(key_id).account;
+    caller.account = dir->access_keys.at(key_id).account;
+    return caller;
 }
 
 Reply OpenApi::handle(const SignedRequest& req, const std::string& peer_ip, std::int64_t now_s) {
@@ -153,14 +174,10 @@ Reply OpenApi::handle(const SignedRequest& req, const std::string& peer_ip, std:
         for (auto& [k, v] : all)
             if (!params.emplace(k, v).second)
                 fail(400, "InvalidParameter", "The parameter " + k + " appears twice.");
-        const std::string account = authenticate(req, params, now_s);
-        std::string action = header(req, "x-acs-action");
-        if (action.empty() && params.count("Action")) action = params.at("Action");
-        std::string version = header(req, "x-acs-version");
-        if (version.empty() && params.count("Version")) version = params.at("Version");
-        if (version != kVersion)
+        const Caller caller = authenticate(req, params, now_s);
+        if (caller.version != kVersion)
             fail(400, "InvalidVersion", "Specified parameter Version is not valid (only 2015-11-23).");
-        return dispatch(action, account, params, request_id, peer_ip, now_s);
+        return dispatch(caller.action, caller.account, params, request_id, peer_ip, now_s);
     } catch (const ApiError& e) {
         status = e.status;
         error = {{"Code", e.code}, {"Message", e.message}};

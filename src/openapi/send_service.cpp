@@ -103,19 +103,21 @@ std::string SendService::check_sender(const std::string& account, const std::str
 }
 
 std::vector<std::optional<std::uint64_t>>
-SendService::commit_all(std::vector<std::pair<smtp::Envelope, std::string>> messages,
+SendService::commit_all(std::size_t count, const std::function<Message(std::size_t)>& make,
                         const std::string& peer_ip) {
-    std::vector<std::optional<std::uint64_t>> results(messages.size());
+    std::vector<std::optional<std::uint64_t>> results(count);
     std::mutex mutex;
     std::condition_variable cv;
     std::size_t in_flight = 0;
-    for (std::size_t i = 0; i < messages.size(); ++i) {
+    const std::string peer = peer_ip.empty() ? "127.0.0.1" : peer_ip; // the operator's own tasks
+    for (std::size_t i = 0; i < count; ++i) {
         {
             std::unique_lock lock(mutex);
             cv.wait(lock, [&] { return in_flight < kMaxInFlight; });
             ++in_flight;
         }
-        backends_.submit(std::move(messages[i].first), std::move(messages[i].second), peer_ip,
+        auto [envelope, body] = make(i);
+        backends_.submit(std::move(envelope), std::move(body), peer,
                          [&, i](std::optional<std::uint64_t> envid) {
                              std::lock_guard lock(mutex);
                              results[i] = envid;
@@ -187,10 +189,14 @@ std::uint64_t SendService::single(const SingleSend& r, const std::string& peer_i
     env.body_type = "8BITMIME";
     for (auto& a : rcpts)
         env.recipients.push_back({std::move(a), "", ""});
-    std::vector<std::pair<smtp::Envelope, std::string>> one;
-    one.emplace_back(std::move(env), std::move(body));
-    const auto n = static_cast<std::int64_t>(one.front().first.recipients.size());
-    const auto result = commit_all(std::move(one), peer_ip).front();
+    const auto n = static_cast<std::int64_t>(env.recipients.size());
+    const auto result = commit_all(
+                            1,
+                            [&](std::size_t) {
+                                return Message{std::move(env), std::move(body)};
+                            },
+                            peer_ip)
+                            .front();
     if (!result) fail(503, "ServiceUnavailable", "The message could not be stored; retry later.");
     store_.quota().add(r.account, n, now_s);
     return *result;
@@ -221,11 +227,11 @@ store::SendTask SendService::batch(const BatchSend& r, const std::string& peer_i
     }
     if (members.empty()) fail(400, "InvalidReceiverName.Malformed", "The specified receiver list is empty.");
     const auto dir = store_.directory();
-    std::vector<std::pair<smtp::Envelope, std::string>> messages;
-    std::int64_t skipped = 0;
+    std::vector<const store::ReceiverRow*> targets; // members not in the invalid library
     for (const auto& m : members)
-        if (dir->is_invalid(r.account, m.email)) ++skipped;
-    check_quota(store_, *dir, r.account, static_cast<std::int64_t>(members.size()) - skipped, now_s);
+        if (!dir->is_invalid(r.account, m.email)) targets.push_back(&m);
+    const auto skipped = static_cast<std::int64_t>(members.size() - targets.size());
+    check_quota(store_, *dir, r.account, static_cast<std::int64_t>(targets.size()), now_s);
 
     store::SendTask task;
     task.account = r.account;
@@ -238,8 +244,8 @@ store::SendTask SendService::batch(const BatchSend& r, const std::string& peer_i
     task.total = static_cast<std::int64_t>(members.size());
     task = store_.add_task(task);
 
-    for (const auto& m : members) {
-        if (dir->is_invalid(r.account, m.email)) continue;
+    auto make = [&](std::size_t i) {
+        const auto& m = *targets[i];
         MailContent content{r.sender,
                             tpl.from_alias,
                             {m.email},
@@ -260,9 +266,9 @@ store::SendTask SendService::batch(const BatchSend& r, const std::string& peer_i
         env.helo = "openapi";
         env.body_type = "8BITMIME";
         env.recipients.push_back({m.email, "", ""});
-        messages.emplace_back(std::move(env), build_message(content, "=_mp_" + auth::random_token(24)));
-    }
-    const auto results = commit_all(std::move(messages), peer_ip);
+        return Message{std::move(env), build_message(content, "=_mp_" + auth::random_token(24))};
+    };
+    const auto results = commit_all(targets.size(), make, peer_ip);
     std::int64_t queued = 0;
     first_envid = 0;
     for (const auto& e : results)
@@ -285,9 +291,14 @@ std::uint64_t SendService::system_mail(const std::string& to, const std::string&
     env.helo = "openapi";
     env.body_type = "8BITMIME";
     env.recipients.push_back({to, "", ""});
-    std::vector<std::pair<smtp::Envelope, std::string>> one;
-    one.emplace_back(std::move(env), build_message(content, "=_mp_" + auth::random_token(24)));
-    const auto result = commit_all(std::move(one), "127.0.0.1").front();
+    std::string body = build_message(content, "=_mp_" + auth::random_token(24));
+    const auto result = commit_all(
+                            1,
+                            [&](std::size_t) {
+                                return Message{std::move(env), std::move(body)};
+                            },
+                            "127.0.0.1")
+                            .front();
     if (!result) fail(503, "ServiceUnavailable", "The message could not be stored; retry later.");
     return *result;
 }

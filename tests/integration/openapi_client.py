@@ -68,3 +68,25 @@ def signed_call(srv, key_id, secret, action, params, *, date=None, nonce=None, v
         return res.status, json.loads(res.read() or b"{}")
     finally:
         conn.close()
+
+
+def rpc_call(srv, key_id, secret, params, *, headers=None, method="POST", nonce=None, date=None):
+    """An RPC HMAC-SHA1 signed request (the SDK's v2 style), written from its description."""
+    import base64
+    full = {"Format": "json", "Version": "2015-11-23", "Timestamp": date or now_stamp(),
+            "SignatureNonce": nonce or uuid.uuid4().hex, "SignatureMethod": "HMAC-SHA1", "SignatureVersion": "1.0",
+            "AccessKeyId": key_id, **params}
+    enc = lambda s: urllib.parse.quote(str(s), safe="~")  # noqa: E731  RFC 3986 unreserved only
+    canonical = "&".join(f"{enc(k)}={enc(v)}" for k, v in sorted(full.items()))
+    to_sign = f"{method}&{enc('/')}&{enc(canonical)}"
+    full["Signature"] = base64.b64encode(hmac.new((secret + "&").encode(), to_sign.encode(),
+                                                  hashlib.sha1).digest()).decode()
+    body = urllib.parse.urlencode(full, quote_via=urllib.parse.quote)
+    conn = http.client.HTTPConnection("127.0.0.1", srv.ports["http"], timeout=30)
+    try:
+        conn.request(method, "/" if method == "POST" else "/?" + body, body=body.encode() if method == "POST" else None,
+                     headers={"content-type": "application/x-www-form-urlencoded", **(headers or {})})
+        res = conn.getresponse()
+        return res.status, json.loads(res.read() or b"{}")
+    finally:
+        conn.close()

@@ -9,7 +9,7 @@ import smtplib
 import pytest
 
 from harness import PASSWORD, SENDER
-from openapi_client import create_key, now_stamp, sdk, signed_call
+from openapi_client import create_key, now_stamp, rpc_call, sdk, signed_call
 from sink import Sink
 
 
@@ -199,6 +199,21 @@ def test_bad_requests_get_documented_errors_and_change_nothing(make_server):
     assert code(params={k: v for k, v in params.items() if k != "ToAddress"}) == (400, "MissingParameter")
     assert code(params={**params, "AddressType": "7"}) == (400, "InvalidParameter")
     assert queue_size(srv) == 2
+    # RPC HMAC-SHA1 from an independent signer, by POST and by GET; the action is the signed
+    # parameter, never the unsigned x-acs-action header.
+    status, summary = rpc_call(srv, kid, secret, {"Action": "DescAccountSummary"},
+                               headers={"x-acs-action": "DeleteInvalidAddress"})
+    assert status == 200 and summary["DailyQuota"] == 20000, summary
+    assert rpc_call(srv, kid, secret, {"Action": "DescAccountSummary"}, method="GET")[0] == 200
+    assert rpc_call(srv, kid, "bad", {"Action": "DescAccountSummary"})[1]["Code"] == "SignatureDoesNotMatch"
+    assert rpc_call(srv, kid, secret, {"Action": "DescAccountSummary"}, date=now_stamp(-7200))[1]["Code"] == \
+        "InvalidTimeStamp.Expired"
+    assert rpc_call(srv, kid, secret, {"Action": "DescAccountSummary"}, nonce="rpc-nonce")[0] == 200
+    assert rpc_call(srv, kid, secret, {"Action": "DescAccountSummary"}, nonce="rpc-nonce")[1]["Code"] == \
+        "SignatureNonceUsed"
+    # ACS3 with an unsigned x-acs-action header: refused, not trusted.
+    assert code(signed_headers=["host", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256"]) == \
+        (400, "IncompleteSignature")
     # No signature at all
     import http.client
     c = http.client.HTTPConnection("127.0.0.1", srv.ports["http"], timeout=10)
@@ -217,6 +232,15 @@ def test_limits_through_the_api(api, tmp_path):
     assert over["code"] == "LimitExceeded"
     assert sdk(srv, key, "queryTagByParam", {"pageSize": 50})["body"]["totalCount"] == 10
     assert sdk(srv, key, "createTag", {"tagName": "bad name!"})["code"] == "InvalidParameter"
+    for i in range(4):  # the account already has example.com: 5 in all
+        assert sdk(srv, key, "createDomain", {"domainName": f"d{i}.test"})["ok"]
+    six = sdk(srv, key, "createDomain", {"domainName": "d9.test"})
+    assert six["code"] == "LimitExceeded" and "at most 5" in six["data"]["Message"]
+    taken = sdk(srv, key, "createDomain", {"domainName": "mail.d0.test"})  # same account: allowed
+    assert taken["code"] == "LimitExceeded"
+    assert sdk(srv, key, "queryDomainByParam", {})["body"]["totalCount"] == 5
+    r = srv.ctl("account", "quota", "acme", "--daily", "-1", check=False)
+    assert r.returncode == 2  # refused by mailpushctl before any request
     # Template body over 28 KB: refused, nothing created.
     big = tmp_path / "big.html"
     big.write_text("x" * (28 * 1024 + 1))

@@ -68,8 +68,13 @@ public:
 
 private:
     using ParamMap = std::map<std::string, std::string>;
-    // Verifies the signature and freshness; returns the account, throws ApiError.
-    std::string authenticate(const SignedRequest& request, const ParamMap& params, std::int64_t now_s);
+    struct Caller {
+        std::string account;
+        std::string action;  // from a signed part of the request only
+        std::string version; // likewise
+    };
+    // Verifies the signature and freshness; throws ApiError.
+    Caller authenticate(const SignedRequest& request, const ParamMap& params, std::int64_t now_s);
     Reply dispatch(const std::string& action, const std::string& account, const ParamMap& params,
                    const std::string& request_id, const std::string& peer_ip, std::int64_t now_s);
 

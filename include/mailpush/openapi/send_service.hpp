@@ -6,6 +6,7 @@
 
 #include "mailpush/openapi/openapi.hpp"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -58,8 +59,12 @@ private:
     // sender address, account state, IP protection, verified domain, type.
     std::string check_sender(const std::string& account, const std::string& sender,
                              const std::string& peer_ip, bool batch);
-    std::vector<std::optional<std::uint64_t>>
-    commit_all(std::vector<std::pair<smtp::Envelope, std::string>> messages, const std::string& peer_ip);
+    using Message = std::pair<smtp::Envelope, std::string>;
+    // Commits `count` messages made one at a time by `make(i)`, at most 256 in flight, so a
+    // batch never holds more than that many in memory. Returns each one's envid or nullopt.
+    std::vector<std::optional<std::uint64_t>> commit_all(std::size_t count,
+                                                         const std::function<Message(std::size_t)>& make,
+                                                         const std::string& peer_ip);
 
     store::Store& store_;
     const OpenApiOptions& options_;

@@ -31,6 +31,8 @@ TEST(Config, MinimalUsesDefaults) {
     EXPECT_EQ(c.reply_style, smtp::ReplyStyle::directmail);
     EXPECT_EQ(c.retry_initial, std::chrono::minutes(1));
     EXPECT_EQ(c.max_lifetime, std::chrono::hours(72));
+    EXPECT_TRUE(c.require_verified_domain); // production default: verified domains only
+    EXPECT_EQ(c.max_clock_skew, std::chrono::minutes(15));
 }
 
 TEST(Config, ParsesUnitsAndSections) {
@@ -85,6 +87,10 @@ TEST(Config, EveryProblemIsOneLineNamingTheKey) {
     EXPECT_EQ(error_of(kMinimal + "[bogus]\nx = 1\n"), "test.toml: key 'bogus': unknown key");
     EXPECT_EQ(error_of(kMinimal + "[spool]\nfault_injection = \"disk\"\n"),
               "test.toml: key 'spool.fault_injection': must be \"\", \"write\", \"fsync\" or \"rename\"");
+    EXPECT_EQ(error_of(kMinimal + "[server]\nrequire_verified_domain = \"yes\"\n"),
+              "test.toml: key 'server.require_verified_domain': must be true or false");
+    EXPECT_EQ(error_of(kMinimal + "public_url = \"ftp://x\"\n"),
+              "test.toml: key 'http.public_url': must start with http:// or https://");
     const auto syntax = error_of("[[listener]\n");
     EXPECT_TRUE(syntax.starts_with("test.toml:1:")) << syntax;
     EXPECT_EQ(syntax.find('\n'), std::string::npos);
