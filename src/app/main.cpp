@@ -166,7 +166,7 @@ int main(int argc, char** argv) {
         // pending in the loop when it is destroyed may hold objects that use the pools' strands.
         asio::thread_pool cpu_pool(2);      // password hashing
         asio::thread_pool blocking_pool(2); // SQLite (delivery log) and spool reads
-        asio::thread_pool api_pool(2);      // HTTP requests: they block on SQLite and spool commits
+        asio::thread_pool api_pool(8); // HTTP requests: mostly waiting on SQLite and spool commits
         asio::io_context io(static_cast<int>(cfg.worker_threads));
         net::SmtpServer smtp(io, cfg, spool, store, cpu_pool, tls);
         delivery::DeliveryLog delivery_log((fs::path(cfg.data_dir) / "delivery.db").string());
