@@ -151,6 +151,19 @@ int main(int argc, char** argv) {
         limits.pbkdf2_iterations = cfg.pbkdf2_iterations;
         limits.allow_private_ip_entries = cfg.allow_private_ip_protection;
         limits.utc_offset_minutes = cfg.event_utc_offset_minutes;
+        limits.daily_quota = cfg.default_daily_quota;
+        limits.monthly_quota = cfg.default_monthly_quota;
+        limits.max_domains = cfg.max_domains;
+        limits.max_addresses = cfg.max_addresses;
+        limits.max_address_deletions_per_month = cfg.max_address_deletions_per_month;
+        limits.max_ip_entries = cfg.max_ip_entries;
+        limits.max_tags = cfg.max_tags;
+        limits.max_receiver_lists = cfg.max_receiver_lists;
+        limits.max_receivers_per_list = cfg.max_receivers_per_list;
+        limits.max_templates = cfg.max_templates;
+        limits.max_template_subject_chars = cfg.max_template_subject;
+        limits.max_template_body_bytes = cfg.max_template_body;
+        limits.max_access_keys = cfg.max_access_keys;
         limits.service_host = cfg.hostname;
         store::Store store((fs::path(cfg.data_dir) / "store.db").string(), limits, cfg.region);
 
@@ -166,7 +179,7 @@ int main(int argc, char** argv) {
         // pending in the loop when it is destroyed may hold objects that use the pools' strands.
         asio::thread_pool cpu_pool(2);      // password hashing
         asio::thread_pool blocking_pool(2); // SQLite (delivery log) and spool reads
-        asio::thread_pool api_pool(8); // HTTP requests: mostly waiting on SQLite and spool commits
+        asio::thread_pool api_pool(8);      // HTTP requests: mostly waiting on SQLite and spool commits
         asio::io_context io(static_cast<int>(cfg.worker_threads));
         net::SmtpServer smtp(io, cfg, spool, store, cpu_pool, tls);
         delivery::DeliveryLog delivery_log((fs::path(cfg.data_dir) / "delivery.db").string());

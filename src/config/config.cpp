@@ -242,6 +242,25 @@ void read_sections(Reader& r, Config& c) {
     }
     if (const auto* t = r.table("auth"))
         r.integer(*t, "auth.", "pbkdf2_iterations", c.pbkdf2_iterations, 1000, 10'000'000);
+    if (const auto* t = r.table("accounts")) {
+        const std::string p = "accounts.";
+        r.integer(*t, p, "default_daily_quota", c.default_daily_quota, std::int64_t{0},
+                  std::int64_t{1'000'000'000});
+        r.integer(*t, p, "default_monthly_quota", c.default_monthly_quota, std::int64_t{0},
+                  std::int64_t{30'000'000'000});
+        r.integer(*t, p, "max_domains", c.max_domains, 1u, 10'000u);
+        r.integer(*t, p, "max_addresses", c.max_addresses, 1u, 100'000u);
+        r.integer(*t, p, "max_address_deletions_per_month", c.max_address_deletions_per_month, 0u, 100'000u);
+        r.integer(*t, p, "max_ip_entries", c.max_ip_entries, 1u, 1000u);
+        r.integer(*t, p, "max_tags", c.max_tags, 1u, 10'000u);
+        r.integer(*t, p, "max_receiver_lists", c.max_receiver_lists, 1u, 10'000u);
+        r.integer(*t, p, "max_receivers_per_list", c.max_receivers_per_list, 1u, 10'000'000u);
+        r.integer(*t, p, "max_templates", c.max_templates, 1u, 100'000u);
+        r.integer(*t, p, "max_template_subject", c.max_template_subject, std::size_t{1}, std::size_t{998});
+        r.size(*t, p, "max_template_body", c.max_template_body, 1);
+        if (c.max_template_body > 16 * 1024 * 1024) r.fail(p + "max_template_body", "must be at most 16M");
+        r.integer(*t, p, "max_access_keys", c.max_access_keys, 1u, 1000u);
+    }
     if (const auto* t = r.table("dns")) {
         if (const auto* n = r.node(*t, "dns.", "servers")) {
             const auto* arr = n->as_array();

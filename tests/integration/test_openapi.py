@@ -336,3 +336,18 @@ def test_access_keys_are_listed_without_secret_and_revocable(api):
     assert key["AccessKeySecret"].encode() not in store_bytes  # sealed at rest
     srv.ctl("accesskey", "delete", key["AccessKeyId"])
     assert sdk(srv, key, "descAccountSummary")["code"] == "InvalidAccessKeyId.NotFound"
+
+
+def test_account_limits_come_from_the_config(make_server):
+    srv = make_server(tail="[accounts]\nmax_tags = 2\ndefault_daily_quota = 7\nmax_receivers_per_list = 3\n")
+    srv.start().provision()
+    assert json.loads(srv.ctl("--json", "account", "show", "acme").stdout)["daily_quota"] == 7
+    srv.ctl("tag", "add", "acme", "a")
+    srv.ctl("tag", "add", "acme", "b")
+    r = srv.ctl("tag", "add", "acme", "c", check=False)
+    assert r.returncode == 1 and "at most 2 tags" in r.stderr
+    srv.ctl("list", "add", "acme", "l", "l@lists.test")
+    rows = srv.dir / "rows.txt"
+    rows.write_text("".join(f"m{i}@example.org\n" for i in range(5)))
+    report = json.loads(srv.ctl("--json", "list", "upload", "acme", "l", str(rows)).stdout)
+    assert report["added"] == 3 and report["rejected"] == 2

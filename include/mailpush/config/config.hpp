@@ -75,6 +75,20 @@ struct Config {
     std::string fault_injection; // testing only: "", "write", "fsync", "rename"
     // [auth]
     unsigned pbkdf2_iterations = 100'000;
+    // [accounts]: the account model's limits (SPEC §6; the seeds' values are the defaults)
+    std::int64_t default_daily_quota = 20'000;
+    std::int64_t default_monthly_quota = 600'000;
+    unsigned max_domains = 5;
+    unsigned max_addresses = 10;
+    unsigned max_address_deletions_per_month = 4;
+    unsigned max_ip_entries = 10;
+    unsigned max_tags = 10;
+    unsigned max_receiver_lists = 10;
+    unsigned max_receivers_per_list = 10'000;
+    unsigned max_templates = 40;
+    std::size_t max_template_subject = 100;    // characters
+    std::size_t max_template_body = 28 * 1024; // bytes
+    unsigned max_access_keys = 5;
     // [dns]
     std::vector<std::string> dns_servers;
     // [delivery]

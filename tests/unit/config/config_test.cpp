@@ -89,6 +89,10 @@ TEST(Config, EveryProblemIsOneLineNamingTheKey) {
               "test.toml: key 'spool.fault_injection': must be \"\", \"write\", \"fsync\" or \"rename\"");
     EXPECT_EQ(error_of(kMinimal + "[server]\nrequire_verified_domain = \"yes\"\n"),
               "test.toml: key 'server.require_verified_domain': must be true or false");
+    EXPECT_EQ(error_of(kMinimal + "[accounts]\nmax_tags = 0\n"),
+              "test.toml: key 'accounts.max_tags': must be between 1 and 10000");
+    EXPECT_EQ(error_of(kMinimal + "[accounts]\nmax_template_body = \"1G\"\n"),
+              "test.toml: key 'accounts.max_template_body': must be at most 16M");
     EXPECT_EQ(error_of(kMinimal + "public_url = \"ftp://x\"\n"),
               "test.toml: key 'http.public_url': must start with http:// or https://");
     const auto syntax = error_of("[[listener]\n");
