@@ -202,6 +202,7 @@ int main(int argc, char** argv) {
         backends.check_dns = [&io, &verify_resolver](std::vector<store::DnsRecordCheck> checks) {
             return api::check_records(io, verify_resolver, std::move(checks), std::chrono::seconds(30));
         };
+        backends.storage_low = [&spool] { return spool.storage_low(); };
         openapi::OpenApiOptions api_options;
         api_options.region = cfg.region;
         api_options.hostname = cfg.hostname;

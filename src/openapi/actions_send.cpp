@@ -21,6 +21,7 @@ json single_send_mail(ActionContext& c) {
     s.reply_address = c.optional("ReplyAddress");
     s.reply_alias = c.optional("ReplyAddressAlias");
     s.to = c.required("ToAddress");
+    s.bcc = c.optional("BccAddress");
     s.from_alias = c.optional("FromAlias");
     s.subject = c.required("Subject");
     s.html_body = c.optional("HtmlBody");

@@ -10,6 +10,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <set>
 
 namespace mailpush::openapi {
 namespace {
@@ -105,6 +106,9 @@ std::string SendService::check_sender(const std::string& account, const std::str
 std::vector<std::optional<std::uint64_t>>
 SendService::commit_all(std::size_t count, const std::function<Message(std::size_t)>& make,
                         const std::string& peer_ip) {
+    // As SMTP answers 452 at MAIL: refuse before writing anything when the disk is nearly full.
+    if (backends_.storage_low && backends_.storage_low())
+        fail(503, "ServiceUnavailable", "Insufficient system storage; retry later.");
     std::vector<std::optional<std::uint64_t>> results(count);
     std::mutex mutex;
     std::condition_variable cv;
@@ -157,23 +161,35 @@ std::uint64_t SendService::single(const SingleSend& r, const std::string& peer_i
     auto headers = parse_custom_headers(r.headers_json);
 
     // Recipients: up to 100, a list alias stands for its members; the invalid library is skipped.
+    // BccAddress: recipients that no header shows. Both lists together stay within the cap.
     const auto dir = store_.directory();
-    std::vector<std::string> to_header, rcpts;
     std::size_t given = 0;
-    for (std::size_t start = 0; start <= r.to.size();) {
-        auto end = r.to.find(',', start);
-        if (end == std::string::npos) end = r.to.size();
-        const std::string addr(common::trim(std::string_view(r.to).substr(start, end - start)));
-        start = end + 1;
-        if (addr.empty()) continue;
-        if (++given > options_.max_api_recipients || !valid_address(addr))
-            fail(400, "InvalidToAddress",
-                 "The specified toAddress is wrongly formed (at most " +
-                     std::to_string(options_.max_api_recipients) + " valid addresses).");
-        to_header.push_back(addr);
-    }
-    rcpts = dir->expand(r.account, to_header);
-    if (given == 0) fail(400, "InvalidToAddress", "The specified toAddress is empty.");
+    auto split = [&](const std::string& list) {
+        std::vector<std::string> out;
+        for (std::size_t start = 0; start <= list.size();) {
+            auto end = list.find(',', start);
+            if (end == std::string::npos) end = list.size();
+            const std::string addr(common::trim(std::string_view(list).substr(start, end - start)));
+            start = end + 1;
+            if (addr.empty()) continue;
+            if (++given > options_.max_api_recipients || !valid_address(addr))
+                fail(400, "InvalidToAddress",
+                     "The specified toAddress is wrongly formed (at most " +
+                         std::to_string(options_.max_api_recipients) + " valid addresses).");
+            out.push_back(addr);
+        }
+        return out;
+    };
+    const std::vector<std::string> to_header = split(r.to);
+    if (to_header.empty()) fail(400, "InvalidToAddress", "The specified toAddress is empty.");
+    std::vector<std::string> all = to_header;
+    for (auto& b : split(r.bcc))
+        all.push_back(std::move(b));
+    // Expanded, without duplicates (an address given twice, or also on a list, gets one copy).
+    std::vector<std::string> rcpts;
+    std::set<std::string> seen;
+    for (auto& a : dir->expand(r.account, all))
+        if (seen.insert(common::to_lower(a)).second) rcpts.push_back(std::move(a));
     if (rcpts.empty()) fail(400, "InvalidToAddress.Spam", "Sendmail rejected by invalid address.");
     check_quota(store_, *dir, r.account, static_cast<std::int64_t>(rcpts.size()), now_s);
 

@@ -351,3 +351,25 @@ def test_account_limits_come_from_the_config(make_server):
     rows.write_text("".join(f"m{i}@example.org\n" for i in range(5)))
     report = json.loads(srv.ctl("--json", "list", "upload", "acme", "l", str(rows)).stdout)
     assert report["added"] == 3 and report["rejected"] == 2
+
+
+def test_bcc_dedup_and_low_storage(make_server, sink):
+    srv = make_server(routes=(("*", f"smtp://127.0.0.1:{sink.port}"),))
+    srv.write_config()
+    srv.start().provision()
+    key = create_key(srv)
+    r = sdk(srv, key, "singleSendMail", {**SINGLE, "toAddress": "to@example.org, TO@example.org",
+                                         "bccAddress": "hidden@example.org,to@example.org"})
+    assert r["ok"], r
+    (mail_from, rcpts, raw), = sink.handler.wait_for(1)
+    assert sorted(rcpts) == ["hidden@example.org", "to@example.org"]  # one copy each
+    assert b"hidden@example.org" not in raw
+    usage = json.loads(srv.ctl("--json", "account", "usage", "acme").stdout)
+    assert usage["day_used"] == 2
+    # Free space below the spool's limit: refused before anything is written, as MAIL gets 452.
+    srv.stop()
+    srv.config.write_text(srv.config.read_text().replace("min_free_bytes = 0", 'min_free_bytes = "1000000G"'))
+    srv.start()
+    low = sdk(srv, key, "singleSendMail", SINGLE)
+    assert low["code"] == "ServiceUnavailable" and low["status"] == 503
+    assert srv.queue() == []

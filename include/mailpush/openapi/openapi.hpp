@@ -41,6 +41,8 @@ struct OpenApiBackends {
     std::function<void(smtp::Envelope, std::string body, std::string peer_ip, Done done)> submit;
     // Looks up the records of `checks` in DNS and judges them. Blocks.
     std::function<std::vector<store::DnsRecordCheck>(std::vector<store::DnsRecordCheck>)> check_dns;
+    // True while free space is below the spool's limit (sends are then refused, as at MAIL).
+    std::function<bool()> storage_low;
 };
 
 struct ApiError {

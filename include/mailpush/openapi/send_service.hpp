@@ -19,7 +19,8 @@ struct SingleSend {
     bool use_reply_to = false; // ReplyToAddress=true: the address's verified reply-to
     std::string reply_address; // ReplyAddress (explicit)
     std::string reply_alias;
-    std::string to; // ToAddress, comma separated
+    std::string to;  // ToAddress, comma separated
+    std::string bcc; // BccAddress, comma separated
     std::string from_alias;
     std::string subject;
     std::string html_body;
