@@ -11,6 +11,30 @@ enum Column { kEAddr, kUserName, kNickName, kGender, kBirthday, kMobile, kColumn
 constexpr std::array<std::string_view, kColumns> kNames{"EAddr",  "UserName", "NickName",
                                                         "Gender", "Birthday", "Mobile"};
 
+// The column a header field names: "EAddr", "{EAddr}", "地址{EAddr}" or the console's caption
+// ("收件人邮箱" ...); -1 if none.
+int column_of(const std::string& field) {
+    static constexpr std::array<std::string_view, kColumns> kCaptions{
+        "收件人邮箱", "收件人姓名", "收件人昵称", "收件人称呼", "收件人生日", "收件人电话"};
+    const std::string lower = common::to_lower(field);
+    for (int c = 0; c < kColumns; ++c) {
+        const auto i = static_cast<std::size_t>(c);
+        if (lower == common::to_lower(kNames[i]) ||
+            lower.find("{" + common::to_lower(kNames[i]) + "}") != std::string::npos || field == kCaptions[i])
+            return c;
+    }
+    return -1;
+}
+
+bool is_header(const std::vector<std::string>& fields) {
+    bool names_a_column = false;
+    for (const auto& f : fields) {
+        if (f.find('@') != std::string::npos) return false;
+        if (column_of(f) >= 0) names_a_column = true;
+    }
+    return names_a_column;
+}
+
 // Splits one line into fields; nullopt if a quoted field is not closed properly.
 std::optional<std::vector<std::string>> split_fields(std::string_view line) {
     std::vector<std::string> fields(1);
@@ -66,28 +90,24 @@ ParsedUpload parse_receiver_upload(std::string_view text, std::size_t max_rows) 
             first = false;
             continue;
         }
-        if (first) {
-            first = false;
-            bool header = false;
-            for (const auto& f : *fields)
-                if (common::iequals(f, "EAddr")) header = true;
-            if (header) {
-                columns = fields->size();
-                std::string problem;
-                for (std::size_t i = 0; i < fields->size() && i < kColumns; ++i) {
-                    order[i] = -1;
-                    for (int c = 0; c < kColumns; ++c)
-                        if (common::iequals((*fields)[i], kNames[static_cast<std::size_t>(c)])) order[i] = c;
-                    if (order[i] < 0) problem = "unknown column \"" + (*fields)[i] + "\"";
-                }
-                if (fields->size() > kColumns) problem = "more than 6 columns";
-                if (!problem.empty()) {
-                    out.errors.push_back({line_no, "", problem});
-                    return out; // the header is unusable: nothing else can be read correctly
-                }
-                continue;
+        // Header lines (only before the first row): no address in them, and at least one field
+        // names a column. Several are allowed (the console's file has a caption line and a
+        // variable line); the last one sets the order.
+        if (first && is_header(*fields)) {
+            columns = fields->size();
+            std::string problem;
+            for (std::size_t i = 0; i < fields->size() && i < kColumns; ++i) {
+                order[i] = column_of((*fields)[i]);
+                if (order[i] < 0) problem = "unknown column \"" + (*fields)[i] + "\"";
             }
+            if (fields->size() > kColumns) problem = "more than 6 columns";
+            if (!problem.empty()) {
+                out.errors.push_back({line_no, "", problem});
+                return out; // the header is unusable: nothing else can be read correctly
+            }
+            continue;
         }
+        first = false;
         if (out.rows.size() >= max_rows) {
             out.errors.push_back({line_no, (*fields)[0], "more than " + std::to_string(max_rows) + " rows"});
             continue;

@@ -30,13 +30,25 @@ void require(bool ok, const std::string& message) {
     if (!ok) throw StoreError(ErrorKind::invalid, message);
 }
 
+// "1990-01-02", "1990/1/2" (the documents' own example) and the like: year, month, day.
 bool valid_birthday(const std::string& b) {
     if (b.empty()) return true;
-    if (b.size() != 10 || b[4] != '-' || b[7] != '-') return false;
-    for (const std::size_t i : {0UL, 1UL, 2UL, 3UL, 5UL, 6UL, 8UL, 9UL})
-        if (b[i] < '0' || b[i] > '9') return false;
-    const int month = std::stoi(b.substr(5, 2)), day = std::stoi(b.substr(8, 2));
-    return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+    int parts[3] = {0, 0, 0};
+    std::size_t digits[3] = {0, 0, 0}, part = 0;
+    char separator = 0;
+    for (const char c : b) {
+        if (c >= '0' && c <= '9') {
+            parts[part] = parts[part] * 10 + (c - '0');
+            if (++digits[part] > 4) return false;
+        } else if ((c == '-' || c == '/') && part < 2 && (separator == 0 || separator == c)) {
+            separator = c;
+            ++part;
+        } else {
+            return false;
+        }
+    }
+    return part == 2 && digits[0] == 4 && digits[1] >= 1 && digits[1] <= 2 && digits[2] >= 1 &&
+           digits[2] <= 2 && parts[1] >= 1 && parts[1] <= 12 && parts[2] >= 1 && parts[2] <= 31;
 }
 
 bool valid_mobile(const std::string& m) {
@@ -54,7 +66,7 @@ std::optional<std::string> row_problem(const ReceiverRow& r) {
     if (utf8_length(r.user_name) > 75) return "UserName is longer than 75 characters";
     if (utf8_length(r.nick_name) > 25) return "NickName is longer than 25 characters";
     if (utf8_length(r.gender) > 10) return "Gender is longer than 10 characters";
-    if (!valid_birthday(r.birthday)) return "Birthday must be YYYY-MM-DD";
+    if (!valid_birthday(r.birthday)) return "Birthday must be a date such as 1990-01-02 or 1990/1/2";
     if (!valid_mobile(r.mobile)) return "Mobile must be at most 20 digits, +, - or spaces";
     return std::nullopt;
 }
@@ -225,6 +237,11 @@ UploadReport Store::add_receivers(const std::string& account, const std::string&
         count.bind(1, id);
         count.step();
         std::int64_t members = count.integer(0);
+        // "The most a list holds also depends on the daily quota" (the documents): the smaller.
+        Statement quota(db_, "SELECT daily_quota FROM accounts WHERE name=?");
+        quota.bind(1, account);
+        quota.step();
+        const auto cap = std::min<std::int64_t>(limits_.max_receivers_per_list, quota.integer(0));
         std::unordered_set<std::string> seen;
         transaction([&] {
             for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -241,11 +258,10 @@ UploadReport Store::add_receivers(const std::string& account, const std::string&
                 Statement exists(db_, "SELECT 1 FROM receivers WHERE list_id=? AND email=?");
                 exists.bind(1, id).bind(2, email);
                 const bool update = exists.step();
-                if (!update && members >= limits_.max_receivers_per_list) {
+                if (!update && members >= cap) {
                     report.errors.push_back({i + 1, r.email,
-                                             "the list is full (" +
-                                                 std::to_string(limits_.max_receivers_per_list) +
-                                                 " addresses)"});
+                                             "the list is full (" + std::to_string(cap) +
+                                                 " addresses: the list limit or the daily quota)"});
                     continue;
                 }
                 Statement st(

@@ -113,3 +113,17 @@ TEST(ReceiverUpload, TxtWithoutHeaderAndRowLimit) {
     ASSERT_EQ(bad.errors.size(), 1u);
     EXPECT_NE(bad.errors[0].reason.find("unknown column"), std::string::npos);
 }
+
+TEST(ReceiverUpload, TheConsolesTemplateFileWithCaptionAndVariableLines) {
+    const auto p = parse_receiver_upload("收件人邮箱,收件人姓名,收件人昵称,收件人称呼,收件人生日,收件人电话\n"
+                                         "地址{EAddr},{UserName},{NickName},{Gender},{Birthday},{Mobile}\n"
+                                         "test1@abc.com,张三,张三丰,先生,1990/1/1,1380000000\n",
+                                         10);
+    ASSERT_TRUE(p.errors.empty());
+    ASSERT_EQ(p.rows.size(), 1u);
+    EXPECT_EQ(p.rows[0].email, "test1@abc.com");
+    EXPECT_EQ(p.rows[0].nick_name, "张三丰");
+    EXPECT_EQ(p.rows[0].gender, "先生");
+    EXPECT_EQ(p.rows[0].birthday, "1990/1/1");
+    EXPECT_EQ(p.lines[0], 3u);
+}

@@ -174,6 +174,16 @@ TEST_F(StoreTest, ReceiverListsValidateRowsAndExpandAliases) {
     ASSERT_EQ(report.errors.size(), 4u);
     EXPECT_EQ(report.errors[0].line, 2u);
     EXPECT_EQ(store->add_receivers("a", "team", {{"x@example.org", "New name", "", "", "", ""}}).updated, 1u);
+    const auto dates = store->add_receivers("a", "team",
+                                            {{"d1@example.org", "", "", "", "1990/1/1", ""},
+                                             {"d2@example.org", "", "", "", "1990-12-31", ""},
+                                             {"d3@example.org", "", "", "", "1990/13/1", ""},
+                                             {"d4@example.org", "", "", "", "90/1/1", ""},
+                                             {"d5@example.org", "", "", "", "1990/1-1", ""}});
+    EXPECT_EQ(dates.added, 2u);
+    EXPECT_EQ(dates.errors.size(), 3u);
+    for (const char* e : {"d1@example.org", "d2@example.org"})
+        store->remove_receiver("a", "team", e);
     EXPECT_EQ(store->list_receivers("a", "team", "", 10).at(0).user_name, "New name");
     store->add_invalid("a", "gone@example.org", "manual");
     store->add_receivers("a", "team", {{"gone@example.org", "", "", "", "", ""}});
@@ -183,6 +193,19 @@ TEST_F(StoreTest, ReceiverListsValidateRowsAndExpandAliases) {
               1u); // another account's alias is an address
     EXPECT_EQ(snapshot->expand("a", {"TEAM@lists.test", "solo@example.org"}),
               (std::vector<std::string>{"x@example.org", "solo@example.org"}));
+}
+
+TEST_F(StoreTest, AListHoldsNoMoreThanTheDailyQuota) {
+    store->add_account("a");
+    store->set_account_quota("a", 2, std::nullopt);
+    store->add_receiver_list("a", "l", "l@lists.test", "");
+    const auto r = store->add_receivers("a", "l",
+                                        {{"1@example.org", "", "", "", "", ""},
+                                         {"2@example.org", "", "", "", "", ""},
+                                         {"3@example.org", "", "", "", "", ""}});
+    EXPECT_EQ(r.added, 2u);
+    ASSERT_EQ(r.errors.size(), 1u);
+    EXPECT_NE(r.errors[0].reason.find("daily quota"), std::string::npos);
 }
 
 TEST_F(StoreTest, ReplyToVerificationTokensExpireAndAreRateLimited) {
