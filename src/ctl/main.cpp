@@ -408,6 +408,13 @@ int main(int argc, char** argv) {
             for (const auto& line : data)
                 std::cout << line.get<std::string>() << "\n";
         } else {
+            if (!call.rows_key.empty()) { // a summary line of the reply's other members, then the rows
+                std::string summary;
+                for (const auto& [k, v] : data.items())
+                    if (k != call.rows_key && !v.is_array() && !v.is_object())
+                        summary += (summary.empty() ? "" : "  ") + k + "=" + cell(v);
+                if (!summary.empty()) std::cout << summary << "\n";
+            }
             print_table(call.rows_key.empty() ? data : data.value(call.rows_key, json::array()),
                         call.columns);
         }
