@@ -94,7 +94,10 @@ json delete_domain(ActionContext& c) {
 }
 
 json desc_domain(ActionContext& c) {
-    const auto d = by_id(c.store.list_domains(c.account), id_param(c, "DomainId"), "Domain");
+    auto d = by_id(c.store.list_domains(c.account), id_param(c, "DomainId"), "Domain");
+    // RequireRealTimeDnsRecords: what DNS says now (shown, not recorded; CheckDomain records).
+    const auto live = c.optional("RequireRealTimeDnsRecords");
+    if ((live == "true" || live == "1") && c.backends.check_dns) d.checks = c.backends.check_dns(d.checks);
     const auto& own = check_of(d, "ownership");
     const auto& spf = check_of(d, "spf");
     const auto& mx = check_of(d, "mx");
@@ -349,10 +352,17 @@ json query_invalid_address(ActionContext& c) {
     const auto size = c.integer("Length", 10, 1, 100);
     const auto start = c.integer("NextStart", 0, 0, 100'000'000);
     const auto key = c.optional("KeyWord");
+    // StartTime / EndTime: yyyy-MM-dd, inclusive, on the day the address was added.
+    const auto from = c.optional("StartTime"), to = c.optional("EndTime");
+    for (const auto* t : {&from, &to})
+        if (!t->empty() && !parse_utc_timestamp(*t + "T00:00:00Z"))
+            throw ApiError{400, "InvalidParameter", "StartTime and EndTime must be dates as yyyy-MM-dd."};
     json list = json::array();
     std::int64_t seen = 0;
     for (const auto& i : c.store.list_invalid(c.account)) {
         if (!key.empty() && i.address.find(key) == std::string::npos) continue;
+        const auto day = i.created_at.substr(0, 10);
+        if ((!from.empty() && day < from) || (!to.empty() && day > to)) continue;
         if (seen++ < start || seen > start + size) continue;
         list.push_back({{"ToAddress", i.address},
                         {"LastUpdateTime", iso_time(i.created_at)},

@@ -80,6 +80,10 @@ def test_domain_verification_gates_sending(make_server, sink, tmp_path):
         srv.write_config()
         srv.start()
         domains = sdk(srv, key, "queryDomainByParam", {})["body"]["data"]["domain"]
+        live = sdk(srv, key, "descDomain", {"domainId": int(domains[0]["domainId"]),
+                                            "requireRealTimeDnsRecords": True})["body"]
+        assert live["dnsTxt"] == token and live["spfAuthStatus"] == "0"  # looked up now...
+        assert domain_records(srv, "example.com")["ownership"]["status"] == "missing"  # ...not recorded
         checked = sdk(srv, key, "checkDomain", {"domainId": int(domains[0]["domainId"])})
         assert checked["ok"] and checked["body"]["domainStatus"] == 0, checked
         records = domain_records(srv, "example.com")

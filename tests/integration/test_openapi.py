@@ -109,6 +109,12 @@ def test_sdk_management_actions(api):
     srv.ctl("invalid", "add", "acme", "gone@example.org")
     inv = sdk(srv, key, "queryInvalidAddress", {})["body"]
     assert inv["data"]["mailDetail"][0]["toAddress"] == "gone@example.org"
+    from datetime import datetime, timedelta, timezone
+    today = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    tomorrow = (datetime.now(timezone.utc) + timedelta(days=1)).strftime("%Y-%m-%d")
+    assert sdk(srv, key, "queryInvalidAddress", {"startTime": today, "endTime": today})["body"]["totalCount"] == 1
+    assert sdk(srv, key, "queryInvalidAddress", {"startTime": tomorrow})["body"]["totalCount"] == 0
+    assert sdk(srv, key, "queryInvalidAddress", {"startTime": "29/09/2019"})["code"] == "InvalidParameter"
     assert sdk(srv, key, "deleteInvalidAddress", {"toAddress": "gone@example.org"})["ok"]
 
 
