@@ -135,8 +135,8 @@ const Directory::AccountInfo* Directory::account(const std::string& name) const 
 
 const std::vector<std::string>* Directory::alias_members(const std::string& account_name,
                                                          const std::string& address) const {
-    const auto it = aliases.find(common::to_lower(address));
-    return it == aliases.end() || it->second.account != account_name ? nullptr : &it->second.members;
+    const auto it = aliases->find(common::to_lower(address));
+    return it == aliases->end() || it->second.account != account_name ? nullptr : &it->second.members;
 }
 
 std::size_t Directory::reach(const std::string& account_name, const std::string& address) const {
@@ -286,7 +286,7 @@ void Store::remove_account(const std::string& name) {
             }
         });
     }
-    refresh_directory();
+    refresh_directory(true);
 }
 
 Account Store::set_account_status(const std::string& name, const std::string& status) {
@@ -646,7 +646,7 @@ IpProtection Store::remove_ip_entry(const std::string& account, const std::strin
 
 // ---- directory snapshot ---------------------------------------------------------------------
 
-void Store::refresh_directory() {
+void Store::refresh_directory(bool lists_changed) {
     auto dir = std::make_shared<Directory>();
     {
         std::lock_guard lock(db_mutex_);
@@ -672,14 +672,19 @@ void Store::refresh_directory() {
             std::string ignored;
             if (auto r = parse_ip_entry(ip.text(1), ignored)) ranges.push_back(*r);
         }
-        Statement lists(
-            db_, "SELECT l.alias,a.name,r.email FROM receiver_lists l JOIN accounts a ON a.id=l.account_id "
-                 "LEFT JOIN receivers r ON r.list_id=l.id ORDER BY l.id, r.rowid");
-        while (lists.step()) {
-            auto& entry = dir->aliases[lists.text(0)];
-            entry.account = lists.text(1);
-            if (auto email = lists.text(2); !email.empty()) entry.members.push_back(std::move(email));
+        if (lists_changed || !aliases_) {
+            auto aliases = std::make_shared<Directory::AliasMap>();
+            Statement lists(
+                db_, "SELECT l.alias,a.name,r.email FROM receiver_lists l JOIN accounts a ON "
+                     "a.id=l.account_id LEFT JOIN receivers r ON r.list_id=l.id ORDER BY l.id, r.rowid");
+            while (lists.step()) {
+                auto& entry = (*aliases)[lists.text(0)];
+                entry.account = lists.text(1);
+                if (auto email = lists.text(2); !email.empty()) entry.members.push_back(std::move(email));
+            }
+            aliases_ = std::move(aliases);
         }
+        dir->aliases = aliases_;
         Statement keys(db_,
                        "SELECT k.id,a.name,k.secret FROM access_keys k JOIN accounts a ON a.id=k.account_id");
         while (keys.step())

@@ -186,7 +186,7 @@ ReceiverList Store::add_receiver_list(const std::string& account, const std::str
         st.bind(1, id).bind(2, name).bind(3, alias).bind(4, description);
         st.step();
     }
-    refresh_directory();
+    refresh_directory(true);
     return get_receiver_list(account, name);
 }
 
@@ -223,7 +223,7 @@ void Store::remove_receiver_list(const std::string& account, const std::string& 
             }
         });
     }
-    refresh_directory();
+    refresh_directory(true);
 }
 
 UploadReport Store::add_receivers(const std::string& account, const std::string& list,
@@ -281,7 +281,7 @@ UploadReport Store::add_receivers(const std::string& account, const std::string&
             }
         });
     }
-    if (report.added + report.updated > 0) refresh_directory();
+    if (report.added + report.updated > 0) refresh_directory(true);
     return report;
 }
 
@@ -308,7 +308,7 @@ void Store::remove_receiver(const std::string& account, const std::string& list,
         st.step();
         if (sqlite3_changes(db_) == 0) throw StoreError(ErrorKind::not_found, "not on the list: " + email);
     }
-    refresh_directory();
+    refresh_directory(true);
 }
 
 // ---- templates ------------------------------------------------------------------------------

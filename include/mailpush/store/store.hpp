@@ -131,8 +131,10 @@ struct Directory {
     std::unordered_map<std::string, AccountInfo> accounts;          // key: account name
     std::unordered_set<std::string> invalid;                        // key: account + '\n' + lower(address)
     std::unordered_map<std::string, std::vector<IpRange>> ip_allow; // accounts with IP protection on
-    std::unordered_map<std::string, AliasList> aliases;             // key: lower(alias address)
-    std::unordered_map<std::string, Key> access_keys;               // key: AccessKeyId
+    using AliasMap = std::unordered_map<std::string, AliasList>;    // key: lower(alias address)
+    // Shared between snapshots and rebuilt only when lists change (members can be many).
+    std::shared_ptr<const AliasMap> aliases = std::make_shared<const AliasMap>();
+    std::unordered_map<std::string, Key> access_keys; // key: AccessKeyId
     const Sender* sender(const std::string& address) const;
     const AccountInfo* account(const std::string& name) const;
     // The members of `account`'s recipient list whose alias is `address`, or nullptr.
@@ -242,7 +244,7 @@ private:
     void exec(const char* sql);
     bool has_column(const std::string& table, const std::string& column);
     void transaction(const std::function<void()>& body); // BEGIN ... COMMIT, ROLLBACK on throw
-    void refresh_directory();
+    void refresh_directory(bool lists_changed = false);  // lists: rebuild the alias map too
     std::int64_t account_id(const std::string& name);
     Domain domain_from_row(const detail::Statement& st);
     std::int64_t list_id(std::int64_t account, const std::string& name);
@@ -255,6 +257,7 @@ private:
     mutable std::mutex dir_mutex_;
     std::shared_ptr<const Directory> directory_;
     std::unique_ptr<auth::SecretBox> secrets_;
+    std::shared_ptr<const Directory::AliasMap> aliases_; // the last alias map built
     QuotaMeter quota_;
 };
 
