@@ -21,11 +21,12 @@ struct HttpError {
 };
 
 inline ApiResponse error_response(unsigned status, const std::string& code, const std::string& message) {
-    return {status, json{{"error", {{"code", code}, {"message", message}}}}.dump()};
+    return {status, json{{"error", {{"code", code}, {"message", message}}}}.dump(
+                        -1, ' ', false, nlohmann::json::error_handler_t::replace)};
 }
 
 inline ApiResponse ok(const json& j, unsigned status = 200) {
-    return {status, j.dump()};
+    return {status, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
 }
 
 // Reads a required string field from a JSON object body.

@@ -1,17 +1,20 @@
 // mailpushctl: the admin command-line client, a thin client of the admin HTTP API.
 #include "http_client.hpp"
 
+#include "mailpush/common/strings.hpp"
 #include "mailpush/config/config.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>
 #include <fstream>
+#include <iconv.h>
 #include <iomanip>
 #include <iostream>
 #include <map>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 #include <vector>
 
 namespace {
@@ -58,12 +61,32 @@ struct Call {
     std::string rows_key = "";        // the table is this member of the reply, not the reply
 };
 
+// GB18030 (a superset of GBK, what spreadsheet programs on Chinese systems save) to UTF-8.
+std::optional<std::string> gb18030_to_utf8(const std::string& in) {
+    iconv_t cd = iconv_open("UTF-8", "GB18030");
+    if (cd == reinterpret_cast<iconv_t>(-1)) return std::nullopt;
+    std::string out(in.size() * 2 + 16, '\0');
+    char* src = const_cast<char*>(in.data()); // iconv's interface; it does not write through it
+    char* dst = out.data();
+    std::size_t left = in.size(), room = out.size();
+    const auto rc = iconv(cd, &src, &left, &dst, &room);
+    iconv_close(cd);
+    if (rc == static_cast<std::size_t>(-1) || left != 0) return std::nullopt;
+    out.resize(out.size() - room);
+    return out;
+}
+
+// A text file for the server, which takes UTF-8 only: GB18030/GBK files are converted.
 std::string read_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw UsageError{"cannot read " + path};
+    if (!in) throw std::runtime_error("cannot read " + path);
     std::ostringstream text;
     text << in.rdbuf();
-    return text.str();
+    std::string content = text.str();
+    if (mailpush::common::valid_utf8(content)) return content;
+    if (auto converted = gb18030_to_utf8(content); converted && mailpush::common::valid_utf8(*converted))
+        return *converted;
+    throw std::runtime_error(path + " is neither UTF-8 nor GB18030/GBK text");
 }
 
 std::optional<std::int64_t> number_opt(std::map<std::string, std::string>& opts, const char* name) {

@@ -296,7 +296,8 @@ json query_receiver_detail(ActionContext& c) {
                            {"Gender", r.gender},
                            {"Birthday", r.birthday},
                            {"Mobile", r.mobile}};
-        list.push_back({{"Email", r.email}, {"Data", data.dump()}});
+        list.push_back({{"Email", r.email},
+                        {"Data", data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)}});
     }
     const bool more = rows.size() > static_cast<std::size_t>(start + size);
     return {{"TotalCount", l.count},

@@ -77,7 +77,9 @@ std::string build_message(const MailContent& c, std::string_view boundary) {
             trace["OpenTrace"] = "1";
             trace["LinkTrace"] = "1";
         }
-        m += "X-AliDM-Trace: " + common::base64_encode(trace.dump()) + "\r\n";
+        m += "X-AliDM-Trace: " +
+             common::base64_encode(trace.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)) +
+             "\r\n";
     }
     m += "MIME-Version: 1.0\r\n";
     const bool both = !c.text_body.empty() && !c.html_body.empty();

@@ -171,9 +171,13 @@ Reply OpenApi::handle(const SignedRequest& req, const std::string& peer_ip, std:
             const auto form = common::parse_form(req.body);
             all.insert(all.end(), form.begin(), form.end());
         }
-        for (auto& [k, v] : all)
+        for (auto& [k, v] : all) {
+            // Everything is text the store keeps and replies repeat: it must be UTF-8.
+            if (!common::valid_utf8(k) || !common::valid_utf8(v))
+                fail(400, "InvalidParameter", "Parameters must be UTF-8 text.");
             if (!params.emplace(k, v).second)
                 fail(400, "InvalidParameter", "The parameter " + k + " appears twice.");
+        }
         const Caller caller = authenticate(req, params, now_s);
         if (caller.version != kVersion)
             fail(400, "InvalidVersion", "Specified parameter Version is not valid (only 2015-11-23).");
@@ -193,7 +197,7 @@ Reply OpenApi::handle(const SignedRequest& req, const std::string& peer_ip, std:
     error["RequestId"] = request_id;
     error["HostId"] = options_.hostname;
     error["Recommend"] = "";
-    return {status, error.dump()};
+    return {status, error.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
 }
 
 Reply OpenApi::dispatch(const std::string& action_name, const std::string& account, const ParamMap& params,
@@ -205,7 +209,7 @@ Reply OpenApi::dispatch(const std::string& action_name, const std::string& accou
     nlohmann::json body = action(ctx);
     body["RequestId"] = request_id;
     spdlog::info("openapi.call action={} account={} request_id={}", action_name, account, request_id);
-    return {200, body.dump()};
+    return {200, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
 }
 
 } // namespace mailpush::openapi

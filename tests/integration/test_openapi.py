@@ -204,6 +204,10 @@ def test_bad_requests_get_documented_errors_and_change_nothing(make_server):
     assert code(params={**params, "AccountName": "other@example.com"}) == (400, "InvalidMailAddress.NotFound")
     assert code(params={k: v for k, v in params.items() if k != "ToAddress"}) == (400, "MissingParameter")
     assert code(params={**params, "AddressType": "7"}) == (400, "InvalidParameter")
+    # Not UTF-8 (a GBK-encoded name): refused before it can reach the store.
+    status, b = signed_call(srv, kid, secret, "CreateTag", {"TagName": "t1", "TagDescription": b"\xc4\xe3"})
+    assert (status, b["Code"]) == (400, "InvalidParameter") and "UTF-8" in b["Message"]
+    assert json.loads(srv.ctl("--json", "tag", "list", "acme").stdout) == []
     assert queue_size(srv) == 2
     # RPC HMAC-SHA1 from an independent signer, by POST and by GET; the action is the signed
     # parameter, never the unsigned x-acs-action header.
@@ -277,6 +281,15 @@ def test_limits_through_the_api(api, tmp_path):
     members = json.loads(srv.ctl("--json", "list", "members", "acme", "l1").stdout)
     assert [m["EAddr"] for m in members] == ["ok1@example.org", "ok2@example.org"]
     assert members[1]["UserName"] == "Smith, Jo"
+    # A file saved by a spreadsheet on a Chinese system (GBK) is converted by mailpushctl.
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes("EAddr,UserName\nzs@example.org,张三\n".encode("gbk"))
+    assert json.loads(srv.ctl("--json", "list", "upload", "acme", "l1", str(gbk)).stdout)["added"] == 1
+    members = json.loads(srv.ctl("--json", "list", "members", "acme", "l1").stdout)
+    assert members[-1] == {**members[-1], "EAddr": "zs@example.org", "UserName": "张三"}
+    gbk.write_bytes(b"\xff\xfe\x00\x81")
+    r = srv.ctl("list", "upload", "acme", "l1", str(gbk), check=False)
+    assert r.returncode == 1 and "neither UTF-8 nor GB18030" in r.stderr
     # 10000 rows per list
     many = tmp_path / "many.txt"
     many.write_text("".join(f"m{i}@example.org\n" for i in range(10_001)))

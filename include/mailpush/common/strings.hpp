@@ -15,6 +15,9 @@ bool iequals(std::string_view a, std::string_view b) noexcept;
 bool istarts_with(std::string_view s, std::string_view prefix) noexcept;
 std::string_view trim(std::string_view s) noexcept;
 
+// Well-formed UTF-8 (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF).
+bool valid_utf8(std::string_view s) noexcept;
+
 // Parses a whole decimal number; rejects signs, blanks and overflow.
 std::optional<std::uint64_t> parse_u64(std::string_view s) noexcept;
 
