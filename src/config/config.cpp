@@ -284,6 +284,7 @@ void read_sections(Reader& r, Config& c) {
         r.duration(*t, p, "command_timeout", c.command_timeout, milliseconds(100));
         r.integer(*t, p, "invalid_address_threshold", c.invalid_address_threshold, 1, 1000);
         r.integer(*t, p, "event_utc_offset_minutes", c.event_utc_offset_minutes, -720, 840);
+        r.duration(*t, p, "log_retention", c.log_retention, milliseconds(60'000));
     }
     read_routes(r, c);
 }

@@ -216,4 +216,24 @@ int DeliveryLog::add_hard_bounce(const std::string& account, const std::string& 
     return static_cast<int>(get.integer(0));
 }
 
+std::size_t DeliveryLog::prune(std::int64_t before_ms) {
+    std::size_t forgotten = 0;
+    store::detail::transaction(db_, [&] {
+        exec("CREATE TEMP TABLE IF NOT EXISTS prune_envids (envid INTEGER PRIMARY KEY)");
+        exec("DELETE FROM prune_envids");
+        Statement pick(
+            db_,
+            "INSERT INTO prune_envids SELECT envid FROM attempts GROUP BY envid HAVING max(ended_ms) < ? "
+            "EXCEPT SELECT envid FROM recipients WHERE state IN ('queued','deferred')");
+        pick.bind(1, before_ms);
+        pick.step();
+        forgotten = static_cast<std::size_t>(sqlite3_changes(db_));
+        for (const char* sql : {"DELETE FROM events WHERE envid IN (SELECT envid FROM prune_envids)",
+                                "DELETE FROM attempts WHERE envid IN (SELECT envid FROM prune_envids)",
+                                "DELETE FROM recipients WHERE envid IN (SELECT envid FROM prune_envids)"})
+            exec(sql);
+    });
+    return forgotten;
+}
+
 } // namespace mailpush::delivery

@@ -83,6 +83,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
     asio::strand<asio::io_context::executor_type> strand;
     asio::strand<asio::thread_pool::executor_type> log_strand;
     asio::steady_timer timer;
+    asio::steady_timer prune_timer; // hourly: forget delivery details past the retention
     dns::Resolver resolver;
     asio::ssl::context client_tls{asio::ssl::context::tls_client};
     RetryPolicy policy;
@@ -109,6 +110,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
         , strand(asio::make_strand(io_.get_executor()))
         , log_strand(asio::make_strand(blocking_pool.get_executor()))
         , timer(strand)
+        , prune_timer(strand)
         , resolver(io_.get_executor(), dns::ResolverOptions{cfg_.dns_servers, std::chrono::seconds(5), 2,
                                                             std::chrono::seconds(60)}) {
         client_tls.set_verify_mode(asio::ssl::verify_none); // opportunistic TLS, as MTAs do (RFC 7435)
@@ -465,9 +467,31 @@ Engine::Engine(asio::io_context& io, const config::Config& cfg, spool::Spool& sp
 
 Engine::~Engine() = default;
 
+namespace {
+// Not a coroutine: a plain chain of timer callbacks on the engine's strand, the SQLite work on
+// the log strand (the delivery log's transactions never interleave).
+void schedule_prune(std::shared_ptr<Engine::Impl> impl, std::chrono::seconds delay) {
+    impl->prune_timer.expires_after(delay);
+    impl->prune_timer.async_wait([impl](boost::system::error_code ec) {
+        if (ec || impl->stopping) return;
+        const auto cutoff = now_ms() - impl->cfg.log_retention.count();
+        asio::post(impl->log_strand, [impl, cutoff] {
+            try {
+                if (const auto n = impl->log.prune(cutoff)) spdlog::info("delivery.prune messages={}", n);
+            } catch (const std::exception& e) {
+                spdlog::error("delivery.prune error=\"{}\"", e.what());
+            }
+        });
+        schedule_prune(impl, std::chrono::hours(1));
+    });
+}
+} // namespace
+
 void Engine::start() {
     impl_->recover();
+    schedule_prune(impl_, std::chrono::seconds(10));
 }
+
 
 void Engine::enqueue(std::uint64_t envid) {
     auto impl = impl_; // called from SMTP sessions' strands: the state lives on the engine's strand
@@ -496,6 +520,7 @@ void Engine::stop() {
     asio::post(impl->strand, [impl] {
         impl->stopping = true;
         impl->timer.cancel();
+        impl->prune_timer.cancel();
         impl->connections.clear();
     });
 }

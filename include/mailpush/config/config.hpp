@@ -100,9 +100,10 @@ struct Config {
     unsigned max_per_destination = 20;     // ... and per destination (route target or MX domain)
     unsigned max_rate_per_destination = 0; // attempts started per second per destination; 0 = no limit
     milliseconds connect_timeout{30'000};
-    milliseconds command_timeout{300'000};  // RFC 5321 §4.5.3.2: 5 minutes for most replies
-    unsigned invalid_address_threshold = 2; // hard bounces (SmtpNxBox) before the invalid library
-    int event_utc_offset_minutes = 480;     // event times in this offset (the hosted service: +08:00)
+    milliseconds command_timeout{300'000};         // RFC 5321 §4.5.3.2: 5 minutes for most replies
+    unsigned invalid_address_threshold = 2;        // hard bounces (SmtpNxBox) before the invalid library
+    int event_utc_offset_minutes = 480;            // event times in this offset (the hosted service: +08:00)
+    milliseconds log_retention{30 * 86'400'000LL}; // finished messages' delivery details are kept this long
     // [[route]]
     std::vector<Route> routes;
 };

@@ -60,6 +60,9 @@ public:
     std::vector<AttemptRecord> attempts(std::uint64_t envid);
     std::vector<std::string> events(std::uint64_t envid);
     int add_hard_bounce(const std::string& account, const std::string& address); // returns the new count
+    // Forgets messages whose recipients are all final and whose last attempt ended before
+    // `before_ms` (their rows, attempts and events). Returns how many messages were forgotten.
+    std::size_t prune(std::int64_t before_ms);
 
 private:
     void exec(const char* sql);
