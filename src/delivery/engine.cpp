@@ -492,7 +492,6 @@ void Engine::start() {
     schedule_prune(impl_, std::chrono::seconds(10));
 }
 
-
 void Engine::enqueue(std::uint64_t envid) {
     auto impl = impl_; // called from SMTP sessions' strands: the state lives on the engine's strand
     asio::post(impl->strand, [impl, envid] { impl->enqueue(envid); });

@@ -12,11 +12,11 @@ TEST(Utf8, AcceptsWellFormedText) {
 }
 
 TEST(Utf8, RefusesMalformedText) {
-    EXPECT_FALSE(valid_utf8("\xC4\xE3\xBA\xC3"));     // "你好" in GBK
-    EXPECT_FALSE(valid_utf8("\xE4\xBD"));             // truncated
-    EXPECT_FALSE(valid_utf8("a\x80"));                // stray continuation byte
-    EXPECT_FALSE(valid_utf8("\xC0\xAF"));             // overlong '/'
-    EXPECT_FALSE(valid_utf8("\xED\xA0\x80"));         // surrogate
-    EXPECT_FALSE(valid_utf8("\xF4\x90\x80\x80"));     // above U+10FFFF
+    EXPECT_FALSE(valid_utf8("\xC4\xE3\xBA\xC3")); // "你好" in GBK
+    EXPECT_FALSE(valid_utf8("\xE4\xBD"));         // truncated
+    EXPECT_FALSE(valid_utf8("a\x80"));            // stray continuation byte
+    EXPECT_FALSE(valid_utf8("\xC0\xAF"));         // overlong '/'
+    EXPECT_FALSE(valid_utf8("\xED\xA0\x80"));     // surrogate
+    EXPECT_FALSE(valid_utf8("\xF4\x90\x80\x80")); // above U+10FFFF
     EXPECT_FALSE(valid_utf8("\xFF"));
 }
