@@ -1,6 +1,7 @@
 #include "mailpush/api/http_server.hpp"
 
 #include "mailpush/api/admin_api.hpp"
+#include "mailpush/common/metrics.hpp"
 #include "mailpush/common/url.hpp"
 #include "mailpush/net/offload.hpp"
 #include "mailpush/openapi/openapi.hpp"
@@ -50,6 +51,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     ApiResponse route(const ApiRequest& r) {
         const auto qpos = r.target.find('?');
         const std::string path = r.target.substr(0, qpos);
+        if (path == "/metrics" && r.method == "GET") // Prometheus scrape (SPEC §7); counts only, no token
+            return {200, metrics::registry().render(), "text/plain; version=0.0.4"};
         if (path != "/" || !open_api) return api.handle(r);
         openapi::SignedRequest signed_request{
             r.method, path,
@@ -100,7 +103,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
             ApiResponse ares = co_await handle_on_pool(std::move(areq));
             http::response<http::string_body> res{static_cast<http::status>(ares.status), req.version()};
             res.set(http::field::server, "mailpush");
-            res.set(http::field::content_type, "application/json");
+            res.set(http::field::content_type, ares.content_type);
             res.keep_alive(req.keep_alive());
             res.body() = std::move(ares.body);
             res.prepare_payload();

@@ -5,6 +5,7 @@
 #include "mailpush/api/admin_api.hpp"
 #include "mailpush/api/dns_check.hpp"
 #include "mailpush/api/http_server.hpp"
+#include "mailpush/common/metrics.hpp"
 #include "mailpush/config/config.hpp"
 #include "mailpush/delivery/delivery_log.hpp"
 #include "mailpush/delivery/engine.hpp"
@@ -203,6 +204,9 @@ int main(int argc, char** argv) {
             return api::check_records(io, verify_resolver, std::move(checks), std::chrono::seconds(30));
         };
         backends.storage_low = [&spool] { return spool.storage_low(); };
+        metrics::registry().gauge("mailpush_queue_messages",
+                                  "Messages in the spool (accepted, not yet finished)",
+                                  [&spool] { return static_cast<double>(spool.size()); });
         openapi::OpenApiOptions api_options;
         api_options.region = cfg.region;
         api_options.hostname = cfg.hostname;

@@ -8,6 +8,7 @@
 #include "attempt.hpp"
 #include "connection_cache.hpp"
 
+#include "mailpush/common/metrics.hpp"
 #include "mailpush/common/strings.hpp"
 #include "mailpush/config/config.hpp"
 #include "mailpush/delivery/classifier.hpp"
@@ -34,6 +35,16 @@ namespace asio = boost::asio;
 using Clock = std::chrono::system_clock;
 
 namespace {
+// `mailpush_delivery_results_total{state,failed_type}` and the attempt latency histogram.
+void count_delivery_result(const char* state, const std::string& failed_type, std::int64_t took_ms) {
+    auto& r = metrics::registry();
+    r.counter("mailpush_delivery_results_total", "Delivery attempt results per recipient",
+              {{"state", state}, {"failed_type", failed_type}})
+        .add();
+    static auto& latency = r.histogram("mailpush_delivery_attempt_seconds", "Duration of delivery attempts");
+    latency.observe(static_cast<double>(took_ms) / 1000.0);
+}
+
 std::int64_t now_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
 }
@@ -393,6 +404,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
                                  cls.failed_type};
                 u.event = format_delivery_event(ev, cfg.event_utc_offset_minutes * 60);
             }
+            count_delivery_result(to_string(r.state), cls.failed_type, now - job->started_ms);
             spdlog::info("delivery.result env_id={} rcpt={} host={} state={} reply=\"{}\" failed_type={}",
                          job->envid, r.address, job->host_used, to_string(r.state), rep.line(),
                          cls.failed_type);

@@ -2,6 +2,7 @@
 // performs its actions (credential check, spool commit, TLS handshake) and enforces timeouts
 // (RFC 5321 §4.5.3.2). Talks to an untrusted client; all protocol decisions are the core's.
 #include "server_shared.hpp"
+#include "smtp_metrics.hpp"
 
 #include "mailpush/auth/password.hpp"
 #include "mailpush/net/offload.hpp"
@@ -39,10 +40,12 @@ public:
         const auto dir = shared_.store.directory();
         const auto* sender = dir->sender(env.auth_user);
         if (!sender) return std::nullopt;
-        if (!sender->account_active) return smtp::replies::account_unavailable();
-        if (!dir->ip_allowed(sender->account, peer_ip_)) return smtp::replies::ip_not_allowed(peer_ip_);
+        if (!sender->account_active)
+            return count_rejection("account_suspended"), smtp::replies::account_unavailable();
+        if (!dir->ip_allowed(sender->account, peer_ip_))
+            return count_rejection("ip_protection"), smtp::replies::ip_not_allowed(peer_ip_);
         if (shared_.cfg.require_verified_domain && !sender->domain_verified)
-            return smtp::replies::domain_not_verified();
+            return count_rejection("domain_unverified"), smtp::replies::domain_not_verified();
         return quota_reply(*dir, sender->account, 0);
     }
     std::optional<smtp::Reply> check_rcpt(const smtp::Envelope& env, std::string_view rcpt) override {
@@ -50,7 +53,8 @@ public:
         const auto* sender = dir->sender(env.auth_user);
         if (!sender) return std::nullopt;
         const std::string address(rcpt);
-        if (dir->is_invalid(sender->account, address)) return smtp::replies::invalid_rcptto();
+        if (dir->is_invalid(sender->account, address))
+            return count_rejection("invalid_recipient"), smtp::replies::invalid_rcptto();
         // Quota counts mailboxes reached: a list alias counts its members.
         std::size_t reach = dir->reach(sender->account, address);
         if (reach == 0) return smtp::replies::invalid_rcptto(); // a list with no deliverable member
@@ -69,11 +73,11 @@ private:
         case store::QuotaVerdict::ok:
             return std::nullopt;
         case store::QuotaVerdict::daily_exceeded:
-            return smtp::replies::daily_quota_exceeded();
+            return count_rejection("quota_daily"), smtp::replies::daily_quota_exceeded();
         case store::QuotaVerdict::monthly_exceeded:
-            return smtp::replies::monthly_quota_exceeded();
+            return count_rejection("quota_monthly"), smtp::replies::monthly_quota_exceeded();
         case store::QuotaVerdict::not_enough:
-            return smtp::replies::not_enough_quota();
+            return count_rejection("quota_not_enough"), smtp::replies::not_enough_quota();
         }
         return std::nullopt;
     }
@@ -95,6 +99,14 @@ smtp::SessionLimits limits_for(const config::Config& cfg, const config::Listener
     lim.tls_active = l.tls == config::TlsMode::implicit;
     lim.auth_requires_tls = l.auth_requires_tls;
     return lim;
+}
+
+void record_commit(Clock::duration took, bool ok, std::int64_t recipients) {
+    auto& m = smtp_metrics();
+    m.commit_seconds.observe(std::chrono::duration<double>(took).count());
+    if (!ok) return m.commit_failures.add();
+    m.messages.add();
+    m.recipients.add(static_cast<std::uint64_t>(recipients));
 }
 
 void expand_aliases(const store::Directory& dir, const std::string& account, smtp::Envelope& env) {
@@ -261,6 +273,7 @@ private:
     }
 
     asio::awaitable<bool> write(const std::string& data) {
+        count_error_replies(data);
         boost::system::error_code ec;
         conn_->timer.expires_after(std::chrono::minutes(5));
         arm_timer();
@@ -315,6 +328,7 @@ private:
                 co_return true;
             case smtp::ActionKind::verify_credentials: {
                 const auto verdict = co_await verify(out.action.credentials);
+                count_auth(verdict);
                 out = session_.on_auth_result(verdict);
                 break;
             }
@@ -331,8 +345,10 @@ private:
                 const auto reached = static_cast<std::int64_t>(req.envelope.recipients.size());
                 req.body = std::move(out.action.body);
                 req.peer_ip = conn_->peer_ip;
+                const auto commit_started = Clock::now();
                 const auto result =
                     co_await async_commit(shared_->spool, std::move(req), asio::use_awaitable);
+                record_commit(Clock::now() - commit_started, result.ok, reached);
                 if (result.ok && !account.empty()) shared_->store.quota().add(account, reached, unix_now());
                 if (result.ok && shared_->on_committed) shared_->on_committed(result.envid);
                 if (result.ok)
@@ -394,6 +410,7 @@ private:
 asio::awaitable<void> run_smtp_connection(std::shared_ptr<ServerShared> shared,
                                           std::shared_ptr<Connection> conn, config::Listener listener,
                                           bool refuse) {
+    smtp_metrics().connections.add();
     Driver driver(std::move(shared), std::move(conn), listener);
     co_await driver.run(refuse);
 }

@@ -4,6 +4,7 @@
 #include "actions.hpp"
 
 #include "mailpush/auth/secret_box.hpp"
+#include "mailpush/common/metrics.hpp"
 #include "mailpush/common/strings.hpp"
 #include "mailpush/common/url.hpp"
 #include "mailpush/openapi/send_service.hpp"
@@ -160,6 +161,25 @@ OpenApi::Caller OpenApi::authenticate(const SignedRequest& req, const ParamMap& 
     return caller;
 }
 
+namespace {
+// `mailpush_api_requests_total{action,code}`: known actions only (an unknown name is "other"),
+// code "Success" or the error code, so the series stay few.
+void count_request(const std::string& action, const std::string& code) {
+    const std::string name = detail::find_action(action) ? action : "other";
+    metrics::registry()
+        .counter("mailpush_api_requests_total", "OpenAPI requests by action and result code",
+                 {{"action", name}, {"code", code}})
+        .add();
+}
+
+std::string action_of(const SignedRequest& req) {
+    std::string action = header(req, "x-acs-action");
+    for (const auto& [k, v] : req.query)
+        if (action.empty() && k == "Action") action = v;
+    return action;
+}
+} // namespace
+
 Reply OpenApi::handle(const SignedRequest& req, const std::string& peer_ip, std::int64_t now_s) {
     const std::string request_id = new_request_id();
     nlohmann::json error;
@@ -181,7 +201,9 @@ Reply OpenApi::handle(const SignedRequest& req, const std::string& peer_ip, std:
         const Caller caller = authenticate(req, params, now_s);
         if (caller.version != kVersion)
             fail(400, "InvalidVersion", "Specified parameter Version is not valid (only 2015-11-23).");
-        return dispatch(caller.action, caller.account, params, request_id, peer_ip, now_s);
+        auto reply = dispatch(caller.action, caller.account, params, request_id, peer_ip, now_s);
+        count_request(caller.action, "Success");
+        return reply;
     } catch (const ApiError& e) {
         status = e.status;
         error = {{"Code", e.code}, {"Message", e.message}};
@@ -194,6 +216,7 @@ Reply OpenApi::handle(const SignedRequest& req, const std::string& peer_ip, std:
         error = {{"Code", "InternalError"},
                  {"Message", "The request processing has failed due to some unknown error."}};
     }
+    count_request(action_of(req), error.value("Code", "InternalError"));
     error["RequestId"] = request_id;
     error["HostId"] = options_.hostname;
     error["Recommend"] = "";
