@@ -2,6 +2,7 @@
 failure, length and quota refusals, API successes and errors) plus queue depth and delivery."""
 import re
 import smtplib
+import time
 import urllib.request
 
 from harness import PASSWORD, SENDER
@@ -58,9 +59,10 @@ def test_metrics_count_what_happened(make_server):
         assert v['mailpush_smtp_commit_seconds_bucket{le="+Inf"}'] == 1
         assert "mailpush_queue_messages" in v
         # Delivery results arrive after the sink has the mail: wait for the counter.
-        for _ in range(100):
+        for _ in range(150):  # at most 15 s
             if v.get('mailpush_delivery_results_total{state="delivered",failed_type="SendOk"}') == 2:
                 break
+            time.sleep(0.1)
             text, v = scrape(srv)
         assert v['mailpush_delivery_results_total{state="delivered",failed_type="SendOk"}'] == 2
         assert re.search(r"^# TYPE mailpush_smtp_commit_seconds histogram$", text, re.M)
