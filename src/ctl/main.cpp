@@ -180,12 +180,17 @@ std::optional<Call> build_content_call(const std::string& noun, const std::strin
         if (verb == "show") return need(4), Call{"GET", base + "/" + a(2) + "/" + a(3), nullptr, cols};
         if (verb == "delete")
             return need(4), Call{"DELETE", base + "/" + a(2) + "/" + a(3), nullptr, {"deleted"}};
-        if (verb == "upload")
-            return need(5), Call{"POST",
-                                 base + "/" + a(2) + "/" + a(3) + "/upload",
-                                 {{"content", read_file(args[4])}},
-                                 {"line", "EAddr", "reason"},
-                                 "errors"};
+        if (verb == "upload") {
+            // Read before building the Call: GCC 12 leaks aggregate members already built when
+            // a later initializer throws.
+            need(5);
+            json body{{"content", read_file(args[4])}};
+            return Call{"POST",
+                        base + "/" + a(2) + "/" + a(3) + "/upload",
+                        std::move(body),
+                        {"line", "EAddr", "reason"},
+                        "errors"};
+        }
         if (verb == "members")
             return need(4), Call{"GET",
                                  base + "/" + a(2) + "/" + a(3) + "/members",
@@ -208,9 +213,15 @@ std::optional<Call> build_content_call(const std::string& noun, const std::strin
             return body;
         };
         if (verb == "add")
-            return need(4), Call{"POST", base, content({{"account", args[2]}, {"name", args[3]}}), cols};
+            return need(4), [&] {
+                json body = content({{"account", args[2]}, {"name", args[3]}}); // may throw: before the Call
+                return Call{"POST", base, std::move(body), cols};
+            }();
         if (verb == "edit")
-            return need(4), Call{"PUT", base + "/" + a(2) + "/" + a(3), content(json::object()), cols};
+            return need(4), [&] {
+                json body = content(json::object()); // may throw: before the Call
+                return Call{"PUT", base + "/" + a(2) + "/" + a(3), std::move(body), cols};
+            }();
         if (verb == "list") return Call{"GET", filter(base), nullptr, cols};
         if (verb == "show") return need(4), Call{"GET", base + "/" + a(2) + "/" + a(3), nullptr, cols};
         if (verb == "delete")
@@ -229,6 +240,7 @@ std::optional<Call> build_content_call(const std::string& noun, const std::strin
             need(3);
             for (const char* o : {"address", "template", "list"})
                 if (!opts.count(o)) throw UsageError{std::string("task send needs --") + o};
+            const auto address_type = number_opt(opts, "address-type").value_or(1); // may throw: first
             return Call{"POST",
                         "/v1/tasks",
                         {{"account", args[2]},
@@ -236,7 +248,7 @@ std::optional<Call> build_content_call(const std::string& noun, const std::strin
                          {"template", opts["template"]},
                          {"receivers", opts["list"]},
                          {"tag", opts.count("tag") ? opts["tag"] : ""},
-                         {"address_type", number_opt(opts, "address-type").value_or(1)}},
+                         {"address_type", address_type}},
                         cols};
         }
     }
@@ -387,7 +399,7 @@ int main(int argc, char** argv) {
         else if ((a == "--config" || a == "--url" || a == "--token" || a == "--type" || a == "--reason" ||
                   a == "--env" || a == "--daily" || a == "--monthly" || a == "--description" ||
                   a == "--subject" || a == "--body-file" || a == "--from-alias" || a == "--address" ||
-                  a == "--template" || a == "--list" || a == "--tag") &&
+                  a == "--template" || a == "--list" || a == "--tag" || a == "--address-type") &&
                  i + 1 < argc)
             opts[a.substr(2)] = argv[++i];
         else if (a == "--help" || a == "-h") {

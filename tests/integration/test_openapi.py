@@ -150,6 +150,13 @@ def test_sdk_batch_send_renders_template_per_recipient(api, sink, tmp_path):
     assert tasks[0]["templateName"] == "welcome" and tasks[0]["requestCount"] == "2"
     listed = json.loads(srv.ctl("--json", "task", "list", "acme").stdout)
     assert listed[0]["queued"] == 2 and listed[0]["status"] == "done"
+    # The same as an operator's task with a random envelope sender (address type 0).
+    task = json.loads(srv.ctl("--json", "task", "send", "acme", "--address", "batch@example.com", "--template",
+                              "welcome", "--list", "customers", "--address-type", "0").stdout)
+    assert task["queued"] == 2 and task["address_type"] == 0
+    later = sink.handler.wait_for(4)[2:]
+    assert all(m[0] != "batch@example.com" and m[0].endswith("@example.com") for m in later), later
+    assert all(parse(m[2])["From"].addresses[0].addr_spec == "batch@example.com" for m in later)
     # A trigger address cannot send batch mail.
     trig = sdk(srv, key, "batchSendMail", {**req, "accountName": SENDER})
     assert trig["code"] == "InvalidMailAddressSendType.Malformed"
