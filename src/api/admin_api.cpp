@@ -130,6 +130,30 @@ const char* code_for(store::ErrorKind k) {
     }
     return "InternalError";
 }
+// A minimal page; the text is escaped (it holds addresses a user typed).
+std::string confirmation_page(const std::string& title, const std::string& text) {
+    std::string escaped;
+    for (const char c : text) {
+        switch (c) {
+        case '<':
+            escaped += "&lt;";
+            break;
+        case '>':
+            escaped += "&gt;";
+            break;
+        case '&':
+            escaped += "&amp;";
+            break;
+        case '"':
+            escaped += "&quot;";
+            break;
+        default:
+            escaped += c;
+        }
+    }
+    return "<!doctype html><html><head><meta charset=\"utf-8\"><title>" + title +
+           "</title></head><body><h1>" + title + "</h1><p>" + escaped + "</p></body></html>\n";
+}
 } // namespace
 
 std::int64_t detail::unix_now() {
@@ -163,11 +187,24 @@ ApiResponse AdminApi::handle(const ApiRequest& req) {
         return ok({{"status", "ok"}});
     // The link mailed to a reply-to address (SPEC §6): the token is the credential.
     if (path.size() == 3 && path[0] == "v1" && path[1] == "reply-to" && path[2] == "confirm" && m == "GET") {
+        // A person clicks this link in a mail client: a browser gets a sentence, a script JSON.
+        bool browser = false;
+        for (const auto& [name, value] : req.headers)
+            if (common::iequals(name, "accept") && value.find("text/html") != std::string::npos)
+                browser = true;
         try {
             const auto a = store_.confirm_reply_to(query.count("token") ? query.at("token") : "", unix_now());
+            if (browser)
+                return {200,
+                        confirmation_page("Confirmed",
+                                          a.reply_to + " is now the reply-to address of " + a.address + "."),
+                        "text/html; charset=utf-8"};
             return ok(
                 {{"address", a.address}, {"reply_to", a.reply_to}, {"reply_to_status", a.reply_to_status}});
         } catch (const store::StoreError& e) {
+            if (browser)
+                return {status_for(e.kind()), confirmation_page("Not confirmed", e.what()),
+                        "text/html; charset=utf-8"};
             return error_response(status_for(e.kind()), code_for(e.kind()), e.what());
         }
     }

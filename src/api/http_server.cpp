@@ -12,6 +12,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
@@ -38,6 +39,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     unsigned short port;
     AdminApi& api;
     openapi::OpenApi* open_api;
+    unsigned max_connections = 1024;
+    std::atomic<unsigned> active{0};
     asio::thread_pool& pool;
     tcp::acceptor acceptor;
 
@@ -66,7 +69,14 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
         return {reply.status, reply.body};
     }
 
+    // Counts a session for the connection limit for as long as it lives.
+    struct ActiveGuard {
+        std::atomic<unsigned>& active;
+        ~ActiveGuard() { active.fetch_sub(1); }
+    };
+
     asio::awaitable<void> session(tcp::socket socket) {
+        ActiveGuard guard{active};
         beast::tcp_stream stream(std::move(socket));
         beast::flat_buffer buffer;
         for (;;) {
@@ -114,6 +124,17 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
         stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     }
 
+    asio::awaitable<void> refuse(tcp::socket socket) {
+        static constexpr std::string_view kBusy =
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\n"
+            "Content-Length: 65\r\n\r\n{\"error\":{\"code\":\"Busy\",\"message\":\"too many connections; "
+            "retry\"}}";
+        boost::system::error_code ec;
+        co_await asio::async_write(socket, asio::buffer(kBusy),
+                                   asio::redirect_error(asio::use_awaitable, ec));
+        socket.shutdown(tcp::socket::shutdown_both, ec);
+    }
+
     asio::awaitable<void> accept_loop() {
         for (;;) {
             boost::system::error_code ec;
@@ -121,6 +142,11 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
             co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
             if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
             if (ec) continue;
+            if (active.fetch_add(1) >= max_connections) { // over the limit: a short 503, then close
+                active.fetch_sub(1);
+                asio::co_spawn(socket.get_executor(), refuse(std::move(socket)), asio::detached);
+                continue;
+            }
             asio::co_spawn(socket.get_executor(), session(std::move(socket)), asio::detached);
         }
     }
@@ -146,6 +172,10 @@ unsigned short HttpServer::bound_port() const {
     boost::system::error_code ec;
     const auto ep = impl_->acceptor.local_endpoint(ec);
     return ec ? 0 : ep.port();
+}
+
+void HttpServer::set_max_connections(unsigned n) {
+    impl_->max_connections = n;
 }
 
 void HttpServer::start() {

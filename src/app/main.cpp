@@ -219,6 +219,7 @@ int main(int argc, char** argv) {
         admin.attach_delivery(delivery_log, engine);
         admin.attach_openapi(open_api, backends);
         api::HttpServer http(io, cfg.http_address, cfg.http_port, admin, &open_api, api_pool);
+        http.set_max_connections(cfg.http_max_connections);
         try {
             for (const auto& line : smtp.listen())
                 spdlog::info("{}", line);

@@ -202,6 +202,7 @@ void read_sections(Reader& r, Config& c) {
         r.str(*t, "http.", "admin_token", c.admin_token);
         r.str(*t, "http.", "public_url", c.public_url);
         r.duration(*t, "http.", "max_clock_skew", c.max_clock_skew, milliseconds(1000));
+        r.integer(*t, "http.", "max_connections", c.http_max_connections, 1u, 100'000u);
         if (!c.public_url.empty() && !c.public_url.starts_with("http://") &&
             !c.public_url.starts_with("https://"))
             r.fail("http.public_url", "must start with http:// or https://");

@@ -117,6 +117,11 @@ def test_reply_to_is_verified_by_a_mailed_link(make_server, sink):
     send = {"accountName": SENDER, "addressType": 1, "replyToAddress": True, "toAddress": "bob@example.org",
             "subject": "s", "textBody": "t"}
     assert sdk(srv, key, "singleSendMail", send)["code"] == "InvalidReplyAddress.NotVerified"
+    # A browser (Accept: text/html) gets a page; a wrong token changes nothing.
+    page = urllib.request.Request(link[:-4] + "xxxx", headers={"Accept": "text/html,application/xhtml+xml"})
+    with pytest.raises(urllib.error.HTTPError) as wrong:
+        urllib.request.urlopen(page, timeout=10)
+    assert wrong.value.code == 404 and b"<h1>Not confirmed</h1>" in wrong.value.read()
     with urllib.request.urlopen(link, timeout=10) as res:
         assert json.loads(res.read())["reply_to_status"] == "verified"
     with pytest.raises(urllib.error.HTTPError) as used:

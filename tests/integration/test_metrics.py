@@ -3,6 +3,7 @@ failure, length and quota refusals, API successes and errors) plus queue depth a
 import re
 import smtplib
 import time
+import urllib.error
 import urllib.request
 
 from harness import PASSWORD, SENDER
@@ -68,3 +69,33 @@ def test_metrics_count_what_happened(make_server):
         assert re.search(r"^# TYPE mailpush_smtp_commit_seconds histogram$", text, re.M)
     finally:
         sink.stop()
+
+
+def test_http_connection_limit(make_server):
+    import socket
+    srv = make_server()
+    srv.write_config()
+    srv.config.write_text(srv.config.read_text().replace("[http]\n", "[http]\nmax_connections = 2\n", 1))
+    srv.start()
+    held = [socket.create_connection(("127.0.0.1", srv.ports["http"]), timeout=10) for _ in range(2)]
+    try:
+        time.sleep(0.2)  # both accepted and counted
+        with socket.create_connection(("127.0.0.1", srv.ports["http"]), timeout=10) as third:
+            third.sendall(b"GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n")
+            reply = b""
+            while chunk := third.recv(4096):
+                reply += chunk
+        assert reply.startswith(b"HTTP/1.1 503") and b'"Busy"' in reply
+    finally:
+        for s in held:
+            s.close()
+    for _ in range(50):  # the held sessions end; the server takes requests again
+        try:
+            with urllib.request.urlopen(f"{srv.url}/v1/health", timeout=10) as res:
+                assert res.status == 200
+                break
+        except urllib.error.HTTPError as e:
+            assert e.code == 503
+            time.sleep(0.1)
+    else:
+        raise AssertionError("still refusing after the held connections closed")

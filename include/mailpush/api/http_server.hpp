@@ -26,6 +26,7 @@ public:
     ~HttpServer();
     std::string listen(); // returns the "listening name=http ..." line
     unsigned short bound_port() const;
+    void set_max_connections(unsigned n); // before start(); more get a 503 and are closed
     void start();
     void stop();
 

@@ -51,8 +51,9 @@ struct Config {
     std::string http_address = "127.0.0.1";
     std::uint16_t http_port = 8080;
     std::string admin_token;
-    std::string public_url;               // base of links mailed to users; "" = http://address:port
-    milliseconds max_clock_skew{900'000}; // OpenAPI request timestamps (the hosted service: 15 min)
+    std::string public_url; // base of links mailed to users; "" = http://address:port
+    milliseconds max_clock_skew{900'000};
+    unsigned http_max_connections = 1024; // OpenAPI request timestamps (the hosted service: 15 min)
     // [smtp]
     smtp::ReplyStyle reply_style = smtp::ReplyStyle::directmail;
     std::size_t max_line_length = 2048;
