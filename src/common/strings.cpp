@@ -101,6 +101,13 @@ std::optional<std::uint64_t> parse_size(std::string_view s) noexcept {
     return checked_mul(nu->first, mult);
 }
 
+std::size_t utf8_length(std::string_view s) noexcept {
+    std::size_t n = 0;
+    for (const char c : s)
+        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
+    return n;
+}
+
 bool valid_utf8(std::string_view s) noexcept {
     std::size_t i = 0;
     while (i < s.size()) {

@@ -13,15 +13,10 @@
 #include <set>
 
 namespace mailpush::openapi {
+using common::utf8_length;
+
 namespace {
 constexpr std::size_t kMaxInFlight = 256; // batch commits outstanding at once (bounds memory)
-
-std::size_t utf8_length(std::string_view s) {
-    std::size_t n = 0;
-    for (const char c : s)
-        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
-    return n;
-}
 
 bool valid_address(const std::string& a) {
     return !a.empty() && a.front() != '"' && smtp::is_valid_mailbox(a, false);

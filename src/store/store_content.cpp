@@ -10,15 +10,9 @@
 namespace mailpush::store {
 using detail::Statement;
 
-namespace {
-// Characters, not bytes: limits such as "UserName <= 75" count what a person sees.
-std::size_t utf8_length(std::string_view s) {
-    std::size_t n = 0;
-    for (const char c : s)
-        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
-    return n;
-}
+using common::utf8_length;
 
+namespace {
 bool word_chars(const std::string& s) {
     for (const char c : s)
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))

@@ -15,6 +15,9 @@ bool iequals(std::string_view a, std::string_view b) noexcept;
 bool istarts_with(std::string_view s, std::string_view prefix) noexcept;
 std::string_view trim(std::string_view s) noexcept;
 
+// Characters (code points) in UTF-8 text: limits such as "UserName <= 75" count what a person sees.
+std::size_t utf8_length(std::string_view s) noexcept;
+
 // Well-formed UTF-8 (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF).
 bool valid_utf8(std::string_view s) noexcept;
 
