@@ -3,6 +3,8 @@
 #include "admin_util.hpp"
 
 #include "mailpush/api/admin_api.hpp"
+#include "mailpush/common/strings.hpp"
+#include "mailpush/delivery/delivery_log.hpp"
 #include "mailpush/openapi/openapi.hpp"
 #include "mailpush/openapi/receiver_upload.hpp"
 #include "mailpush/openapi/send_service.hpp"
@@ -199,6 +201,73 @@ std::optional<ApiResponse> AdminApi::handle_content(const std::string& m, const 
             store_.remove_template(path[2], path[3]);
             return ok({{"deleted", path[3]}});
         }
+    } else if ((res == "details" || res == "stats") && n == 2 && m == "GET") {
+        if (!log_) throw HttpError{503, "Unavailable", "delivery reporting is not available"};
+        const auto account = query.count("account") ? query.at("account") : "";
+        if (account.empty()) throw HttpError{400, "MissingParameter", "account is required"};
+        store_.get_account(account); // 404 for an unknown account
+        auto param = [&](const char* k) { return query.count(k) ? query.at(k) : std::string(); };
+        auto when = [&](const char* k, std::int64_t fallback, bool whole_day_end) -> std::int64_t {
+            const auto text = param(k);
+            if (text.empty()) return fallback;
+            const auto ms = common::parse_local_datetime(text, utc_offset_minutes_);
+            if (!ms) throw HttpError{400, "InvalidParameter", std::string(k) + " must be YYYY-MM-DD[ HH:MM]"};
+            return *ms + (whole_day_end && text.size() == 10 ? 86'400'000 : 0);
+        };
+        const auto now = unix_now() * 1000;
+        if (res == "details") {
+            delivery::DetailQuery q;
+            q.account = account;
+            q.from_ms = when("from", now - 30LL * 86'400'000, false);
+            q.to_ms = when("to", now + 60'000, true);
+            q.mail_from = param("sender");
+            q.rcpt = common::to_lower(param("rcpt"));
+            q.tag = param("tag");
+            const auto status = param("status");
+            if (!status.empty() && status != "0" && status != "2" && status != "3" && status != "4")
+                throw HttpError{400, "InvalidParameter", "status must be 0, 2, 3 or 4"};
+            q.status = status.empty() ? -1 : std::stoi(status);
+            const auto limit = common::parse_u64(param("limit").empty() ? "100" : param("limit"));
+            if (!limit || *limit == 0 || *limit > 10'000)
+                throw HttpError{400, "InvalidParameter", "limit must be 1-10000"};
+            q.limit = *limit;
+            json rows = json::array();
+            for (const auto& r : log_->details(q))
+                rows.push_back({{"env_id", std::to_string(r.envid)},
+                                {"sender", r.mail_from},
+                                {"rcpt", r.rcpt},
+                                {"tag", r.tag},
+                                {"subject", r.subject},
+                                {"status", r.status},
+                                {"failed_type", r.failed_type},
+                                {"reply", r.reply},
+                                {"ended_ms", r.ended_ms}});
+            return ok(rows);
+        }
+        delivery::StatQuery q;
+        q.account = account;
+        q.from_ms = when("from", now - 7LL * 86'400'000, false);
+        q.to_ms = when("to", now + 60'000, true);
+        q.mail_from = param("sender");
+        q.tag = param("tag");
+        q.group = param("by").empty() ? "day" : param("by");
+        if (q.group != "day" && q.group != "sender" && q.group != "tag")
+            throw HttpError{400, "InvalidParameter", "by must be day, sender or tag"};
+        q.utc_offset_minutes = utc_offset_minutes_;
+        json rows = json::array();
+        for (const auto& s : log_->stats(q)) {
+            auto rate = [&](std::int64_t part) {
+                return s.total == 0 ? 0.0 : static_cast<double>(part) / static_cast<double>(s.total);
+            };
+            rows.push_back({{"key", s.key},
+                            {"total", s.total},
+                            {"success", s.delivered},
+                            {"failed", s.failed + s.spam},
+                            {"invalid", s.invalid},
+                            {"success_rate", rate(s.delivered)},
+                            {"invalid_rate", rate(s.invalid)}});
+        }
+        return ok(rows);
     } else if (res == "tasks") {
         if (n == 2 && m == "GET") return ok(list_json(store_.list_tasks(account_filter)));
         if (n == 2 && m == "POST") {

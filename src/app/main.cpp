@@ -204,12 +204,20 @@ int main(int argc, char** argv) {
             return api::check_records(io, verify_resolver, std::move(checks), std::chrono::seconds(30));
         };
         backends.storage_low = [&spool] { return spool.storage_low(); };
+        backends.details = [&delivery_log](const delivery::DetailQuery& q) {
+            return delivery_log.details(q);
+        };
+        backends.count_details = [&delivery_log](const delivery::DetailQuery& q) {
+            return delivery_log.count_details(q);
+        };
+        backends.stats = [&delivery_log](const delivery::StatQuery& q) { return delivery_log.stats(q); };
         metrics::registry().gauge("mailpush_queue_messages",
                                   "Messages in the spool (accepted, not yet finished)",
                                   [&spool] { return static_cast<double>(spool.size()); });
         openapi::OpenApiOptions api_options;
         api_options.region = cfg.region;
         api_options.hostname = cfg.hostname;
+        api_options.utc_offset_minutes = cfg.event_utc_offset_minutes;
         api_options.max_clock_skew_s =
             std::chrono::duration_cast<std::chrono::seconds>(cfg.max_clock_skew).count();
         api_options.require_verified_domain = cfg.require_verified_domain;
@@ -218,6 +226,7 @@ int main(int argc, char** argv) {
         api::AdminApi admin(store, spool, cfg.admin_token);
         admin.attach_delivery(delivery_log, engine);
         admin.attach_openapi(open_api, backends);
+        admin.set_utc_offset(cfg.event_utc_offset_minutes);
         api::HttpServer http(io, cfg.http_address, cfg.http_port, admin, &open_api, api_pool);
         http.set_max_connections(cfg.http_max_connections);
         try {

@@ -47,6 +47,8 @@ const char* kUsage = R"(usage: mailpushctl [--config FILE | --url URL --token TO
           submit|approve ACCOUNT NAME | reject ACCOUNT NAME [--reason TEXT]
   task    send ACCOUNT --address ADDRESS --template NAME --list NAME [--tag NAME] [--address-type 0|1]
           list [ACCOUNT]
+  stats   ACCOUNT [--from DATE] [--to DATE] [--by day|sender|tag] [--address A] [--tag T]
+  details ACCOUNT [--from DATE[ HH:MM]] [--to ..] [--address A] [--rcpt R] [--tag T] [--status 0|2|3|4]
 --config defaults to $MAILPUSH_CONFIG, then /etc/mailpush/mailpushd.toml.
 )";
 
@@ -112,6 +114,21 @@ std::optional<Call> build_content_call(const std::string& noun, const std::strin
     auto filter = [&](const std::string& base) {
         return base + (args.size() > 2 ? "?account=" + a(2) : std::string());
     };
+    if (noun == "stats" || noun == "details") { // `stats ACCOUNT [...]`: the verb is the account
+        std::string q = "?account=" + url_encode(verb);
+        for (const char* o : {"from", "to", "tag", "rcpt", "status", "limit", "by"})
+            if (opts.count(o)) q += std::string("&") + o + "=" + url_encode(opts[o]);
+        if (opts.count("address")) q += "&sender=" + url_encode(opts["address"]);
+        if (noun == "stats")
+            return Call{"GET",
+                        "/v1/stats" + q,
+                        nullptr,
+                        {"key", "total", "success", "failed", "invalid", "success_rate", "invalid_rate"}};
+        return Call{"GET",
+                    "/v1/details" + q,
+                    nullptr,
+                    {"env_id", "sender", "rcpt", "tag", "status", "failed_type", "reply"}};
+    }
     if (noun == "account" && verb == "quota") {
         need(3);
         json body = json::object();
@@ -399,7 +416,9 @@ int main(int argc, char** argv) {
         else if ((a == "--config" || a == "--url" || a == "--token" || a == "--type" || a == "--reason" ||
                   a == "--env" || a == "--daily" || a == "--monthly" || a == "--description" ||
                   a == "--subject" || a == "--body-file" || a == "--from-alias" || a == "--address" ||
-                  a == "--template" || a == "--list" || a == "--tag" || a == "--address-type") &&
+                  a == "--template" || a == "--list" || a == "--tag" || a == "--address-type" ||
+                  a == "--from" || a == "--to" || a == "--by" || a == "--rcpt" || a == "--status" ||
+                  a == "--limit") &&
                  i + 1 < argc)
             opts[a.substr(2)] = argv[++i];
         else if (a == "--help" || a == "-h") {

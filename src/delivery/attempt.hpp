@@ -29,6 +29,8 @@ struct AttemptJob {
     std::vector<int> rcpt_indices;
     smtp::OutboundMessage message; // recipients parallel to rcpt_indices
     std::string msg_id;
+    std::string tag;     // from X-AliDM-Trace, for reporting
+    std::string subject; // as in the header, for reporting
     std::int64_t started_ms = 0;
     // results
     std::vector<smtp::ServerReply> replies; // one per recipient

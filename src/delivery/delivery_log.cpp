@@ -24,6 +24,11 @@ CREATE INDEX IF NOT EXISTS attempts_envid ON attempts(envid);
 CREATE TABLE IF NOT EXISTS events (
   id INTEGER PRIMARY KEY, envid INTEGER NOT NULL, idx INTEGER NOT NULL, text TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS events_envid ON events(envid);
+CREATE TABLE IF NOT EXISTS reports (
+  envid INTEGER NOT NULL, idx INTEGER NOT NULL, account TEXT NOT NULL, mail_from TEXT NOT NULL,
+  rcpt TEXT NOT NULL, tag TEXT NOT NULL, subject TEXT NOT NULL, status INTEGER NOT NULL,
+  failed_type TEXT NOT NULL, reply TEXT NOT NULL, ended_ms INTEGER NOT NULL, PRIMARY KEY (envid, idx));
+CREATE INDEX IF NOT EXISTS reports_account_time ON reports(account, ended_ms);
 CREATE TABLE IF NOT EXISTS hard_bounces (
   account TEXT NOT NULL, address TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (account, address));
 )SQL";
@@ -135,6 +140,15 @@ void DeliveryLog::apply(const std::vector<RecipientUpdate>& updates) {
                     .bind(2, static_cast<std::int64_t>(r.idx))
                     .bind(3, u.event);
                 ev.step();
+                const auto& rp = u.report;
+                Statement rep(
+                    db_, "INSERT OR REPLACE INTO reports(envid, idx, account, mail_from, rcpt, tag, subject, "
+                         "status, failed_type, reply, ended_ms) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
+                rep.bind(1, static_cast<std::int64_t>(r.envid)).bind(2, static_cast<std::int64_t>(r.idx));
+                rep.bind(3, rp.account).bind(4, rp.mail_from).bind(5, r.address).bind(6, rp.tag);
+                rep.bind(7, rp.subject).bind(8, static_cast<std::int64_t>(r.status)).bind(9, r.failed_type);
+                rep.bind(10, r.last_reply).bind(11, a.ended_ms);
+                rep.step();
             }
         }
     });
@@ -230,10 +244,74 @@ std::size_t DeliveryLog::prune(std::int64_t before_ms) {
         forgotten = static_cast<std::size_t>(sqlite3_changes(db_));
         for (const char* sql : {"DELETE FROM events WHERE envid IN (SELECT envid FROM prune_envids)",
                                 "DELETE FROM attempts WHERE envid IN (SELECT envid FROM prune_envids)",
+                                "DELETE FROM reports WHERE envid IN (SELECT envid FROM prune_envids)",
                                 "DELETE FROM recipients WHERE envid IN (SELECT envid FROM prune_envids)"})
             exec(sql);
     });
     return forgotten;
+}
+
+namespace {
+// The WHERE clause shared by the detail queries; parameters bound in this order.
+constexpr const char* kDetailWhere =
+    " WHERE account=? AND ended_ms>=? AND ended_ms<? AND (?='' OR mail_from=?) AND (?='' OR rcpt=?) "
+    "AND (?='' OR tag=?) AND (?<0 OR status=?)";
+
+void bind_detail(Statement& st, const DetailQuery& q) {
+    st.bind(1, q.account).bind(2, q.from_ms).bind(3, q.to_ms);
+    st.bind(4, q.mail_from)
+        .bind(5, q.mail_from)
+        .bind(6, q.rcpt)
+        .bind(7, q.rcpt)
+        .bind(8, q.tag)
+        .bind(9, q.tag);
+    st.bind(10, std::int64_t{q.status}).bind(11, std::int64_t{q.status});
+}
+} // namespace
+
+std::vector<ReportRow> DeliveryLog::details(const DetailQuery& q) {
+    Statement st(
+        db_, (std::string("SELECT envid, account, mail_from, rcpt, tag, subject, status, failed_type, reply, "
+                          "ended_ms FROM reports") +
+              kDetailWhere + " ORDER BY ended_ms DESC, envid DESC, idx LIMIT ? OFFSET ?")
+                 .c_str());
+    bind_detail(st, q);
+    st.bind(12, static_cast<std::int64_t>(q.limit)).bind(13, static_cast<std::int64_t>(q.offset));
+    std::vector<ReportRow> out;
+    while (st.step())
+        out.push_back({static_cast<std::uint64_t>(st.integer(0)), st.text(1), st.text(2), st.text(3),
+                       st.text(4), st.text(5), static_cast<int>(st.integer(6)), st.text(7), st.text(8),
+                       st.integer(9)});
+    return out;
+}
+
+std::int64_t DeliveryLog::count_details(const DetailQuery& q) {
+    Statement st(db_, (std::string("SELECT count(*) FROM reports") + kDetailWhere).c_str());
+    bind_detail(st, q);
+    st.step();
+    return st.integer(0);
+}
+
+std::vector<StatRow> DeliveryLog::stats(const StatQuery& q) {
+    // The day is local to the configured offset, like event times and quota days.
+    const std::string key = q.group == "sender" ? "mail_from"
+                            : q.group == "tag"  ? "tag"
+                                                : "date(ended_ms / 1000 + ?, 'unixepoch')";
+    Statement st(
+        db_, ("SELECT " + key +
+              ", count(*), sum(status=0), sum(status=2), sum(status=3), sum(status=4) FROM reports "
+              "WHERE account=? AND ended_ms>=? AND ended_ms<? AND (?='' OR mail_from=?) AND (?='' OR tag=?) "
+              "GROUP BY 1 ORDER BY 1")
+                 .c_str());
+    int i = 1;
+    if (q.group != "sender" && q.group != "tag") st.bind(i++, std::int64_t{q.utc_offset_minutes} * 60);
+    st.bind(i, q.account).bind(i + 1, q.from_ms).bind(i + 2, q.to_ms);
+    st.bind(i + 3, q.mail_from).bind(i + 4, q.mail_from).bind(i + 5, q.tag).bind(i + 6, q.tag);
+    std::vector<StatRow> out;
+    while (st.step())
+        out.push_back(
+            {st.text(0), st.integer(1), st.integer(2), st.integer(3), st.integer(4), st.integer(5)});
+    return out;
 }
 
 } // namespace mailpush::delivery

@@ -313,6 +313,9 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
             job->msg_id = smtp::find_header(*body, "Message-ID").value_or("");
             if (job->msg_id.size() > 2 && job->msg_id.front() == '<' && job->msg_id.back() == '>')
                 job->msg_id = job->msg_id.substr(1, job->msg_id.size() - 2);
+            if (const auto trace = smtp::find_header(*body, "X-AliDM-Trace"))
+                job->tag = parse_trace_header(*trace).tag;
+            job->subject = smtp::find_header(*body, "Subject").value_or("").substr(0, 300);
             job->message.body =
                 smtp::remove_header(std::move(*body), "X-AliDM-Trace"); // SPEC §3: control header
             if (job->route.kind == RouteTarget::Kind::capture) {
@@ -403,6 +406,11 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
                                  rep.line(),
                                  cls.failed_type};
                 u.event = format_delivery_event(ev, cfg.event_utc_offset_minutes * 60);
+                u.report.account = account;
+                u.report.mail_from = m.entry.envelope.auth_user.empty() ? m.entry.envelope.mail_from
+                                                                        : m.entry.envelope.auth_user;
+                u.report.tag = job->tag;
+                u.report.subject = job->subject;
             }
             count_delivery_result(to_string(r.state), cls.failed_type, now - job->started_ms);
             spdlog::info("delivery.result env_id={} rcpt={} host={} state={} reply=\"{}\" failed_type={}",

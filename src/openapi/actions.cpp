@@ -40,6 +40,8 @@ nlohmann::json update_ip_protection(ActionContext&);
 nlohmann::json add_ipfilter(ActionContext&);
 nlohmann::json get_ipfilter_list(ActionContext&);
 nlohmann::json delete_ipfilter_by_edm_id(ActionContext&);
+nlohmann::json sender_statistics_detail_by_param(ActionContext&);
+nlohmann::json sender_statistics_by_tag_name_and_batch_id(ActionContext&);
 
 Action find_action(const std::string& name) {
     static const std::unordered_map<std::string, Action> table{
@@ -75,6 +77,8 @@ Action find_action(const std::string& name) {
         {"AddIpfilter", add_ipfilter},
         {"GetIpfilterList", get_ipfilter_list},
         {"DeleteIpfilterByEdmId", delete_ipfilter_by_edm_id},
+        {"SenderStatisticsDetailByParam", sender_statistics_detail_by_param},
+        {"SenderStatisticsByTagNameAndBatchID", sender_statistics_by_tag_name_and_batch_id},
     };
     const auto it = table.find(name);
     return it == table.end() ? nullptr : it->second;

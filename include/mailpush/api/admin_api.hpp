@@ -49,6 +49,7 @@ public:
     void attach_delivery(delivery::DeliveryLog& log, delivery::Engine& engine);
     // The OpenAPI's send service (reply-to verification mails) and DNS checks.
     void attach_openapi(openapi::OpenApi& api, const openapi::OpenApiBackends& backends);
+    void set_utc_offset(int minutes) { utc_offset_minutes_ = minutes; } // reporting days (+08:00)
     ApiResponse handle(const ApiRequest& request);
 
 private:
@@ -57,6 +58,7 @@ private:
                                               const std::map<std::string, std::string>& query,
                                               const nlohmann::json& body);
     openapi::OpenApi* openapi_ = nullptr;
+    int utc_offset_minutes_ = 480; // reporting: the local day of from/to
     const openapi::OpenApiBackends* backends_ = nullptr;
     delivery::DeliveryLog* log_ = nullptr;
     delivery::Engine* engine_ = nullptr;

@@ -15,6 +15,10 @@ bool iequals(std::string_view a, std::string_view b) noexcept;
 bool istarts_with(std::string_view s, std::string_view prefix) noexcept;
 std::string_view trim(std::string_view s) noexcept;
 
+// "2026-11-24", "2026-11-24 13:05" or "2026-11-24 13:05:09" in local time at `utc_offset_minutes`
+// -> milliseconds since the epoch; nullopt for anything else.
+std::optional<std::int64_t> parse_local_datetime(std::string_view text, int utc_offset_minutes) noexcept;
+
 // Characters (code points) in UTF-8 text: limits such as "UserName <= 75" count what a person sees.
 std::size_t utf8_length(std::string_view s) noexcept;
 

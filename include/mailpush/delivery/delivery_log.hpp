@@ -3,6 +3,8 @@
 // Blocking: the engine calls it from one worker thread. Trusted input (built by the engine).
 #pragma once
 
+#include "mailpush/delivery/report.hpp"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -39,6 +41,7 @@ struct RecipientUpdate {
     RecipientRecord record;
     AttemptRecord attempt;
     std::string event; // the seeds' event string if the recipient is now final, else empty
+    ReportRow report;  // with the event: what reporting keeps (account, sender, tag, subject)
 };
 
 class DeliveryLog {
@@ -63,6 +66,11 @@ public:
     // Forgets messages whose recipients are all final and whose last attempt ended before
     // `before_ms` (their rows, attempts and events). Returns how many messages were forgotten.
     std::size_t prune(std::int64_t before_ms);
+
+    // Reporting over final results (SPEC §7). Newest first; at most q.limit rows.
+    std::vector<ReportRow> details(const DetailQuery& q);
+    std::int64_t count_details(const DetailQuery& q);
+    std::vector<StatRow> stats(const StatQuery& q);
 
 private:
     void exec(const char* sql);

@@ -5,6 +5,7 @@
 // Handles untrusted input: everything in the request.
 #pragma once
 
+#include "mailpush/delivery/report.hpp"
 #include "mailpush/openapi/nonce_cache.hpp"
 #include "mailpush/openapi/signature.hpp"
 #include "mailpush/smtp/server_session.hpp"
@@ -31,6 +32,7 @@ struct OpenApiOptions {
     std::size_t max_api_recipients = 100; // SingleSendMail ToAddress
     std::string public_url;               // base of links mailed to users (reply-to verification)
     std::string system_sender = "";       // MAIL FROM of mails the service itself sends
+    int utc_offset_minutes = 480;         // local time of the reporting queries' StartTime/EndTime
 };
 
 // What the API needs from the rest of the server.
@@ -43,6 +45,10 @@ struct OpenApiBackends {
     std::function<std::vector<store::DnsRecordCheck>(std::vector<store::DnsRecordCheck>)> check_dns;
     // True while free space is below the spool's limit (sends are then refused, as at MAIL).
     std::function<bool()> storage_low;
+    // Delivery reporting (the delivery log): details and daily statistics.
+    std::function<std::vector<delivery::ReportRow>(const delivery::DetailQuery&)> details;
+    std::function<std::int64_t(const delivery::DetailQuery&)> count_details;
+    std::function<std::vector<delivery::StatRow>(const delivery::StatQuery&)> stats;
 };
 
 struct ApiError {

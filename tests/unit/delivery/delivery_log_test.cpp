@@ -39,3 +39,60 @@ TEST(DeliveryLog, PruneForgetsOnlyFinishedMessagesPastTheCutoff) {
     }
     std::filesystem::remove_all(dir);
 }
+
+TEST(DeliveryLog, ReportsAreSearchableAndCounted) {
+    const auto dir = std::filesystem::temp_directory_path() / "mailpush-delivery-log-reports";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    {
+        DeliveryLog log((dir / "d.db").string());
+        // 2026-11-23 23:30 UTC is already the 24th at +08:00.
+        const std::int64_t t = 1795428000000 + 13 * 3600 * 1000 + 30 * 60 * 1000;
+        auto u1 = final_update(1, 0, "a@example.org", t);
+        u1.report = {0, "acme", "news@example.com", "", "promo", "Sale", 0, "", "", 0};
+        auto u2 = final_update(1, 1, "b@example.org", t + 1000);
+        u2.record.status = 2;
+        u2.record.failed_type = "SmtpNxBox";
+        u2.report = u1.report;
+        auto u3 = final_update(2, 0, "c@example.org", t + 2000);
+        u3.report = {0, "other", "x@other.test", "", "", "", 0, "", "", 0};
+        log.apply({u1, u2, u3});
+        DetailQuery q;
+        q.account = "acme";
+        const auto rows = log.details(q);
+        ASSERT_EQ(rows.size(), 2u);
+        EXPECT_EQ(rows[0].rcpt, "b@example.org"); // newest first
+        EXPECT_EQ(rows[0].status, 2);
+        EXPECT_EQ(rows[1].subject, "Sale");
+        q.status = 2;
+        EXPECT_EQ(log.count_details(q), 1);
+        q.status = -1;
+        q.rcpt = "a@example.org";
+        EXPECT_EQ(log.details(q).size(), 1u);
+        StatQuery s;
+        s.account = "acme";
+        const auto days = log.stats(s);
+        ASSERT_EQ(days.size(), 1u);
+        EXPECT_EQ(days[0].key, "2026-11-24");
+        EXPECT_EQ(days[0].total, 2);
+        EXPECT_EQ(days[0].delivered, 1);
+        EXPECT_EQ(days[0].invalid, 1);
+        s.utc_offset_minutes = 0;
+        EXPECT_EQ(log.stats(s)[0].key, "2026-11-23");
+        s.group = "tag";
+        EXPECT_EQ(log.stats(s)[0].key, "promo");
+        EXPECT_EQ(log.prune(t + 10'000), 2u); // reports go with the rest
+        EXPECT_TRUE(log.details(q).empty());
+    }
+    std::filesystem::remove_all(dir);
+}
+
+TEST(TraceHeader, TagAndTrackingFromTheControlHeader) {
+    // base64 of {"TagName":"promo","OpenTrace":"1"}
+    const auto t = parse_trace_header("eyJUYWdOYW1lIjoicHJvbW8iLCJPcGVuVHJhY2UiOiIxIn0=");
+    EXPECT_EQ(t.tag, "promo");
+    EXPECT_TRUE(t.open_trace);
+    EXPECT_FALSE(t.link_trace);
+    EXPECT_EQ(parse_trace_header("not base64!").tag, "");
+    EXPECT_EQ(parse_trace_header("W10=").tag, ""); // "[]": not an object
+}
