@@ -28,6 +28,20 @@ std::int64_t unix_now() {
         .count();
 }
 
+std::optional<smtp::Reply> quota_refusal(store::QuotaVerdict verdict) {
+    switch (verdict) {
+    case store::QuotaVerdict::ok:
+        return std::nullopt;
+    case store::QuotaVerdict::daily_exceeded:
+        return count_rejection("quota_daily"), smtp::replies::daily_quota_exceeded();
+    case store::QuotaVerdict::monthly_exceeded:
+        return count_rejection("quota_monthly"), smtp::replies::monthly_quota_exceeded();
+    case store::QuotaVerdict::not_enough:
+        return count_rejection("quota_not_enough"), smtp::replies::not_enough_quota();
+    }
+    return std::nullopt;
+}
+
 // Answers the core's cheap checks from memory: storage state, account status, IP protection,
 // verified domain, quotas, the invalid library.
 class ConnectionPolicy final : public smtp::SessionPolicy {
@@ -68,18 +82,8 @@ private:
                                            std::int64_t adding) {
         const auto* info = dir.account(account);
         if (!info) return std::nullopt;
-        switch (shared_.store.quota().check(account, info->daily_quota, info->monthly_quota, adding,
-                                            unix_now())) {
-        case store::QuotaVerdict::ok:
-            return std::nullopt;
-        case store::QuotaVerdict::daily_exceeded:
-            return count_rejection("quota_daily"), smtp::replies::daily_quota_exceeded();
-        case store::QuotaVerdict::monthly_exceeded:
-            return count_rejection("quota_monthly"), smtp::replies::monthly_quota_exceeded();
-        case store::QuotaVerdict::not_enough:
-            return count_rejection("quota_not_enough"), smtp::replies::not_enough_quota();
-        }
-        return std::nullopt;
+        return quota_refusal(
+            shared_.store.quota().check(account, info->daily_quota, info->monthly_quota, adding, unix_now()));
     }
 
     ServerShared& shared_;
@@ -343,13 +347,28 @@ private:
                 const std::string account = sender ? sender->account : "";
                 if (sender) expand_aliases(*dir, account, req.envelope);
                 const auto reached = static_cast<std::int64_t>(req.envelope.recipients.size());
+                // RCPT checked the quota; reserving it here, atomically, keeps concurrent sessions
+                // of one account from passing it together. A session that loses the race gets
+                // the quota reply instead of 250, and nothing is stored.
+                const auto reserved_at = unix_now();
+                const auto* info = sender ? dir->account(account) : nullptr;
+                if (info) {
+                    auto refusal = quota_refusal(shared_->store.quota().reserve(
+                        account, info->daily_quota, info->monthly_quota, reached, reserved_at));
+                    if (refusal) {
+                        smtp::CommitResult refused;
+                        refused.refusal = std::move(refusal);
+                        out = session_.on_commit_result(refused);
+                        break;
+                    }
+                }
                 req.body = std::move(out.action.body);
                 req.peer_ip = conn_->peer_ip;
                 const auto commit_started = Clock::now();
                 const auto result =
                     co_await async_commit(shared_->spool, std::move(req), asio::use_awaitable);
                 record_commit(Clock::now() - commit_started, result.ok, reached);
-                if (result.ok && !account.empty()) shared_->store.quota().add(account, reached, unix_now());
+                if (!result.ok && info) shared_->store.quota().release(account, reached, reserved_at);
                 if (result.ok && shared_->on_committed) shared_->on_committed(result.envid);
                 if (result.ok)
                     spdlog::info("tx.commit sid={:016x} env_id={} size={} nrcpt={}", conn_->sid, result.envid,

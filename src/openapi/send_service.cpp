@@ -26,13 +26,15 @@ bool valid_address(const std::string& a) {
     throw ApiError{status, code, message};
 }
 
-void check_quota(store::Store& store, const store::Directory& dir, const std::string& account, std::int64_t n,
-                 std::int64_t now_s) {
+// Takes n from the account's quotas until the send is done: the returned hold gives back what
+// was not sent (a failed store, an exception on the way).
+store::QuotaHold reserve_quota(store::Store& store, const store::Directory& dir, const std::string& account,
+                               std::int64_t n, std::int64_t now_s) {
     const auto* info = dir.account(account);
     if (!info) fail(404, "InvalidAccount.NotFound", "no such account");
-    switch (store.quota().check(account, info->daily_quota, info->monthly_quota, n, now_s)) {
+    switch (store.quota().reserve(account, info->daily_quota, info->monthly_quota, n, now_s)) {
     case store::QuotaVerdict::ok:
-        return;
+        return store::QuotaHold(store.quota(), account, n, now_s);
     case store::QuotaVerdict::daily_exceeded:
         fail(400, "QuotaExceeded.Daily", "Daily sending quota exceeded");
     case store::QuotaVerdict::monthly_exceeded:
@@ -40,6 +42,7 @@ void check_quota(store::Store& store, const store::Directory& dir, const std::st
     case store::QuotaVerdict::not_enough:
         fail(400, "QuotaExceeded.NotEnough", "Not enough sending quota");
     }
+    fail(500, "InternalError", "unknown quota verdict");
 }
 
 // Headers the caller may set (SPEC: the SDK's Headers parameter): Message-ID and X-* only.
@@ -186,7 +189,7 @@ std::uint64_t SendService::single(const SingleSend& r, const std::string& peer_i
     for (auto& a : dir->expand(r.account, all))
         if (seen.insert(common::to_lower(a)).second) rcpts.push_back(std::move(a));
     if (rcpts.empty()) fail(400, "InvalidToAddress.Spam", "Sendmail rejected by invalid address.");
-    check_quota(store_, *dir, r.account, static_cast<std::int64_t>(rcpts.size()), now_s);
+    auto quota = reserve_quota(store_, *dir, r.account, static_cast<std::int64_t>(rcpts.size()), now_s);
 
     MailContent content{r.sender, r.from_alias,  to_header, r.subject,     r.text_body,       r.html_body,
                         reply_to, r.reply_alias, r.tag,     r.click_trace, std::move(headers)};
@@ -209,7 +212,7 @@ std::uint64_t SendService::single(const SingleSend& r, const std::string& peer_i
                             peer_ip)
                             .front();
     if (!result) fail(503, "ServiceUnavailable", "The message could not be stored; retry later.");
-    store_.quota().add(r.account, n, now_s);
+    quota.keep(n);
     return *result;
 }
 
@@ -242,7 +245,7 @@ store::SendTask SendService::batch(const BatchSend& r, const std::string& peer_i
     for (const auto& m : members)
         if (!dir->is_invalid(r.account, m.email)) targets.push_back(&m);
     const auto skipped = static_cast<std::int64_t>(members.size() - targets.size());
-    check_quota(store_, *dir, r.account, static_cast<std::int64_t>(targets.size()), now_s);
+    auto quota = reserve_quota(store_, *dir, r.account, static_cast<std::int64_t>(targets.size()), now_s);
 
     store::SendTask task;
     task.account = r.account;
@@ -287,7 +290,7 @@ store::SendTask SendService::batch(const BatchSend& r, const std::string& peer_i
             ++queued;
             if (first_envid == 0) first_envid = *e;
         }
-    store_.quota().add(r.account, queued, now_s);
+    quota.keep(queued);
     const auto failed = static_cast<std::int64_t>(results.size()) - queued;
     return store_.finish_task(task.id, queued, skipped + failed, failed == 0 ? "done" : "partial");
 }

@@ -96,7 +96,9 @@ Output ServerSession::on_auth_result(AuthVerdict verdict) {
 
 Output ServerSession::on_commit_result(CommitResult result) {
     phase_ = Phase::command;
-    reply(result.ok ? replies::queued(result.envid) : replies::storage_error());
+    reply(result.refusal ? *result.refusal
+          : result.ok    ? replies::queued(result.envid)
+                         : replies::storage_error());
     process();
     return std::exchange(out_, {});
 }

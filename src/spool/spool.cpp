@@ -161,7 +161,7 @@ void Spool::submit(CommitRequest request, CommitCallback done) {
     {
         std::lock_guard lock(jobs_mutex_);
         if (stopping_) { // no writer will take it: refuse now rather than never answer
-            done(smtp::CommitResult{false, 0});
+            done(smtp::CommitResult{false, 0, std::nullopt});
             return;
         }
         Job job;
@@ -258,7 +258,7 @@ void Spool::commit_batch(std::vector<Job>& batch) {
             std::lock_guard lock(index_mutex_);
             index_.emplace(job.envid, std::move(job.entry));
         }
-        job.done(smtp::CommitResult{job.ok, job.ok ? job.envid : 0});
+        job.done(smtp::CommitResult{job.ok, job.ok ? job.envid : 0, std::nullopt});
     }
 }
 

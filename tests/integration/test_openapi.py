@@ -341,6 +341,35 @@ def test_quotas_in_smtp_and_api(api, sink):
     assert json.loads(srv.ctl("--json", "account", "usage", "acme").stdout)["month_used"] == 4
 
 
+def test_quota_is_taken_at_commit_so_open_transactions_cannot_pass_it(api, sink):
+    # Eight sessions each pass RCPT while nothing is used yet; only five may then be stored.
+    srv, _ = api
+    srv.ctl("account", "quota", "acme", "--daily", "5")
+    sessions = []
+    try:
+        for i in range(8):
+            s = smtplib.SMTP("127.0.0.1", srv.ports["plain"], timeout=30)
+            sessions.append(s)
+            s.login(SENDER, PASSWORD)
+            assert s.mail(SENDER)[0] == 250
+            assert s.rcpt(f"r{i}@example.org")[0] == 250
+        replies = []
+        for s in sessions:
+            try:
+                replies.append(s.data("Subject: race\r\n\r\nbody\r\n")[0])
+            except smtplib.SMTPDataError as e:
+                replies.append(e.smtp_code)
+        assert replies == [250] * 5 + [552] * 3, replies
+        # The refused session can go on: the next transaction is refused at MAIL.
+        assert sessions[-1].mail(SENDER) == (552, b"Daily sending quota exceeded")
+    finally:
+        for s in sessions:
+            s.close()
+    assert json.loads(srv.ctl("--json", "account", "usage", "acme").stdout)["day_used"] == 5
+    assert len(sink.handler.wait_for(5)) == 5
+    assert len(sink.handler.wait_for(6, timeout=2)) == 5  # the refused three were not stored
+
+
 def test_suspended_account_and_ip_protection_in_api(api):
     srv, key = api
     srv.ctl("ip-protection", "add", "acme", "10.1.2.3")

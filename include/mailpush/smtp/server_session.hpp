@@ -79,6 +79,7 @@ enum class AuthVerdict { ok, failed, throttled, temporary_failure };
 struct CommitResult {
     bool ok = false;
     std::uint64_t envid = 0;
+    std::optional<Reply> refusal; // not stored on purpose (e.g. the quota ran out meanwhile)
 };
 
 class ServerSession {

@@ -40,6 +40,11 @@ public:
     QuotaVerdict check(const std::string& account, std::int64_t daily_quota, std::int64_t monthly_quota,
                        std::int64_t adding, std::int64_t now_s);
     void add(const std::string& account, std::int64_t count, std::int64_t now_s);
+    // check(adding = count) and add in one step, so concurrent senders cannot together pass the
+    // quota. A send that then fails gives the count back with release(), passing the same now_s.
+    QuotaVerdict reserve(const std::string& account, std::int64_t daily_quota, std::int64_t monthly_quota,
+                         std::int64_t count, std::int64_t now_s);
+    void release(const std::string& account, std::int64_t count, std::int64_t reserved_at_s);
     Usage usage(const std::string& account, std::int64_t now_s);
 
     // Persistence: counts loaded at start-up, and the increments since the last take.
@@ -53,6 +58,9 @@ private:
         std::int64_t day_used = 0, month_used = 0;
     };
     Counter& roll(const std::string& account, std::int64_t now_s); // new day/month: restart counts
+    QuotaVerdict check_locked(const Counter& c, std::int64_t daily_quota, std::int64_t monthly_quota,
+                              std::int64_t adding) const;
+    void add_locked(const std::string& account, Counter& c, std::int64_t count);
 
     int offset_;
     std::mutex mutex_;
@@ -61,5 +69,29 @@ private:
 };
 
 const char* to_string(QuotaVerdict v);
+
+// Holds a reservation for one send: released when destroyed unless keep() says how much of it
+// was used (the rest is released).
+class QuotaHold {
+public:
+    QuotaHold(QuotaMeter& meter, std::string account, std::int64_t count, std::int64_t reserved_at_s)
+        : meter_(&meter)
+        , account_(std::move(account))
+        , count_(count)
+        , at_(reserved_at_s) {}
+    QuotaHold(const QuotaHold&) = delete;
+    QuotaHold& operator=(const QuotaHold&) = delete;
+    ~QuotaHold() { keep(0); }
+    void keep(std::int64_t used) {
+        if (count_ > used) meter_->release(account_, count_ - used, at_);
+        count_ = 0;
+    }
+
+private:
+    QuotaMeter* meter_;
+    std::string account_;
+    std::int64_t count_;
+    std::int64_t at_;
+};
 
 } // namespace mailpush::store

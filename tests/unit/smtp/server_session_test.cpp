@@ -180,7 +180,7 @@ TEST_F(SessionTest, FullTransactionProducesCommitAndQueuedReply) {
     EXPECT_EQ(last.action.envelope.dsn_envid, "abc+2B1");
     ASSERT_EQ(last.action.envelope.recipients.size(), 1u);
     EXPECT_EQ(last.action.envelope.recipients[0].notify, "SUCCESS,FAILURE");
-    EXPECT_EQ(session->on_commit_result({true, 148316944}).wire,
+    EXPECT_EQ(session->on_commit_result({true, 148316944, {}}).wire,
               "250 Data Ok: queued as freedom ###envid=148316944\r\n");
 }
 
@@ -192,7 +192,7 @@ TEST_F(SessionTest, QueuedReplyRfcStyle) {
     EXPECT_EQ(send("MAIL FROM:<sender@example.com>\r\n"), "250 2.1.0 Mail Ok\r\n");
     EXPECT_EQ(send("RCPT TO:<a@b.test>\r\n"), "250 2.1.5 Rcpt Ok\r\n");
     send("DATA\r\nx\r\n.\r\n");
-    EXPECT_EQ(session->on_commit_result({true, 7}).wire,
+    EXPECT_EQ(session->on_commit_result({true, 7, {}}).wire,
               "250 2.0.0 Data Ok: queued as freedom ###envid=7\r\n");
 }
 
@@ -201,7 +201,19 @@ TEST_F(SessionTest, CommitFailureIsNever250) {
     login();
     send("MAIL FROM:<sender@example.com>\r\nRCPT TO:<a@b.test>\r\nDATA\r\nx\r\n.\r\n");
     ASSERT_EQ(last.action.kind, ActionKind::commit_message);
-    EXPECT_EQ(session->on_commit_result({false, 0}).wire, "451 4.3.0 Queue write error, try again later\r\n");
+    EXPECT_EQ(session->on_commit_result({false, 0, {}}).wire,
+              "451 4.3.0 Queue write error, try again later\r\n");
+}
+
+TEST_F(SessionTest, RefusedCommitGivesTheRefusalAndANewTransactionCanStart) {
+    start();
+    login();
+    send("MAIL FROM:<sender@example.com>\r\nRCPT TO:<a@b.test>\r\nDATA\r\nx\r\n.\r\n");
+    ASSERT_EQ(last.action.kind, ActionKind::commit_message);
+    CommitResult refused{false, 0, replies::daily_quota_exceeded()};
+    EXPECT_EQ(session->on_commit_result(refused).wire, "552 Daily sending quota exceeded\r\n");
+    send("MAIL FROM:<sender@example.com>\r\n");
+    EXPECT_EQ(last.wire.substr(0, 3), "250");
 }
 
 TEST_F(SessionTest, PipelinedTransactionInOneWrite) {
@@ -212,7 +224,7 @@ TEST_F(SessionTest, PipelinedTransactionInOneWrite) {
     EXPECT_EQ(last.wire,
               "250 Mail Ok\r\n250 Rcpt Ok\r\n250 Rcpt Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n");
     ASSERT_EQ(last.action.kind, ActionKind::commit_message);
-    auto out = session->on_commit_result({true, 5});
+    auto out = session->on_commit_result({true, 5, {}});
     EXPECT_EQ(out.wire, "250 Data Ok: queued as freedom ###envid=5\r\n221 Bye\r\n");
     EXPECT_TRUE(out.close);
 }

@@ -87,7 +87,7 @@ TEST_F(SessionTest, RandomInputNeverBreaksTheSession) {
                 case ActionKind::commit_message: {
                     ++commits;
                     const bool ok = rng() % 3 != 0;
-                    out = session->on_commit_result({ok, ok ? 7u : 0u});
+                    out = session->on_commit_result({ok, ok ? 7u : 0u, {}});
                     from_commit = ok;
                     if (!ok) {
                         ASSERT_EQ(out.wire.find("Data Ok"), std::string::npos) << "seed " << seed;

@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 using namespace mailpush::store;
 
 namespace {
@@ -40,6 +44,55 @@ TEST(QuotaMeter, DaysFollowTheConfiguredOffset) {
     EXPECT_EQ(deltas[1].day, "2026-11-24");
     EXPECT_TRUE(m.take_deltas().empty());
     EXPECT_EQ(m.usage("a", kNov23_10utc + 7 * 3600).month_used, 3);
+}
+
+TEST(QuotaMeter, ReserveTakesOnlyWhatFitsAndReleaseGivesItBack) {
+    QuotaMeter m(480);
+    EXPECT_EQ(m.reserve("a", 5, 100, 3, kNov23_10utc), QuotaVerdict::ok);
+    EXPECT_EQ(m.reserve("a", 5, 100, 3, kNov23_10utc), QuotaVerdict::not_enough); // takes nothing
+    EXPECT_EQ(m.usage("a", kNov23_10utc).day_used, 3);
+    m.release("a", 2, kNov23_10utc); // two of the three were not sent
+    EXPECT_EQ(m.usage("a", kNov23_10utc).day_used, 1);
+    EXPECT_EQ(m.reserve("a", 5, 100, 4, kNov23_10utc), QuotaVerdict::ok);
+    EXPECT_EQ(m.reserve("a", 5, 100, 1, kNov23_10utc), QuotaVerdict::daily_exceeded);
+    // Only the net count reaches the store.
+    const auto deltas = m.take_deltas();
+    ASSERT_EQ(deltas.size(), 1u);
+    EXPECT_EQ(deltas[0].count, 5);
+    // Released after the day rolled over: the new day's count is untouched, the month's drops.
+    m.release("a", 1, kNov23_10utc);
+    EXPECT_EQ(m.reserve("a", 5, 100, 0, kNov23_10utc + kDay), QuotaVerdict::ok);
+    const auto next = m.usage("a", kNov23_10utc + kDay);
+    EXPECT_EQ(next.day_used, 0);
+    EXPECT_EQ(next.month_used, 4);
+}
+
+TEST(QuotaMeter, HoldReleasesWhatWasNotKept) {
+    QuotaMeter m(480);
+    ASSERT_EQ(m.reserve("a", 10, 100, 4, kNov23_10utc), QuotaVerdict::ok);
+    {
+        QuotaHold hold(m, "a", 4, kNov23_10utc);
+        hold.keep(3);
+    }
+    EXPECT_EQ(m.usage("a", kNov23_10utc).day_used, 3);
+    ASSERT_EQ(m.reserve("a", 10, 100, 2, kNov23_10utc), QuotaVerdict::ok);
+    { QuotaHold dropped(m, "a", 2, kNov23_10utc); } // e.g. an exception before the commit
+    EXPECT_EQ(m.usage("a", kNov23_10utc).day_used, 3);
+}
+
+TEST(QuotaMeter, ConcurrentReservationsNeverPassTheQuota) {
+    QuotaMeter m(480);
+    std::atomic<int> granted{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&] {
+            for (int i = 0; i < 500; ++i)
+                if (m.reserve("a", 1000, 100000, 3, kNov23_10utc) == QuotaVerdict::ok) ++granted;
+        });
+    for (auto& t : threads)
+        t.join();
+    EXPECT_EQ(granted.load(), 333);
+    EXPECT_EQ(m.usage("a", kNov23_10utc).day_used, 999);
 }
 
 TEST(DnsRecords, RequiredRecordsAndJudgement) {
