@@ -246,13 +246,19 @@ int main(int argc, char** argv) {
         smtp.start();
         http.start();
 
-        // Quota counts reach SQLite every few seconds (and at exit, in ~Store).
+        // Quota counts reach SQLite every few seconds (and at exit, in ~Store); API nonces older
+        // than the timestamp window (twice the accepted skew) are forgotten.
+        const std::int64_t nonce_window_s = 2 * api_options.max_clock_skew_s;
         asio::steady_timer usage_timer(io);
         std::function<void(boost::system::error_code)> flush_usage = [&](boost::system::error_code ec) {
             if (ec) return;
-            asio::post(blocking_pool, [&store] {
+            asio::post(blocking_pool, [&store, nonce_window_s] {
                 try {
                     store.flush_usage();
+                    const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                                           std::chrono::system_clock::now().time_since_epoch())
+                                           .count();
+                    store.forget_nonces_before(now_s - nonce_window_s);
                 } catch (const std::exception& e) {
                     spdlog::error("usage.flush error=\"{}\"", e.what());
                 }

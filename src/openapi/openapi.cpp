@@ -149,8 +149,12 @@ OpenApi::Caller OpenApi::authenticate(const SignedRequest& req, const ParamMap& 
     if (*when < now_s - options_.max_clock_skew_s || *when > now_s + options_.max_clock_skew_s)
         fail(400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.");
     if (nonce.empty() || nonce.size() > 128) fail(400, "MissingParameter", "A signature nonce is required.");
-    switch (nonces_.use(key_id + '\n' + nonce, now_s)) {
+    const std::string scoped_nonce = key_id + '\n' + nonce;
+    switch (nonces_.use(scoped_nonce, now_s)) {
     case NonceVerdict::fresh:
+        // Also on disk, so a request captured before a restart cannot be replayed after it.
+        if (!store_.remember_nonce(scoped_nonce, now_s))
+            fail(400, "SignatureNonceUsed", "Specified signature nonce was used already.");
         break;
     case NonceVerdict::replayed:
         fail(400, "SignatureNonceUsed", "Specified signature nonce was used already.");

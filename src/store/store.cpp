@@ -46,6 +46,9 @@ CREATE TABLE IF NOT EXISTS domain_checks (
 CREATE TABLE IF NOT EXISTS reply_to_tokens (
   token TEXT PRIMARY KEY, address_id INTEGER NOT NULL REFERENCES addresses(id), reply_to TEXT NOT NULL,
   expires_s INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS api_nonces (
+  nonce TEXT PRIMARY KEY, seen_s INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS api_nonces_seen ON api_nonces(seen_s);
 CREATE TABLE IF NOT EXISTS access_keys (
   id TEXT PRIMARY KEY, account_id INTEGER NOT NULL REFERENCES accounts(id), secret TEXT NOT NULL,
   created_at TEXT NOT NULL DEFAULT (datetime('now')));

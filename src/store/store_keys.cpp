@@ -62,6 +62,21 @@ void Store::remove_access_key(const std::string& id) {
     refresh_directory();
 }
 
+bool Store::remember_nonce(const std::string& nonce, std::int64_t now_s) {
+    std::lock_guard lock(db_mutex_);
+    Statement st(db_, "INSERT OR IGNORE INTO api_nonces(nonce, seen_s) VALUES(?, ?)");
+    st.bind(1, nonce).bind(2, now_s);
+    st.step();
+    return sqlite3_changes(db_) == 1;
+}
+
+void Store::forget_nonces_before(std::int64_t cutoff_s) {
+    std::lock_guard lock(db_mutex_);
+    Statement st(db_, "DELETE FROM api_nonces WHERE seen_s < ?");
+    st.bind(1, cutoff_s);
+    st.step();
+}
+
 std::string Store::request_reply_to(const std::string& address, const std::string& reply_to,
                                     std::int64_t now_s) {
     if (!smtp::is_valid_mailbox(reply_to, false) || reply_to.front() == '"')

@@ -239,6 +239,16 @@ def test_bad_requests_get_documented_errors_and_change_nothing(make_server):
     assert res.status == 400 and json.loads(res.read())["Code"] == "IncompleteSignature"
     c.close()
     assert queue_size(srv) == 2
+    # A captured request replayed byte for byte after a restart is still refused.
+    stamp = now_stamp()
+    assert signed_call(srv, kid, secret, "SingleSendMail", params, date=stamp, nonce="captured")[0] == 200
+    assert srv.stop() == 0
+    srv.start()
+    status, b = signed_call(srv, kid, secret, "SingleSendMail", params, date=stamp, nonce="captured")
+    assert (status, b["Code"]) == (400, "SignatureNonceUsed")
+    assert rpc_call(srv, kid, secret, {"Action": "DescAccountSummary"}, nonce="rpc-nonce")[1]["Code"] == \
+        "SignatureNonceUsed"
+    assert queue_size(srv) == 3
 
 
 def test_limits_through_the_api(api, tmp_path):

@@ -188,6 +188,11 @@ public:
     AccessKey create_access_key(const std::string& account); // the only time the secret is returned
     std::vector<AccessKey> list_access_keys(const std::string& account_filter);
     void remove_access_key(const std::string& id);
+    // OpenAPI replay protection that survives a restart: false if `nonce` was recorded before.
+    // The API checks its in-memory cache first; rows older than the timestamp window are
+    // forgotten by forget_nonces_before().
+    bool remember_nonce(const std::string& nonce, std::int64_t now_s);
+    void forget_nonces_before(std::int64_t cutoff_s);
 
     Tag add_tag(const std::string& account, const std::string& name, const std::string& description);
     std::vector<Tag> list_tags(const std::string& account_filter);

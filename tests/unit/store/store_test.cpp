@@ -253,4 +253,18 @@ TEST_F(StoreTest, UsageIsPersistedAcrossRestarts) {
     EXPECT_EQ(store->usage("a", now).day_used, 9);
 }
 
+TEST_F(StoreTest, NoncesAreRememberedAcrossRestartsUntilForgotten) {
+    EXPECT_TRUE(store->remember_nonce("key\nn1", 1000));
+    EXPECT_FALSE(store->remember_nonce("key\nn1", 1001));
+    EXPECT_TRUE(store->remember_nonce("other\nn1", 1001)); // scoped by the caller
+    store.reset();
+    StoreLimits l;
+    l.pbkdf2_iterations = 1000;
+    store = std::make_unique<Store>((dir / "s.db").string(), l, "cn-hangzhou");
+    EXPECT_FALSE(store->remember_nonce("key\nn1", 1500));
+    store->forget_nonces_before(1001); // n1 of `key` was seen at 1000, `other`'s at 1001
+    EXPECT_TRUE(store->remember_nonce("key\nn1", 2000));
+    EXPECT_FALSE(store->remember_nonce("other\nn1", 2000));
+}
+
 } // namespace mailpush::store
