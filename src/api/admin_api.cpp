@@ -346,6 +346,7 @@ ApiResponse AdminApi::handle(const ApiRequest& req) {
             }
         }
         if (auto r = handle_content(m, path, query, body)) return *r;
+        if (auto r = handle_notify(m, path, query, body)) return *r;
         throw HttpError{404, "NotFound", "no such endpoint: " + m + " " + req.target.substr(0, qpos)};
     } catch (const HttpError& e) {
         return error_response(e.status, e.code, e.message);

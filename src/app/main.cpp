@@ -12,6 +12,7 @@
 #include "mailpush/dns/resolver.hpp"
 #include "mailpush/net/smtp_server.hpp"
 #include "mailpush/net/tls.hpp"
+#include "mailpush/notify/notifier.hpp"
 #include "mailpush/openapi/openapi.hpp"
 #include "mailpush/spool/spool.hpp"
 #include "mailpush/store/store.hpp"
@@ -185,6 +186,17 @@ int main(int argc, char** argv) {
         net::SmtpServer smtp(io, cfg, spool, store, cpu_pool, tls);
         delivery::DeliveryLog delivery_log((fs::path(cfg.data_dir) / "delivery.db").string());
         delivery::Engine engine(io, cfg, spool, store, delivery_log, blocking_pool);
+        // Event notifications (SPEC §7): routed from the delivery log, pushed or queued.
+        notify::NotifyLog notify_log((fs::path(cfg.data_dir) / "delivery.db").string());
+        notify::NotifierOptions notify_options;
+        notify_options.push_timeout = cfg.notify_push_timeout;
+        notify_options.ca_file = cfg.notify_ca_file;
+        notify_options.retry_initial = cfg.notify_push_retry_initial;
+        notify_options.retry_max = cfg.notify_push_retry_max;
+        notify_options.push_max_lifetime = cfg.notify_push_max_lifetime;
+        notify_options.queue_retention = cfg.notify_queue_retention;
+        notify::Notifier notifier(
+            notify_log, [&store] { return store.directory(); }, notify_options);
         smtp.set_commit_listener([&engine](std::uint64_t envid) { engine.enqueue(envid); });
         // The OpenAPI commits through the same spool and hands messages to the same engine.
         // No negative caching: a user re-checks right after publishing a record.
@@ -211,9 +223,21 @@ int main(int argc, char** argv) {
             return delivery_log.count_details(q);
         };
         backends.stats = [&delivery_log](const delivery::StatQuery& q) { return delivery_log.stats(q); };
+        metrics::registry().gauge("mailpush_notify_outbox_events",
+                                  "Notification events waiting to be pushed to HTTP targets",
+                                  [&notify_log] { return static_cast<double>(notify_log.outbox_size()); });
         metrics::registry().gauge("mailpush_queue_messages",
                                   "Messages in the spool (accepted, not yet finished)",
                                   [&spool] { return static_cast<double>(spool.size()); });
+        const auto visibility_ms = cfg.notify_visibility_timeout.count();
+        backends.receive_notifications = [&notify_log, visibility_ms](const std::string& account,
+                                                                      std::size_t max) {
+            return notify_log.receive(account, max, notify::unix_ms(), visibility_ms);
+        };
+        backends.delete_notifications = [&notify_log](const std::string& account,
+                                                      const std::vector<std::string>& receipts) {
+            return notify_log.remove(account, receipts);
+        };
         openapi::OpenApiOptions api_options;
         api_options.region = cfg.region;
         api_options.hostname = cfg.hostname;
@@ -226,6 +250,7 @@ int main(int argc, char** argv) {
         api::AdminApi admin(store, spool, cfg.admin_token);
         admin.attach_delivery(delivery_log, engine);
         admin.attach_openapi(open_api, backends);
+        admin.attach_notify(notify_log, visibility_ms);
         admin.set_utc_offset(cfg.event_utc_offset_minutes);
         api::HttpServer http(io, cfg.http_address, cfg.http_port, admin, &open_api, api_pool);
         http.set_max_connections(cfg.http_max_connections);
@@ -243,6 +268,7 @@ int main(int argc, char** argv) {
         }
         spool.start();
         engine.start();
+        notifier.start();
         smtp.start();
         http.start();
 
@@ -299,6 +325,7 @@ int main(int argc, char** argv) {
         for (auto& t : threads)
             t.join();
         api_pool.join(); // requests still running may commit: before the spool stops
+        notifier.stop(); // events not yet routed or pushed stay in the log for the next start
         spool.stop();
         cpu_pool.join();
         blocking_pool.join();

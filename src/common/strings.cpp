@@ -35,6 +35,18 @@ std::string_view trim(std::string_view s) noexcept {
     return s;
 }
 
+std::vector<std::string> split_list(std::string_view s, char sep) {
+    std::vector<std::string> out;
+    while (true) {
+        const auto pos = s.find(sep);
+        const auto part = trim(s.substr(0, pos));
+        if (!part.empty()) out.emplace_back(part);
+        if (pos == std::string_view::npos) break;
+        s.remove_prefix(pos + 1);
+    }
+    return out;
+}
+
 std::optional<std::uint64_t> parse_u64(std::string_view s) noexcept {
     if (s.empty()) return std::nullopt;
     std::uint64_t v = 0;

@@ -287,6 +287,16 @@ void read_sections(Reader& r, Config& c) {
         r.integer(*t, p, "event_utc_offset_minutes", c.event_utc_offset_minutes, -720, 840);
         r.duration(*t, p, "log_retention", c.log_retention, milliseconds(60'000));
     }
+    if (const auto* t = r.table("notify")) {
+        const std::string p = "notify.";
+        r.duration(*t, p, "visibility_timeout", c.notify_visibility_timeout, milliseconds(1000));
+        r.duration(*t, p, "queue_retention", c.notify_queue_retention, milliseconds(60'000));
+        r.duration(*t, p, "push_timeout", c.notify_push_timeout, milliseconds(100));
+        r.duration(*t, p, "push_retry_initial", c.notify_push_retry_initial, milliseconds(100));
+        r.duration(*t, p, "push_retry_max", c.notify_push_retry_max, milliseconds(100));
+        r.duration(*t, p, "push_max_lifetime", c.notify_push_max_lifetime, milliseconds(60'000));
+        r.str(*t, p, "ca_file", c.notify_ca_file);
+    }
     read_routes(r, c);
 }
 
@@ -298,6 +308,8 @@ void check_consistency(const Reader& r, const Config& c) {
         r.fail("tls.cert", "an implicit-TLS listener needs [tls] cert and key");
     if (c.admin_token.size() < 16) r.fail("http.admin_token", "must be set, at least 16 characters");
     if (c.data_dir.empty()) r.fail("server.data_dir", "must not be empty");
+    if (!c.notify_ca_file.empty() && !std::ifstream(c.notify_ca_file))
+        r.fail("notify.ca_file", "cannot read " + c.notify_ca_file);
 }
 
 } // namespace

@@ -49,6 +49,9 @@ const char* kUsage = R"(usage: mailpushctl [--config FILE | --url URL --token TO
           list [ACCOUNT]
   stats   ACCOUNT [--from DATE] [--to DATE] [--by day|sender|tag] [--address A] [--tag T]
   details ACCOUNT [--from DATE[ HH:MM]] [--to ..] [--address A] [--rcpt R] [--tag T] [--status 0|2|3|4]
+  notify  set ACCOUNT queue|URL [--address ADDRESS] [--events TYPE,..] [--secret-stdin]
+          list [ACCOUNT] | clear ACCOUNT [--address ADDRESS]
+          receive ACCOUNT [--max N] | delete ACCOUNT RECEIPT.. | size ACCOUNT
 --config defaults to $MAILPUSH_CONFIG, then /etc/mailpush/mailpushd.toml.
 )";
 
@@ -166,6 +169,49 @@ std::optional<Call> build_content_call(const std::string& noun, const std::strin
                        "POST", "/v1/access-keys", {{"account", args[2]}}, {"AccessKeyId", "AccessKeySecret"}};
         if (verb == "list") return Call{"GET", filter("/v1/access-keys"), nullptr, cols};
         if (verb == "delete") return need(3), Call{"DELETE", "/v1/access-keys/" + a(2), nullptr, {"deleted"}};
+    }
+    if (noun == "notify") {
+        const std::vector<std::string> cols{"account", "address", "target", "events", "secret"};
+        const std::string address = opts.count("address") ? opts["address"] : "";
+        if (verb == "set") {
+            need(4);
+            json body{{"account", args[2]}, {"address", address}, {"target", args[3]}};
+            if (opts.count("events")) {
+                body["events"] = json::array();
+                std::stringstream list(opts["events"]);
+                for (std::string e; std::getline(list, e, ',');)
+                    if (!e.empty()) body["events"].push_back(e);
+            }
+            if (opts.count("secret-stdin")) {
+                std::string secret;
+                std::getline(std::cin, secret);
+                if (!secret.empty() && secret.back() == '\r') secret.pop_back();
+                body["secret"] = secret;
+            }
+            return Call{"PUT", "/v1/notify", body, cols};
+        }
+        if (verb == "list") return Call{"GET", filter("/v1/notify"), nullptr, cols};
+        if (verb == "clear")
+            return need(3), Call{"DELETE",
+                                 "/v1/notify?account=" + a(2) + "&address=" + url_encode(address),
+                                 nullptr,
+                                 {"deleted"}};
+        if (verb == "receive") {
+            need(3);
+            json body{{"account", args[2]}};
+            if (auto max = number_opt(opts, "max")) body["max"] = *max;
+            return Call{"POST", "/v1/notify/receive", body, {"receipt", "type", "dequeue_count", "message"}};
+        }
+        if (verb == "delete") {
+            need(4);
+            return Call{
+                "POST",
+                "/v1/notify/delete",
+                {{"account", args[2]}, {"receipts", std::vector<std::string>(args.begin() + 3, args.end())}},
+                {"deleted", "unmatched"}};
+        }
+        if (verb == "size")
+            return need(3), Call{"GET", "/v1/notify/queue?account=" + a(2), nullptr, {"account", "messages"}};
     }
     if (noun == "tag") {
         const std::vector<std::string> cols{"account", "name", "description", "created_at"};
@@ -411,14 +457,14 @@ int main(int argc, char** argv) {
     std::vector<std::string> args;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
-        if (a == "--json" || a == "--password-stdin")
+        if (a == "--json" || a == "--password-stdin" || a == "--secret-stdin")
             opts[a.substr(2)] = "1";
         else if ((a == "--config" || a == "--url" || a == "--token" || a == "--type" || a == "--reason" ||
                   a == "--env" || a == "--daily" || a == "--monthly" || a == "--description" ||
                   a == "--subject" || a == "--body-file" || a == "--from-alias" || a == "--address" ||
                   a == "--template" || a == "--list" || a == "--tag" || a == "--address-type" ||
                   a == "--from" || a == "--to" || a == "--by" || a == "--rcpt" || a == "--status" ||
-                  a == "--limit") &&
+                  a == "--limit" || a == "--events" || a == "--max") &&
                  i + 1 < argc)
             opts[a.substr(2)] = argv[++i];
         else if (a == "--help" || a == "-h") {

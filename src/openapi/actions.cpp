@@ -42,6 +42,8 @@ nlohmann::json get_ipfilter_list(ActionContext&);
 nlohmann::json delete_ipfilter_by_edm_id(ActionContext&);
 nlohmann::json sender_statistics_detail_by_param(ActionContext&);
 nlohmann::json sender_statistics_by_tag_name_and_batch_id(ActionContext&);
+nlohmann::json receive_notifications(ActionContext&);
+nlohmann::json delete_notifications(ActionContext&);
 
 Action find_action(const std::string& name) {
     static const std::unordered_map<std::string, Action> table{
@@ -49,6 +51,8 @@ Action find_action(const std::string& name) {
         {"BatchSendMail", batch_send_mail},
         {"QueryTaskByParam", query_task_by_param},
         {"DescAccountSummary", desc_account_summary},
+        {"ReceiveNotifications", receive_notifications},
+        {"DeleteNotifications", delete_notifications},
         {"QueryDomainByParam", query_domain_by_param},
         {"CreateDomain", create_domain},
         {"DeleteDomain", delete_domain},

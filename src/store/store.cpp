@@ -46,6 +46,10 @@ CREATE TABLE IF NOT EXISTS domain_checks (
 CREATE TABLE IF NOT EXISTS reply_to_tokens (
   token TEXT PRIMARY KEY, address_id INTEGER NOT NULL REFERENCES addresses(id), reply_to TEXT NOT NULL,
   expires_s INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS notify_targets (
+  account_id INTEGER NOT NULL REFERENCES accounts(id), address TEXT NOT NULL, target TEXT NOT NULL,
+  events TEXT NOT NULL, secret TEXT NOT NULL, created_at TEXT NOT NULL DEFAULT (datetime('now')),
+  PRIMARY KEY (account_id, address));
 CREATE TABLE IF NOT EXISTS api_nonces (
   nonce TEXT PRIMARY KEY, seen_s INTEGER NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS api_nonces_seen ON api_nonces(seen_s);
@@ -279,6 +283,7 @@ void Store::remove_account(const std::string& name) {
                   "DELETE FROM ip_entries WHERE account_id=?",
                   "DELETE FROM address_deletions WHERE account_id=?",
                   "DELETE FROM access_keys WHERE account_id=?", "DELETE FROM tags WHERE account_id=?",
+                  "DELETE FROM notify_targets WHERE account_id=?",
                   "DELETE FROM receivers WHERE list_id IN (SELECT id FROM receiver_lists WHERE account_id=?)",
                   "DELETE FROM receiver_lists WHERE account_id=?", "DELETE FROM templates WHERE account_id=?",
                   "DELETE FROM usage WHERE account_id=?", "DELETE FROM send_tasks WHERE account_id=?",
@@ -497,7 +502,9 @@ void Store::remove_address(const std::string& address) {
                                                    " sender addresses may be deleted per calendar month");
         transaction([&] {
             for (const char* sql :
-                 {"DELETE FROM reply_to_tokens WHERE address_id=?", "DELETE FROM addresses WHERE id=?"}) {
+                 {"DELETE FROM reply_to_tokens WHERE address_id=?",
+                  "DELETE FROM notify_targets WHERE address=(SELECT address FROM addresses WHERE id=?)",
+                  "DELETE FROM addresses WHERE id=?"}) {
                 Statement del(db_, sql);
                 del.bind(1, id);
                 del.step();
@@ -693,6 +700,7 @@ void Store::refresh_directory(bool lists_changed) {
         while (keys.step())
             if (auto secret = secrets_->open(keys.text(2)))
                 dir->access_keys[keys.text(0)] = {keys.text(1), *secret};
+        load_notify_targets(*dir);
     }
     std::lock_guard lock(dir_mutex_);
     directory_ = std::move(dir);

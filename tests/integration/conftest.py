@@ -5,6 +5,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from harness import Server  # noqa: E402
+from sink import Sink  # noqa: E402
 
 
 @pytest.fixture
@@ -35,3 +36,11 @@ def make_server(tmp_path):
 @pytest.fixture
 def server(make_server):
     return make_server().start().provision()
+
+
+@pytest.fixture
+def sink():
+    """A real receiving SMTP server (aiosmtpd) on loopback; see sink.py for scripted replies."""
+    s = Sink()
+    yield s
+    s.stop()

@@ -12,13 +12,6 @@ from sink import Sink
 from test_dns import start_dnsmasq
 
 
-@pytest.fixture
-def sink():
-    s = Sink()
-    yield s
-    s.stop()
-
-
 def send(srv, rcpts, subject="hello", extra_headers=""):
     with smtplib.SMTP("127.0.0.1", srv.ports["plain"], timeout=30) as s:
         s.login(SENDER, PASSWORD)

@@ -10,15 +10,7 @@ import pytest
 
 from harness import PASSWORD, SENDER
 from openapi_client import create_key, sdk
-from sink import Sink
 from test_dns import start_dnsmasq
-
-
-@pytest.fixture
-def sink():
-    s = Sink()
-    yield s
-    s.stop()
 
 
 def domain_records(srv, domain):

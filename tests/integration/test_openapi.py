@@ -10,14 +10,6 @@ import pytest
 
 from harness import PASSWORD, SENDER
 from openapi_client import create_key, now_stamp, rpc_call, sdk, signed_call
-from sink import Sink
-
-
-@pytest.fixture
-def sink():
-    s = Sink()
-    yield s
-    s.stop()
 
 
 @pytest.fixture

@@ -21,6 +21,9 @@ namespace mailpush::delivery {
 class DeliveryLog;
 class Engine;
 } // namespace mailpush::delivery
+namespace mailpush::notify {
+class NotifyLog;
+}
 namespace mailpush::openapi {
 class OpenApi;
 struct OpenApiBackends;
@@ -50,6 +53,8 @@ public:
     // The OpenAPI's send service (reply-to verification mails) and DNS checks.
     void attach_openapi(openapi::OpenApi& api, const openapi::OpenApiBackends& backends);
     void set_utc_offset(int minutes) { utc_offset_minutes_ = minutes; } // reporting days (+08:00)
+    // Notification targets and the pull queue (admin_notify.cpp).
+    void attach_notify(notify::NotifyLog& log, std::int64_t visibility_ms);
     ApiResponse handle(const ApiRequest& request);
 
 private:
@@ -57,6 +62,11 @@ private:
     std::optional<ApiResponse> handle_content(const std::string& method, const std::vector<std::string>& path,
                                               const std::map<std::string, std::string>& query,
                                               const nlohmann::json& body);
+    std::optional<ApiResponse> handle_notify(const std::string& method, const std::vector<std::string>& path,
+                                             const std::map<std::string, std::string>& query,
+                                             const nlohmann::json& body);
+    notify::NotifyLog* notify_log_ = nullptr;
+    std::int64_t visibility_ms_ = 30'000;
     openapi::OpenApi* openapi_ = nullptr;
     int utc_offset_minutes_ = 480; // reporting: the local day of from/to
     const openapi::OpenApiBackends* backends_ = nullptr;

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mailpush::common {
 
@@ -14,6 +15,8 @@ std::string to_lower(std::string_view s);
 bool iequals(std::string_view a, std::string_view b) noexcept;
 bool istarts_with(std::string_view s, std::string_view prefix) noexcept;
 std::string_view trim(std::string_view s) noexcept;
+// "a, b,,c" -> {"a", "b", "c"}: the parts between `sep`, trimmed, empty ones dropped.
+std::vector<std::string> split_list(std::string_view s, char sep);
 
 // "2026-11-24", "2026-11-24 13:05" or "2026-11-24 13:05:09" in local time at `utc_offset_minutes`
 // -> milliseconds since the epoch; nullopt for anything else.

@@ -105,6 +105,14 @@ struct Config {
     unsigned invalid_address_threshold = 2;        // hard bounces (SmtpNxBox) before the invalid library
     int event_utc_offset_minutes = 480;            // event times in this offset (the hosted service: +08:00)
     milliseconds log_retention{30 * 86'400'000LL}; // finished messages' delivery details are kept this long
+    // [notify] (SPEC §7 notifications, docs/notifications.md)
+    milliseconds notify_visibility_timeout{30'000};        // a received queue message is hidden this long
+    milliseconds notify_queue_retention{4 * 86'400'000LL}; // undeleted queue messages are dropped after
+    milliseconds notify_push_timeout{10'000};              // one POST, connect to answer
+    milliseconds notify_push_retry_initial{10'000};        // a failed POST is retried after this,
+    milliseconds notify_push_retry_max{600'000};           // doubling up to this,
+    milliseconds notify_push_max_lifetime{86'400'000};     // until the event is this old
+    std::string notify_ca_file; // CAs trusted for https targets besides the system's
     // [[route]]
     std::vector<Route> routes;
 };

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "mailpush/delivery/report.hpp"
+#include "mailpush/notify/notify_log.hpp"
 #include "mailpush/openapi/nonce_cache.hpp"
 #include "mailpush/openapi/signature.hpp"
 #include "mailpush/smtp/server_session.hpp"
@@ -49,6 +50,13 @@ struct OpenApiBackends {
     std::function<std::vector<delivery::ReportRow>(const delivery::DetailQuery&)> details;
     std::function<std::int64_t(const delivery::DetailQuery&)> count_details;
     std::function<std::vector<delivery::StatRow>(const delivery::StatQuery&)> stats;
+    // The account's notification pull queue (SPEC §7): receive hides what it returns for the
+    // visibility timeout; delete takes current receipt handles and returns those that matched none.
+    std::function<std::vector<notify::QueueMessage>(const std::string& account, std::size_t max)>
+        receive_notifications;
+    std::function<std::vector<std::string>(const std::string& account,
+                                           const std::vector<std::string>& receipts)>
+        delete_notifications;
 };
 
 struct ApiError {

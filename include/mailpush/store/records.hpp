@@ -104,4 +104,20 @@ struct SendTask {
     std::string created_at;
 };
 
+// Where delivery events go (SPEC §7): one target per account, and one per sender address that
+// takes precedence for that address's mail. "queue" is the account's pull queue; otherwise an
+// http:// or https:// URL the events are POSTed to.
+struct NotifyTarget {
+    std::string account;
+    std::string address; // "" for the account-level target
+    std::string target;
+    std::vector<std::string> events; // event types delivered (a subset of kNotifyEventTypes)
+    std::string secret;              // key of the X-Mailpush-Signature HMAC; "" = not signed
+    std::string created_at;
+    bool wants(const std::string& event_type) const;
+};
+
+inline constexpr const char* kNotifyEventTypes[] = {"Deliver:SendSuccessfully", "Deliver:SendFailed",
+                                                    "Deliver:Open", "Deliver:Click"};
+
 } // namespace mailpush::store

@@ -134,7 +134,8 @@ struct Directory {
     using AliasMap = std::unordered_map<std::string, AliasList>;    // key: lower(alias address)
     // Shared between snapshots and rebuilt only when lists change (members can be many).
     std::shared_ptr<const AliasMap> aliases = std::make_shared<const AliasMap>();
-    std::unordered_map<std::string, Key> access_keys; // key: AccessKeyId
+    std::unordered_map<std::string, Key> access_keys;     // key: AccessKeyId
+    std::unordered_map<std::string, NotifyTarget> notify; // key: account + '\n' + address ("" = account)
     const Sender* sender(const std::string& address) const;
     const AccountInfo* account(const std::string& name) const;
     // The members of `account`'s recipient list whose alias is `address`, or nullptr.
@@ -146,6 +147,9 @@ struct Directory {
     std::vector<std::string> expand(const std::string& account,
                                     const std::vector<std::string>& addresses) const;
     bool is_invalid(const std::string& account, const std::string& address) const;
+    // Where `account`'s events for mail from `address` go: the address's target, else the
+    // account's, else nullptr.
+    const NotifyTarget* notify_target(const std::string& account, const std::string& address) const;
     // False only if the account has IP protection on and `ip` is in none of its entries.
     bool ip_allowed(const std::string& account, const std::string& ip) const;
 };
@@ -193,6 +197,14 @@ public:
     // forgotten by forget_nonces_before().
     bool remember_nonce(const std::string& nonce, std::int64_t now_s);
     void forget_nonces_before(std::int64_t cutoff_s);
+
+    // Notification targets (SPEC §7). `address` "" sets the account-level one; setting again
+    // replaces. Empty `events`: all types. Throws StoreError(invalid) naming a bad field.
+    NotifyTarget set_notify_target(const std::string& account, const std::string& address,
+                                   const std::string& target, const std::vector<std::string>& events,
+                                   const std::string& secret);
+    std::vector<NotifyTarget> list_notify_targets(const std::string& account_filter);
+    void remove_notify_target(const std::string& account, const std::string& address);
 
     Tag add_tag(const std::string& account, const std::string& name, const std::string& description);
     std::vector<Tag> list_tags(const std::string& account_filter);
@@ -249,6 +261,7 @@ private:
     void exec(const char* sql);
     bool has_column(const std::string& table, const std::string& column);
     void transaction(const std::function<void()>& body); // BEGIN ... COMMIT, ROLLBACK on throw
+    void load_notify_targets(Directory& dir);            // with db_mutex_ held
     void refresh_directory(bool lists_changed = false);  // lists: rebuild the alias map too
     std::int64_t account_id(const std::string& name);
     Domain domain_from_row(const detail::Statement& st);

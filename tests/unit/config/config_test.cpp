@@ -95,6 +95,12 @@ TEST(Config, EveryProblemIsOneLineNamingTheKey) {
               "test.toml: key 'accounts.max_template_body': must be at most 16M");
     EXPECT_EQ(error_of(kMinimal + "public_url = \"ftp://x\"\n"),
               "test.toml: key 'http.public_url': must start with http:// or https://");
+    EXPECT_EQ(error_of(kMinimal + "[notify]\nvisibility_timeout = \"10ms\"\n"),
+              "test.toml: key 'notify.visibility_timeout': must be at least 1000ms");
+    EXPECT_EQ(error_of(kMinimal + "[notify]\nca_file = \"/nonexistent/ca.pem\"\n"),
+              "test.toml: key 'notify.ca_file': cannot read /nonexistent/ca.pem");
+    EXPECT_EQ(error_of(kMinimal + "[notify]\npush_url = \"x\"\n"),
+              "test.toml: key 'notify.push_url': unknown key");
     const auto syntax = error_of("[[listener]\n");
     EXPECT_TRUE(syntax.starts_with("test.toml:1:")) << syntax;
     EXPECT_EQ(syntax.find('\n'), std::string::npos);

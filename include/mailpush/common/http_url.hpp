@@ -1,0 +1,20 @@
+// An http:// or https:// URL split for a client request (webhook targets). Pure.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace mailpush::common {
+
+struct HttpUrl {
+    bool tls = false;
+    std::string host;   // without brackets for IPv6
+    std::string port;   // "80" / "443" when absent
+    std::string target; // path and query, at least "/"
+};
+
+// nullopt unless an absolute http(s) URL with a host, no user info and no fragment.
+std::optional<HttpUrl> parse_http_url(std::string_view url);
+
+} // namespace mailpush::common

@@ -1,0 +1,157 @@
+#include "mailpush/notify/notifier.hpp"
+
+#include "mailpush/common/metrics.hpp"
+#include "mailpush/notify/http_post.hpp"
+
+#include <nlohmann/json.hpp>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <spdlog/spdlog.h>
+
+#include <map>
+
+namespace mailpush::notify {
+namespace {
+
+metrics::Counter& pushed(const char* result) {
+    return metrics::registry().counter("mailpush_notifications_pushed_total",
+                                       "Notification events pushed to HTTP targets, by result",
+                                       {{"result", result}});
+}
+} // namespace
+
+std::string push_body(const std::vector<OutboxItem>& items) {
+    auto events = nlohmann::json::array();
+    for (const auto& i : items)
+        events.push_back({{"id", i.id}, {"type", i.type}, {"message", i.text}, {"attempt", i.attempts + 1}});
+    return nlohmann::json{{"events", std::move(events)}}.dump();
+}
+
+std::string push_signature(const std::string& secret, const std::string& body) {
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+         reinterpret_cast<const unsigned char*>(body.data()), body.size(), mac, &len);
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out = "sha256=";
+    for (unsigned int i = 0; i < len; ++i) {
+        out += kHex[mac[i] >> 4];
+        out += kHex[mac[i] & 15];
+    }
+    return out;
+}
+
+std::chrono::milliseconds push_retry_delay(int attempts, const NotifierOptions& options) {
+    auto delay = options.retry_initial;
+    for (int i = 0; i < attempts && delay < options.retry_max; ++i)
+        delay *= 2;
+    return std::min(delay, options.retry_max);
+}
+
+Notifier::Notifier(NotifyLog& log, DirectorySource directory, NotifierOptions options)
+    : log_(log)
+    , directory_(std::move(directory))
+    , options_(options) {}
+
+Notifier::~Notifier() {
+    stop();
+}
+
+void Notifier::start() {
+    thread_ = std::thread([this] { run(); });
+}
+
+void Notifier::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+void Notifier::run() {
+    auto last_prune = std::chrono::steady_clock::time_point{};
+    for (;;) {
+        {
+            std::unique_lock lock(mutex_);
+            if (wake_.wait_for(lock, options_.poll, [this] { return stopping_; })) return;
+        }
+        try {
+            const auto dir = directory_();
+            const Resolver resolve = [&dir](const RoutedEvent& ev) -> std::optional<Destination> {
+                const auto* target = dir->notify_target(ev.account, ev.sender);
+                if (!target || !target->wants(ev.type)) return std::nullopt;
+                return Destination{target->target == "queue", target->address};
+            };
+            // Bounded per wake-up, so stop() is never kept waiting long.
+            for (int i = 0; i < 20 && log_.route(resolve, 500, unix_ms()) == 500; ++i) {
+            }
+            push_due(unix_ms());
+            if (std::chrono::steady_clock::now() - last_prune > std::chrono::minutes(1)) {
+                last_prune = std::chrono::steady_clock::now();
+                const auto t = unix_ms();
+                if (const auto n = log_.prune(t - options_.push_max_lifetime.count(),
+                                              t - options_.queue_retention.count()))
+                    spdlog::warn("notify.prune dropped={} reason=too_old", n);
+            }
+        } catch (const std::exception& e) {
+            spdlog::error("notify.error error=\"{}\"", e.what());
+        }
+    }
+}
+
+void Notifier::push_due(std::int64_t now) {
+    const auto items = log_.due(now, 10 * options_.batch);
+    if (items.empty()) return;
+    const auto dir = directory_();
+    std::map<std::pair<std::string, std::string>, std::vector<OutboxItem>> by_target;
+    std::vector<std::int64_t> dropped;
+    for (const auto& item : items) {
+        const auto it = dir->notify.find(item.account + '\n' + item.address);
+        // The target was removed, or now wants the queue or not this type: nothing to push to.
+        if (it == dir->notify.end() || it->second.target == "queue" || !it->second.wants(item.type))
+            dropped.push_back(item.id);
+        else
+            by_target[{item.account, item.address}].push_back(item);
+    }
+    if (!dropped.empty()) {
+        log_.acknowledge(dropped);
+        spdlog::warn("notify.drop count={} reason=target_changed", dropped.size());
+    }
+    for (auto& [key, list] : by_target) {
+        const auto& target = dir->notify.at(key.first + '\n' + key.second);
+        for (std::size_t start = 0; start < list.size(); start += options_.batch) {
+            {
+                std::lock_guard lock(mutex_);
+                if (stopping_) return;
+            }
+            const std::vector<OutboxItem> batch(
+                list.begin() + static_cast<std::ptrdiff_t>(start),
+                list.begin() + static_cast<std::ptrdiff_t>(std::min(list.size(), start + options_.batch)));
+            const auto body = push_body(batch);
+            std::vector<std::pair<std::string, std::string>> headers;
+            if (!target.secret.empty())
+                headers.emplace_back("X-Mailpush-Signature", push_signature(target.secret, body));
+            const auto result = http_post(target.target, "application/json", body, headers,
+                                          PostOptions{options_.push_timeout, options_.ca_file});
+            std::vector<std::int64_t> ids;
+            int attempts = 0;
+            for (const auto& i : batch) {
+                ids.push_back(i.id);
+                attempts = std::max(attempts, i.attempts);
+            }
+            if (result.ok) {
+                log_.acknowledge(ids);
+                pushed("ok").add(ids.size());
+            } else {
+                log_.reschedule(ids, unix_ms() + push_retry_delay(attempts, options_).count(), result.error);
+                pushed("retry").add(ids.size());
+                spdlog::warn("notify.push_failed account={} address={} url={} events={} error=\"{}\"",
+                             key.first, key.second, target.target, ids.size(), result.error);
+            }
+        }
+    }
+}
+
+} // namespace mailpush::notify

@@ -1,0 +1,223 @@
+#include "mailpush/notify/notify_log.hpp"
+
+#include "../store/sqlite_util.hpp"
+
+#include "mailpush/auth/secret_box.hpp"
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <mutex>
+#include <stdexcept>
+
+namespace mailpush::notify {
+using store::detail::Statement;
+
+namespace {
+constexpr const char* kSchema = R"SQL(
+CREATE TABLE IF NOT EXISTS notify_cursor (one INTEGER PRIMARY KEY CHECK (one = 1), event_id INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS notify_outbox (
+  id INTEGER PRIMARY KEY, account TEXT NOT NULL, address TEXT NOT NULL, type TEXT NOT NULL, text TEXT NOT NULL,
+  created_ms INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_ms INTEGER NOT NULL,
+  last_error TEXT NOT NULL DEFAULT '');
+CREATE INDEX IF NOT EXISTS notify_outbox_due ON notify_outbox(next_ms);
+CREATE TABLE IF NOT EXISTS notify_queue (
+  id INTEGER PRIMARY KEY, account TEXT NOT NULL, type TEXT NOT NULL, text TEXT NOT NULL,
+  enqueued_ms INTEGER NOT NULL, visible_ms INTEGER NOT NULL, receipt TEXT NOT NULL DEFAULT '',
+  dequeue_count INTEGER NOT NULL DEFAULT 0, first_dequeue_ms INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS notify_queue_visible ON notify_queue(account, visible_ms);
+)SQL";
+
+template <class Body>
+void transaction(sqlite3* db, Body&& body) {
+    store::detail::transaction(db, std::forward<Body>(body));
+}
+} // namespace
+
+std::int64_t unix_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+NotifyLog::NotifyLog(const std::string& path) {
+    if (sqlite3_open_v2(path.c_str(), &db_,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                        nullptr) != SQLITE_OK) {
+        sqlite3_close(db_);
+        throw std::runtime_error("cannot open the notification log " + path);
+    }
+    sqlite3_busy_timeout(db_, 5000);
+    store::detail::exec(db_, "PRAGMA journal_mode=WAL");
+    store::detail::exec(db_, "PRAGMA synchronous=FULL");
+    store::detail::exec(db_, kSchema);
+    store::detail::exec(db_, "INSERT OR IGNORE INTO notify_cursor(one, event_id) "
+                             "SELECT 1, coalesce(max(id), 0) FROM events");
+}
+
+NotifyLog::~NotifyLog() {
+    sqlite3_close(db_);
+}
+
+std::size_t NotifyLog::route(const Resolver& resolve, std::size_t limit, std::int64_t now_ms) {
+    std::lock_guard lock(mutex_);
+    std::size_t read = 0;
+    transaction(db_, [&] {
+        Statement cur(db_, "SELECT event_id FROM notify_cursor");
+        const std::int64_t cursor = cur.step() ? cur.integer(0) : 0;
+        Statement st(db_, "SELECT e.id, r.account, r.mail_from, r.status, e.text, r.ended_ms FROM events e "
+                          "LEFT JOIN reports r ON r.envid=e.envid AND r.idx=e.idx WHERE e.id > ? "
+                          "ORDER BY e.id LIMIT ?");
+        st.bind(1, cursor).bind(2, static_cast<std::int64_t>(limit));
+        std::int64_t last = cursor;
+        while (st.step()) {
+            ++read;
+            RoutedEvent ev;
+            ev.id = last = st.integer(0);
+            ev.account = st.text(1);
+            if (ev.account.empty()) continue; // no report row: mail not sent for an account
+            ev.sender = st.text(2);
+            ev.type = st.integer(3) == 0 ? "Deliver:SendSuccessfully" : "Deliver:SendFailed";
+            ev.text = st.text(4);
+            ev.time_ms = st.integer(5);
+            const auto dest = resolve(ev);
+            if (!dest) continue;
+            if (dest->queue) {
+                Statement q(db_, "INSERT INTO notify_queue(account, type, text, enqueued_ms, visible_ms) "
+                                 "VALUES(?,?,?,?,?)");
+                q.bind(1, ev.account).bind(2, ev.type).bind(3, ev.text).bind(4, now_ms).bind(5, now_ms);
+                q.step();
+            } else {
+                Statement o(db_,
+                            "INSERT INTO notify_outbox(account, address, type, text, created_ms, next_ms) "
+                            "VALUES(?,?,?,?,?,?)");
+                o.bind(1, ev.account).bind(2, dest->address).bind(3, ev.type).bind(4, ev.text);
+                o.bind(5, now_ms).bind(6, now_ms);
+                o.step();
+            }
+        }
+        Statement up(db_, "UPDATE notify_cursor SET event_id=?");
+        up.bind(1, last);
+        up.step();
+    });
+    return read;
+}
+
+std::vector<OutboxItem> NotifyLog::due(std::int64_t now_ms, std::size_t limit) {
+    std::lock_guard lock(mutex_);
+    Statement st(db_, "SELECT id, account, address, type, text, created_ms, attempts FROM notify_outbox "
+                      "WHERE next_ms <= ? ORDER BY id LIMIT ?");
+    st.bind(1, now_ms).bind(2, static_cast<std::int64_t>(limit));
+    std::vector<OutboxItem> out;
+    while (st.step())
+        out.push_back({st.integer(0), st.text(1), st.text(2), st.text(3), st.text(4), st.integer(5),
+                       static_cast<int>(st.integer(6))});
+    return out;
+}
+
+void NotifyLog::acknowledge(const std::vector<std::int64_t>& ids) {
+    std::lock_guard lock(mutex_);
+    transaction(db_, [&] {
+        for (const auto id : ids) {
+            Statement st(db_, "DELETE FROM notify_outbox WHERE id=?");
+            st.bind(1, id);
+            st.step();
+        }
+    });
+}
+
+void NotifyLog::reschedule(const std::vector<std::int64_t>& ids, std::int64_t next_ms,
+                           const std::string& error) {
+    std::lock_guard lock(mutex_);
+    transaction(db_, [&] {
+        for (const auto id : ids) {
+            Statement st(db_,
+                         "UPDATE notify_outbox SET attempts=attempts+1, next_ms=?, last_error=? WHERE id=?");
+            st.bind(1, next_ms).bind(2, error).bind(3, id);
+            st.step();
+        }
+    });
+}
+
+std::size_t NotifyLog::outbox_size() {
+    std::lock_guard lock(mutex_);
+    Statement st(db_, "SELECT count(*) FROM notify_outbox");
+    st.step();
+    return static_cast<std::size_t>(st.integer(0));
+}
+
+std::vector<QueueMessage> NotifyLog::receive(const std::string& account, std::size_t max, std::int64_t now_ms,
+                                             std::int64_t visibility_ms) {
+    std::lock_guard lock(mutex_);
+    std::vector<QueueMessage> out;
+    transaction(db_, [&] {
+        Statement st(db_,
+                     "SELECT id, type, text, enqueued_ms, dequeue_count, first_dequeue_ms FROM notify_queue "
+                     "WHERE account=? AND visible_ms <= ? ORDER BY id LIMIT ?");
+        st.bind(1, account).bind(2, now_ms).bind(3, static_cast<std::int64_t>(max));
+        while (st.step()) {
+            QueueMessage m;
+            m.id = st.integer(0);
+            m.type = st.text(1);
+            m.text = st.text(2);
+            m.enqueued_ms = st.integer(3);
+            m.dequeue_count = static_cast<int>(st.integer(4)) + 1;
+            m.first_dequeue_ms = st.integer(5) ? st.integer(5) : now_ms;
+            m.next_visible_ms = now_ms + visibility_ms;
+            m.receipt = std::to_string(m.id) + "-" + auth::random_token(24);
+            out.push_back(std::move(m));
+        }
+        for (const auto& m : out) {
+            Statement up(
+                db_, "UPDATE notify_queue SET visible_ms=?, receipt=?, dequeue_count=?, first_dequeue_ms=? "
+                     "WHERE id=?");
+            up.bind(1, m.next_visible_ms)
+                .bind(2, m.receipt)
+                .bind(3, static_cast<std::int64_t>(m.dequeue_count));
+            up.bind(4, m.first_dequeue_ms).bind(5, m.id);
+            up.step();
+        }
+    });
+    return out;
+}
+
+std::vector<std::string> NotifyLog::remove(const std::string& account,
+                                           const std::vector<std::string>& receipts) {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> unmatched;
+    transaction(db_, [&] {
+        for (const auto& r : receipts) {
+            Statement st(db_, "DELETE FROM notify_queue WHERE account=? AND receipt=? AND receipt != ''");
+            st.bind(1, account).bind(2, r);
+            st.step();
+            if (sqlite3_changes(db_) == 0) unmatched.push_back(r);
+        }
+    });
+    return unmatched;
+}
+
+std::size_t NotifyLog::queue_size(const std::string& account) {
+    std::lock_guard lock(mutex_);
+    Statement st(db_, "SELECT count(*) FROM notify_queue WHERE account=?");
+    st.bind(1, account);
+    st.step();
+    return static_cast<std::size_t>(st.integer(0));
+}
+
+std::size_t NotifyLog::prune(std::int64_t outbox_before_ms, std::int64_t queue_before_ms) {
+    std::lock_guard lock(mutex_);
+    std::size_t n = 0;
+    transaction(db_, [&] {
+        Statement o(db_, "DELETE FROM notify_outbox WHERE created_ms < ?");
+        o.bind(1, outbox_before_ms);
+        o.step();
+        n += static_cast<std::size_t>(sqlite3_changes(db_));
+        Statement q(db_, "DELETE FROM notify_queue WHERE enqueued_ms < ?");
+        q.bind(1, queue_before_ms);
+        q.step();
+        n += static_cast<std::size_t>(sqlite3_changes(db_));
+    });
+    return n;
+}
+
+} // namespace mailpush::notify
