@@ -238,7 +238,10 @@ std::size_t DeliveryLog::prune(std::int64_t before_ms) {
         Statement pick(
             db_,
             "INSERT INTO prune_envids SELECT envid FROM attempts GROUP BY envid HAVING max(ended_ms) < ? "
-            "EXCEPT SELECT envid FROM recipients WHERE state IN ('queued','deferred')");
+            "EXCEPT SELECT envid FROM recipients WHERE state IN ('queued','deferred') "
+            // The newest event stays: event ids are rowids, and notification routing
+            // (src/notify) relies on them never being reused.
+            "EXCEPT SELECT envid FROM (SELECT envid FROM events ORDER BY id DESC LIMIT 1)");
         pick.bind(1, before_ms);
         pick.step();
         forgotten = static_cast<std::size_t>(sqlite3_changes(db_));

@@ -36,8 +36,8 @@ asio::awaitable<void> exchange(Stream& stream, Request& req, PostResult& out) {
     if (!out.ok) out.error = "HTTP " + std::to_string(out.status);
 }
 
-asio::awaitable<void> post(const common::HttpUrl& url, Request& req, std::chrono::milliseconds timeout,
-                           asio::ssl::context& tls, PostResult& out) {
+asio::awaitable<void> post_once(const common::HttpUrl& url, Request& req, std::chrono::milliseconds timeout,
+                                asio::ssl::context& tls, PostResult& out) {
     try {
         auto executor = co_await asio::this_coro::executor;
         tcp::resolver resolver(executor);
@@ -65,15 +65,37 @@ asio::awaitable<void> post(const common::HttpUrl& url, Request& req, std::chrono
 }
 } // namespace
 
-PostResult http_post(const std::string& url, const std::string& content_type, const std::string& body,
-                     const std::vector<std::pair<std::string, std::string>>& headers,
-                     const PostOptions& options) {
-    const auto timeout = options.timeout;
+struct HttpPoster::Tls {
+    asio::ssl::context context{asio::ssl::context::tls_client};
+};
+
+HttpPoster::HttpPoster(PostOptions options)
+    : options_(std::move(options)) {}
+
+HttpPoster::~HttpPoster() = default;
+
+PostResult HttpPoster::post(const std::string& url, const std::string& content_type, const std::string& body,
+                            const std::vector<std::pair<std::string, std::string>>& headers) {
+    const auto timeout = options_.timeout;
     PostResult out;
     const auto parsed = common::parse_http_url(url);
     if (!parsed) {
         out.error = "not an http(s) URL";
         return out;
+    }
+    if (!tls_) {
+        auto tls = std::make_unique<Tls>();
+        tls->context.set_default_verify_paths();
+        tls->context.set_verify_mode(asio::ssl::verify_peer);
+        if (!options_.ca_file.empty()) {
+            boost::system::error_code ec;
+            tls->context.load_verify_file(options_.ca_file, ec);
+            if (ec) {
+                out.error = "cannot load " + options_.ca_file + ": " + ec.message();
+                return out;
+            }
+        }
+        tls_ = std::move(tls);
     }
     Request req{http::verb::post, parsed->target, 11};
     req.set(http::field::host, parsed->host);
@@ -84,19 +106,8 @@ PostResult http_post(const std::string& url, const std::string& content_type, co
         req.set(name, value);
     req.body() = body;
     req.prepare_payload();
-    asio::ssl::context tls(asio::ssl::context::tls_client);
-    tls.set_default_verify_paths();
-    if (!options.ca_file.empty()) {
-        boost::system::error_code ec;
-        tls.load_verify_file(options.ca_file, ec);
-        if (ec) {
-            out.error = "cannot load " + options.ca_file + ": " + ec.message();
-            return out;
-        }
-    }
-    tls.set_verify_mode(asio::ssl::verify_peer);
     asio::io_context io;
-    asio::co_spawn(io, post(*parsed, req, timeout, tls, out), asio::detached);
+    asio::co_spawn(io, post_once(*parsed, req, timeout, tls_->context, out), asio::detached);
     // The resolver has no deadline of its own: bound the whole call.
     io.run_for(timeout + std::chrono::seconds(1));
     if (!io.stopped() && out.status == 0 && out.error.empty()) out.error = "timed out";

@@ -51,7 +51,8 @@ std::chrono::milliseconds push_retry_delay(int attempts, const NotifierOptions& 
 Notifier::Notifier(NotifyLog& log, DirectorySource directory, NotifierOptions options)
     : log_(log)
     , directory_(std::move(directory))
-    , options_(options) {}
+    , options_(options)
+    , poster_(PostOptions{options.push_timeout, options.ca_file}) {}
 
 Notifier::~Notifier() {
     stop();
@@ -72,11 +73,15 @@ void Notifier::stop() {
 
 void Notifier::run() {
     auto last_prune = std::chrono::steady_clock::time_point{};
+    bool backlog = false; // the last round stopped at a bound: go again without waiting
     for (;;) {
         {
             std::unique_lock lock(mutex_);
-            if (wake_.wait_for(lock, options_.poll, [this] { return stopping_; })) return;
+            if (wake_.wait_for(lock, backlog ? std::chrono::milliseconds(0) : options_.poll,
+                               [this] { return stopping_; }))
+                return;
         }
+        backlog = false;
         try {
             const auto dir = directory_();
             const Resolver resolve = [&dir](const RoutedEvent& ev) -> std::optional<Destination> {
@@ -85,9 +90,10 @@ void Notifier::run() {
                 return Destination{target->target == "queue", target->address};
             };
             // Bounded per wake-up, so stop() is never kept waiting long.
-            for (int i = 0; i < 20 && log_.route(resolve, 500, unix_ms()) == 500; ++i) {
+            int rounds = 0;
+            while (log_.route(resolve, 500, unix_ms()) == 500 && !(backlog = ++rounds == 20)) {
             }
-            push_due(unix_ms());
+            if (push_due(unix_ms())) backlog = true;
             if (std::chrono::steady_clock::now() - last_prune > std::chrono::minutes(1)) {
                 last_prune = std::chrono::steady_clock::now();
                 const auto t = unix_ms();
@@ -101,9 +107,10 @@ void Notifier::run() {
     }
 }
 
-void Notifier::push_due(std::int64_t now) {
-    const auto items = log_.due(now, 10 * options_.batch);
-    if (items.empty()) return;
+bool Notifier::push_due(std::int64_t now) {
+    const auto limit = 10 * options_.batch;
+    const auto items = log_.due(now, limit);
+    if (items.empty()) return false;
     const auto dir = directory_();
     std::map<std::pair<std::string, std::string>, std::vector<OutboxItem>> by_target;
     std::vector<std::int64_t> dropped;
@@ -124,7 +131,7 @@ void Notifier::push_due(std::int64_t now) {
         for (std::size_t start = 0; start < list.size(); start += options_.batch) {
             {
                 std::lock_guard lock(mutex_);
-                if (stopping_) return;
+                if (stopping_) return false;
             }
             const std::vector<OutboxItem> batch(
                 list.begin() + static_cast<std::ptrdiff_t>(start),
@@ -133,8 +140,7 @@ void Notifier::push_due(std::int64_t now) {
             std::vector<std::pair<std::string, std::string>> headers;
             if (!target.secret.empty())
                 headers.emplace_back("X-Mailpush-Signature", push_signature(target.secret, body));
-            const auto result = http_post(target.target, "application/json", body, headers,
-                                          PostOptions{options_.push_timeout, options_.ca_file});
+            const auto result = poster_.post(target.target, "application/json", body, headers);
             std::vector<std::int64_t> ids;
             int attempts = 0;
             for (const auto& i : batch) {
@@ -145,13 +151,20 @@ void Notifier::push_due(std::int64_t now) {
                 log_.acknowledge(ids);
                 pushed("ok").add(ids.size());
             } else {
+                // The endpoint is failing: the rest of this round's events for it wait too.
+                for (std::size_t i = start + batch.size(); i < list.size(); ++i) {
+                    ids.push_back(list[i].id);
+                    attempts = std::max(attempts, list[i].attempts);
+                }
                 log_.reschedule(ids, unix_ms() + push_retry_delay(attempts, options_).count(), result.error);
                 pushed("retry").add(ids.size());
                 spdlog::warn("notify.push_failed account={} address={} url={} events={} error=\"{}\"",
                              key.first, key.second, target.target, ids.size(), result.error);
+                break;
             }
         }
     }
+    return items.size() == limit;
 }
 
 } // namespace mailpush::notify

@@ -64,6 +64,8 @@ std::size_t NotifyLog::route(const Resolver& resolve, std::size_t limit, std::in
     std::size_t read = 0;
     transaction(db_, [&] {
         Statement cur(db_, "SELECT event_id FROM notify_cursor");
+        // Event ids only grow: the delivery log's pruning keeps the newest event (rowids would
+        // otherwise be reused below the cursor after a long idle spell).
         const std::int64_t cursor = cur.step() ? cur.integer(0) : 0;
         Statement st(db_, "SELECT e.id, r.account, r.mail_from, r.status, e.text, r.ended_ms FROM events e "
                           "LEFT JOIN reports r ON r.envid=e.envid AND r.idx=e.idx WHERE e.id > ? "

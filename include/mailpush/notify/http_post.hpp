@@ -1,9 +1,10 @@
-// One blocking HTTP(S) POST with an overall deadline, for pushing notifications. A new
+// Blocking HTTP(S) POSTs with an overall deadline, for pushing notifications. A new
 // connection per call; https verifies the server's certificate and name against the system's
 // CA store.
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,8 +22,20 @@ struct PostOptions {
     std::string ca_file; // PEM CAs trusted besides the system's (a private CA); "" = system only
 };
 
-PostResult http_post(const std::string& url, const std::string& content_type, const std::string& body,
-                     const std::vector<std::pair<std::string, std::string>>& headers,
-                     const PostOptions& options);
+// Keeps the TLS client context (the CA store is loaded once, on the first https URL).
+class HttpPoster {
+public:
+    explicit HttpPoster(PostOptions options);
+    ~HttpPoster();
+    HttpPoster(const HttpPoster&) = delete;
+    HttpPoster& operator=(const HttpPoster&) = delete;
+    PostResult post(const std::string& url, const std::string& content_type, const std::string& body,
+                    const std::vector<std::pair<std::string, std::string>>& headers);
+
+private:
+    struct Tls;
+    PostOptions options_;
+    std::unique_ptr<Tls> tls_;
+};
 
 } // namespace mailpush::notify

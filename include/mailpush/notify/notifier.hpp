@@ -3,6 +3,7 @@
 // outbox only after a 2xx, else it is retried with a growing delay until it is too old.
 #pragma once
 
+#include "mailpush/notify/http_post.hpp"
 #include "mailpush/notify/notify_log.hpp"
 #include "mailpush/store/store.hpp"
 
@@ -46,11 +47,12 @@ public:
 
 private:
     void run();
-    void push_due(std::int64_t now_ms);
+    bool push_due(std::int64_t now_ms); // true if it stopped at its bound (more may be due)
 
     NotifyLog& log_;
     DirectorySource directory_;
     NotifierOptions options_;
+    HttpPoster poster_;
     std::mutex mutex_;
     std::condition_variable wake_;
     bool stopping_ = false;

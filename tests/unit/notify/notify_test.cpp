@@ -68,6 +68,18 @@ TEST_F(NotifyLogTest, HistoryIsNotNotifiedAndEachEventIsRoutedOnce) {
     EXPECT_EQ(due[0].text, "env_id=3&rcpt=r2@y.test");
 }
 
+TEST_F(NotifyLogTest, EventsAfterPruningAreStillRouted) {
+    NotifyLog log((dir / "d.db").string());
+    delivery_log->apply(
+        {final_update(1, "q", "a@x.test", "r1@y.test", 0), final_update(2, "q", "a@x.test", "r2@y.test", 0)});
+    EXPECT_EQ(log.route(kResolver, 100, 1000), 2u);
+    // Both messages are old, but the one with the newest event stays, so ids never go back.
+    EXPECT_EQ(delivery_log->prune(1'000'000), 1u);
+    delivery_log->apply({final_update(3, "q", "a@x.test", "r3@y.test", 0)});
+    EXPECT_EQ(log.route(kResolver, 100, 2000), 1u);
+    EXPECT_EQ(log.queue_size("q"), 3u);
+}
+
 TEST_F(NotifyLogTest, OutboxRescheduleAndAcknowledge) {
     NotifyLog log((dir / "d.db").string());
     delivery_log->apply({final_update(1, "h", "a@x.test", "r@y.test", 0)});
