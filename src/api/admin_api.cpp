@@ -51,6 +51,37 @@ json to_json(const store::InvalidAddress& i) {
     return {
         {"account", i.account}, {"address", i.address}, {"reason", i.reason}, {"created_at", i.created_at}};
 }
+// One CSV field (RFC 4180): quoted when it holds a comma, quote or line break.
+std::string csv_field(const std::string& v) {
+    if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
+    std::string out = "\"";
+    for (char c : v)
+        out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+}
+
+// GET /v1/invalid-addresses: the console's search (account, keyword, days added) and its export
+// (`format=csv`, a file the user cleans their own lists with).
+ApiResponse invalid_addresses(store::Store& store, const std::map<std::string, std::string>& query) {
+    const auto q = [&](const char* k) { return query.count(k) ? query.at(k) : std::string(); };
+    const store::InvalidFilter filter{q("keyword"), q("from"), q("to")};
+    for (const auto* day : {&filter.from_day, &filter.to_day})
+        if (!day->empty() && (day->size() != 10 || !common::parse_local_datetime(*day, 0)))
+            throw HttpError{400, "InvalidParameter", "from and to must be dates as YYYY-MM-DD"};
+    const auto format = q("format");
+    if (!format.empty() && format != "json" && format != "csv")
+        throw HttpError{400, "InvalidParameter", "format must be \"json\" or \"csv\""};
+    std::vector<store::InvalidAddress> rows;
+    for (auto& i : store.list_invalid(q("account")))
+        if (filter.matches(i)) rows.push_back(std::move(i));
+    if (format != "csv") return ok(detail::list_json(rows, [](const auto& i) { return to_json(i); }));
+    std::string csv = "account,address,reason,added_at\r\n";
+    for (const auto& i : rows)
+        csv += csv_field(i.account) + ',' + csv_field(i.address) + ',' + csv_field(i.reason) + ',' +
+               csv_field(i.created_at) + "\r\n";
+    return {200, std::move(csv), "text/csv; charset=utf-8"};
+}
+
 json to_json(const spool::QueueEntry& e) {
     json rcpts = json::array();
     for (const auto& r : e.envelope.recipients)
@@ -275,7 +306,7 @@ ApiResponse AdminApi::handle(const ApiRequest& req) {
                 return ok({{"address", path[2]}, {"smtp_password", true}});
             }
         } else if (res == "invalid-addresses") {
-            if (n == 2 && m == "GET") return ok(list_json(store_.list_invalid(account_filter)));
+            if (n == 2 && m == "GET") return invalid_addresses(store_, query);
             if (n == 2 && m == "POST")
                 return ok(to_json(store_.add_invalid(field(body, "account"), field(body, "address"),
                                                      field(body, "reason", false))),

@@ -30,7 +30,8 @@ const char* kUsage = R"(usage: mailpushctl [--config FILE | --url URL --token TO
   address password ADDRESS --password-stdin
   queue   list | show ENVID | delete ENVID | retry ENVID
   events  --env ENVID
-  invalid add ACCOUNT ADDRESS [--reason TEXT] | list [ACCOUNT] | remove ACCOUNT ADDRESS
+  invalid add ACCOUNT ADDRESS [--reason TEXT] | remove ACCOUNT ADDRESS
+          list|export [ACCOUNT] [--from DATE] [--to DATE] [--keyword TEXT]   (export: CSV)
   ip-protection show|enable|disable ACCOUNT | add|remove ACCOUNT IP|A-B|CIDR
   account quota ACCOUNT [--daily N] [--monthly N] | usage ACCOUNT
   domain  verify DOMAIN | records DOMAIN
@@ -64,6 +65,7 @@ struct Call {
     json body;
     std::vector<std::string> columns; // table columns for people
     std::string rows_key = "";        // the table is this member of the reply, not the reply
+    bool raw = false;                 // print the reply's body as it is (a CSV export)
 };
 
 // GB18030 (a superset of GBK, what spreadsheet programs on Chinese systems save) to UTF-8.
@@ -403,10 +405,15 @@ Call build_call(std::vector<std::string> args, std::map<std::string, std::string
                                   {"address", args[3]},
                                   {"reason", opts.count("reason") ? opts["reason"] : "manual"}},
                                  cols};
-        if (verb == "list")
-            return Call{"GET",
-                        "/v1/invalid-addresses" + (args.size() > 2 ? "?account=" + a(2) : std::string()),
-                        nullptr, cols};
+        if (verb == "list" || verb == "export") {
+            std::string q = "?account=" + (args.size() > 2 ? a(2) : std::string());
+            for (const char* o : {"from", "to", "keyword"})
+                if (opts.count(o)) q += std::string("&") + o + "=" + url_encode(opts[o]);
+            if (verb == "list") return Call{"GET", "/v1/invalid-addresses" + q, nullptr, cols};
+            Call csv{"GET", "/v1/invalid-addresses" + q + "&format=csv", nullptr, {}};
+            csv.raw = true;
+            return csv;
+        }
         if (verb == "remove")
             return need(4),
                    Call{"DELETE", "/v1/invalid-addresses/" + a(2) + "/" + a(3), nullptr, {"deleted"}};
@@ -464,7 +471,7 @@ int main(int argc, char** argv) {
                   a == "--subject" || a == "--body-file" || a == "--from-alias" || a == "--address" ||
                   a == "--template" || a == "--list" || a == "--tag" || a == "--address-type" ||
                   a == "--from" || a == "--to" || a == "--by" || a == "--rcpt" || a == "--status" ||
-                  a == "--limit" || a == "--events" || a == "--max") &&
+                  a == "--limit" || a == "--events" || a == "--max" || a == "--keyword") &&
                  i + 1 < argc)
             opts[a.substr(2)] = argv[++i];
         else if (a == "--help" || a == "-h") {
@@ -493,6 +500,10 @@ int main(int argc, char** argv) {
         const Call call = build_call(args, opts);
         const auto res = mailpush::ctl::http_request(url, call.method, call.target,
                                                      call.body.is_null() ? "" : call.body.dump(), token);
+        if (call.raw && res.status < 400) {
+            std::cout << res.body;
+            return 0;
+        }
         const json data = json::parse(res.body, nullptr, false);
         if (res.status >= 400 || data.is_discarded()) {
             if (opts.count("json")) std::cout << res.body << "\n";

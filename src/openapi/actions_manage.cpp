@@ -352,18 +352,15 @@ json desc_template(ActionContext& c) {
 json query_invalid_address(ActionContext& c) {
     const auto size = c.integer("Length", 10, 1, 100);
     const auto start = c.integer("NextStart", 0, 0, 100'000'000);
-    const auto key = c.optional("KeyWord");
     // StartTime / EndTime: yyyy-MM-dd, inclusive, on the day the address was added.
-    const auto from = c.optional("StartTime"), to = c.optional("EndTime");
-    for (const auto* t : {&from, &to})
+    const store::InvalidFilter filter{c.optional("KeyWord"), c.optional("StartTime"), c.optional("EndTime")};
+    for (const auto* t : {&filter.from_day, &filter.to_day})
         if (!t->empty() && !parse_utc_timestamp(*t + "T00:00:00Z"))
             throw ApiError{400, "InvalidParameter", "StartTime and EndTime must be dates as yyyy-MM-dd."};
     json list = json::array();
     std::int64_t seen = 0;
     for (const auto& i : c.store.list_invalid(c.account)) {
-        if (!key.empty() && i.address.find(key) == std::string::npos) continue;
-        const auto day = i.created_at.substr(0, 10);
-        if ((!from.empty() && day < from) || (!to.empty() && day > to)) continue;
+        if (!filter.matches(i)) continue;
         if (seen++ < start || seen > start + size) continue;
         list.push_back({{"ToAddress", i.address},
                         {"LastUpdateTime", iso_time(i.created_at)},

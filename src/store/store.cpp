@@ -561,6 +561,12 @@ InvalidAddress Store::add_invalid(const std::string& account, const std::string&
     throw StoreError(ErrorKind::not_found, "invalid address vanished");
 }
 
+bool InvalidFilter::matches(const InvalidAddress& a) const {
+    if (!keyword.empty() && a.address.find(common::to_lower(keyword)) == std::string::npos) return false;
+    const auto day = a.created_at.substr(0, 10);
+    return (from_day.empty() || day >= from_day) && (to_day.empty() || day <= to_day);
+}
+
 std::vector<InvalidAddress> Store::list_invalid(const std::string& account_filter) {
     std::lock_guard lock(db_mutex_);
     Statement st(db_,

@@ -1,4 +1,6 @@
 """mailpushctl and the admin API against the real server; bad config and bad parameters."""
+import csv
+import io
 import json
 import subprocess
 import time
@@ -66,6 +68,21 @@ def test_mailpushctl_full_walkthrough(make_server):
     assert [d["domain"] for d in lst] == ["example.com"]
     srv.ctl("invalid", "add", "acme", "bad@dest.test")
     assert "bad@dest.test" in srv.ctl("invalid", "list").stdout
+    # The console's search and export: keyword, days added, CSV with a quoted field.
+    srv.ctl("invalid", "add", "acme", "other@elsewhere.test", "--reason", 'bounced, "550"')
+    found = json.loads(srv.ctl("--json", "invalid", "list", "acme", "--keyword", "DEST").stdout)
+    assert [i["address"] for i in found] == ["bad@dest.test"]
+    today = json.loads(srv.ctl("--json", "invalid", "list", "acme").stdout)[0]["created_at"][:10]
+    assert len(json.loads(srv.ctl("--json", "invalid", "list", "acme", "--from", today, "--to", today).stdout)) == 2
+    assert json.loads(srv.ctl("--json", "invalid", "list", "acme", "--to", "2000-01-01").stdout) == []
+    csv_text = srv.ctl("invalid", "export", "acme").stdout
+    rows = list(csv.reader(io.StringIO(csv_text)))
+    assert rows[0] == ["account", "address", "reason", "added_at"]
+    assert sorted(r[1] for r in rows[1:]) == ["bad@dest.test", "other@elsewhere.test"]
+    assert ["acme", "other@elsewhere.test", 'bounced, "550"'] == [r for r in rows if r[1].startswith("other")][0][:3]
+    r = srv.ctl("invalid", "list", "acme", "--from", "yesterday", check=False)
+    assert r.returncode == 1 and "YYYY-MM-DD" in r.stderr
+    srv.ctl("invalid", "remove", "acme", "other@elsewhere.test")
     srv.ctl("invalid", "remove", "acme", "bad@dest.test")
     r = srv.ctl("invalid", "remove", "acme", "bad@dest.test", check=False)
     assert r.returncode == 1 and r.stderr.count("\n") == 1

@@ -104,6 +104,13 @@ struct InvalidAddress {
     std::string created_at;
 };
 
+// The console's search of the invalid-address library: a keyword in the address and the day
+// it was added, "YYYY-MM-DD", both ends included ("" = open).
+struct InvalidFilter {
+    std::string keyword, from_day, to_day;
+    bool matches(const InvalidAddress& a) const;
+};
+
 // What the SMTP and API paths need, as an immutable snapshot.
 struct Directory {
     struct Sender {
