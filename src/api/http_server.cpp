@@ -40,7 +40,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     AdminApi& api;
     openapi::OpenApi* open_api;
     unsigned max_connections = 1024;
-    std::atomic<unsigned> active{0};
+    // Shared with the sessions: a session frame still pending when the server is gone is
+    // destroyed with the io_context, later, and its guard must not touch freed memory.
+    std::shared_ptr<std::atomic<unsigned>> active = std::make_shared<std::atomic<unsigned>>(0);
     asio::thread_pool& pool;
     tcp::acceptor acceptor;
 
@@ -71,8 +73,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
 
     // Counts a session for the connection limit for as long as it lives.
     struct ActiveGuard {
-        std::atomic<unsigned>& active;
-        ~ActiveGuard() { active.fetch_sub(1); }
+        std::shared_ptr<std::atomic<unsigned>> active;
+        ~ActiveGuard() { active->fetch_sub(1); }
     };
 
     asio::awaitable<void> session(tcp::socket socket) {
@@ -142,8 +144,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
             co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
             if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
             if (ec) continue;
-            if (active.fetch_add(1) >= max_connections) { // over the limit: a short 503, then close
-                active.fetch_sub(1);
+            if (active->fetch_add(1) >= max_connections) { // over the limit: a short 503, then close
+                active->fetch_sub(1);
                 asio::co_spawn(socket.get_executor(), refuse(std::move(socket)), asio::detached);
                 continue;
             }
