@@ -98,6 +98,7 @@ std::size_t NotifyLog::route(const Resolver& resolve, std::size_t limit, std::in
                 o.step();
             }
         }
+        if (last == cursor) return; // nothing new: no write (an idle server must not fsync)
         Statement up(db_, "UPDATE notify_cursor SET event_id=?");
         up.bind(1, last);
         up.step();
