@@ -69,6 +69,15 @@ const char* to_string(RcptState s) {
     return "queued";
 }
 
+namespace {
+// Notification routing (src/notify) writes this database through its own connection: take the
+// write lock up front, waiting for it, rather than fail when a read upgrades to a write.
+template <class Body>
+void transaction(sqlite3* db, Body&& body) {
+    store::detail::transaction(db, std::forward<Body>(body), "BEGIN IMMEDIATE");
+}
+} // namespace
+
 DeliveryLog::DeliveryLog(const std::string& path) {
     if (sqlite3_open_v2(path.c_str(), &db_,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
@@ -89,7 +98,7 @@ void DeliveryLog::exec(const char* sql) {
 }
 
 void DeliveryLog::ensure_recipients(std::uint64_t envid, const std::vector<std::string>& addresses) {
-    store::detail::transaction(db_, [&] {
+    transaction(db_, [&] {
         for (std::size_t i = 0; i < addresses.size(); ++i) {
             Statement st(
                 db_, "INSERT OR IGNORE INTO recipients(envid, idx, address, state) VALUES(?,?,?,'queued')");
@@ -102,7 +111,7 @@ void DeliveryLog::ensure_recipients(std::uint64_t envid, const std::vector<std::
 }
 
 void DeliveryLog::apply(const std::vector<RecipientUpdate>& updates) {
-    store::detail::transaction(db_, [&] {
+    transaction(db_, [&] {
         for (const auto& u : updates) {
             const auto& r = u.record;
             // Upsert: a recipient's row may be written for the first time with its first result.
@@ -162,7 +171,7 @@ void DeliveryLog::set_next_attempt(std::uint64_t envid, std::int64_t next_attemp
 }
 
 void DeliveryLog::mark_deleted(std::uint64_t envid, const std::vector<std::string>& addresses) {
-    store::detail::transaction(db_, [&] {
+    transaction(db_, [&] {
         for (std::size_t i = 0; i < addresses.size(); ++i) {
             Statement st(
                 db_, "INSERT INTO recipients(envid, idx, address, state, last_reply, failed_type, status) "
@@ -232,7 +241,7 @@ int DeliveryLog::add_hard_bounce(const std::string& account, const std::string& 
 
 std::size_t DeliveryLog::prune(std::int64_t before_ms) {
     std::size_t forgotten = 0;
-    store::detail::transaction(db_, [&] {
+    transaction(db_, [&] {
         exec("CREATE TEMP TABLE IF NOT EXISTS prune_envids (envid INTEGER PRIMARY KEY)");
         exec("DELETE FROM prune_envids");
         Statement pick(

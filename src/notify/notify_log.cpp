@@ -28,9 +28,10 @@ CREATE TABLE IF NOT EXISTS notify_queue (
 CREATE INDEX IF NOT EXISTS notify_queue_visible ON notify_queue(account, visible_ms);
 )SQL";
 
+// The delivery engine writes the same database through its own connection.
 template <class Body>
 void transaction(sqlite3* db, Body&& body) {
-    store::detail::transaction(db, std::forward<Body>(body));
+    store::detail::transaction(db, std::forward<Body>(body), "BEGIN IMMEDIATE");
 }
 } // namespace
 

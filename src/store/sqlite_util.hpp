@@ -58,10 +58,12 @@ inline void exec(sqlite3* db, const char* sql) {
     }
 }
 
-// BEGIN, body, COMMIT; ROLLBACK and rethrow if the body throws.
+// BEGIN, body, COMMIT; ROLLBACK and rethrow if the body throws. A transaction that reads before
+// it writes, on a database another connection writes too, needs "BEGIN IMMEDIATE": a deferred
+// one fails with "database is locked" when it upgrades, without waiting for the busy timeout.
 template <class Body>
-void transaction(sqlite3* db, Body&& body) {
-    exec(db, "BEGIN");
+void transaction(sqlite3* db, Body&& body, const char* begin = "BEGIN") {
+    exec(db, begin);
     try {
         body();
         exec(db, "COMMIT");
