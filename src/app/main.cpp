@@ -184,10 +184,11 @@ int main(int argc, char** argv) {
         asio::thread_pool api_pool(8);      // HTTP requests: mostly waiting on SQLite and spool commits
         asio::io_context io(static_cast<int>(cfg.worker_threads));
         net::SmtpServer smtp(io, cfg, spool, store, cpu_pool, tls);
-        delivery::DeliveryLog delivery_log((fs::path(cfg.data_dir) / "delivery.db").string());
+        const auto delivery_db = (fs::path(cfg.data_dir) / "delivery.db").string();
+        delivery::DeliveryLog delivery_log(delivery_db);
         delivery::Engine engine(io, cfg, spool, store, delivery_log, blocking_pool);
         // Event notifications (SPEC §7): routed from the delivery log, pushed or queued.
-        notify::NotifyLog notify_log((fs::path(cfg.data_dir) / "delivery.db").string());
+        notify::NotifyLog notify_log(delivery_db);
         notify::NotifierOptions notify_options;
         notify_options.push_timeout = cfg.notify_push_timeout;
         notify_options.ca_file = cfg.notify_ca_file;

@@ -69,15 +69,8 @@ const char* to_string(RcptState s) {
     return "queued";
 }
 
-namespace {
-// Notification routing (src/notify) writes this database through its own connection: take the
-// write lock up front, waiting for it, rather than fail when a read upgrades to a write.
-template <class Body>
-void transaction(sqlite3* db, Body&& body) {
-    store::detail::transaction(db, std::forward<Body>(body), "BEGIN IMMEDIATE");
-}
-} // namespace
-
+// Notification routing (src/notify) writes this database through its own connection: every
+// transaction here is a write_transaction.
 DeliveryLog::DeliveryLog(const std::string& path) {
     if (sqlite3_open_v2(path.c_str(), &db_,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
@@ -98,7 +91,7 @@ void DeliveryLog::exec(const char* sql) {
 }
 
 void DeliveryLog::ensure_recipients(std::uint64_t envid, const std::vector<std::string>& addresses) {
-    transaction(db_, [&] {
+    store::detail::write_transaction(db_, [&] {
         for (std::size_t i = 0; i < addresses.size(); ++i) {
             Statement st(
                 db_, "INSERT OR IGNORE INTO recipients(envid, idx, address, state) VALUES(?,?,?,'queued')");
@@ -111,7 +104,7 @@ void DeliveryLog::ensure_recipients(std::uint64_t envid, const std::vector<std::
 }
 
 void DeliveryLog::apply(const std::vector<RecipientUpdate>& updates) {
-    transaction(db_, [&] {
+    store::detail::write_transaction(db_, [&] {
         for (const auto& u : updates) {
             const auto& r = u.record;
             // Upsert: a recipient's row may be written for the first time with its first result.
@@ -171,7 +164,7 @@ void DeliveryLog::set_next_attempt(std::uint64_t envid, std::int64_t next_attemp
 }
 
 void DeliveryLog::mark_deleted(std::uint64_t envid, const std::vector<std::string>& addresses) {
-    transaction(db_, [&] {
+    store::detail::write_transaction(db_, [&] {
         for (std::size_t i = 0; i < addresses.size(); ++i) {
             Statement st(
                 db_, "INSERT INTO recipients(envid, idx, address, state, last_reply, failed_type, status) "
@@ -241,7 +234,7 @@ int DeliveryLog::add_hard_bounce(const std::string& account, const std::string& 
 
 std::size_t DeliveryLog::prune(std::int64_t before_ms) {
     std::size_t forgotten = 0;
-    transaction(db_, [&] {
+    store::detail::write_transaction(db_, [&] {
         exec("CREATE TEMP TABLE IF NOT EXISTS prune_envids (envid INTEGER PRIMARY KEY)");
         exec("DELETE FROM prune_envids");
         Statement pick(

@@ -1,11 +1,10 @@
 #include "mailpush/notify/notifier.hpp"
 
+#include "mailpush/common/digest.hpp"
 #include "mailpush/common/metrics.hpp"
 #include "mailpush/notify/http_post.hpp"
 
 #include <nlohmann/json.hpp>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <spdlog/spdlog.h>
 
 #include <map>
@@ -28,17 +27,7 @@ std::string push_body(const std::vector<OutboxItem>& items) {
 }
 
 std::string push_signature(const std::string& secret, const std::string& body) {
-    unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-         reinterpret_cast<const unsigned char*>(body.data()), body.size(), mac, &len);
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out = "sha256=";
-    for (unsigned int i = 0; i < len; ++i) {
-        out += kHex[mac[i] >> 4];
-        out += kHex[mac[i] & 15];
-    }
-    return out;
+    return "sha256=" + common::to_hex(common::hmac_sha256(secret, body));
 }
 
 std::chrono::milliseconds push_retry_delay(int attempts, const NotifierOptions& options) {
@@ -112,7 +101,7 @@ bool Notifier::push_due(std::int64_t now) {
     const auto items = log_.due(now, limit);
     if (items.empty()) return false;
     const auto dir = directory_();
-    std::map<std::pair<std::string, std::string>, std::vector<OutboxItem>> by_target;
+    std::map<const store::NotifyTarget*, std::vector<OutboxItem>> by_target;
     std::vector<std::int64_t> dropped;
     for (const auto& item : items) {
         const auto it = dir->notify.find(item.account + '\n' + item.address);
@@ -120,14 +109,14 @@ bool Notifier::push_due(std::int64_t now) {
         if (it == dir->notify.end() || it->second.target == "queue" || !it->second.wants(item.type))
             dropped.push_back(item.id);
         else
-            by_target[{item.account, item.address}].push_back(item);
+            by_target[&it->second].push_back(item);
     }
     if (!dropped.empty()) {
         log_.acknowledge(dropped);
         spdlog::warn("notify.drop count={} reason=target_changed", dropped.size());
     }
-    for (auto& [key, list] : by_target) {
-        const auto& target = dir->notify.at(key.first + '\n' + key.second);
+    for (auto& [target_ptr, list] : by_target) {
+        const auto& target = *target_ptr;
         for (std::size_t start = 0; start < list.size(); start += options_.batch) {
             {
                 std::lock_guard lock(mutex_);
@@ -159,7 +148,7 @@ bool Notifier::push_due(std::int64_t now) {
                 log_.reschedule(ids, unix_ms() + push_retry_delay(attempts, options_).count(), result.error);
                 pushed("retry").add(ids.size());
                 spdlog::warn("notify.push_failed account={} address={} url={} events={} error=\"{}\"",
-                             key.first, key.second, target.target, ids.size(), result.error);
+                             target.account, target.address, target.target, ids.size(), result.error);
                 break;
             }
         }

@@ -28,11 +28,6 @@ CREATE TABLE IF NOT EXISTS notify_queue (
 CREATE INDEX IF NOT EXISTS notify_queue_visible ON notify_queue(account, visible_ms);
 )SQL";
 
-// The delivery engine writes the same database through its own connection.
-template <class Body>
-void transaction(sqlite3* db, Body&& body) {
-    store::detail::transaction(db, std::forward<Body>(body), "BEGIN IMMEDIATE");
-}
 } // namespace
 
 std::int64_t unix_ms() {
@@ -63,7 +58,7 @@ NotifyLog::~NotifyLog() {
 std::size_t NotifyLog::route(const Resolver& resolve, std::size_t limit, std::int64_t now_ms) {
     std::lock_guard lock(mutex_);
     std::size_t read = 0;
-    transaction(db_, [&] {
+    store::detail::write_transaction(db_, [&] {
         Statement cur(db_, "SELECT event_id FROM notify_cursor");
         // Event ids only grow: the delivery log's pruning keeps the newest event (rowids would
         // otherwise be reused below the cursor after a long idle spell).
@@ -121,7 +116,7 @@ std::vector<OutboxItem> NotifyLog::due(std::int64_t now_ms, std::size_t limit) {
 
 void NotifyLog::acknowledge(const std::vector<std::int64_t>& ids) {
     std::lock_guard lock(mutex_);
-    transaction(db_, [&] {
+    store::detail::write_transaction(db_, [&] {
         for (const auto id : ids) {
             Statement st(db_, "DELETE FROM notify_outbox WHERE id=?");
             st.bind(1, id);
@@ -133,7 +128,7 @@ void NotifyLog::acknowledge(const std::vector<std::int64_t>& ids) {
 void NotifyLog::reschedule(const std::vector<std::int64_t>& ids, std::int64_t next_ms,
                            const std::string& error) {
     std::lock_guard lock(mutex_);
-    transaction(db_, [&] {
+    store::detail::write_transaction(db_, [&] {
         for (const auto id : ids) {
             Statement st(db_,
                          "UPDATE notify_outbox SET attempts=attempts+1, next_ms=?, last_error=? WHERE id=?");
@@ -154,7 +149,7 @@ std::vector<QueueMessage> NotifyLog::receive(const std::string& account, std::si
                                              std::int64_t visibility_ms) {
     std::lock_guard lock(mutex_);
     std::vector<QueueMessage> out;
-    transaction(db_, [&] {
+    store::detail::write_transaction(db_, [&] {
         Statement st(db_,
                      "SELECT id, type, text, enqueued_ms, dequeue_count, first_dequeue_ms FROM notify_queue "
                      "WHERE account=? AND visible_ms <= ? ORDER BY id LIMIT ?");
@@ -189,7 +184,7 @@ std::vector<std::string> NotifyLog::remove(const std::string& account,
                                            const std::vector<std::string>& receipts) {
     std::lock_guard lock(mutex_);
     std::vector<std::string> unmatched;
-    transaction(db_, [&] {
+    store::detail::write_transaction(db_, [&] {
         for (const auto& r : receipts) {
             Statement st(db_, "DELETE FROM notify_queue WHERE account=? AND receipt=? AND receipt != ''");
             st.bind(1, account).bind(2, r);
@@ -211,7 +206,7 @@ std::size_t NotifyLog::queue_size(const std::string& account) {
 std::size_t NotifyLog::prune(std::int64_t outbox_before_ms, std::int64_t queue_before_ms) {
     std::lock_guard lock(mutex_);
     std::size_t n = 0;
-    transaction(db_, [&] {
+    store::detail::write_transaction(db_, [&] {
         Statement o(db_, "DELETE FROM notify_outbox WHERE created_ms < ?");
         o.bind(1, outbox_before_ms);
         o.step();

@@ -1,43 +1,23 @@
 #include "mailpush/openapi/signature.hpp"
 
 #include "mailpush/common/base64.hpp"
+#include "mailpush/common/digest.hpp"
 #include "mailpush/common/strings.hpp"
 #include "mailpush/common/url.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <algorithm>
 #include <ctime>
 
 namespace mailpush::openapi {
-namespace {
-std::string to_hex(const unsigned char* p, std::size_t n) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(n * 2);
-    for (std::size_t i = 0; i < n; ++i) {
-        out += kHex[p[i] >> 4];
-        out += kHex[p[i] & 15];
-    }
-    return out;
-}
-
-std::string hmac(const EVP_MD* md, std::string_view key, std::string_view data) {
-    unsigned char out[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    HMAC(md, key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-         data.size(), out, &len);
-    return std::string(reinterpret_cast<const char*>(out), len);
-}
-} // namespace
 
 std::string sha256_hex(std::string_view data) {
     unsigned char out[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     EVP_Digest(data.data(), data.size(), out, &len, EVP_sha256(), nullptr);
-    return to_hex(out, len);
+    return common::to_hex(std::string_view(reinterpret_cast<const char*>(out), len));
 }
 
 bool constant_time_equals(std::string_view a, std::string_view b) {
@@ -113,8 +93,7 @@ std::string acs3_signature(const SignedRequest& request, const std::vector<std::
                            std::string_view hashed_payload, std::string_view secret) {
     const std::string string_to_sign =
         "ACS3-HMAC-SHA256\n" + sha256_hex(acs3_canonical_request(request, signed_headers, hashed_payload));
-    const std::string mac = hmac(EVP_sha256(), secret, string_to_sign);
-    return to_hex(reinterpret_cast<const unsigned char*>(mac.data()), mac.size());
+    return common::to_hex(common::hmac_sha256(secret, string_to_sign));
 }
 
 std::string rpc_string_to_sign(std::string_view method, Params params) {
@@ -129,7 +108,7 @@ std::string rpc_string_to_sign(std::string_view method, Params params) {
 
 std::string rpc_signature(std::string_view method, const Params& params, std::string_view secret) {
     return common::base64_encode(
-        hmac(EVP_sha1(), std::string(secret) + "&", rpc_string_to_sign(method, params)));
+        common::hmac_sha1(std::string(secret) + "&", rpc_string_to_sign(method, params)));
 }
 
 std::optional<std::int64_t> parse_utc_timestamp(std::string_view t) {

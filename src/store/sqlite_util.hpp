@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace mailpush::store::detail {
 
@@ -58,9 +59,7 @@ inline void exec(sqlite3* db, const char* sql) {
     }
 }
 
-// BEGIN, body, COMMIT; ROLLBACK and rethrow if the body throws. A transaction that reads before
-// it writes, on a database another connection writes too, needs "BEGIN IMMEDIATE": a deferred
-// one fails with "database is locked" when it upgrades, without waiting for the busy timeout.
+// BEGIN, body, COMMIT; ROLLBACK and rethrow if the body throws.
 template <class Body>
 void transaction(sqlite3* db, Body&& body, const char* begin = "BEGIN") {
     exec(db, begin);
@@ -71,6 +70,14 @@ void transaction(sqlite3* db, Body&& body, const char* begin = "BEGIN") {
         exec(db, "ROLLBACK");
         throw;
     }
+}
+
+// For a database that other connections write too: takes the write lock up front, waiting for
+// it (busy timeout). A deferred transaction that reads before it writes fails at once with
+// "database is locked" when it upgrades.
+template <class Body>
+void write_transaction(sqlite3* db, Body&& body) {
+    transaction(db, std::forward<Body>(body), "BEGIN IMMEDIATE");
 }
 
 } // namespace mailpush::store::detail
