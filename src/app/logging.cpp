@@ -2,6 +2,8 @@
 // event line as an escaped string, so any value (quotes, backslashes, control bytes) stays valid JSON.
 #include "logging.hpp"
 
+#include "mailpush/common/hex.hpp"
+
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -11,15 +13,15 @@ namespace {
 class JsonEscapedMessage final : public spdlog::custom_flag_formatter {
 public:
     void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
-        static constexpr char hex[] = "0123456789abcdef";
         for (char ch : std::string_view(msg.payload.data(), msg.payload.size())) {
             const auto c = static_cast<unsigned char>(ch);
             if (c == '"' || c == '\\') {
                 dest.push_back('\\');
                 dest.push_back(ch);
             } else if (c < 0x20) {
-                const char esc[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-                dest.append(esc, esc + sizeof esc);
+                std::string esc = "\\u00";
+                common::append_hex(esc, c);
+                dest.append(esc.data(), esc.data() + esc.size());
             } else {
                 dest.push_back(ch);
             }

@@ -1,9 +1,10 @@
 #include "mailpush/auth/login_cache.hpp"
 
+#include "mailpush/common/random.hpp"
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/rand.h>
 
 #include <stdexcept>
 
@@ -11,10 +12,7 @@ namespace mailpush::auth {
 
 LoginCache::LoginCache(std::size_t capacity)
     : capacity_(capacity)
-    , secret_(32, '\0') {
-    if (RAND_bytes(reinterpret_cast<unsigned char*>(secret_.data()), static_cast<int>(secret_.size())) != 1)
-        throw std::runtime_error("RAND_bytes failed");
-}
+    , secret_(common::random_bytes(32)) {}
 
 std::string LoginCache::digest(std::string_view stored_hash, std::string_view password) const {
     std::string input(stored_hash);

@@ -1,11 +1,11 @@
 #include "mailpush/auth/password.hpp"
 
 #include "mailpush/common/base64.hpp"
+#include "mailpush/common/random.hpp"
 #include "mailpush/common/strings.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #include <set>
 #include <stdexcept>
@@ -67,9 +67,7 @@ std::optional<std::string> check_password_policy(std::string_view pw, std::strin
 }
 
 std::string hash_password(std::string_view password, unsigned iterations) {
-    std::string salt(kSaltBytes, '\0');
-    if (RAND_bytes(reinterpret_cast<unsigned char*>(salt.data()), static_cast<int>(salt.size())) != 1)
-        throw std::runtime_error("RAND_bytes failed");
+    const std::string salt = common::random_bytes(kSaltBytes);
     return "pbkdf2-sha256$" + std::to_string(iterations) + "$" + common::base64_encode(salt) + "$" +
            common::base64_encode(pbkdf2(password, salt, iterations));
 }

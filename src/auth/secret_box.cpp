@@ -1,9 +1,9 @@
 #include "mailpush/auth/secret_box.hpp"
 
 #include "mailpush/common/base64.hpp"
+#include "mailpush/common/durable_file.hpp"
 
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #include <cerrno>
 #include <cstring>
@@ -24,14 +24,8 @@ std::string read_or_create_key(const std::string& path) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0 && errno == ENOENT) {
         const std::string key = random_bytes(kKeyBytes);
-        const std::string tmp = path + ".tmp";
-        fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        if (fd < 0) throw std::runtime_error("cannot create " + tmp + ": " + std::strerror(errno));
-        const bool ok =
-            ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) && ::fsync(fd) == 0;
-        ::close(fd);
-        if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0)
-            throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
+        if (const auto ec = common::write_file_durably(path, key))
+            throw std::runtime_error("cannot write " + path + ": " + ec.message());
         return key;
     }
     if (fd < 0) throw std::runtime_error("cannot open " + path + ": " + std::strerror(errno));
@@ -44,25 +38,6 @@ std::string read_or_create_key(const std::string& path) {
     return key;
 }
 } // namespace
-
-std::string random_bytes(std::size_t n) {
-    std::string out(n, '\0');
-    if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1)
-        throw std::runtime_error("RAND_bytes failed");
-    return out;
-}
-
-std::string random_token(std::size_t n) {
-    static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    std::string out;
-    out.reserve(n);
-    while (out.size() < n)
-        for (const char b : random_bytes(n)) {
-            const auto v = static_cast<unsigned char>(b);
-            if (v < 248 && out.size() < n) out += kAlphabet[v % 62]; // 248 = 4*62: no modulo bias
-        }
-    return out;
-}
 
 SecretBox::SecretBox(const std::string& key_file)
     : key_(read_or_create_key(key_file)) {}

@@ -14,18 +14,6 @@ std::string hmac(const EVP_MD* md, std::string_view key, std::string_view data) 
 }
 } // namespace
 
-std::string to_hex(std::string_view bytes) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(bytes.size() * 2);
-    for (const char c : bytes) {
-        const auto b = static_cast<unsigned char>(c);
-        out += kHex[b >> 4];
-        out += kHex[b & 15];
-    }
-    return out;
-}
-
 std::string hmac_sha256(std::string_view key, std::string_view data) {
     return hmac(EVP_sha256(), key, data);
 }

@@ -1,5 +1,7 @@
 #include "mailpush/common/strings.hpp"
 
+#include "mailpush/common/calendar.hpp"
+
 #include <charconv>
 #include <limits>
 
@@ -114,36 +116,15 @@ std::optional<std::uint64_t> parse_size(std::string_view s) noexcept {
 }
 
 std::optional<std::int64_t> parse_local_datetime(std::string_view t, int utc_offset_minutes) noexcept {
-    if (t.size() != 10 && t.size() != 16 && t.size() != 19) return std::nullopt;
-    auto num = [&](std::size_t pos, std::size_t len) -> std::optional<int> {
-        const auto v = parse_u64(t.substr(pos, len));
-        if (!v) return std::nullopt;
-        return static_cast<int>(*v);
-    };
-    if (t[4] != '-' || t[7] != '-') return std::nullopt;
-    const auto y = num(0, 4), mo = num(5, 2), d = num(8, 2);
-    std::optional<int> h = 0, mi = 0, s = 0;
-    if (t.size() >= 16) {
-        if (t[10] != ' ' || t[13] != ':') return std::nullopt;
-        h = num(11, 2), mi = num(14, 2);
+    static constexpr std::string_view kLayouts[] = {"YYYY-MM-DD", "YYYY-MM-DD hh:mm", "YYYY-MM-DD hh:mm:ss"};
+    for (const auto layout : kLayouts) {
+        if (layout.size() != t.size()) continue;
+        const auto local = parse_civil_time(t, layout);
+        if (!local) return std::nullopt;
+        const auto utc = *local - std::chrono::minutes{utc_offset_minutes};
+        return std::chrono::duration_cast<std::chrono::milliseconds>(utc.time_since_epoch()).count();
     }
-    if (t.size() == 19) {
-        if (t[16] != ':') return std::nullopt;
-        s = num(17, 2);
-    }
-    if (!y || !mo || !d || !h || !mi || !s || *mo < 1 || *mo > 12 || *d < 1 || *d > 31 || *h > 23 ||
-        *mi > 59 || *s > 59)
-        return std::nullopt;
-    // Days from the civil date (Howard Hinnant's algorithm), then seconds.
-    const int yy = *y - (*mo <= 2 ? 1 : 0);
-    const int era = yy / 400;
-    const int yoe = yy - era * 400;
-    const int doy = (153 * (*mo + (*mo > 2 ? -3 : 9)) + 2) / 5 + *d - 1;
-    const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    const std::int64_t days = std::int64_t{era} * 146097 + doe - 719468;
-    const std::int64_t secs =
-        days * 86400 + *h * 3600 + *mi * 60 + *s - std::int64_t{utc_offset_minutes} * 60;
-    return secs * 1000;
+    return std::nullopt;
 }
 
 std::size_t utf8_length(std::string_view s) noexcept {

@@ -1,5 +1,7 @@
 #include "mailpush/common/url.hpp"
 
+#include "mailpush/common/hex.hpp"
+
 namespace mailpush::common {
 namespace {
 int hex_value(char c) {
@@ -26,19 +28,16 @@ std::string percent_decode(std::string_view s, bool plus_as_space) {
     return out;
 }
 
-std::string percent_encode(std::string_view s) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
+std::string percent_encode(std::string_view s, const ByteSet& keep) {
     std::string out;
-    out.reserve(s.size() * 3);
+    out.reserve(s.size());
     for (const char ch : s) {
         const auto c = static_cast<unsigned char>(ch);
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-            c == '_' || c == '.' || c == '~') {
+        if (keep.contains(c)) {
             out += ch;
         } else {
             out += '%';
-            out += kHex[c >> 4];
-            out += kHex[c & 15];
+            append_hex(out, c, HexCase::upper);
         }
     }
     return out;

@@ -1,4 +1,4 @@
-// A minimal synchronous HTTP/1.1 client for mailpushctl (Beast, one request per call).
+// mailpushctl's calls to the admin API, over the shared HTTP client (one request per call).
 #pragma once
 
 #include <string>
@@ -10,7 +10,7 @@ struct HttpResult {
     std::string body;
 };
 
-// `base_url` is "http://host:port". Throws std::runtime_error on connection problems.
+// `base_url` is "http://host:port" or "https://host:port". Throws std::runtime_error on connection problems.
 HttpResult http_request(const std::string& base_url, const std::string& method, const std::string& target,
                         const std::string& body, const std::string& token);
 

@@ -5,6 +5,7 @@
 
 #include "connection_cache.hpp"
 
+#include "mailpush/common/durable_file.hpp"
 #include "mailpush/delivery/classifier.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -16,9 +17,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
-#include <fcntl.h>
 #include <filesystem>
-#include <unistd.h>
 
 namespace mailpush::delivery {
 namespace asio = boost::asio;
@@ -182,22 +181,14 @@ smtp::ServerReply capture_message(const std::string& dir, const AttemptJob& job)
     fs::create_directories(dir, ec);
     const auto name = std::to_string(job.envid) + "." + job.domain + ".eml";
     const auto final_path = fs::path(dir) / name;
-    const auto tmp = fs::path(dir) / ("." + name + ".tmp");
     std::string content = "X-Mailpush-Envelope-From: <" + job.message.mail_from + ">\r\n";
     for (const auto& r : job.message.recipients)
         content += "X-Mailpush-Envelope-To: <" + r + ">\r\n";
     content += job.message.body;
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    bool ok = fd >= 0;
-    for (std::size_t off = 0; ok && off < content.size();) {
-        const auto n = ::write(fd, content.data() + off, content.size() - off);
-        ok = n > 0;
-        off += ok ? static_cast<std::size_t>(n) : 0;
-    }
-    ok = ok && ::fsync(fd) == 0;
-    if (fd >= 0) ok = (::close(fd) == 0) && ok;
-    ok = ok && ::rename(tmp.c_str(), final_path.c_str()) == 0;
-    if (!ok) return reply(451, "4.3.0 cannot write to the capture directory " + dir);
+    // A hidden temporary name: readers of the directory see only whole messages.
+    const common::DurableWriteOptions hidden_temp{0644, "", "." + name + ".tmp"};
+    if (common::write_file_durably(final_path, content, hidden_temp))
+        return reply(451, "4.3.0 cannot write to the capture directory " + dir);
     return reply(250, "2.0.0 captured as " + final_path.string());
 }
 

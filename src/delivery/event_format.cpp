@@ -1,43 +1,21 @@
 #include "mailpush/delivery/event_format.hpp"
 
-#include <cstdio>
-#include <ctime>
+#include "mailpush/common/calendar.hpp"
+#include "mailpush/common/url.hpp"
 
 namespace mailpush::delivery {
 namespace {
 // Keeps a value inside its "key=value" slot of the '&'-separated string.
+constexpr common::ByteSet kValueBytes = ~common::ByteSet("&%\r\n");
+
 std::string value(std::string_view v) {
-    std::string out;
-    out.reserve(v.size());
-    for (char c : v) {
-        switch (c) {
-        case '&':
-            out += "%26";
-            break;
-        case '%':
-            out += "%25";
-            break;
-        case '\r':
-            out += "%0D";
-            break;
-        case '\n':
-            out += "%0A";
-            break;
-        default:
-            out += c;
-        }
-    }
-    return out;
+    return common::percent_encode(v, kValueBytes);
 }
 } // namespace
 
 std::string format_event_time(SystemTime t, int utc_offset_seconds) {
-    const std::time_t secs = std::chrono::system_clock::to_time_t(t) + utc_offset_seconds;
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-    return buf;
+    return common::format_time(common::to_unix_seconds(t) + std::chrono::seconds{utc_offset_seconds},
+                               common::TimeFormat::date_time);
 }
 
 std::string format_delivery_event(const DeliveryEvent& e, int off) {

@@ -1,8 +1,9 @@
 #include "mailpush/net/tls.hpp"
 
+#include "mailpush/common/random.hpp"
+
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-#include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
@@ -44,10 +45,10 @@ bool ensure_self_signed(const std::string& cert_path, const std::string& key_pat
     if (!key) throw std::runtime_error("cannot generate a TLS key");
     X509Ptr cert(X509_new());
     X509_set_version(cert.get(), 2);
-    unsigned char serial[16];
-    RAND_bytes(serial, sizeof serial);
-    serial[0] &= 0x7f;
-    BIGNUM* bn = BN_bin2bn(serial, sizeof serial, nullptr);
+    std::string serial = common::random_bytes(16);
+    serial[0] = static_cast<char>(serial[0] & 0x7f); // a positive serial number
+    BIGNUM* bn = BN_bin2bn(reinterpret_cast<const unsigned char*>(serial.data()),
+                           static_cast<int>(serial.size()), nullptr);
     BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert.get()));
     BN_free(bn);
     X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);

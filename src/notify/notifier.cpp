@@ -1,5 +1,6 @@
 #include "mailpush/notify/notifier.hpp"
 
+#include "mailpush/common/backoff.hpp"
 #include "mailpush/common/digest.hpp"
 #include "mailpush/common/metrics.hpp"
 #include "mailpush/notify/http_post.hpp"
@@ -7,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <map>
 
 namespace mailpush::notify {
@@ -31,10 +33,8 @@ std::string push_signature(const std::string& secret, const std::string& body) {
 }
 
 std::chrono::milliseconds push_retry_delay(int attempts, const NotifierOptions& options) {
-    auto delay = options.retry_initial;
-    for (int i = 0; i < attempts && delay < options.retry_max; ++i)
-        delay *= 2;
-    return std::min(delay, options.retry_max);
+    const common::Backoff backoff{options.retry_initial, options.retry_max};
+    return backoff.delay(static_cast<unsigned>(std::max(attempts, 0)) + 1);
 }
 
 Notifier::Notifier(NotifyLog& log, DirectorySource directory, NotifierOptions options)

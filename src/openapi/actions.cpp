@@ -1,9 +1,9 @@
 // Parameter helpers and the action table of the OpenAPI.
 #include "actions.hpp"
 
+#include "mailpush/common/calendar.hpp"
 #include "mailpush/common/strings.hpp"
 
-#include <ctime>
 #include <unordered_map>
 
 namespace mailpush::openapi::detail {
@@ -125,9 +125,9 @@ std::string iso_time(const std::string& t) {
 }
 
 std::int64_t unix_time(const std::string& t) {
-    std::tm tm{};
-    if (t.size() < 19 || !strptime(t.c_str(), "%Y-%m-%d %H:%M:%S", &tm)) return 0;
-    return static_cast<std::int64_t>(timegm(&tm));
+    if (t.size() < 19) return 0;
+    const auto parsed = common::parse_civil_time(std::string_view(t).substr(0, 19), "YYYY-MM-DD hh:mm:ss");
+    return parsed ? parsed->time_since_epoch().count() : 0;
 }
 
 } // namespace mailpush::openapi::detail

@@ -1,6 +1,7 @@
 // Reporting actions (SPEC §7): delivery details and statistics per day, over the delivery log.
 #include "actions.hpp"
 
+#include "mailpush/common/calendar.hpp"
 #include "mailpush/common/strings.hpp"
 
 #include <cstdio>
@@ -32,12 +33,9 @@ std::string percent(std::int64_t part, std::int64_t whole) {
 }
 
 std::string utc_minute(std::int64_t ms) { // "2026-11-24T05:03Z", the hosted service's shape
-    const std::time_t t = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%MZ", &tm);
-    return buf;
+    const auto t = std::chrono::floor<std::chrono::seconds>(
+        std::chrono::sys_time<std::chrono::milliseconds>{std::chrono::milliseconds{ms}});
+    return common::format_time(t, common::TimeFormat::iso_minute);
 }
 
 void require_backend(ActionContext& c) {

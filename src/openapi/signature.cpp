@@ -1,6 +1,7 @@
 #include "mailpush/openapi/signature.hpp"
 
 #include "mailpush/common/base64.hpp"
+#include "mailpush/common/calendar.hpp"
 #include "mailpush/common/digest.hpp"
 #include "mailpush/common/strings.hpp"
 #include "mailpush/common/url.hpp"
@@ -9,7 +10,6 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
-#include <ctime>
 
 namespace mailpush::openapi {
 
@@ -112,27 +112,9 @@ std::string rpc_signature(std::string_view method, const Params& params, std::st
 }
 
 std::optional<std::int64_t> parse_utc_timestamp(std::string_view t) {
-    // YYYY-MM-DDTHH:MM:SSZ
-    if (t.size() != 20 || t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' || t[16] != ':' ||
-        t[19] != 'Z')
-        return std::nullopt;
-    auto num = [&](std::size_t pos, std::size_t len) -> std::optional<int> {
-        const auto v = common::parse_u64(t.substr(pos, len));
-        if (!v) return std::nullopt;
-        return static_cast<int>(*v);
-    };
-    const auto y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2), s = num(17, 2);
-    if (!y || !mo || !d || !h || !mi || !s || *mo < 1 || *mo > 12 || *d < 1 || *d > 31 || *h > 23 ||
-        *mi > 59 || *s > 60)
-        return std::nullopt;
-    std::tm tm{};
-    tm.tm_year = *y - 1900;
-    tm.tm_mon = *mo - 1;
-    tm.tm_mday = *d;
-    tm.tm_hour = *h;
-    tm.tm_min = *mi;
-    tm.tm_sec = *s;
-    return static_cast<std::int64_t>(timegm(&tm));
+    const auto parsed = common::parse_civil_time(t, "YYYY-MM-DDThh:mm:ssZ");
+    if (!parsed) return std::nullopt;
+    return parsed->time_since_epoch().count();
 }
 
 } // namespace mailpush::openapi

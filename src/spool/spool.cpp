@@ -2,12 +2,11 @@
 // See docs/queue-format.md for the protocol this file implements.
 #include "mailpush/spool/spool.hpp"
 
+#include "mailpush/common/calendar.hpp"
+#include "mailpush/common/durable_file.hpp"
+#include "mailpush/common/random.hpp"
 #include "mailpush/smtp/message_headers.hpp"
 
-#include <openssl/rand.h>
-
-#include <cerrno>
-#include <cstring>
 #include <ctime>
 #include <fcntl.h>
 #include <fstream>
@@ -28,57 +27,6 @@ std::int64_t now_ms() {
         .count();
 }
 
-bool write_all(int fd, std::string_view data) {
-    while (!data.empty()) {
-        const auto n = ::write(fd, data.data(), data.size());
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return false;
-        }
-        data.remove_prefix(static_cast<std::size_t>(n));
-    }
-    return true;
-}
-
-bool fsync_dir(const fs::path& dir) {
-    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return false;
-    const bool ok = ::fsync(fd) == 0;
-    ::close(fd);
-    return ok;
-}
-
-// Writes `content` durably to `path` (tmp file, fsync, rename, directory fsync).
-void write_file_durably(const fs::path& path, const std::string& content) {
-    const auto tmp = path.string() + ".tmp";
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) throw std::runtime_error("cannot create " + tmp + ": " + std::strerror(errno));
-    const bool ok = write_all(fd, content) && ::fsync(fd) == 0;
-    ::close(fd);
-    if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0 || !fsync_dir(path.parent_path()))
-        throw std::runtime_error("cannot write " + path.string() + ": " + std::strerror(errno));
-}
-
-std::string rfc5322_date(std::time_t t) {
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[64];
-    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-    return buf;
-}
-
-std::string random_hex(std::size_t bytes) {
-    std::string raw(bytes, '\0');
-    RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes));
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out;
-    for (char ch : raw) {
-        const auto c = static_cast<unsigned char>(ch);
-        out += hex[c >> 4];
-        out += hex[c & 15];
-    }
-    return out;
-}
 } // namespace
 
 Spool::Spool(SpoolOptions options)
@@ -116,7 +64,7 @@ std::size_t Spool::recover() {
         index_.emplace(decoded->first.envid, std::move(decoded->first));
         ++recovered;
     }
-    fsync_dir(queue_dir_);
+    common::sync_directory(queue_dir_fd_);
     // envid reservation: continue after the stored block end, the largest id seen, and the clock.
     std::uint64_t start = static_cast<std::uint64_t>(std::time(nullptr)) * 100;
     std::ifstream next_file(opt_.dir / "envid.next");
@@ -129,7 +77,9 @@ std::size_t Spool::recover() {
 }
 
 void Spool::reserve_block(std::uint64_t end) {
-    write_file_durably(opt_.dir / "envid.next", std::to_string(end) + "\n");
+    const auto path = opt_.dir / "envid.next";
+    if (const auto ec = common::write_file_durably(path, std::to_string(end) + "\n"))
+        throw std::runtime_error("cannot write " + path.string() + ": " + ec.message());
     reserved_end_ = end;
 }
 
@@ -194,13 +144,15 @@ bool Spool::write_file(Job& job) {
     entry.envelope = std::move(job.request.envelope);
     entry.received_at_ms = now_ms();
     entry.peer = std::move(job.request.peer_ip);
-    smtp::TraceInfo trace{opt_.hostname,
-                          entry.envelope.helo,
-                          entry.peer,
-                          entry.envelope.tls ? "ESMTPSA" : "ESMTPA",
-                          std::to_string(job.envid),
-                          rfc5322_date(static_cast<std::time_t>(entry.received_at_ms / 1000)),
-                          "<" + random_hex(8) + "." + std::to_string(job.envid) + "@" + opt_.hostname + ">"};
+    smtp::TraceInfo trace{
+        opt_.hostname,
+        entry.envelope.helo,
+        entry.peer,
+        entry.envelope.tls ? "ESMTPSA" : "ESMTPA",
+        std::to_string(job.envid),
+        common::format_time(common::UnixSeconds{std::chrono::seconds{entry.received_at_ms / 1000}},
+                            common::TimeFormat::rfc5322_utc),
+        "<" + common::random_hex(8) + "." + std::to_string(job.envid) + "@" + opt_.hostname + ">"};
     const std::string body = smtp::add_trace_headers(job.request.body, trace);
     std::string().swap(job.request.body);
     entry.size = body.size();
@@ -209,14 +161,14 @@ bool Spool::write_file(Job& job) {
     job.tmp_path = (tmp_dir_ / (std::to_string(job.envid) + ".msg")).string();
     job.fd = ::open(job.tmp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (job.fd < 0) return false;
-    if (opt_.fault_injection == "write" || !write_all(job.fd, file)) return false;
+    if (opt_.fault_injection == "write" || !common::write_all(job.fd, file)) return false;
     // Start writeback now; commit_batch waits for it with fdatasync once every file is written.
-    ::sync_file_range(job.fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+    common::start_writeback(job.fd);
     return true;
 }
 
 bool Spool::sync_file(Job& job) {
-    bool ok = opt_.fault_injection != "fsync" && ::fdatasync(job.fd) == 0;
+    bool ok = opt_.fault_injection != "fsync" && common::sync_data(job.fd);
     ok = (::close(job.fd) == 0) && ok;
     job.fd = -1;
     return ok;
@@ -246,7 +198,7 @@ void Spool::commit_batch(std::vector<Job>& batch) {
         if (!job.ok && !job.tmp_path.empty()) ::unlink(job.tmp_path.c_str());
     }
     // One directory fsync makes every rename of the batch durable (group commit).
-    if (any_renamed && ::fsync(queue_dir_fd_) != 0) {
+    if (any_renamed && !common::sync_directory(queue_dir_fd_)) {
         for (auto& job : batch) {
             if (!job.ok) continue;
             ::unlink((queue_dir_ / (std::to_string(job.envid) + ".msg")).c_str());
@@ -307,7 +259,7 @@ bool Spool::remove(std::uint64_t envid) {
         if (index_.erase(envid) == 0) return false;
     }
     ::unlink((queue_dir_ / (std::to_string(envid) + ".msg")).c_str());
-    ::fsync(queue_dir_fd_);
+    common::sync_directory(queue_dir_fd_);
     return true;
 }
 
@@ -320,7 +272,7 @@ void Spool::remove_many(const std::vector<std::uint64_t>& envids) {
         }
         ::unlink((queue_dir_ / (std::to_string(envid) + ".msg")).c_str());
     }
-    ::fsync(queue_dir_fd_);
+    common::sync_directory(queue_dir_fd_);
 }
 
 std::size_t Spool::size() const {

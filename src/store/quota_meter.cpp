@@ -1,16 +1,13 @@
 #include "mailpush/store/quota_meter.hpp"
 
-#include <ctime>
+#include "mailpush/common/calendar.hpp"
 
 namespace mailpush::store {
 
 std::string local_day(std::int64_t unix_seconds, int utc_offset_minutes) {
-    const std::time_t t = static_cast<std::time_t>(unix_seconds + std::int64_t{utc_offset_minutes} * 60);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-    return buf;
+    const common::UnixSeconds local{std::chrono::seconds{unix_seconds} +
+                                    std::chrono::minutes{utc_offset_minutes}};
+    return common::format_time(local, common::TimeFormat::date);
 }
 
 QuotaMeter::Counter& QuotaMeter::roll(const std::string& account, std::int64_t now_s) {

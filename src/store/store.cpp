@@ -7,6 +7,7 @@
 
 #include "mailpush/auth/password.hpp"
 #include "mailpush/auth/secret_box.hpp"
+#include "mailpush/common/calendar.hpp"
 #include "mailpush/common/strings.hpp"
 #include "mailpush/smtp/command.hpp"
 #include "mailpush/store/dns_records.hpp"
@@ -96,10 +97,9 @@ bool valid_domain_name(const std::string& d) {
     return smtp::is_valid_mailbox("x@" + d, false) && d.front() != '[';
 }
 
-std::string current_month(sqlite3* db) {
-    Statement st(db, "SELECT strftime('%Y-%m','now')");
-    st.step();
-    return st.text(0);
+std::string current_month() {
+    return common::format_time(common::to_unix_seconds(std::chrono::system_clock::now()),
+                               common::TimeFormat::month);
 }
 } // namespace
 
@@ -492,7 +492,7 @@ void Store::remove_address(const std::string& address) {
         find.bind(1, smtp::mailbox_key(address));
         if (!find.step()) throw StoreError(ErrorKind::not_found, "no such sender address: " + address);
         const auto id = find.integer(0), acct = find.integer(1);
-        const auto month = current_month(db_);
+        const auto month = current_month();
         Statement used(db_, "SELECT count FROM address_deletions WHERE account_id=? AND month=?");
         used.bind(1, acct).bind(2, month);
         const std::int64_t n = used.step() ? used.integer(0) : 0;

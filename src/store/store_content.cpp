@@ -1,6 +1,7 @@
 // Mail tags, recipient lists and their members, and templates (SPEC §6), with the seeds' limits.
 #include "sqlite_util.hpp"
 
+#include "mailpush/common/calendar.hpp"
 #include "mailpush/common/strings.hpp"
 #include "mailpush/smtp/command.hpp"
 #include "mailpush/store/store.hpp"
@@ -42,7 +43,9 @@ bool valid_birthday(const std::string& b) {
         }
     }
     return part == 2 && digits[0] == 4 && digits[1] >= 1 && digits[1] <= 2 && digits[2] >= 1 &&
-           digits[2] <= 2 && parts[1] >= 1 && parts[1] <= 12 && parts[2] >= 1 && parts[2] <= 31;
+           digits[2] <= 2 &&
+           common::valid_civil_date(parts[0], static_cast<unsigned>(parts[1]),
+                                    static_cast<unsigned>(parts[2]));
 }
 
 bool valid_mobile(const std::string& m) {

@@ -2,6 +2,8 @@
 // under a 32-byte master key kept in its own file (mode 0600), made on first use.
 #pragma once
 
+#include "mailpush/common/random.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,9 +28,7 @@ private:
     std::string key_;
 };
 
-// `n` random bytes from the OpenSSL CSPRNG.
-std::string random_bytes(std::size_t n);
-// `n` random characters of [A-Za-z0-9].
-std::string random_token(std::size_t n);
+using common::random_bytes; // the CSPRNG lives in common
+using common::random_token;
 
 } // namespace mailpush::auth
