@@ -99,6 +99,7 @@ private:
     std::chrono::steady_clock::time_point deadline_{};
     bool started_ = false;
 };
+
 // The engine's part of the configuration.
 delivery::EngineOptions engine_options(const config::Config& cfg) {
     delivery::EngineOptions o;
