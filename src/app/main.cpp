@@ -99,6 +99,30 @@ private:
     std::chrono::steady_clock::time_point deadline_{};
     bool started_ = false;
 };
+
+// The engine's part of the configuration.
+delivery::EngineOptions engine_options(const config::Config& cfg) {
+    delivery::EngineOptions o;
+    o.hostname = cfg.hostname;
+    o.region = cfg.region;
+    o.dns_servers = cfg.dns_servers;
+    o.remote_port = cfg.remote_port;
+    o.retry_initial = cfg.retry_initial;
+    o.retry_max = cfg.retry_max;
+    o.max_lifetime = cfg.max_lifetime;
+    o.max_deliveries = cfg.max_deliveries;
+    o.max_per_destination = cfg.max_per_destination;
+    o.max_rate_per_destination = cfg.max_rate_per_destination;
+    o.connect_timeout = cfg.connect_timeout;
+    o.command_timeout = cfg.command_timeout;
+    o.invalid_address_threshold = cfg.invalid_address_threshold;
+    o.event_utc_offset_minutes = cfg.event_utc_offset_minutes;
+    o.log_retention = cfg.log_retention;
+    for (const auto& r : cfg.routes)
+        o.routes.push_back({r.domain, r.to});
+    return o;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -186,7 +210,7 @@ int main(int argc, char** argv) {
         net::SmtpServer smtp(io, cfg, spool, store, cpu_pool, tls);
         const auto delivery_db = (fs::path(cfg.data_dir) / "delivery.db").string();
         delivery::DeliveryLog delivery_log(delivery_db);
-        delivery::Engine engine(io, cfg, spool, store, delivery_log, blocking_pool);
+        delivery::Engine engine(io, engine_options(cfg), spool, store, delivery_log, blocking_pool);
         // Event notifications (SPEC §7): routed from the delivery log, pushed or queued.
         notify::NotifyLog notify_log(delivery_db);
         notify::NotifierOptions notify_options;

@@ -2,6 +2,7 @@
 // Private to the engine.
 #pragma once
 
+#include "mailpush/delivery/attempt_job.hpp"
 #include "mailpush/dns/resolver.hpp"
 #include "mailpush/smtp/client_session.hpp"
 
@@ -14,28 +15,6 @@
 #include <vector>
 
 namespace mailpush::delivery {
-
-struct RouteTarget {
-    enum class Kind { mx, smarthost, capture, hold } kind = Kind::mx;
-    std::string host; // smarthost host, or the capture directory
-    std::uint16_t port = 25;
-};
-
-struct AttemptJob {
-    std::uint64_t envid = 0;
-    std::string domain;
-    RouteTarget route;
-    std::string cache_key; // the destination: connections are reused per destination
-    std::vector<int> rcpt_indices;
-    smtp::OutboundMessage message; // recipients parallel to rcpt_indices
-    std::string msg_id;
-    std::string tag;     // from X-AliDM-Trace, for reporting
-    std::string subject; // as in the header, for reporting
-    std::int64_t started_ms = 0;
-    // results
-    std::vector<smtp::ServerReply> replies; // one per recipient
-    std::string host_used;                  // for the attempt log
-};
 
 class ConnectionCache;
 

@@ -1,8 +1,14 @@
-// The delivery engine (SPEC §4–5): schedules every queued recipient, resolves its route
-// (capture directory, smarthost, MX via c-ares, or hold), delivers with the outbound SMTP
-// client, classifies each result, records it durably, retries temporary failures, writes the
-// final event and removes the message once every recipient is final. Talks to remote servers.
+// The delivery engine: schedules every queued recipient, resolves its route (capture directory,
+// smarthost, MX via c-ares, or hold), delivers with the outbound SMTP client, classifies each
+// result, records it durably, retries temporary failures, writes the final event and removes
+// the message once every recipient is final. Talks to remote servers.
+//
+// The decisions are pure parts (Scheduler, RouteTable, decide_outcome); the engine is the shell
+// that runs them on a strand and does the I/O through the interfaces in engine_ports.hpp.
 #pragma once
+
+#include "mailpush/delivery/engine_ports.hpp"
+#include "mailpush/delivery/options.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -12,9 +18,6 @@
 #include <string>
 #include <vector>
 
-namespace mailpush::config {
-struct Config;
-}
 namespace mailpush::spool {
 class Spool;
 }
@@ -29,8 +32,11 @@ class DeliveryLog;
 class Engine {
 public:
     // `blocking` runs SQLite and file work; the engine serialises its own use of it.
-    Engine(boost::asio::io_context& io, const config::Config& cfg, spool::Spool& spool, store::Store& store,
-           DeliveryLog& log, boost::asio::thread_pool& blocking);
+    Engine(boost::asio::io_context& io, const EngineOptions& options, spool::Spool& spool,
+           store::Store& store, DeliveryLog& log, boost::asio::thread_pool& blocking);
+    // Over any backends (tests: fakes). They must outlive the engine's work.
+    Engine(boost::asio::io_context& io, const EngineOptions& options, EngineBackends backends,
+           boost::asio::thread_pool& blocking);
     ~Engine();
 
     void start();                        // recover: every spooled message's pending recipients

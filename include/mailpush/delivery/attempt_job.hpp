@@ -1,0 +1,30 @@
+// One delivery attempt as the scheduler plans it and a transport carries it out: a message to
+// the recipients of one domain, over one route, with the replies filled in afterwards.
+#pragma once
+
+#include "mailpush/delivery/route.hpp"
+#include "mailpush/smtp/client_session.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mailpush::delivery {
+
+struct AttemptJob {
+    std::uint64_t envid = 0;
+    std::string domain;
+    RouteTarget route;
+    std::string cache_key; // the destination: limits and reused connections are per destination
+    std::vector<int> rcpt_indices;
+    smtp::OutboundMessage message; // recipients parallel to rcpt_indices
+    std::string msg_id;
+    std::string tag;     // from X-AliDM-Trace, for reporting
+    std::string subject; // as in the header, for reporting
+    std::int64_t started_ms = 0;
+    // results
+    std::vector<smtp::ServerReply> replies; // one per recipient
+    std::string host_used;                  // for the attempt log
+};
+
+} // namespace mailpush::delivery

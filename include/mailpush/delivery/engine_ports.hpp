@@ -1,0 +1,68 @@
+// What the delivery engine needs from the world, as narrow interfaces: the spooled messages,
+// the durable delivery records, the account directory and a transport for attempts. The real
+// Spool, DeliveryLog and Store are adapted to them (engine_backends.cpp); tests use fakes.
+#pragma once
+
+#include "mailpush/delivery/attempt_job.hpp"
+#include "mailpush/delivery/delivery_log.hpp"
+#include "mailpush/spool/spool.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mailpush::delivery {
+
+// The spool. Called on the blocking pool.
+class MessageQueue {
+public:
+    virtual ~MessageQueue() = default;
+    virtual std::vector<spool::QueueEntry> list() const = 0;
+    virtual std::optional<spool::QueueEntry> find(std::uint64_t envid) const = 0;
+    virtual std::optional<std::string> read_body(std::uint64_t envid) const = 0;
+    virtual void remove(std::uint64_t envid) = 0;
+    virtual void remove_many(const std::vector<std::uint64_t>& envids) = 0; // one directory fsync
+};
+
+// The delivery log. Called on one strand of the blocking pool; every call may throw.
+class DeliveryRecords {
+public:
+    virtual ~DeliveryRecords() = default;
+    virtual void ensure_recipients(std::uint64_t envid, const std::vector<std::string>& addresses) = 0;
+    virtual std::vector<RecipientRecord> recipients(std::uint64_t envid) = 0;
+    virtual void apply(const std::vector<RecipientUpdate>& updates) = 0; // one transaction
+    virtual int add_hard_bounce(const std::string& account, const std::string& address) = 0;
+    virtual void set_next_attempt(std::uint64_t envid, std::int64_t next_attempt_ms) = 0;
+    virtual void mark_deleted(std::uint64_t envid, const std::vector<std::string>& addresses) = 0;
+    virtual std::size_t prune(std::int64_t before_ms) = 0;
+};
+
+// The account directory: whose message it is, and the invalid-address library.
+class Accounts {
+public:
+    virtual ~Accounts() = default;
+    virtual std::string account_of(const std::string& auth_user) const = 0; // "" if unknown
+    virtual void add_invalid(const std::string& account, const std::string& address) = 0;
+};
+
+// Carries out an attempt (capture, smarthost or MX): fills job->replies and job->host_used,
+// then calls `done` once, on any thread. Called on the blocking pool, with the body read.
+class Transport {
+public:
+    virtual ~Transport() = default;
+    virtual void deliver(std::shared_ptr<AttemptJob> job, std::function<void()> done) = 0;
+    virtual void stop() {} // drop idle connections
+};
+
+struct EngineBackends {
+    MessageQueue& queue;
+    DeliveryRecords& records;
+    Accounts& accounts;
+    std::shared_ptr<Transport> transport;
+    std::function<std::int64_t()> now_ms; // wall clock, milliseconds since the epoch
+};
+
+} // namespace mailpush::delivery

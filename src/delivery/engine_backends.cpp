@@ -1,0 +1,54 @@
+#include "engine_backends.hpp"
+
+#include "mailpush/store/store.hpp"
+
+namespace mailpush::delivery {
+
+std::vector<spool::QueueEntry> SpoolQueue::list() const {
+    return spool_.list();
+}
+std::optional<spool::QueueEntry> SpoolQueue::find(std::uint64_t envid) const {
+    return spool_.find(envid);
+}
+std::optional<std::string> SpoolQueue::read_body(std::uint64_t envid) const {
+    return spool_.read_body(envid);
+}
+void SpoolQueue::remove(std::uint64_t envid) {
+    spool_.remove(envid);
+}
+void SpoolQueue::remove_many(const std::vector<std::uint64_t>& envids) {
+    spool_.remove_many(envids);
+}
+
+void LogRecords::ensure_recipients(std::uint64_t envid, const std::vector<std::string>& addresses) {
+    log_.ensure_recipients(envid, addresses);
+}
+std::vector<RecipientRecord> LogRecords::recipients(std::uint64_t envid) {
+    return log_.recipients(envid);
+}
+void LogRecords::apply(const std::vector<RecipientUpdate>& updates) {
+    log_.apply(updates);
+}
+int LogRecords::add_hard_bounce(const std::string& account, const std::string& address) {
+    return log_.add_hard_bounce(account, address);
+}
+void LogRecords::set_next_attempt(std::uint64_t envid, std::int64_t next_attempt_ms) {
+    log_.set_next_attempt(envid, next_attempt_ms);
+}
+void LogRecords::mark_deleted(std::uint64_t envid, const std::vector<std::string>& addresses) {
+    log_.mark_deleted(envid, addresses);
+}
+std::size_t LogRecords::prune(std::int64_t before_ms) {
+    return log_.prune(before_ms);
+}
+
+std::string StoreAccounts::account_of(const std::string& auth_user) const {
+    const auto directory = store_.directory(); // keep the snapshot alive while `sender` points into it
+    const auto* sender = directory->sender(auth_user);
+    return sender ? sender->account : "";
+}
+void StoreAccounts::add_invalid(const std::string& account, const std::string& address) {
+    store_.add_invalid(account, address, "SmtpNxBox");
+}
+
+} // namespace mailpush::delivery

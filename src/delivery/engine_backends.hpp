@@ -1,0 +1,54 @@
+// The real Spool, DeliveryLog and Store behind the engine's narrow interfaces. Private to the
+// engine.
+#pragma once
+
+#include "mailpush/delivery/engine_ports.hpp"
+
+namespace mailpush::store {
+class Store;
+}
+
+namespace mailpush::delivery {
+
+class SpoolQueue final : public MessageQueue {
+public:
+    explicit SpoolQueue(spool::Spool& spool)
+        : spool_(spool) {}
+    std::vector<spool::QueueEntry> list() const override;
+    std::optional<spool::QueueEntry> find(std::uint64_t envid) const override;
+    std::optional<std::string> read_body(std::uint64_t envid) const override;
+    void remove(std::uint64_t envid) override;
+    void remove_many(const std::vector<std::uint64_t>& envids) override;
+
+private:
+    spool::Spool& spool_;
+};
+
+class LogRecords final : public DeliveryRecords {
+public:
+    explicit LogRecords(DeliveryLog& log)
+        : log_(log) {}
+    void ensure_recipients(std::uint64_t envid, const std::vector<std::string>& addresses) override;
+    std::vector<RecipientRecord> recipients(std::uint64_t envid) override;
+    void apply(const std::vector<RecipientUpdate>& updates) override;
+    int add_hard_bounce(const std::string& account, const std::string& address) override;
+    void set_next_attempt(std::uint64_t envid, std::int64_t next_attempt_ms) override;
+    void mark_deleted(std::uint64_t envid, const std::vector<std::string>& addresses) override;
+    std::size_t prune(std::int64_t before_ms) override;
+
+private:
+    DeliveryLog& log_;
+};
+
+class StoreAccounts final : public Accounts {
+public:
+    explicit StoreAccounts(store::Store& store)
+        : store_(store) {}
+    std::string account_of(const std::string& auth_user) const override;
+    void add_invalid(const std::string& account, const std::string& address) override;
+
+private:
+    store::Store& store_;
+};
+
+} // namespace mailpush::delivery

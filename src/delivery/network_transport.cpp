@@ -1,0 +1,51 @@
+#include "network_transport.hpp"
+
+#include "attempt.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/strand.hpp>
+
+namespace mailpush::delivery {
+namespace asio = boost::asio;
+
+NetworkTransport::NetworkTransport(asio::io_context& io, const EngineOptions& options)
+    : io_(io)
+    , helo_name_(options.hostname)
+    , remote_port_(options.remote_port)
+    , connect_timeout_(options.connect_timeout)
+    , command_timeout_(options.command_timeout)
+    , resolver_(io.get_executor(), dns::ResolverOptions{options.dns_servers, std::chrono::seconds(5), 2,
+                                                        std::chrono::seconds(60)}) {
+    client_tls_.set_verify_mode(asio::ssl::verify_none); // opportunistic TLS, as MTAs do (RFC 7435)
+}
+
+asio::awaitable<void> network_attempt(std::shared_ptr<NetworkTransport> self,
+                                      std::shared_ptr<AttemptJob> job) {
+    AttemptContext ctx{self->io_.get_executor(), self->connections_,    self->resolver_,
+                       self->client_tls_,        self->helo_name_,      self->remote_port_,
+                       self->connect_timeout_,   self->command_timeout_};
+    co_await run_attempt(ctx, *job);
+}
+
+void NetworkTransport::deliver(std::shared_ptr<AttemptJob> job, std::function<void()> done) {
+    if (job->route.kind == RouteTarget::Kind::capture) { // file I/O: we are on the blocking pool
+        job->replies.assign(job->message.recipients.size(), capture_message(job->route.host, *job));
+        job->host_used = "capture:" + job->route.host;
+        done();
+        return;
+    }
+    auto self = shared_from_this();
+    asio::co_spawn(asio::make_strand(io_), network_attempt(self, job),
+                   [job, done = std::move(done)](std::exception_ptr e) {
+                       if (e)
+                           job->replies.assign(job->message.recipients.size(),
+                                               smtp::ServerReply{421, "4.3.0 internal error", {}});
+                       done();
+                   });
+}
+
+void NetworkTransport::stop() {
+    connections_.clear();
+}
+
+} // namespace mailpush::delivery

@@ -1,0 +1,49 @@
+#include "mailpush/delivery/outcome.hpp"
+
+#include "mailpush/delivery/event_format.hpp"
+
+namespace mailpush::delivery {
+
+Outcome decide_outcome(const AttemptFacts& f, const OutcomeRules& rules) {
+    using Clock = std::chrono::system_clock;
+    Outcome out;
+    const auto& rep = f.reply;
+    out.classification = classify(rep.code, rep.text);
+    const auto& cls = out.classification;
+    const int attempts = f.recipient.attempts + 1;
+    auto& rec = out.update.record;
+    rec = {f.message.envid, f.recipient.idx, f.recipient.address,         RcptState::delivered, attempts, 0,
+           rep.line(),      cls.failed_type, static_cast<int>(cls.status)};
+    out.update.attempt = {f.message.envid, f.recipient.idx, f.started_ms, f.now_ms, f.host_used, rep.line()};
+    if (cls.status != Status::success) {
+        const auto age = std::chrono::milliseconds(f.now_ms - f.message.received_at_ms);
+        if (const auto delay = rules.policy.next_delay(static_cast<unsigned>(attempts), cls.retry, age)) {
+            rec.state = RcptState::deferred;
+            rec.next_attempt_ms = f.now_ms + delay->count();
+            rec.status = 0;
+            return out;
+        }
+        rec.state = RcptState::failed;
+        out.hard_bounce = cls.failed_type == "SmtpNxBox";
+    }
+    const DeliveryEvent ev{f.message.envid,
+                           f.msg_id,
+                           f.message.mail_from,
+                           f.message.mail_from,
+                           f.recipient.address,
+                           Clock::time_point(std::chrono::milliseconds(f.message.received_at_ms)),
+                           Clock::time_point(std::chrono::milliseconds(f.now_ms)),
+                           static_cast<int>(cls.status),
+                           rules.region,
+                           rep.code,
+                           rep.line(),
+                           cls.failed_type};
+    out.update.event = format_delivery_event(ev, rules.event_utc_offset_minutes * 60);
+    out.update.report.account = f.account;
+    out.update.report.mail_from = f.message.auth_user.empty() ? f.message.mail_from : f.message.auth_user;
+    out.update.report.tag = f.tag;
+    out.update.report.subject = f.subject;
+    return out;
+}
+
+} // namespace mailpush::delivery

@@ -1,0 +1,321 @@
+// The engine's shell over fakes: what it asks of the queue, the delivery records and the
+// transport, in which order, and what it does when one of them fails.
+#include "mailpush/delivery/engine.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <thread>
+
+using namespace mailpush;
+using namespace mailpush::delivery;
+namespace asio = boost::asio;
+
+namespace {
+constexpr std::int64_t kDay = 86'400'000;
+
+// Every fake call notifies; tests wait on a condition, at most a few seconds.
+struct Calls {
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::vector<std::string> log; // "ensure 1", "recipients 1", "apply 1,2", "remove 3", ...
+
+    void add(std::string line) {
+        {
+            std::lock_guard lock(mutex);
+            log.push_back(std::move(line));
+        }
+        changed.notify_all();
+    }
+    template <class Pred>
+    bool wait(Pred pred) {
+        std::unique_lock lock(mutex);
+        return changed.wait_for(lock, std::chrono::seconds(5), [&] { return pred(log); });
+    }
+    bool wait_for_line(const std::string& line) {
+        return wait([&](const std::vector<std::string>& l) {
+            return std::find(l.begin(), l.end(), line) != l.end();
+        });
+    }
+    bool has(const std::string& line) {
+        std::lock_guard lock(mutex);
+        return std::find(log.begin(), log.end(), line) != log.end();
+    }
+    bool wait_removed(std::uint64_t envid) { // group commits may remove several at once
+        const auto id = " " + std::to_string(envid);
+        return wait([&](const std::vector<std::string>& l) {
+            return std::any_of(l.begin(), l.end(), [&](const std::string& line) {
+                return line.starts_with("remove_many") && (line + " ").find(id + " ") != std::string::npos;
+            });
+        });
+    }
+    std::vector<std::string> starting_with(const std::string& prefix) {
+        std::lock_guard lock(mutex);
+        std::vector<std::string> out;
+        for (const auto& l : log)
+            if (l.starts_with(prefix)) out.push_back(l);
+        return out;
+    }
+};
+
+struct FakeQueue : MessageQueue {
+    Calls& calls;
+    mutable std::mutex mutex;
+    std::map<std::uint64_t, spool::QueueEntry> entries;
+    explicit FakeQueue(Calls& c)
+        : calls(c) {}
+
+    void put(std::uint64_t envid, std::vector<std::string> rcpts, std::int64_t received_at_ms = 0) {
+        spool::QueueEntry e;
+        e.envid = envid;
+        e.received_at_ms = received_at_ms;
+        e.envelope.mail_from = "sender@mail.test";
+        for (auto& r : rcpts)
+            e.envelope.recipients.push_back({std::move(r), {}, {}});
+        std::lock_guard lock(mutex);
+        entries[envid] = std::move(e);
+    }
+    bool holds(std::uint64_t envid) const {
+        std::lock_guard lock(mutex);
+        return entries.contains(envid);
+    }
+    std::vector<spool::QueueEntry> list() const override {
+        std::lock_guard lock(mutex);
+        std::vector<spool::QueueEntry> out;
+        for (const auto& [id, e] : entries)
+            out.push_back(e);
+        return out;
+    }
+    std::optional<spool::QueueEntry> find(std::uint64_t envid) const override {
+        std::lock_guard lock(mutex);
+        const auto it = entries.find(envid);
+        return it == entries.end() ? std::nullopt : std::optional(it->second);
+    }
+    std::optional<std::string> read_body(std::uint64_t envid) const override {
+        if (!holds(envid)) return std::nullopt;
+        return "Message-ID: <" + std::to_string(envid) + "@mail.test>\r\nSubject: s\r\n\r\nbody\r\n";
+    }
+    void remove(std::uint64_t envid) override {
+        {
+            std::lock_guard lock(mutex);
+            entries.erase(envid);
+        }
+        calls.add("remove " + std::to_string(envid));
+    }
+    void remove_many(const std::vector<std::uint64_t>& envids) override {
+        std::string line = "remove_many";
+        for (auto e : envids) {
+            std::lock_guard lock(mutex);
+            entries.erase(e);
+            line += " " + std::to_string(e);
+        }
+        calls.add(line);
+    }
+};
+
+struct FakeRecords : DeliveryRecords {
+    Calls& calls;
+    std::map<std::uint64_t, std::vector<RecipientRecord>> rows; // what recovery reads
+    std::atomic<int> failing_applies{0};                        // the next N applies throw
+    explicit FakeRecords(Calls& c)
+        : calls(c) {}
+
+    void ensure_recipients(std::uint64_t envid, const std::vector<std::string>&) override {
+        calls.add("ensure " + std::to_string(envid));
+    }
+    std::vector<RecipientRecord> recipients(std::uint64_t envid) override {
+        calls.add("recipients " + std::to_string(envid));
+        return rows[envid];
+    }
+    void apply(const std::vector<RecipientUpdate>& updates) override {
+        std::string line = "apply";
+        for (const auto& u : updates)
+            line += " " + std::to_string(u.record.envid) + "." + std::to_string(u.record.idx) + ":" +
+                    to_string(u.record.state) + (u.event.empty() ? "" : "+event");
+        if (failing_applies > 0) {
+            --failing_applies;
+            calls.add("failed " + line);
+            throw std::runtime_error("disk I/O error");
+        }
+        calls.add(line);
+    }
+    int add_hard_bounce(const std::string&, const std::string&) override { return 1; }
+    void set_next_attempt(std::uint64_t envid, std::int64_t) override {
+        calls.add("set_next_attempt " + std::to_string(envid));
+    }
+    void mark_deleted(std::uint64_t envid, const std::vector<std::string>&) override {
+        calls.add("mark_deleted " + std::to_string(envid));
+    }
+    std::size_t prune(std::int64_t) override { return 0; }
+};
+
+struct FakeAccounts : Accounts {
+    std::string account_of(const std::string&) const override { return "acct"; }
+    void add_invalid(const std::string&, const std::string&) override {}
+};
+
+// Answers every attempt with `reply`, or holds it until the test releases it.
+struct FakeTransport : Transport {
+    Calls& calls;
+    std::mutex mutex;
+    bool hold = false;
+    smtp::ServerReply reply{250, "2.0.0 Ok", {}};
+    std::vector<std::pair<std::shared_ptr<AttemptJob>, std::function<void()>>> held;
+    explicit FakeTransport(Calls& c)
+        : calls(c) {}
+
+    void deliver(std::shared_ptr<AttemptJob> job, std::function<void()> done) override {
+        std::unique_lock lock(mutex);
+        job->replies.assign(job->message.recipients.size(), reply);
+        job->host_used = "fake";
+        const auto line = "deliver " + std::to_string(job->envid);
+        if (hold) {
+            held.emplace_back(std::move(job), std::move(done));
+            lock.unlock();
+        } else {
+            lock.unlock();
+            done();
+        }
+        calls.add(line);
+    }
+    void release_all() {
+        decltype(held) jobs;
+        {
+            std::lock_guard lock(mutex);
+            jobs.swap(held);
+        }
+        for (auto& [job, done] : jobs)
+            done();
+    }
+};
+
+class EngineShell : public ::testing::Test {
+protected:
+    Calls calls;
+    FakeQueue queue{calls};
+    FakeRecords records{calls};
+    FakeAccounts accounts;
+    std::shared_ptr<FakeTransport> transport = std::make_shared<FakeTransport>(calls);
+    std::atomic<std::int64_t> clock_ms{1'000'000};
+    asio::thread_pool blocking{2};
+    asio::io_context io;
+    asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(io);
+    std::thread loop;
+    std::unique_ptr<Engine> engine;
+
+    void start(EngineOptions options = {}) {
+        options.routes = {{"*", "smtp://[::1]:2525"}};
+        engine = std::make_unique<Engine>(
+            io, options,
+            EngineBackends{queue, records, accounts, transport, [this] { return clock_ms.load(); }},
+            blocking);
+        loop = std::thread([this] { io.run(); });
+    }
+    void TearDown() override {
+        if (engine) engine->stop();
+        transport->release_all();
+        blocking.join();
+        work.reset();
+        io.stop();
+        if (loop.joinable()) loop.join();
+        engine.reset();
+    }
+};
+} // namespace
+
+TEST_F(EngineShell, DeliversRecordsThenRemovesFromTheSpool) {
+    start();
+    queue.put(1, {"a@one.test", "b@one.test"});
+    engine->enqueue(1);
+    ASSERT_TRUE(calls.wait_removed(1));
+    EXPECT_EQ(calls.starting_with("apply"),
+              (std::vector<std::string>{"apply 1.0:delivered+event 1.1:delivered+event"}));
+    EXPECT_FALSE(queue.holds(1));
+}
+
+TEST_F(EngineShell, ExpiresAtMaxLifetime) {
+    EngineOptions o;
+    o.max_lifetime = std::chrono::milliseconds(3 * kDay);
+    start(o);
+    transport->reply = {451, "4.3.0 try later", {}};
+    queue.put(1, {"a@one.test"}, clock_ms - 3 * kDay + 30'000); // the next retry would come too late
+    engine->enqueue(1);
+    ASSERT_TRUE(calls.wait_removed(1));
+    EXPECT_EQ(calls.starting_with("apply"), (std::vector<std::string>{"apply 1.0:failed+event"}));
+}
+
+TEST_F(EngineShell, TemporaryFailureStaysSpooled) {
+    start();
+    transport->reply = {451, "4.3.0 try later", {}};
+    queue.put(1, {"a@one.test"}, clock_ms);
+    engine->enqueue(1);
+    ASSERT_TRUE(calls.wait_for_line("apply 1.0:deferred"));
+    EXPECT_TRUE(queue.holds(1));
+}
+
+TEST_F(EngineShell, CancelDuringAnAttemptDropsItsResult) {
+    EngineOptions o;
+    o.max_deliveries = 1; // the second message can only start once the first one's place is free
+    start(o);
+    transport->hold = true;
+    queue.put(1, {"a@one.test"});
+    engine->enqueue(1);
+    ASSERT_TRUE(calls.wait_for_line("deliver 1"));
+    engine->cancel(1, {"a@one.test"});
+    ASSERT_TRUE(calls.wait_for_line("mark_deleted 1"));
+    {
+        std::lock_guard lock(transport->mutex);
+        transport->hold = false;
+    }
+    transport->release_all(); // the remote said 250 after the operator deleted the message
+    queue.put(2, {"b@two.test"});
+    engine->enqueue(2);
+    ASSERT_TRUE(calls.wait_for_line("remove_many 2"));
+    EXPECT_EQ(calls.starting_with("apply"), (std::vector<std::string>{"apply 2.0:delivered+event"}));
+    EXPECT_EQ(calls.starting_with("remove_many"), (std::vector<std::string>{"remove_many 2"}));
+}
+
+TEST_F(EngineShell, RecoveryReadsEveryMessageInSpoolOrder) {
+    EngineOptions o;
+    o.max_deliveries = 1; // one attempt at a time: the order of attempts is visible
+    queue.put(1, {"a@one.test"});
+    queue.put(2, {"b@two.test"});
+    queue.put(3, {"c@three.test"});
+    queue.put(4, {"d@four.test"});
+    records.rows[1] = {{1, 0, "a@one.test", RcptState::delivered, 1, 0, "250 ok", "SendOk", 0}};
+    records.rows[2] = {
+        {2, 0, "b@two.test", RcptState::deferred, 1, clock_ms + 600'000, "451", "SmtpTempErr", 0}};
+    records.rows[3] = {{3, 0, "c@three.test", RcptState::queued, 0, 0, "", "", 0}};
+    records.rows[4] = {{4, 0, "d@four.test", RcptState::queued, 0, 0, "", "", 0}};
+    start(o);
+    engine->start();
+    ASSERT_TRUE(calls.wait_removed(3));
+    ASSERT_TRUE(calls.wait_removed(4));
+    EXPECT_EQ(calls.starting_with("ensure"),
+              (std::vector<std::string>{"ensure 1", "ensure 2", "ensure 3", "ensure 4"}));
+    EXPECT_TRUE(calls.has("remove 1")); // every recipient was final before the crash
+    EXPECT_EQ(calls.starting_with("deliver"), (std::vector<std::string>{"deliver 3", "deliver 4"}));
+    EXPECT_TRUE(queue.holds(2)); // deferred: waits for its time
+    engine->retry_now(2);
+    ASSERT_TRUE(calls.wait_removed(2));
+    EXPECT_TRUE(calls.has("set_next_attempt 2"));
+}
+
+TEST_F(EngineShell, AFailedWriteOfResultsKeepsTheMessageInTheSpool) {
+    start();
+    records.failing_applies = 1;
+    queue.put(1, {"a@one.test"});
+    engine->enqueue(1);
+    ASSERT_TRUE(calls.wait_for_line("failed apply 1.0:delivered+event"));
+    queue.put(2, {"b@two.test"});
+    engine->enqueue(2);
+    ASSERT_TRUE(calls.wait_for_line("remove_many 2"));
+    // The failed results are not written later in this run: the message stays spooled and is
+    // attempted again after a restart.
+    EXPECT_EQ(calls.starting_with("apply"), (std::vector<std::string>{"apply 2.0:delivered+event"}));
+    EXPECT_EQ(calls.starting_with("remove_many"), (std::vector<std::string>{"remove_many 2"}));
+    EXPECT_TRUE(queue.holds(1));
+}

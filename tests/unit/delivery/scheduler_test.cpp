@@ -1,0 +1,140 @@
+#include "mailpush/delivery/scheduler.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace mailpush::delivery;
+using std::chrono::milliseconds;
+
+namespace {
+QueuedMessage message(std::uint64_t envid, std::vector<std::string> rcpts, std::int64_t next_ms = 0) {
+    QueuedMessage m;
+    m.info.envid = envid;
+    m.info.mail_from = "sender@mail.test";
+    int idx = 0;
+    for (auto& a : rcpts)
+        m.rcpts.push_back({idx++, std::move(a), RcptState::queued, 0, next_ms, false});
+    return m;
+}
+
+std::vector<std::uint64_t> envids(const std::vector<AttemptJob>& jobs) {
+    std::vector<std::uint64_t> out;
+    for (const auto& j : jobs)
+        out.push_back(j.envid);
+    return out;
+}
+
+RecipientRecord result(std::uint64_t envid, int idx, RcptState state, int attempts,
+                       std::int64_t next_ms = 0) {
+    return {envid, idx, "", state, attempts, next_ms, "", "", 0};
+}
+} // namespace
+
+TEST(Scheduler, OneAttemptPerDomainOfAMessage) {
+    Scheduler s({}, {});
+    s.add(message(1, {"a@one.test", "b@ONE.test", "c@two.test"}));
+    const auto jobs = s.take_due(0);
+    ASSERT_EQ(jobs.size(), 2u);
+    EXPECT_EQ(jobs[0].domain, "one.test");
+    EXPECT_EQ(jobs[0].rcpt_indices, (std::vector<int>{0, 1}));
+    EXPECT_EQ(jobs[0].cache_key, "mx:one.test");
+    EXPECT_EQ(jobs[0].message.mail_from, "sender@mail.test");
+    EXPECT_EQ(jobs[1].message.recipients, (std::vector<std::string>{"c@two.test"}));
+    EXPECT_EQ(s.in_flight(), 2u);
+    EXPECT_TRUE(s.take_due(0).empty()); // in flight: not started twice
+}
+
+TEST(Scheduler, TotalCap) {
+    Scheduler s({.max_deliveries = 2}, {});
+    for (std::uint64_t e = 1; e <= 3; ++e)
+        s.add(message(e, {"x@d" + std::to_string(e) + ".test"}));
+    auto jobs = s.take_due(0);
+    EXPECT_EQ(envids(jobs), (std::vector<std::uint64_t>{1, 2}));
+    EXPECT_EQ(s.next_wakeup(0), milliseconds(0)); // the third is due
+    EXPECT_TRUE(s.take_due(5).empty());
+    s.release(jobs[0].cache_key);
+    EXPECT_EQ(envids(s.take_due(10)), (std::vector<std::uint64_t>{3}));
+    EXPECT_EQ(s.in_flight(), 2u);
+}
+
+TEST(Scheduler, PerDestinationCapHoldsBackOnlyThatDestination) {
+    Scheduler s({.max_per_destination = 1}, {});
+    s.add(message(1, {"a@busy.test"}));
+    s.add(message(2, {"b@busy.test"}));
+    s.add(message(3, {"c@free.test"}));
+    auto jobs = s.take_due(0);
+    EXPECT_EQ(envids(jobs), (std::vector<std::uint64_t>{1, 3}));
+    EXPECT_EQ(s.in_flight("mx:busy.test"), 1u);
+    EXPECT_LE(*s.next_wakeup(0), milliseconds(1000)); // looks again soon
+    s.release("mx:busy.test");
+    EXPECT_EQ(envids(s.take_due(1)), (std::vector<std::uint64_t>{2}));
+}
+
+TEST(Scheduler, SmarthostRoutesShareOneDestination) {
+    Scheduler s({.max_per_destination = 1}, {{"*", "smtp://[::1]:2525"}});
+    s.add(message(1, {"a@one.test"}));
+    s.add(message(2, {"b@two.test"}));
+    auto jobs = s.take_due(0);
+    ASSERT_EQ(jobs.size(), 1u);
+    EXPECT_EQ(jobs[0].cache_key, "smtp:::1:2525");
+    EXPECT_EQ(jobs[0].route.host, "::1");
+}
+
+TEST(Scheduler, RateSpacing) {
+    Scheduler s({.max_rate_per_destination = 4}, {}); // one start every 250 ms
+    for (std::uint64_t e = 1; e <= 3; ++e)
+        s.add(message(e, {"x@rate.test"}));
+    EXPECT_EQ(envids(s.take_due(1000)), (std::vector<std::uint64_t>{1}));
+    EXPECT_EQ(s.next_wakeup(1000), milliseconds(250));
+    EXPECT_TRUE(s.take_due(1249).empty());
+    EXPECT_EQ(envids(s.take_due(1250)), (std::vector<std::uint64_t>{2}));
+    EXPECT_EQ(envids(s.take_due(1500)), (std::vector<std::uint64_t>{3}));
+}
+
+TEST(Scheduler, HeldRouteStaysQueuedWithoutWakeups) {
+    Scheduler s({}, {{"held.test", "hold"}});
+    s.add(message(1, {"a@held.test"}));
+    EXPECT_TRUE(s.take_due(0).empty());
+    EXPECT_EQ(s.size(), 1u);
+    EXPECT_FALSE(s.next_wakeup(0).has_value());
+}
+
+TEST(Scheduler, DueOrderIsTimeThenArrival) {
+    Scheduler s({.max_deliveries = 10}, {});
+    s.add(message(1, {"a@a.test"}, 30));
+    s.add(message(2, {"a@b.test"}, 10));
+    s.add(message(3, {"a@c.test"}, 0));
+    s.add(message(4, {"a@d.test"}, 20));
+    s.add(message(5, {"a@e.test"}, 0));
+    EXPECT_EQ(s.next_wakeup(0), milliseconds(0));
+    EXPECT_EQ(envids(s.take_due(15)), (std::vector<std::uint64_t>{3, 5, 2}));
+    EXPECT_EQ(s.next_wakeup(15), milliseconds(5));
+    EXPECT_EQ(envids(s.take_due(100)), (std::vector<std::uint64_t>{4, 1}));
+}
+
+TEST(Scheduler, SettleDefersAndForgetsFinalMessages) {
+    Scheduler s({}, {});
+    s.add(message(1, {"a@x.test", "b@x.test"}));
+    auto job = s.take_due(0).at(0);
+    s.release(job.cache_key);
+    EXPECT_FALSE(
+        s.settle(1, {result(1, 0, RcptState::delivered, 1), result(1, 1, RcptState::deferred, 1, 60'000)}));
+    EXPECT_TRUE(s.take_due(59'999).empty());
+    EXPECT_EQ(s.next_wakeup(59'999), milliseconds(1));
+    job = s.take_due(60'000).at(0);
+    EXPECT_EQ(job.rcpt_indices, (std::vector<int>{1}));
+    s.release(job.cache_key);
+    EXPECT_TRUE(s.settle(1, {result(1, 1, RcptState::failed, 2)}));
+    EXPECT_EQ(s.find(1), nullptr);
+    EXPECT_EQ(s.in_flight(), 0u);
+}
+
+TEST(Scheduler, RetryNowMakesDeferredDue) {
+    Scheduler s({}, {});
+    auto m = message(1, {"a@x.test"}, 500'000);
+    m.rcpts[0].state = RcptState::deferred;
+    s.add(std::move(m));
+    EXPECT_TRUE(s.take_due(0).empty());
+    EXPECT_TRUE(s.retry_now(1, 10));
+    EXPECT_FALSE(s.retry_now(2, 10));
+    EXPECT_EQ(envids(s.take_due(10)), (std::vector<std::uint64_t>{1}));
+}
