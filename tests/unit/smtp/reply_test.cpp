@@ -21,7 +21,7 @@ TEST(ReplyCatalogue, EveryReplyKeepsTheInvariants) {
         const bool exempt = first_digit == 3 || row.id == ReplyId::greeting || row.id == ReplyId::helo_ok;
         EXPECT_EQ(r.enhanced.has_value(), !exempt);
         if (r.enhanced) {
-            EXPECT_EQ(r.enhanced->cls, first_digit); // so the class is 2, 4 or 5 (RFC 3463)
+            EXPECT_EQ(static_cast<int>(r.enhanced->cls), first_digit); // so the class is 2, 4 or 5 (RFC 3463)
             EXPECT_LE(r.enhanced->subject, 999);
             EXPECT_LE(r.enhanced->detail, 999);
             EXPECT_EQ(parse_enhanced_status(to_string(*r.enhanced)), r.enhanced);
