@@ -16,6 +16,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <spdlog/spdlog.h>
 
 #include <filesystem>
 
@@ -30,6 +31,14 @@ smtp::ServerReply reply(int code, std::string text) {
 }
 smtp::ServerReply product(const ProductReply& p) {
     return reply(p.code, p.text);
+}
+
+// One debug line per state change of the client core. Not a coroutine (GCC 12).
+smtp::ClientSession::TransitionObserver trace_transitions(std::string host) {
+    return [host = std::move(host)](smtp::ClientSession::State from, smtp::ClientSession::State to) {
+        spdlog::debug("delivery.state host={} from={} to={}", host, smtp::to_string(from),
+                      smtp::to_string(to));
+    };
 }
 
 struct Target {
@@ -212,6 +221,7 @@ asio::awaitable<void> run_attempt(AttemptContext& ctx, AttemptJob& job) {
         auto conn = std::make_shared<OpenConnection>(asio::make_strand(ctx.executor),
                                                      smtp::ClientOptions{ctx.helo_name, true});
         conn->name = t.name + "[" + t.address.to_string() + "]:" + std::to_string(port);
+        conn->session.observe_transitions(trace_transitions(conn->name));
         job.host_used = conn->name;
         boost::system::error_code ec;
         conn->stream.expires_after(ctx.connect_timeout);

@@ -161,6 +161,14 @@ auto verify_on_pool(asio::thread_pool& pool, std::string password, std::string h
     });
 }
 
+// One debug line per state change of the session core. Not a coroutine (GCC 12, see above).
+smtp::ServerSession::TransitionObserver trace_transitions(std::uint64_t sid) {
+    return [sid](smtp::ServerSession::State from, smtp::ServerSession::State to) {
+        spdlog::debug("session.state sid={:016x} from={} to={}", sid, smtp::to_string(from),
+                      smtp::to_string(to));
+    };
+}
+
 class Driver {
 public:
     Driver(std::shared_ptr<ServerShared> shared, std::shared_ptr<Connection> conn,
@@ -172,6 +180,7 @@ public:
         , session_(limits_for(shared_->cfg, listener, shared_->tls_context() != nullptr), policy_)
         , deadline_(Clock::now() + shared_->cfg.session_timeout) {
         conn_->session = &session_;
+        session_.observe_transitions(trace_transitions(conn_->sid));
     }
     ~Driver() { conn_->session = nullptr; }
 

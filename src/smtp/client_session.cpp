@@ -13,8 +13,10 @@ namespace {
 constexpr std::size_t kMaxReplyLine = 4096;
 constexpr std::size_t kMaxReplyLines = 100;
 
-ServerReply synthetic(int code, std::string text) {
-    return ServerReply{code, text, {std::move(text)}};
+// A reply of our own standing in for the server's: "421 4.4.0 why".
+ServerReply synthetic(int code, EnhancedStatus status, std::string_view why) {
+    std::string text = to_string(status) + " " + std::string(why);
+    return ServerReply{code, text, {text}};
 }
 bool positive(const ServerReply& r) {
     return r.code >= 200 && r.code < 300;
@@ -37,7 +39,7 @@ std::size_t ReplyParser::consume(std::string_view in) {
                               (line_.size() == 3 || line_[3] == ' ' || line_[3] == '-');
         const int code = shape_ok ? std::stoi(line_.substr(0, 3)) : 0;
         if (!shape_ok || (in_reply_ && code != current_.code) || current_.lines.size() >= kMaxReplyLines) {
-            done_ = synthetic(421, "4.4.0 malformed reply from the remote server");
+            done_ = synthetic(421, {4, 4, 0}, "malformed reply from the remote server");
             in_reply_ = false;
             current_ = {};
             line_.clear();
@@ -76,8 +78,45 @@ std::string dot_stuff(std::string_view body) {
     return out;
 }
 
+std::string_view to_string(ClientSession::State state) {
+    using State = ClientSession::State;
+    switch (state) {
+    case State::greeting:
+        return "greeting";
+    case State::ehlo:
+        return "ehlo";
+    case State::helo:
+        return "helo";
+    case State::starttls:
+        return "starttls";
+    case State::ready:
+        return "ready";
+    case State::mail:
+        return "mail";
+    case State::rcpt:
+        return "rcpt";
+    case State::data:
+        return "data";
+    case State::body:
+        return "body";
+    case State::rset:
+        return "rset";
+    case State::quit:
+        return "quit";
+    case State::closed:
+        return "closed";
+    }
+    return "unknown";
+}
+
 ClientSession::ClientSession(ClientOptions options)
     : options_(std::move(options)) {}
+
+void ClientSession::enter(State next) {
+    if (next == state_) return;
+    const State previous = std::exchange(state_, next);
+    if (observer_) observer_(previous, next);
+}
 
 ClientStep ClientSession::on_input(std::string_view bytes) {
     ClientStep step;
@@ -98,7 +137,7 @@ ClientStep ClientSession::on_tls_established() {
 void ClientSession::send_ehlo(ClientStep& step) {
     pipelining_ = starttls_offered_ = eight_bit_ = smtputf8_ = size_ = false;
     step.wire += "EHLO " + options_.helo_name + "\r\n";
-    state_ = State::ehlo;
+    enter(State::ehlo);
 }
 
 void ClientSession::parse_capabilities() {
@@ -127,7 +166,7 @@ void ClientSession::fail(ClientStep& step, ServerReply reason) {
     }
     step.closed = std::move(reason);
     step.ready = false;
-    state_ = State::closed;
+    enter(State::closed);
 }
 
 void ClientSession::finish(ClientStep& step, ServerReply final_reply) {
@@ -137,11 +176,11 @@ void ClientSession::finish(ClientStep& step, ServerReply final_reply) {
     tx_ = {};
     message_.reset();
     if (ok) {
-        state_ = State::ready;
+        enter(State::ready);
         step.ready = true;
     } else {
         step.wire += "RSET\r\n"; // leave no half-open transaction behind
-        state_ = State::rset;
+        enter(State::rset);
     }
 }
 
@@ -149,14 +188,14 @@ ClientStep ClientSession::submit(OutboundMessage message) {
     ClientStep step;
     if (state_ != State::ready) {
         TransactionResult r;
-        r.final_reply = synthetic(421, "4.4.0 session not ready");
+        r.final_reply = synthetic(421, {4, 4, 0}, "session not ready");
         r.rcpt_replies.assign(message.recipients.size(), r.final_reply);
         step.result = std::move(r);
         return step;
     }
     if (message.smtputf8 && !smtputf8_) { // RFC 6531 §3.4: do not send it to a server without SMTPUTF8
         TransactionResult r;
-        r.final_reply = synthetic(553, "5.6.7 the receiving server does not support SMTPUTF8");
+        r.final_reply = synthetic(553, {5, 6, 7}, "the receiving server does not support SMTPUTF8");
         r.rcpt_replies.assign(message.recipients.size(), r.final_reply);
         step.result = std::move(r);
         step.ready = true;
@@ -181,7 +220,7 @@ void ClientSession::send_transaction(ClientStep& step) {
             step.wire += "RCPT TO:<" + r + ">\r\n";
         step.wire += "DATA\r\n";
     }
-    state_ = State::mail;
+    enter(State::mail);
 }
 
 void ClientSession::handle(const ServerReply& r, ClientStep& step) {
@@ -196,22 +235,22 @@ void ClientSession::handle(const ServerReply& r, ClientStep& step) {
             parse_capabilities();
             if (starttls_offered_ && options_.tls_available && !tls_) {
                 step.wire += "STARTTLS\r\n";
-                state_ = State::starttls;
+                enter(State::starttls);
                 return;
             }
-            state_ = State::ready;
+            enter(State::ready);
             step.ready = true;
             return;
         }
         if (r.code >= 500) { // EHLO not understood: plain SMTP
             step.wire += "HELO " + options_.helo_name + "\r\n";
-            state_ = State::helo;
+            enter(State::helo);
             return;
         }
         return fail(step, r);
     case State::helo:
         if (!positive(r)) return fail(step, r);
-        state_ = State::ready;
+        enter(State::ready);
         step.ready = true;
         return;
     case State::starttls:
@@ -219,7 +258,7 @@ void ClientSession::handle(const ServerReply& r, ClientStep& step) {
             step.start_tls = true;
             return;
         }
-        state_ = State::ready; // opportunistic: continue in plain text
+        enter(State::ready); // opportunistic: continue in plain text
         step.ready = true;
         return;
     case State::mail:
@@ -229,7 +268,7 @@ void ClientSession::handle(const ServerReply& r, ClientStep& step) {
             return finish(step, r);
         }
         if (!pipelined_) step.wire += "RCPT TO:<" + message_->recipients[0] + ">\r\n";
-        state_ = State::rcpt;
+        enter(State::rcpt);
         return;
     case State::rcpt: {
         const bool mail_ok = positive(tx_.final_reply);
@@ -242,12 +281,12 @@ void ClientSession::handle(const ServerReply& r, ClientStep& step) {
         for (const auto& rr : tx_.rcpt_replies)
             any = any || positive(rr);
         if (pipelined_) {
-            state_ = State::data; // the DATA reply is on its way
+            enter(State::data); // the DATA reply is on its way
             return;
         }
         if (!any) return finish(step, tx_.rcpt_replies.back());
         step.wire += "DATA\r\n";
-        state_ = State::data;
+        enter(State::data);
         return;
     }
     case State::data: {
@@ -257,11 +296,11 @@ void ClientSession::handle(const ServerReply& r, ClientStep& step) {
         if (r.code == 354) {
             if (any && positive(tx_.final_reply)) {
                 step.wire += dot_stuff(message_->body);
-                state_ = State::body;
+                enter(State::body);
                 return;
             }
             step.wire += ".\r\n"; // RFC 2920 §3.1: DATA accepted with no valid recipient: send nothing
-            state_ = State::body;
+            enter(State::body);
             return;
         }
         if (!positive(tx_.final_reply)) return finish(step, tx_.final_reply); // MAIL failed (pipelined)
@@ -280,16 +319,16 @@ void ClientSession::handle(const ServerReply& r, ClientStep& step) {
     }
     case State::rset:
         if (!positive(r)) return fail(step, r);
-        state_ = State::ready;
+        enter(State::ready);
         step.ready = true;
         return;
     case State::quit:
     case State::closed:
-        state_ = State::closed;
+        enter(State::closed);
         step.closed = r;
         return;
     case State::ready:
-        return fail(step, synthetic(421, "4.4.0 unexpected reply from the remote server"));
+        return fail(step, synthetic(421, {4, 4, 0}, "unexpected reply from the remote server"));
     }
 }
 
@@ -308,7 +347,7 @@ ClientStep ClientSession::quit() {
     ClientStep step;
     if (state_ == State::closed) return step;
     step.wire = "QUIT\r\n";
-    state_ = State::quit;
+    enter(State::quit);
     return step;
 }
 

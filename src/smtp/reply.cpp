@@ -1,15 +1,17 @@
-// The reply catalogue. Texts marked seed=true are quoted from the product documents and
-// SPEC §3; the others are our own, written with their enhanced code (SPEC: "sent as written").
+// The reply catalogue: every reply the server sends is one row here. Rows marked `documented`
+// quote the hosted service's documents byte for byte; the others are our own texts, sent with
+// their enhanced code in both styles.
 #include "mailpush/smtp/reply.hpp"
+
+#include <array>
 
 namespace mailpush::smtp {
 
 std::string encode(const Reply& r, ReplyStyle style) {
     std::string out = std::to_string(r.code);
     out += ' ';
-    const bool with_enhanced = !r.enhanced.empty() && (style == ReplyStyle::rfc || !r.seed_text);
-    if (with_enhanced) {
-        out += r.enhanced;
+    if (r.enhanced && (style == ReplyStyle::rfc || !r.documented)) {
+        out += to_string(*r.enhanced);
         if (!r.text.empty()) out += ' ';
     }
     out += r.text;
@@ -17,195 +19,281 @@ std::string encode(const Reply& r, ReplyStyle style) {
     return out;
 }
 
-namespace replies {
 namespace {
-Reply mk(std::uint16_t code, std::string enhanced, std::string text, bool seed = false) {
-    return Reply{code, std::move(enhanced), std::move(text), seed};
+using Status = EnhancedStatus;
+constexpr bool kDocumented = true;
+constexpr bool kOwn = false;
+
+constexpr std::array<ReplyTemplate, static_cast<std::size_t>(ReplyId::end_)> kCatalogue{{
+    {ReplyId::greeting, 220, std::nullopt, "{} ESMTP mailpush", kOwn},
+    {ReplyId::helo_ok, 250, std::nullopt, "{}", kOwn},
+    {ReplyId::ok, 250, Status{2, 0, 0}, "Ok", kOwn},
+    {ReplyId::bye, 221, Status{2, 0, 0}, "Bye", kDocumented},
+    {ReplyId::vrfy_cannot, 252, Status{2, 5, 2},
+     "Cannot VRFY user, but will accept message and attempt delivery", kOwn},
+    {ReplyId::help, 214, Status{2, 0, 0},
+     "Commands: EHLO HELO AUTH MAIL RCPT DATA RSET NOOP VRFY HELP QUIT STARTTLS", kOwn},
+    {ReplyId::not_implemented, 502, Status{5, 5, 1}, "Command not implemented", kOwn},
+    {ReplyId::unknown_command, 500, Status{5, 5, 2}, "Syntax error, command unrecognized", kOwn},
+    {ReplyId::line_too_long, 500, Status{5, 5, 2}, "Line too long", kOwn},
+    {ReplyId::bad_sequence, 503, Status{5, 5, 1}, "Bad sequence of commands", kOwn},
+    {ReplyId::need_helo, 503, Status{5, 5, 1}, "Send HELO/EHLO first", kOwn},
+    {ReplyId::need_mail, 503, Status{5, 5, 1}, "Need MAIL command", kOwn},
+    {ReplyId::need_rcpt, 503, Status{5, 5, 1}, "Need RCPT command", kOwn},
+    {ReplyId::nested_mail, 503, Status{5, 5, 1}, "Sender already specified", kOwn},
+    {ReplyId::no_valid_recipients, 554, Status{5, 5, 1}, "No valid recipients", kOwn},
+    {ReplyId::syntax_helo, 501, Status{5, 5, 4}, "Syntax: EHLO hostname", kOwn},
+    {ReplyId::syntax_params, 501, Status{5, 5, 4}, "Syntax error in parameters or arguments", kOwn},
+    {ReplyId::bad_sender_syntax, 501, Status{5, 1, 7}, "Bad sender address syntax", kOwn},
+    {ReplyId::bad_recipient_syntax, 501, Status{5, 1, 3}, "Bad recipient address syntax", kOwn},
+    {ReplyId::unsupported_parameter, 555, Status{5, 5, 4}, "Unsupported MAIL/RCPT parameter", kOwn},
+    {ReplyId::auth_required, 530, Status{5, 7, 0}, "Authentication required", kOwn},
+    {ReplyId::sender_mismatch, 553, Status{5, 7, 1}, "Sender address does not match the authenticated user",
+     kOwn},
+    {ReplyId::mail_ok, 250, Status{2, 1, 0}, "Mail Ok", kDocumented},
+    {ReplyId::rcpt_ok, 250, Status{2, 1, 5}, "Rcpt Ok", kDocumented},
+    {ReplyId::too_many_recipients, 556, Status{5, 5, 3}, "The number of RCPTs is over size", kDocumented},
+    {ReplyId::invalid_rcptto, 559, Status{5, 1, 1}, "Invalid rcptto", kDocumented},
+    {ReplyId::size_exceeds_limit, 552, Status{5, 3, 4}, "Message size exceeds fixed maximum message size",
+     kOwn},
+    {ReplyId::start_data, 354, std::nullopt, "End data with <CR><LF>.<CR><LF>", kDocumented},
+    {ReplyId::data_too_big, 557, Status{5, 3, 4},
+     "The length of DATA content is achieved the maximum threshold", kDocumented},
+    {ReplyId::bare_newline, 554, Status{5, 6, 11}, "Message contains bare CR or LF, rejected", kOwn},
+    {ReplyId::queued, 250, Status{2, 0, 0}, "Data Ok: queued as freedom ###envid={}", kDocumented},
+    {ReplyId::storage_low, 452, Status{4, 3, 1}, "Insufficient system storage", kOwn},
+    {ReplyId::account_unavailable, 551, Status{5, 7, 1}, "Main account unavailable", kDocumented},
+    {ReplyId::daily_quota_exceeded, 552, Status{5, 7, 0}, "Daily sending quota exceeded", kDocumented},
+    {ReplyId::monthly_quota_exceeded, 552, Status{5, 7, 0}, "Monthly sending quota exceeded", kDocumented},
+    {ReplyId::not_enough_quota, 552, Status{5, 7, 0}, "Not enough sending quota", kDocumented},
+    {ReplyId::ip_not_allowed, 554, Status{5, 7, 1}, "IP protection: {} is not in the account's allowed IPs",
+     kOwn},
+    {ReplyId::domain_not_verified, 554, Status{5, 7, 1}, "Sender domain is not verified", kOwn},
+    {ReplyId::storage_error, 451, Status{4, 3, 0}, "Queue write error, try again later", kOwn},
+    {ReplyId::auth_already, 503, Status{5, 5, 1}, "Already authenticated", kOwn},
+    {ReplyId::auth_in_transaction, 503, Status{5, 5, 1}, "AUTH not allowed during a mail transaction", kOwn},
+    {ReplyId::auth_mechanism_unknown, 504, Status{5, 5, 4}, "Unrecognized authentication type", kOwn},
+    {ReplyId::auth_tls_required, 530, Status{5, 7, 0}, "Must issue a STARTTLS command first", kOwn},
+    {ReplyId::auth_challenge, 334, std::nullopt, "{}", kDocumented},
+    {ReplyId::auth_ok, 235, Status{2, 7, 0}, "Authentication successful", kDocumented},
+    {ReplyId::auth_failed, 535, Status{5, 7, 8}, "Authentication failure", kDocumented},
+    {ReplyId::auth_cancelled, 501, Status{5, 7, 0}, "Authentication cancelled", kOwn},
+    {ReplyId::auth_bad_base64, 501, Status{5, 5, 2}, "Cannot decode response", kOwn},
+    {ReplyId::auth_malformed, 501, Status{5, 5, 2}, "Malformed authentication response", kOwn},
+    {ReplyId::auth_throttled, 454, Status{4, 7, 0},
+     "Too many authentication failures from your address, try again later", kOwn},
+    {ReplyId::auth_temporary_failure, 454, Status{4, 7, 0}, "Temporary authentication failure", kOwn},
+    {ReplyId::too_many_auth_failures, 421, Status{4, 7, 0}, "{} Too many failed authentication attempts",
+     kOwn},
+    {ReplyId::too_many_errors, 421, Status{4, 7, 0}, "{} Error: too many errors", kOwn},
+    {ReplyId::timeout, 421, Status{4, 4, 2}, "{} Error: timeout exceeded", kOwn},
+    {ReplyId::shutting_down, 421, Status{4, 3, 2}, "{} Service shutting down", kOwn},
+    {ReplyId::too_many_connections, 421, Status{4, 7, 0}, "{} Too many connections", kOwn},
+    {ReplyId::tls_ready, 220, Status{2, 0, 0}, "Ready to start TLS", kOwn},
+    {ReplyId::tls_already_active, 503, Status{5, 5, 1}, "TLS already active", kOwn},
+    {ReplyId::tls_not_available, 454, Status{4, 7, 0}, "TLS not available", kOwn},
+    {ReplyId::smtputf8_required, 553, Status{5, 6, 7}, "Non-ASCII address requires SMTPUTF8", kOwn},
+}};
+
+constexpr bool rows_in_id_order() {
+    for (std::size_t i = 0; i < kCatalogue.size(); ++i)
+        if (static_cast<std::size_t>(kCatalogue[i].id) != i) return false;
+    return true;
 }
-std::string s(std::string_view v) {
-    return std::string(v);
-}
+static_assert(rows_in_id_order(), "one row per ReplyId, in the enum's order");
 } // namespace
 
+std::span<const ReplyTemplate> catalogue() {
+    return kCatalogue;
+}
+
+Reply render(ReplyId id, std::string_view argument) {
+    const ReplyTemplate& row = kCatalogue[static_cast<std::size_t>(id)];
+    Reply r{row.code, row.enhanced, std::string(row.text), row.documented};
+    if (const auto slot = r.text.find("{}"); slot != std::string::npos) r.text.replace(slot, 2, argument);
+    return r;
+}
+
+namespace replies {
 Reply greeting(std::string_view host) {
-    return mk(220, "", s(host) + " ESMTP mailpush");
+    return render(ReplyId::greeting, host);
 }
 Reply helo_ok(std::string_view host) {
-    return mk(250, "", s(host));
+    return render(ReplyId::helo_ok, host);
 }
 Reply ok() {
-    return mk(250, "2.0.0", "Ok");
+    return render(ReplyId::ok);
 }
 Reply bye() {
-    return mk(221, "2.0.0", "Bye", true);
+    return render(ReplyId::bye);
 }
 Reply vrfy_cannot() {
-    return mk(252, "2.5.2", "Cannot VRFY user, but will accept message and attempt delivery");
+    return render(ReplyId::vrfy_cannot);
 }
 Reply help() {
-    return mk(214, "2.0.0", "Commands: EHLO HELO AUTH MAIL RCPT DATA RSET NOOP VRFY HELP QUIT STARTTLS");
+    return render(ReplyId::help);
 }
 Reply not_implemented() {
-    return mk(502, "5.5.1", "Command not implemented");
+    return render(ReplyId::not_implemented);
 }
 Reply unknown_command() {
-    return mk(500, "5.5.2", "Syntax error, command unrecognized");
+    return render(ReplyId::unknown_command);
 }
 Reply line_too_long() {
-    return mk(500, "5.5.2", "Line too long");
+    return render(ReplyId::line_too_long);
 }
 Reply bad_sequence() {
-    return mk(503, "5.5.1", "Bad sequence of commands");
+    return render(ReplyId::bad_sequence);
 }
 Reply need_helo() {
-    return mk(503, "5.5.1", "Send HELO/EHLO first");
+    return render(ReplyId::need_helo);
 }
 Reply need_mail() {
-    return mk(503, "5.5.1", "Need MAIL command");
+    return render(ReplyId::need_mail);
 }
 Reply need_rcpt() {
-    return mk(503, "5.5.1", "Need RCPT command");
+    return render(ReplyId::need_rcpt);
 }
 Reply nested_mail() {
-    return mk(503, "5.5.1", "Sender already specified");
+    return render(ReplyId::nested_mail);
 }
 Reply no_valid_recipients() {
-    return mk(554, "5.5.1", "No valid recipients");
+    return render(ReplyId::no_valid_recipients);
 }
 Reply syntax_helo() {
-    return mk(501, "5.5.4", "Syntax: EHLO hostname");
+    return render(ReplyId::syntax_helo);
 }
 Reply syntax_params() {
-    return mk(501, "5.5.4", "Syntax error in parameters or arguments");
+    return render(ReplyId::syntax_params);
 }
 Reply bad_sender_syntax() {
-    return mk(501, "5.1.7", "Bad sender address syntax");
+    return render(ReplyId::bad_sender_syntax);
 }
 Reply bad_recipient_syntax() {
-    return mk(501, "5.1.3", "Bad recipient address syntax");
+    return render(ReplyId::bad_recipient_syntax);
 }
 Reply unsupported_parameter() {
-    return mk(555, "5.5.4", "Unsupported MAIL/RCPT parameter");
+    return render(ReplyId::unsupported_parameter);
 }
 Reply auth_required() {
-    return mk(530, "5.7.0", "Authentication required");
+    return render(ReplyId::auth_required);
 }
 Reply sender_mismatch() {
-    return mk(553, "5.7.1", "Sender address does not match the authenticated user");
+    return render(ReplyId::sender_mismatch);
 }
 Reply mail_ok() {
-    return mk(250, "2.1.0", "Mail Ok", true);
+    return render(ReplyId::mail_ok);
 }
 Reply rcpt_ok() {
-    return mk(250, "2.1.5", "Rcpt Ok", true);
+    return render(ReplyId::rcpt_ok);
 }
 Reply too_many_recipients() {
-    return mk(556, "5.5.3", "The number of RCPTs is over size", true);
+    return render(ReplyId::too_many_recipients);
 }
 Reply invalid_rcptto() {
-    return mk(559, "5.1.1", "Invalid rcptto", true);
+    return render(ReplyId::invalid_rcptto);
 }
 Reply size_exceeds_limit() {
-    return mk(552, "5.3.4", "Message size exceeds fixed maximum message size");
+    return render(ReplyId::size_exceeds_limit);
 }
 Reply start_data() {
-    return mk(354, "", "End data with <CR><LF>.<CR><LF>", true);
+    return render(ReplyId::start_data);
 }
 Reply data_too_big() {
-    return mk(557, "5.3.4", "The length of DATA content is achieved the maximum threshold", true);
+    return render(ReplyId::data_too_big);
 }
 Reply bare_newline() {
-    return mk(554, "5.6.11", "Message contains bare CR or LF, rejected");
+    return render(ReplyId::bare_newline);
 }
 Reply queued(std::uint64_t envid) {
-    return mk(250, "2.0.0", "Data Ok: queued as freedom ###envid=" + std::to_string(envid), true);
-}
-Reply account_unavailable() {
-    return mk(551, "5.7.1", "Main account unavailable", true);
-}
-Reply daily_quota_exceeded() {
-    return mk(552, "5.7.0", "Daily sending quota exceeded", true);
-}
-Reply monthly_quota_exceeded() {
-    return mk(552, "5.7.0", "Monthly sending quota exceeded", true);
-}
-Reply not_enough_quota() {
-    return mk(552, "5.7.0", "Not enough sending quota", true);
-}
-Reply ip_not_allowed(std::string_view ip) {
-    return mk(554, "5.7.1", "IP protection: " + std::string(ip) + " is not in the account's allowed IPs");
-}
-Reply domain_not_verified() {
-    return mk(554, "5.7.1", "Sender domain is not verified");
+    return render(ReplyId::queued, std::to_string(envid));
 }
 Reply storage_low() {
-    return mk(452, "4.3.1", "Insufficient system storage");
+    return render(ReplyId::storage_low);
+}
+Reply account_unavailable() {
+    return render(ReplyId::account_unavailable);
+}
+Reply daily_quota_exceeded() {
+    return render(ReplyId::daily_quota_exceeded);
+}
+Reply monthly_quota_exceeded() {
+    return render(ReplyId::monthly_quota_exceeded);
+}
+Reply not_enough_quota() {
+    return render(ReplyId::not_enough_quota);
+}
+Reply ip_not_allowed(std::string_view ip) {
+    return render(ReplyId::ip_not_allowed, ip);
+}
+Reply domain_not_verified() {
+    return render(ReplyId::domain_not_verified);
 }
 Reply storage_error() {
-    return mk(451, "4.3.0", "Queue write error, try again later");
+    return render(ReplyId::storage_error);
 }
 Reply auth_already() {
-    return mk(503, "5.5.1", "Already authenticated");
+    return render(ReplyId::auth_already);
 }
 Reply auth_in_transaction() {
-    return mk(503, "5.5.1", "AUTH not allowed during a mail transaction");
+    return render(ReplyId::auth_in_transaction);
 }
 Reply auth_mechanism_unknown() {
-    return mk(504, "5.5.4", "Unrecognized authentication type");
+    return render(ReplyId::auth_mechanism_unknown);
 }
 Reply auth_tls_required() {
-    return mk(530, "5.7.0", "Must issue a STARTTLS command first");
+    return render(ReplyId::auth_tls_required);
 }
 Reply auth_challenge(std::string_view b64) {
-    return mk(334, "", s(b64), true);
+    return render(ReplyId::auth_challenge, b64);
 }
 Reply auth_ok() {
-    return mk(235, "2.7.0", "Authentication successful", true);
+    return render(ReplyId::auth_ok);
 }
 Reply auth_failed() {
-    return mk(535, "5.7.8", "Authentication failure", true);
+    return render(ReplyId::auth_failed);
 }
 Reply auth_cancelled() {
-    return mk(501, "5.7.0", "Authentication cancelled");
+    return render(ReplyId::auth_cancelled);
 }
 Reply auth_bad_base64() {
-    return mk(501, "5.5.2", "Cannot decode response");
+    return render(ReplyId::auth_bad_base64);
 }
 Reply auth_malformed() {
-    return mk(501, "5.5.2", "Malformed authentication response");
+    return render(ReplyId::auth_malformed);
 }
 Reply auth_throttled() {
-    return mk(454, "4.7.0", "Too many authentication failures from your address, try again later");
+    return render(ReplyId::auth_throttled);
 }
 Reply auth_temporary_failure() {
-    return mk(454, "4.7.0", "Temporary authentication failure");
+    return render(ReplyId::auth_temporary_failure);
 }
 Reply too_many_auth_failures(std::string_view host) {
-    return mk(421, "4.7.0", s(host) + " Too many failed authentication attempts");
+    return render(ReplyId::too_many_auth_failures, host);
 }
 Reply too_many_errors(std::string_view host) {
-    return mk(421, "4.7.0", s(host) + " Error: too many errors");
+    return render(ReplyId::too_many_errors, host);
 }
 Reply timeout(std::string_view host) {
-    return mk(421, "4.4.2", s(host) + " Error: timeout exceeded");
+    return render(ReplyId::timeout, host);
 }
 Reply shutting_down(std::string_view host) {
-    return mk(421, "4.3.2", s(host) + " Service shutting down");
+    return render(ReplyId::shutting_down, host);
 }
 Reply too_many_connections(std::string_view host) {
-    return mk(421, "4.7.0", s(host) + " Too many connections");
+    return render(ReplyId::too_many_connections, host);
 }
 Reply tls_ready() {
-    return mk(220, "2.0.0", "Ready to start TLS");
+    return render(ReplyId::tls_ready);
 }
 Reply tls_already_active() {
-    return mk(503, "5.5.1", "TLS already active");
+    return render(ReplyId::tls_already_active);
 }
 Reply tls_not_available() {
-    return mk(454, "4.7.0", "TLS not available");
+    return render(ReplyId::tls_not_available);
 }
 Reply smtputf8_required() {
-    return mk(553, "5.6.7", "Non-ASCII address requires SMTPUTF8");
+    return render(ReplyId::smtputf8_required);
 }
 } // namespace replies
 

@@ -1,5 +1,6 @@
-// Session state machine: input buffering, pipelining, phase changes. Command handlers that
-// touch the mail transaction live in server_session_tx.cpp. Handles untrusted input.
+// Session state machine: input buffering, pipelining, state changes (all through enter()).
+// Command handlers that touch the mail transaction live in server_session_tx.cpp. Handles
+// untrusted input.
 #include "mailpush/smtp/server_session.hpp"
 
 #include "mailpush/common/strings.hpp"
@@ -28,9 +29,36 @@ std::string ehlo_reply(const SessionLimits& limits, bool tls_active) {
     return out;
 }
 
+std::string_view to_string(ServerSession::State state) {
+    using State = ServerSession::State;
+    switch (state) {
+    case State::command:
+        return "command";
+    case State::auth_plain:
+        return "auth_plain";
+    case State::auth_login_user:
+        return "auth_login_user";
+    case State::auth_login_pass:
+        return "auth_login_pass";
+    case State::data:
+        return "data";
+    case State::waiting:
+        return "waiting";
+    case State::closed:
+        return "closed";
+    }
+    return "unknown";
+}
+
 ServerSession::ServerSession(SessionLimits limits, SessionPolicy& policy)
     : limits_(std::move(limits))
     , policy_(policy) {}
+
+void ServerSession::enter(State next) {
+    if (next == state_) return;
+    const State previous = std::exchange(state_, next);
+    if (observer_) observer_(previous, next);
+}
 
 Output ServerSession::on_connect() {
     out_ = {};
@@ -39,7 +67,7 @@ Output ServerSession::on_connect() {
 }
 
 Output ServerSession::on_input(std::string_view bytes) {
-    if (phase_ != Phase::closed) buffer_.append(bytes);
+    if (state_ != State::closed) buffer_.append(bytes);
     process();
     return std::exchange(out_, {});
 }
@@ -62,13 +90,13 @@ Output ServerSession::on_tls_established() {
     reset_transaction();
     buffer_.clear();
     pos_ = 0;
-    phase_ = Phase::command;
+    enter(State::command);
     process();
     return std::exchange(out_, {});
 }
 
 Output ServerSession::on_auth_result(AuthVerdict verdict) {
-    phase_ = Phase::command;
+    enter(State::command);
     switch (verdict) {
     case AuthVerdict::ok:
         auth_user_ = pending_user_;
@@ -78,7 +106,7 @@ Output ServerSession::on_auth_result(AuthVerdict verdict) {
         ++auth_failures_;
         out_.delay = true;
         reply(replies::auth_failed());
-        if (auth_failures_ >= limits_.max_auth_failures && phase_ != Phase::closed)
+        if (auth_failures_ >= limits_.max_auth_failures && state_ != State::closed)
             close_with(replies::too_many_auth_failures(limits_.hostname));
         break;
     case AuthVerdict::throttled:
@@ -95,7 +123,7 @@ Output ServerSession::on_auth_result(AuthVerdict verdict) {
 }
 
 Output ServerSession::on_commit_result(CommitResult result) {
-    phase_ = Phase::command;
+    enter(State::command);
     reply(result.refusal ? *result.refusal
           : result.ok    ? replies::queued(result.envid)
                          : replies::storage_error());
@@ -104,18 +132,18 @@ Output ServerSession::on_commit_result(CommitResult result) {
 }
 
 void ServerSession::reply(const Reply& r) {
-    if (phase_ == Phase::closed) return;
+    if (state_ == State::closed) return;
     out_.wire += encode(r, limits_.style);
     if (r.code >= 400 && r.code != 421 && ++errors_ >= limits_.max_errors)
         close_with(replies::too_many_errors(limits_.hostname));
 }
 
 void ServerSession::close_with(const Reply& r) {
-    if (phase_ == Phase::closed) return;
+    if (state_ == State::closed) return;
     out_.wire += encode(r, limits_.style);
     out_.close = true;
     out_.action = {};
-    phase_ = Phase::closed;
+    enter(State::closed);
 }
 
 void ServerSession::reset_transaction() {
@@ -125,8 +153,8 @@ void ServerSession::reset_transaction() {
 }
 
 void ServerSession::process() {
-    while (phase_ != Phase::closed && phase_ != Phase::waiting) {
-        if (phase_ == Phase::data) {
+    while (state_ != State::closed && state_ != State::waiting) {
+        if (state_ == State::data) {
             if (!process_data()) break;
             continue;
         }
@@ -177,7 +205,7 @@ bool ServerSession::next_line(std::string_view& line) {
         pos_ += nl + 1;
         if (nl + 1 > limits_.max_line_length) {
             reply(replies::line_too_long());
-            if (phase_ == Phase::closed) return false;
+            if (state_ == State::closed) return false;
             continue;
         }
         line = avail.substr(0, nl);
@@ -191,10 +219,10 @@ void ServerSession::handle_line(std::string_view line) {
         reply(replies::unknown_command());
         return;
     }
-    if (phase_ == Phase::command)
+    if (state_ == State::command)
         handle_command(line);
     else
-        handle_auth_response(line);
+        handle_auth_response(state_, line);
 }
 
 void ServerSession::handle_command(std::string_view line) {
@@ -281,7 +309,7 @@ void ServerSession::cmd_starttls(std::string_view args) {
     buffer_.clear();
     pos_ = 0;
     out_.action.kind = ActionKind::start_tls;
-    phase_ = Phase::waiting;
+    enter(State::waiting);
 }
 
 void ServerSession::cmd_auth(std::string_view args) {
@@ -295,51 +323,51 @@ void ServerSession::cmd_auth(std::string_view args) {
     if (common::iequals(mech, "PLAIN")) {
         if (initial.empty()) {
             reply(replies::auth_challenge(""));
-            phase_ = Phase::auth_plain;
+            enter(State::auth_plain);
             return;
         }
-        phase_ = Phase::auth_plain;
-        handle_auth_response(initial == "=" ? std::string_view{} : initial);
+        handle_auth_response(State::auth_plain, initial == "=" ? std::string_view{} : initial);
     } else if (common::iequals(mech, "LOGIN")) {
         if (initial.empty()) {
             reply(replies::auth_challenge("dXNlcm5hbWU6"));
-            phase_ = Phase::auth_login_user;
+            enter(State::auth_login_user);
             return;
         }
-        phase_ = Phase::auth_login_user;
-        handle_auth_response(initial);
+        handle_auth_response(State::auth_login_user, initial);
     } else {
         reply(replies::auth_mechanism_unknown());
     }
 }
 
-void ServerSession::handle_auth_response(std::string_view line) {
+// `step` is where the exchange stands (auth_plain, auth_login_user or auth_login_pass); an
+// initial response arrives while the session is still in `command`.
+void ServerSession::handle_auth_response(State step, std::string_view line) {
     if (line == "*") {
-        phase_ = Phase::command;
+        enter(State::command);
         login_user_.clear();
         return reply(replies::auth_cancelled());
     }
-    if (phase_ == Phase::auth_plain) {
-        phase_ = Phase::command;
+    if (step == State::auth_plain) {
         auto decoded = decode_plain(line);
-        if (!decoded.credentials)
+        if (!decoded.credentials) {
+            enter(State::command);
             return reply(decoded.error == SaslError::bad_base64 ? replies::auth_bad_base64()
                                                                 : replies::auth_malformed());
+        }
         return request_credentials_check(std::move(*decoded.credentials));
     }
     bool bad_b64 = false;
     auto field = decode_login_field(line, bad_b64);
     if (!field) {
-        phase_ = Phase::command;
+        enter(State::command);
         login_user_.clear();
         return reply(bad_b64 ? replies::auth_bad_base64() : replies::auth_malformed());
     }
-    if (phase_ == Phase::auth_login_user) {
+    if (step == State::auth_login_user) {
         login_user_ = std::move(*field);
-        phase_ = Phase::auth_login_pass;
+        enter(State::auth_login_pass);
         return reply(replies::auth_challenge("UGFzc3dvcmQ6"));
     }
-    phase_ = Phase::command;
     request_credentials_check(Credentials{std::exchange(login_user_, {}), std::move(*field)});
 }
 
@@ -347,7 +375,7 @@ void ServerSession::request_credentials_check(Credentials creds) {
     pending_user_ = creds.username;
     out_.action.kind = ActionKind::verify_credentials;
     out_.action.credentials = std::move(creds);
-    phase_ = Phase::waiting;
+    enter(State::waiting);
 }
 
 } // namespace mailpush::smtp

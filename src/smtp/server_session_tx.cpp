@@ -1,4 +1,4 @@
-// MAIL, RCPT and DATA handlers of the submission session: the mail transaction (SPEC §3).
+// MAIL, RCPT and DATA handlers of the submission session: the mail transaction (docs/smtp.md).
 // Handles untrusted input.
 #include "mailpush/common/strings.hpp"
 #include "mailpush/smtp/command.hpp"
@@ -139,20 +139,21 @@ void ServerSession::cmd_data(std::string_view args) {
     if (!args.empty()) return reply(replies::syntax_params());
     reply(replies::start_data());
     data_ = std::make_unique<DataReader>(limits_.max_message_bytes);
-    phase_ = Phase::data;
+    enter(State::data);
 }
 
 void ServerSession::finish_data() {
-    phase_ = Phase::command;
     Envelope env = std::move(*tx_);
     auto reader = std::move(data_);
     reset_transaction();
-    if (reader->bare_newline()) return reply(replies::bare_newline());
-    if (reader->too_big()) return reply(replies::data_too_big());
+    if (reader->bare_newline() || reader->too_big()) {
+        enter(State::command);
+        return reply(reader->bare_newline() ? replies::bare_newline() : replies::data_too_big());
+    }
     out_.action.kind = ActionKind::commit_message;
     out_.action.envelope = std::move(env);
     out_.action.body = reader->take_body();
-    phase_ = Phase::waiting;
+    enter(State::waiting);
 }
 
 } // namespace mailpush::smtp

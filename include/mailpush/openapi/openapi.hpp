@@ -9,12 +9,13 @@
 #include "mailpush/notify/notify_log.hpp"
 #include "mailpush/openapi/nonce_cache.hpp"
 #include "mailpush/openapi/signature.hpp"
-#include "mailpush/smtp/server_session.hpp"
+#include "mailpush/smtp/envelope.hpp"
 #include "mailpush/store/records.hpp"
 
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 

@@ -3,8 +3,11 @@
 // untrusted: reply lines are bounded and malformed replies end the session with a protocol error.
 #pragma once
 
+#include "mailpush/smtp/enhanced_status.hpp"
+
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +20,8 @@ struct ServerReply {
     std::string text;               // all lines' text joined with a space, enhanced code included
     std::vector<std::string> lines; // each line's text (EHLO capabilities)
     std::string line() const { return std::to_string(code) + " " + text; }
+    // The enhanced status code the text starts with ("5.1.1 User unknown"), if any.
+    std::optional<EnhancedStatus> enhanced() const { return leading_enhanced_status(text); }
 };
 
 // Incremental multi-line reply parser. Lines longer than 4096 bytes or without a valid code
@@ -64,7 +69,13 @@ struct ClientStep {
 
 class ClientSession {
 public:
+    enum class State { greeting, ehlo, helo, starttls, ready, mail, rcpt, data, body, rset, quit, closed };
+    // Told of every state change, synchronously, before the call that caused it returns. The
+    // driver logs it; it must not call back into the session.
+    using TransitionObserver = std::function<void(State from, State to)>;
+
     explicit ClientSession(ClientOptions options);
+    void observe_transitions(TransitionObserver observer) { observer_ = std::move(observer); }
 
     ClientStep on_input(std::string_view bytes);
     ClientStep on_tls_established();
@@ -82,9 +93,10 @@ public:
     bool tls_active() const noexcept { return tls_; }
     bool pipelining() const noexcept { return pipelining_; }
     bool closed() const noexcept { return state_ == State::closed; }
+    State state() const noexcept { return state_; }
 
 private:
-    enum class State { greeting, ehlo, helo, starttls, ready, mail, rcpt, data, body, rset, quit, closed };
+    void enter(State next); // the only place state_ changes
     void handle(const ServerReply& r, ClientStep& step);
     void send_ehlo(ClientStep& step);
     void parse_capabilities();
@@ -102,7 +114,10 @@ private:
     TransactionResult tx_;
     std::size_t rcpt_index_ = 0;
     bool pipelined_ = false;
+    TransitionObserver observer_;
 };
+
+std::string_view to_string(ClientSession::State state);
 
 // Dot-stuffing (RFC 5321 §4.5.2) and the terminating ".\r\n".
 std::string dot_stuff(std::string_view body);

@@ -65,7 +65,7 @@ bool is_ascii(std::string_view s) noexcept;
 // Splits "local@domain" at the last '@'.
 std::pair<std::string_view, std::string_view> split_address(std::string_view address) noexcept;
 
-// Local part exact, domain case-insensitive (SPEC §3, sender must equal the authenticated address).
+// Local part exact, domain case-insensitive (the sender must equal the authenticated address).
 bool same_mailbox(std::string_view a, std::string_view b) noexcept;
 
 // Canonical key for a mailbox: local part as is, domain lower-cased.

@@ -1,4 +1,4 @@
-// Trace headers added on acceptance (SPEC §3): Received, and Message-ID/Date when missing.
+// Trace headers added on acceptance: Received, and Message-ID/Date when missing.
 // Pure: the caller supplies the date text and a fresh message id. Handles untrusted input.
 #pragma once
 

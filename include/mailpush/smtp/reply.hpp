@@ -1,26 +1,108 @@
 // SMTP replies as values: code, enhanced status and text are separate fields until encoding.
-// No I/O. The catalogue (replies::*) is the only place reply texts are written.
+// No I/O. The catalogue in reply.cpp is the only place reply texts are written.
 #pragma once
 
+#include "mailpush/smtp/enhanced_status.hpp"
+
 #include <cstdint>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
 namespace mailpush::smtp {
 
-// "directmail": the hosted service's texts byte for byte, no enhanced codes on the seeds' texts.
-// "rfc": ENHANCEDSTATUSCODES advertised; every reply after the greeting carries x.y.z (RFC 2034).
+// "directmail": the hosted service's texts byte for byte; the replies it documents are sent
+// without their enhanced code. "rfc": ENHANCEDSTATUSCODES advertised; every reply after the
+// greeting carries x.y.z (RFC 2034).
 enum class ReplyStyle { directmail, rfc };
 
 struct Reply {
     std::uint16_t code = 0;
-    std::string enhanced; // "5.7.8"; empty for 3xx and the greeting
+    std::optional<EnhancedStatus> enhanced; // none for 3xx, the greeting and HELO/EHLO
     std::string text;
-    bool seed_text = false; // quoted from the seeds: directmail style sends it without `enhanced`
+    bool documented = false; // the hosted service's documented text: directmail style omits `enhanced`
 };
 
 // "250 2.1.0 Mail Ok\r\n" or "250 Mail Ok\r\n" depending on style.
 std::string encode(const Reply& reply, ReplyStyle style);
+
+// The catalogue: one row per reply the server can send (reply.cpp). The functions in
+// `replies` render their row; tests iterate over catalogue() to check every reply.
+enum class ReplyId : std::uint8_t {
+    greeting,
+    helo_ok,
+    ok,
+    bye,
+    vrfy_cannot,
+    help,
+    not_implemented,
+    unknown_command,
+    line_too_long,
+    bad_sequence,
+    need_helo,
+    need_mail,
+    need_rcpt,
+    nested_mail,
+    no_valid_recipients,
+    syntax_helo,
+    syntax_params,
+    bad_sender_syntax,
+    bad_recipient_syntax,
+    unsupported_parameter,
+    auth_required,
+    sender_mismatch,
+    mail_ok,
+    rcpt_ok,
+    too_many_recipients,
+    invalid_rcptto,
+    size_exceeds_limit,
+    start_data,
+    data_too_big,
+    bare_newline,
+    queued,
+    storage_low,
+    account_unavailable,
+    daily_quota_exceeded,
+    monthly_quota_exceeded,
+    not_enough_quota,
+    ip_not_allowed,
+    domain_not_verified,
+    storage_error,
+    auth_already,
+    auth_in_transaction,
+    auth_mechanism_unknown,
+    auth_tls_required,
+    auth_challenge,
+    auth_ok,
+    auth_failed,
+    auth_cancelled,
+    auth_bad_base64,
+    auth_malformed,
+    auth_throttled,
+    auth_temporary_failure,
+    too_many_auth_failures,
+    too_many_errors,
+    timeout,
+    shutting_down,
+    too_many_connections,
+    tls_ready,
+    tls_already_active,
+    tls_not_available,
+    smtputf8_required,
+    end_ // not a reply: the number of rows
+};
+
+struct ReplyTemplate {
+    ReplyId id;
+    std::uint16_t code;
+    std::optional<EnhancedStatus> enhanced;
+    std::string_view text; // "{}" marks where the argument goes (hostname, IP, envid, challenge)
+    bool documented;
+};
+
+std::span<const ReplyTemplate> catalogue();
+Reply render(ReplyId id, std::string_view argument = {});
 
 namespace replies {
 Reply greeting(std::string_view hostname);

@@ -1,14 +1,17 @@
-// The SMTP submission session as a sans-I/O state machine (SPEC §3, RFC 5321, 2920, 3207, 4954).
+// The SMTP submission session as a sans-I/O state machine (docs/smtp.md; RFC 5321, 2920, 3207, 4954).
 // Bytes in, reply bytes and at most one Action out; the driver performs the action (credential
 // check, spool commit, TLS handshake) and feeds the result back. Handles untrusted input.
 // It must not do I/O, block, read clocks or draw random numbers.
 #pragma once
 
+#include "mailpush/smtp/commit_result.hpp"
 #include "mailpush/smtp/data_reader.hpp"
+#include "mailpush/smtp/envelope.hpp"
 #include "mailpush/smtp/reply.hpp"
 #include "mailpush/smtp/sasl.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,25 +31,6 @@ struct SessionLimits {
     bool starttls_available = false;    // listener does STARTTLS and a certificate is loaded
     bool tls_active = false;            // implicit TLS listener
     bool auth_requires_tls = false;
-};
-
-struct Recipient {
-    std::string address;
-    std::string notify; // RFC 3461 NOTIFY value, upper-cased; empty if absent
-    std::string orcpt;
-};
-
-struct Envelope {
-    std::string mail_from;
-    std::string auth_user;
-    std::vector<Recipient> recipients;
-    std::string body_type = "7BIT"; // or 8BITMIME
-    bool smtputf8 = false;
-    std::string ret;       // FULL / HDRS / empty
-    std::string dsn_envid; // RFC 3461 ENVID, xtext
-    std::uint64_t declared_size = 0;
-    bool tls = false;
-    std::string helo;
 };
 
 // Cheap, non-blocking checks answered from memory by the owner (storage state, account
@@ -76,15 +60,15 @@ struct Output {
 
 enum class AuthVerdict { ok, failed, throttled, temporary_failure };
 
-struct CommitResult {
-    bool ok = false;
-    std::uint64_t envid = 0;
-    std::optional<Reply> refusal; // not stored on purpose (e.g. the quota ran out meanwhile)
-};
-
 class ServerSession {
 public:
+    enum class State { command, auth_plain, auth_login_user, auth_login_pass, data, waiting, closed };
+    // Told of every state change, synchronously, before the call that caused it returns. The
+    // driver logs it; it must not call back into the session.
+    using TransitionObserver = std::function<void(State from, State to)>;
+
     ServerSession(SessionLimits limits, SessionPolicy& policy);
+    void observe_transitions(TransitionObserver observer) { observer_ = std::move(observer); }
 
     Output on_connect();
     Output on_input(std::string_view bytes);
@@ -94,22 +78,23 @@ public:
     Output on_timeout();
     Output on_shutdown(); // 421 and close; the driver calls it only between transactions
 
-    bool in_data() const noexcept { return phase_ == Phase::data; }
-    bool in_transaction() const noexcept { return tx_.has_value() || phase_ == Phase::data; }
-    bool closed() const noexcept { return phase_ == Phase::closed; }
+    bool in_data() const noexcept { return state_ == State::data; }
+    bool in_transaction() const noexcept { return tx_.has_value() || state_ == State::data; }
+    bool closed() const noexcept { return state_ == State::closed; }
     bool authenticated() const noexcept { return !auth_user_.empty(); }
     const std::string& auth_user() const noexcept { return auth_user_; }
     std::size_t buffered() const noexcept { return buffer_.size() - pos_; }
 
-private:
-    enum class Phase { command, auth_plain, auth_login_user, auth_login_pass, data, waiting, closed };
+    State state() const noexcept { return state_; }
 
+private:
+    void enter(State next); // the only place state_ changes
     void process();
     bool process_data();
     bool next_line(std::string_view& line);
     void handle_line(std::string_view line);
     void handle_command(std::string_view line);
-    void handle_auth_response(std::string_view line);
+    void handle_auth_response(State step, std::string_view line);
     void cmd_helo(std::string_view args, bool extended);
     void cmd_auth(std::string_view args);
     void cmd_mail(std::string_view args);
@@ -124,7 +109,7 @@ private:
 
     SessionLimits limits_;
     SessionPolicy& policy_;
-    Phase phase_ = Phase::command;
+    State state_ = State::command;
     std::string buffer_;
     std::size_t pos_ = 0;
     bool discarding_long_line_ = false;
@@ -138,9 +123,12 @@ private:
     unsigned rcpt_attempts_ = 0;
     std::unique_ptr<DataReader> data_;
     Output out_;
+    TransitionObserver observer_;
 };
 
-// EHLO reply lines (SPEC §3 order), for tests and the driver.
+std::string_view to_string(ServerSession::State state);
+
+// EHLO reply lines (in the order docs/smtp.md shows), for tests and the driver.
 std::string ehlo_reply(const SessionLimits& limits, bool tls_active);
 
 } // namespace mailpush::smtp

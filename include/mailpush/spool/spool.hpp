@@ -4,7 +4,8 @@
 // may be damaged and verifies them.
 #pragma once
 
-#include "mailpush/smtp/server_session.hpp"
+#include "mailpush/smtp/commit_result.hpp"
+#include "mailpush/smtp/envelope.hpp"
 
 #include <atomic>
 #include <chrono>

@@ -238,4 +238,15 @@ TEST(DotStuff, StuffsAndTerminates) {
     EXPECT_EQ(dot_stuff(""), ".\r\n");
 }
 
+TEST_F(ClientTest, RemoteEnhancedCodesAreTypedValues) {
+    greet();
+    step = c.submit(msg({"a@x.test"}));
+    in("250 ok\r\n550 5.1.1 no such user\r\n554 5.5.1 no valid recipients\r\n");
+    ASSERT_TRUE(step.result);
+    EXPECT_EQ(step.result->rcpt_replies[0].enhanced(), (EnhancedStatus{5, 1, 1}));
+    EXPECT_FALSE((ServerReply{250, "ok", {"ok"}}.enhanced()));
+    // Our own stand-in replies carry a typed code too.
+    EXPECT_EQ(c.submit(msg()).result->final_reply.enhanced(), (EnhancedStatus{4, 4, 0}));
+}
+
 } // namespace mailpush::smtp
