@@ -1,4 +1,4 @@
-// Helpers shared by the admin API's route files (private to the api module).
+// Helpers shared by the admin API's route files (private to the api module): replies, body fields.
 #pragma once
 
 #include "mailpush/api/admin_api.hpp"
@@ -6,13 +6,18 @@
 
 #include <nlohmann/json.hpp>
 
-#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+namespace mailpush::store {
+class StoreError;
+}
+
 namespace mailpush::api::detail {
 using nlohmann::json;
+
+// Thrown by a handler for a refused request; the router turns it into the reply.
 
 struct HttpError {
     unsigned status;
@@ -60,6 +65,10 @@ inline std::optional<std::int64_t> int_field(const json& body, const char* name)
 
 std::int64_t unix_now();
 
+// A store refusal as a reply: 404 not found, 409 conflict, 422 invalid or over a limit.
+ApiResponse store_error_response(const store::StoreError& e);
+unsigned store_error_status(const store::StoreError& e);
+
 // The DNS records of a domain: what to publish and what the last check saw.
 inline json records_json(const std::vector<store::DnsRecordCheck>& checks) {
     json records = json::array();
@@ -74,7 +83,7 @@ inline json records_json(const std::vector<store::DnsRecordCheck>& checks) {
     return records;
 }
 
-// A JSON array of to_json(item), with to_json found by argument-dependent lookup or in scope.
+// A JSON array of to_json(item).
 template <class T, class ToJson>
 json list_json(const std::vector<T>& items, ToJson&& to_json) {
     json arr = json::array();
@@ -83,7 +92,8 @@ json list_json(const std::vector<T>& items, ToJson&& to_json) {
     return arr;
 }
 
-using Path = std::vector<std::string>;
-using Query = std::map<std::string, std::string>;
+inline json deleted(const std::string& what) {
+    return {{"deleted", what}};
+}
 
 } // namespace mailpush::api::detail

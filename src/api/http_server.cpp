@@ -49,7 +49,22 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     // Not a coroutine on purpose: GCC 12 relocates lambda init-captures made inside coroutines
     // bitwise, so the capturing lambda is built here and only awaited by the coroutine.
     auto handle_on_pool(ApiRequest request) {
-        return net::offload(pool, [this, request = std::move(request)] { return route(request); });
+        return net::offload(pool, [this, request = std::move(request)] { return route_or_500(request); });
+    }
+
+    // The one guarantee for every handler (admin API, OpenAPI, metrics): an exception becomes a 500
+    // without detail and never leaves the worker thread (where it would end the process).
+    ApiResponse route_or_500(const ApiRequest& r) noexcept {
+        const auto path =
+            std::string_view(r.target).substr(0, r.target.find('?')); // the query may hold secrets
+        try {
+            return route(r);
+        } catch (const std::exception& e) {
+            spdlog::error("http: {} {} failed: {}", r.method, path, e.what());
+        } catch (...) {
+            spdlog::error("http: {} {} failed: unknown exception", r.method, path);
+        }
+        return {500, R"({"error":{"code":"InternalError","message":"internal error"}})"};
     }
 
     // "/" is the DirectMail-compatible OpenAPI (RPC style); everything else the admin API.

@@ -1,12 +1,10 @@
-// The admin REST API (/v1/..., JSON, bearer token): routing and handlers, independent of the
-// HTTP transport. Blocking (SQLite): the HTTP server runs it on a worker pool.
+// The admin REST API (/v1/..., JSON, bearer token), independent of the HTTP transport: a table of
+// routes (src/api/admin_router.*) over one file of handlers per resource (src/api/admin_*.cpp).
+// Blocking (SQLite): the HTTP server runs it on a worker pool.
 // Handles untrusted input: the path, query and JSON body of every request.
 #pragma once
 
-#include <nlohmann/json_fwd.hpp>
-
-#include <map>
-#include <optional>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -46,34 +44,34 @@ struct ApiResponse {
     std::string content_type = "application/json";
 };
 
+// What the handlers work with. The store and spool are always there; the rest is attached when the
+// daemon runs the module (a handler answers 503 when its part is missing).
+struct AdminServices {
+    store::Store& store;
+    spool::Spool& spool;
+    delivery::DeliveryLog* log = nullptr;
+    delivery::Engine* engine = nullptr;
+    openapi::OpenApi* openapi = nullptr;
+    const openapi::OpenApiBackends* backends = nullptr; // DNS checks
+    notify::NotifyLog* notify_log = nullptr;
+    std::int64_t visibility_ms = 30'000; // the pull queue's visibility timeout
+    int utc_offset_minutes = 480;        // reporting: the local day of from/to
+};
+
 class AdminApi {
 public:
     AdminApi(store::Store& store, spool::Spool& spool, std::string admin_token);
     void attach_delivery(delivery::DeliveryLog& log, delivery::Engine& engine);
     // The OpenAPI's send service (reply-to verification mails) and DNS checks.
     void attach_openapi(openapi::OpenApi& api, const openapi::OpenApiBackends& backends);
-    void set_utc_offset(int minutes) { utc_offset_minutes_ = minutes; } // reporting days (+08:00)
-    // Notification targets and the pull queue (admin_notify.cpp).
+    void set_utc_offset(int minutes) { services_.utc_offset_minutes = minutes; } // reporting days (+08:00)
+    // Notification targets and the pull queue.
     void attach_notify(notify::NotifyLog& log, std::int64_t visibility_ms);
+    // Never throws: every failure is a JSON error reply (500 without detail for the unexpected).
     ApiResponse handle(const ApiRequest& request);
 
 private:
-    // Tags, recipient lists, templates, access keys, send tasks (admin_content.cpp).
-    std::optional<ApiResponse> handle_content(const std::string& method, const std::vector<std::string>& path,
-                                              const std::map<std::string, std::string>& query,
-                                              const nlohmann::json& body);
-    std::optional<ApiResponse> handle_notify(const std::string& method, const std::vector<std::string>& path,
-                                             const std::map<std::string, std::string>& query,
-                                             const nlohmann::json& body);
-    notify::NotifyLog* notify_log_ = nullptr;
-    std::int64_t visibility_ms_ = 30'000;
-    openapi::OpenApi* openapi_ = nullptr;
-    int utc_offset_minutes_ = 480; // reporting: the local day of from/to
-    const openapi::OpenApiBackends* backends_ = nullptr;
-    delivery::DeliveryLog* log_ = nullptr;
-    delivery::Engine* engine_ = nullptr;
-    store::Store& store_;
-    spool::Spool& spool_;
+    AdminServices services_;
     std::string token_;
 };
 

@@ -1,0 +1,110 @@
+// /v1/queue and /v1/events: the queued messages, their delivery history, retry and cancel.
+#include "admin_router.hpp"
+#include "admin_util.hpp"
+
+#include "mailpush/common/strings.hpp"
+#include "mailpush/delivery/delivery_log.hpp"
+#include "mailpush/delivery/engine.hpp"
+#include "mailpush/spool/spool.hpp"
+
+namespace mailpush::api::detail {
+namespace {
+
+json to_json(const spool::QueueEntry& e) {
+    json rcpts = json::array();
+    for (const auto& r : e.envelope.recipients)
+        rcpts.push_back({{"address", r.address}, {"state", "queued"}});
+    return {{"envid", std::to_string(e.envid)},
+            {"mail_from", e.envelope.mail_from},
+            {"recipients", rcpts},
+            {"size", e.size},
+            {"received_at_ms", e.received_at_ms},
+            {"peer", e.peer}};
+}
+
+std::uint64_t parse_envid(const std::string& s) {
+    auto v = common::parse_u64(s);
+    if (!v) throw HttpError{400, "InvalidParameter", "envid must be a decimal number"};
+    return *v;
+}
+
+ApiResponse events(const AdminServices& s, const RouteCall& c) {
+    if (!c.query.count("env_id")) throw HttpError{400, "MissingParameter", "env_id is required"};
+    const auto envid = parse_envid(c.query.at("env_id"));
+    json arr = json::array();
+    if (s.log)
+        for (const auto& ev : s.log->events(envid))
+            arr.push_back(ev);
+    return ok(arr);
+}
+
+// The spool's entry (if still queued) with the delivery log's recipients and attempts.
+ApiResponse show_message(const AdminServices& s, const RouteCall& c) {
+    const auto& id = c.param("envid");
+    const auto envid = parse_envid(id);
+    auto e = s.spool.find(envid);
+    json out = e ? to_json(*e) : json{{"envid", id}};
+    out["queued"] = e.has_value();
+    if (!s.log) {
+        if (!e) throw HttpError{404, "NotFound", "no queued message with envid " + id};
+        return ok(out);
+    }
+    json rcpts = json::array(), attempts = json::array();
+    for (const auto& r : s.log->recipients(envid))
+        rcpts.push_back({{"address", r.address},
+                         {"state", delivery::to_string(r.state)},
+                         {"attempts", r.attempts},
+                         {"next_attempt_ms", r.next_attempt_ms},
+                         {"last_reply", r.last_reply},
+                         {"failed_type", r.failed_type},
+                         {"status", r.status}});
+    for (const auto& a : s.log->attempts(envid))
+        attempts.push_back({{"rcpt_index", a.idx},
+                            {"started_ms", a.started_ms},
+                            {"ended_ms", a.ended_ms},
+                            {"host", a.host},
+                            {"reply", a.reply}});
+    if (!rcpts.empty()) out["recipients"] = rcpts;
+    out["attempts"] = attempts;
+    if (!e && rcpts.empty()) throw HttpError{404, "NotFound", "no message with envid " + id};
+    return ok(out);
+}
+
+ApiResponse retry_message(const AdminServices& s, const RouteCall& c) {
+    const auto& id = c.param("envid");
+    const auto envid = parse_envid(id);
+    if (!s.spool.find(envid)) throw HttpError{404, "NotFound", "no queued message with envid " + id};
+    if (s.engine) s.engine->retry_now(envid);
+    return ok({{"envid", id}, {"retry", "scheduled"}});
+}
+
+ApiResponse delete_message(const AdminServices& s, const RouteCall& c) {
+    const auto& id = c.param("envid");
+    const auto envid = parse_envid(id);
+    const auto entry = s.spool.find(envid);
+    if (!entry || !s.spool.remove(envid))
+        throw HttpError{404, "NotFound", "no queued message with envid " + id};
+    std::vector<std::string> addresses;
+    for (const auto& r : entry->envelope.recipients)
+        addresses.push_back(r.address);
+    if (s.engine) s.engine->cancel(envid, std::move(addresses));
+    return ok(deleted(id));
+}
+
+} // namespace
+
+std::span<const Route> queue_routes() {
+    static const Route routes[] = {
+        {"GET", "/v1/events", Access::admin, events},
+        {"GET", "/v1/queue", Access::admin,
+         [](const AdminServices& s, const RouteCall&) {
+             return ok(list_json(s.spool.list(), [](const auto& e) { return to_json(e); }));
+         }},
+        {"GET", "/v1/queue/{envid}", Access::admin, show_message},
+        {"POST", "/v1/queue/{envid}/retry", Access::admin, retry_message},
+        {"DELETE", "/v1/queue/{envid}", Access::admin, delete_message},
+    };
+    return routes;
+}
+
+} // namespace mailpush::api::detail

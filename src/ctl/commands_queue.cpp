@@ -1,0 +1,49 @@
+// queue and events: /v1/queue and /v1/events.
+#include "command.hpp"
+#include "http_client.hpp"
+
+namespace mailpush::ctl {
+namespace {
+
+const std::vector<std::string> kQueueColumns{"envid", "mail_from", "recipients", "size", "received_at_ms"};
+
+std::string message_path(const Invocation& in) {
+    return "/v1/queue/" + in.encoded(0);
+}
+
+// The reply is a list of event lines (no columns).
+Call events(const Invocation& in) {
+    if (!in.has("env")) throw UsageError{"events needs --env ENVID"};
+    return {"GET", "/v1/events?env_id=" + url_encode(in.opt("env")), nullptr, {}};
+}
+
+} // namespace
+
+std::span<const Command> queue_commands() {
+    static const Command rows[] = {
+        {{"queue", "list"},
+         "",
+         [](const Invocation&) {
+             return Call{"GET", "/v1/queue", nullptr, kQueueColumns};
+         }},
+        {{"queue", "show"},
+         "ENVID",
+         [](const Invocation& in) {
+             return Call{"GET", message_path(in), nullptr, kQueueColumns};
+         }},
+        {{"queue", "delete"},
+         "ENVID",
+         [](const Invocation& in) {
+             return Call{"DELETE", message_path(in), nullptr, {"deleted"}};
+         }},
+        {{"queue", "retry"},
+         "ENVID",
+         [](const Invocation& in) {
+             return Call{"POST", message_path(in) + "/retry", nullptr, {"envid", "retry"}};
+         }},
+        {{"events"}, "--env ENVID", events},
+    };
+    return rows;
+}
+
+} // namespace mailpush::ctl
