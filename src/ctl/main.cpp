@@ -491,11 +491,11 @@ int main(int argc, char** argv) {
             if (path.empty() && std::getenv("MAILPUSH_CONFIG")) path = std::getenv("MAILPUSH_CONFIG");
             if (path.empty()) path = "/etc/mailpush/mailpushd.toml";
             const auto cfg = mailpush::config::load_config(path);
-            const std::string host = cfg.http_address == "0.0.0.0" ? "127.0.0.1"
-                                     : cfg.http_address == "::"    ? "[::1]"
-                                                                   : cfg.http_address;
-            if (url.empty()) url = "http://" + host + ":" + std::to_string(cfg.http_port);
-            if (token.empty()) token = cfg.admin_token;
+            const std::string host = cfg.http.address == "0.0.0.0" ? "127.0.0.1"
+                                     : cfg.http.address == "::"    ? "[::1]"
+                                                                   : cfg.http.address;
+            if (url.empty()) url = "http://" + host + ":" + std::to_string(cfg.http.port);
+            if (token.empty()) token = cfg.http.admin_token;
         }
         const Call call = build_call(args, opts);
         const auto res = mailpush::ctl::http_request(url, call.method, call.target,

@@ -122,15 +122,16 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
         , log_strand(asio::make_strand(blocking_pool.get_executor()))
         , timer(strand)
         , prune_timer(strand)
-        , resolver(io_.get_executor(), dns::ResolverOptions{cfg_.dns_servers, std::chrono::seconds(5), 2,
-                                                            std::chrono::seconds(60)}) {
+        , resolver(io_.get_executor(),
+                   dns::ResolverOptions{cfg_.delivery.dns_servers, std::chrono::seconds(5), 2,
+                                        std::chrono::seconds(60)}) {
         client_tls.set_verify_mode(asio::ssl::verify_none); // opportunistic TLS, as MTAs do (RFC 7435)
-        policy = RetryPolicy{cfg.retry_initial, cfg.retry_max, cfg.max_lifetime};
+        policy = RetryPolicy{cfg.delivery.retry_initial, cfg.delivery.retry_max, cfg.delivery.max_lifetime};
     }
 
     RouteTarget route_for(const std::string& domain) const {
-        const config::Route* star = nullptr;
-        for (const auto& r : cfg.routes) {
+        const delivery::Route* star = nullptr;
+        for (const auto& r : cfg.delivery.routes) {
             if (r.domain == "*")
                 star = &r;
             else if (common::iequals(r.domain, domain))
@@ -220,7 +221,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
         if (stopping) return;
         const auto now = now_ms();
         std::vector<std::uint64_t> blocked; // due, but over a concurrency limit: look again later
-        while (!due.empty() && due.begin()->first <= now && in_flight < cfg.max_deliveries) {
+        while (!due.empty() && due.begin()->first <= now && in_flight < cfg.delivery.max_deliveries) {
             const auto envid = due.begin()->second;
             due.erase(due.begin());
             if (!start_due(envid, now)) blocked.push_back(envid);
@@ -265,18 +266,19 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
             const auto route = route_for(domain);
             if (route.kind == RouteTarget::Kind::hold) continue; // stays queued until the route changes
             const auto key = destination_key(route, domain);
-            if (in_flight >= cfg.max_deliveries || per_destination[key] >= cfg.max_per_destination) {
+            if (in_flight >= cfg.delivery.max_deliveries ||
+                per_destination[key] >= cfg.delivery.max_per_destination) {
                 all_started = false;
                 continue;
             }
-            if (cfg.max_rate_per_destination > 0) { // spacing between attempt starts per destination
+            if (cfg.delivery.max_rate_per_destination > 0) { // spacing between attempt starts per destination
                 auto& next_ok = next_start[key];
                 if (now < next_ok) {
                     later = std::min(later, next_ok);
                     continue;
                 }
-                next_ok =
-                    std::max(next_ok, now) + std::max<std::int64_t>(1, 1000 / cfg.max_rate_per_destination);
+                next_ok = std::max(next_ok, now) +
+                          std::max<std::int64_t>(1, 1000 / cfg.delivery.max_rate_per_destination);
             }
             ++in_flight;
             ++per_destination[key];
@@ -336,9 +338,14 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
 
     static asio::awaitable<void> network_attempt(std::shared_ptr<Impl> self,
                                                  std::shared_ptr<AttemptJob> job) {
-        AttemptContext ctx{self->io.get_executor(),   self->connections,        self->resolver,
-                           self->client_tls,          self->cfg.hostname,       self->cfg.remote_port,
-                           self->cfg.connect_timeout, self->cfg.command_timeout};
+        AttemptContext ctx{self->io.get_executor(),
+                           self->connections,
+                           self->resolver,
+                           self->client_tls,
+                           self->cfg.delivery.hostname,
+                           self->cfg.delivery.remote_port,
+                           self->cfg.delivery.connect_timeout,
+                           self->cfg.delivery.command_timeout};
         co_await run_attempt(ctx, *job);
     }
 
@@ -401,11 +408,11 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
                                  Clock::time_point(std::chrono::milliseconds(m.entry.received_at_ms)),
                                  Clock::time_point(std::chrono::milliseconds(now)),
                                  static_cast<int>(cls.status),
-                                 cfg.region,
+                                 cfg.delivery.region,
                                  rep.code,
                                  rep.line(),
                                  cls.failed_type};
-                u.event = format_delivery_event(ev, cfg.event_utc_offset_minutes * 60);
+                u.event = format_delivery_event(ev, cfg.delivery.event_utc_offset_minutes * 60);
                 u.report.account = account;
                 u.report.mail_from = m.entry.envelope.auth_user.empty() ? m.entry.envelope.mail_from
                                                                         : m.entry.envelope.auth_user;
@@ -457,7 +464,8 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
             log.apply(updates);
             for (const auto& [account, addr] : nx) {
                 if (account.empty()) continue;
-                if (log.add_hard_bounce(account, addr) >= static_cast<int>(cfg.invalid_address_threshold))
+                if (log.add_hard_bounce(account, addr) >=
+                    static_cast<int>(cfg.delivery.invalid_address_threshold))
                     store.add_invalid(account, addr, "SmtpNxBox");
             }
         } catch (const std::exception& e) {
@@ -494,7 +502,7 @@ void schedule_prune(std::shared_ptr<Engine::Impl> impl, std::chrono::seconds del
     impl->prune_timer.expires_after(delay);
     impl->prune_timer.async_wait([impl](boost::system::error_code ec) {
         if (ec || impl->stopping) return;
-        const auto cutoff = now_ms() - impl->cfg.log_retention.count();
+        const auto cutoff = now_ms() - impl->cfg.delivery.log_retention.count();
         asio::post(impl->log_strand, [impl, cutoff] {
             try {
                 if (const auto n = impl->log.prune(cutoff)) spdlog::info("delivery.prune messages={}", n);

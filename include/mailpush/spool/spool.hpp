@@ -5,6 +5,7 @@
 #pragma once
 
 #include "mailpush/smtp/server_session.hpp"
+#include "mailpush/spool/options.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -21,14 +22,6 @@
 #include <vector>
 
 namespace mailpush::spool {
-
-struct SpoolOptions {
-    std::filesystem::path dir;
-    unsigned writers = 4;
-    std::uint64_t min_free_bytes = 100ULL * 1024 * 1024;
-    std::string fault_injection; // "", "write", "fsync", "rename"
-    std::string hostname = "localhost";
-};
 
 // What the queue index knows about a message (no body).
 struct QueueEntry {
