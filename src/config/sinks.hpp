@@ -16,6 +16,14 @@ struct is_duration : std::false_type {};
 template <class R, class P>
 struct is_duration<std::chrono::duration<R, P>> : std::true_type {};
 
+// target.*p1.*p2... : the member a path of member pointers leads to.
+template <auto... Path, class Target>
+auto& member(Target& t) {
+    // clang-format off
+    return (t .* ... .* Path);
+    // clang-format on
+}
+
 template <class T>
 void assign(T& out, const Value& v) {
     if constexpr (std::is_same_v<T, bool>)
@@ -42,8 +50,8 @@ Value value_of(const T& in) {
 
 template <class Target, auto... Path>
 Sink<Target> to() {
-    return {[](Target& t, const Value& v) { assign((t.*....*Path), v); },
-            [](const Target& t) { return value_of((t.*....*Path)); }};
+    return {[](Target& t, const Value& v) { assign(member<Path...>(t), v); },
+            [](const Target& t) { return value_of(member<Path...>(t)); }};
 }
 
 // An enum member, through a table of {word, enumerator} pairs.
@@ -54,11 +62,11 @@ template <const auto& Words, class Target, auto... Path>
 Sink<Target> to_enum() {
     return {[](Target& t, const Value& v) {
                 for (const auto& [word, e] : Words)
-                    if (word == std::get<std::string>(v)) (t.*....*Path) = e;
+                    if (word == std::get<std::string>(v)) member<Path...>(t) = e;
             },
             [](const Target& t) {
                 for (const auto& [word, e] : Words)
-                    if (e == (t.*....*Path)) return Value(std::string(word));
+                    if (e == member<Path...>(t)) return Value(std::string(word));
                 return Value(std::string());
             }};
 }
