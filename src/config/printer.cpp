@@ -155,7 +155,9 @@ std::string config_doc_table() {
     for (const auto& entry : key_table())
         std::visit(
             [&out](const auto& s) {
-                doc_rows(out, s.keys, s.name, !std::is_same_v<std::decay_t<decltype(s)>, Section>);
+                constexpr bool array = !std::is_same_v<std::decay_t<decltype(s)>, Section>;
+                if constexpr (array) out += fmt::format("| `[[{}]]` | none | | {} |\n", s.name, s.doc);
+                doc_rows(out, s.keys, s.name, array);
             },
             entry);
     return out;
