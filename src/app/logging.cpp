@@ -36,8 +36,8 @@ public:
 void setup_logging(const config::Config& cfg) {
     auto logger = spdlog::stderr_logger_mt("mailpushd");
     spdlog::set_default_logger(logger);
-    spdlog::set_level(spdlog::level::from_str(cfg.log_level));
-    if (cfg.log_format == "json") {
+    spdlog::set_level(spdlog::level::from_str(cfg.server.log_level));
+    if (cfg.server.log_format == "json") {
         auto formatter = std::make_unique<spdlog::pattern_formatter>();
         formatter->add_flag<JsonEscapedMessage>('*').set_pattern(
             R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","event":"%*"})");

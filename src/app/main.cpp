@@ -39,15 +39,18 @@ constexpr int kExitConfig = 2;
 
 void usage() {
     std::cout << "usage: mailpushd --config FILE [--check-config]\n"
-                 "  --config FILE     the TOML configuration (see docs/config.md)\n"
-                 "  --check-config    validate the configuration and exit (0 OK, 2 bad)\n";
+                 "       mailpushd --print-defaults | --print-config-doc\n"
+                 "  --config FILE       the TOML configuration (see docs/config.md)\n"
+                 "  --check-config      validate the configuration and exit (0 OK, 2 bad)\n"
+                 "  --print-defaults    print every key at its default, as TOML, and exit\n"
+                 "  --print-config-doc  print the key table of docs/config.md and exit\n";
 }
 
-std::shared_ptr<asio::ssl::context> load_tls(const config::Config& cfg) {
-    if (cfg.tls_cert.empty()) return nullptr;
-    if (cfg.tls_self_signed && net::ensure_self_signed(cfg.tls_cert, cfg.tls_key, cfg.hostname))
-        spdlog::info("tls.self_signed cert={} key={}", cfg.tls_cert, cfg.tls_key);
-    return net::make_server_tls_context(cfg.tls_cert, cfg.tls_key);
+std::shared_ptr<asio::ssl::context> load_tls(const config::TlsFiles& tls, const std::string& hostname) {
+    if (tls.cert.empty()) return nullptr;
+    if (tls.self_signed && net::ensure_self_signed(tls.cert, tls.key, hostname))
+        spdlog::info("tls.self_signed cert={} key={}", tls.cert, tls.key);
+    return net::make_server_tls_context(tls.cert, tls.key);
 }
 
 // Stops accepting, lets sessions finish or get 421 until the grace period ends, then closes
@@ -55,18 +58,18 @@ std::shared_ptr<asio::ssl::context> load_tls(const config::Config& cfg) {
 class ShutdownSequence {
 public:
     ShutdownSequence(asio::io_context& io, net::SmtpServer& smtp, api::HttpServer& http,
-                     const config::Config& cfg)
+                     std::chrono::milliseconds grace)
         : io_(io)
         , smtp_(smtp)
         , http_(http)
-        , cfg_(cfg)
+        , grace_(grace)
         , timer_(io) {}
 
     void begin() {
         if (started_) return;
         started_ = true;
         spdlog::info("shutdown.begin sessions={}", smtp_.active_sessions());
-        deadline_ = std::chrono::steady_clock::now() + cfg_.shutdown_grace;
+        deadline_ = std::chrono::steady_clock::now() + grace_;
         smtp_.begin_shutdown();
         http_.stop();
         poll();
@@ -94,34 +97,11 @@ private:
     asio::io_context& io_;
     net::SmtpServer& smtp_;
     api::HttpServer& http_;
-    const config::Config& cfg_;
+    std::chrono::milliseconds grace_;
     asio::steady_timer timer_;
     std::chrono::steady_clock::time_point deadline_{};
     bool started_ = false;
 };
-
-// The engine's part of the configuration.
-delivery::EngineOptions engine_options(const config::Config& cfg) {
-    delivery::EngineOptions o;
-    o.hostname = cfg.hostname;
-    o.region = cfg.region;
-    o.dns_servers = cfg.dns_servers;
-    o.remote_port = cfg.remote_port;
-    o.retry_initial = cfg.retry_initial;
-    o.retry_max = cfg.retry_max;
-    o.max_lifetime = cfg.max_lifetime;
-    o.max_deliveries = cfg.max_deliveries;
-    o.max_per_destination = cfg.max_per_destination;
-    o.max_rate_per_destination = cfg.max_rate_per_destination;
-    o.connect_timeout = cfg.connect_timeout;
-    o.command_timeout = cfg.command_timeout;
-    o.invalid_address_threshold = cfg.invalid_address_threshold;
-    o.event_utc_offset_minutes = cfg.event_utc_offset_minutes;
-    o.log_retention = cfg.log_retention;
-    for (const auto& r : cfg.routes)
-        o.routes.push_back({r.domain, r.to});
-    return o;
-}
 
 } // namespace
 
@@ -134,7 +114,13 @@ int main(int argc, char** argv) {
             config_path = argv[++i];
         else if (a == "--check-config")
             check_only = true;
-        else if (a == "--help" || a == "-h") {
+        else if (a == "--print-defaults") {
+            std::cout << config::print_defaults();
+            return 0;
+        } else if (a == "--print-config-doc") {
+            std::cout << config::config_doc_table();
+            return 0;
+        } else if (a == "--help" || a == "-h") {
             usage();
             return 0;
         } else {
@@ -150,7 +136,10 @@ int main(int argc, char** argv) {
     try {
         cfg = config::load_config(config_path);
     } catch (const config::ConfigError& e) {
-        std::cerr << "mailpushd: " << e.what() << "\n";
+        // --check-config is for the operator at the file: it also says where.
+        std::cerr << "mailpushd: " << e.what();
+        if (check_only && e.line() > 0) std::cerr << " (line " << e.line() << ")";
+        std::cerr << "\n";
         return kExitConfig;
     }
     if (check_only) {
@@ -168,34 +157,18 @@ int main(int argc, char** argv) {
 
     try {
         namespace fs = std::filesystem;
-        fs::create_directories(cfg.data_dir);
-        spool::Spool spool({fs::path(cfg.data_dir) / "spool", cfg.spool_writers, cfg.min_free_bytes,
-                            cfg.fault_injection, cfg.hostname});
+        fs::create_directories(cfg.server.data_dir);
+        auto spool_options = cfg.spool;
+        spool_options.dir = fs::path(cfg.server.data_dir) / "spool";
+        spool::Spool spool(std::move(spool_options));
         const auto recovered = spool.recover();
         spdlog::info("spool.recover queued={}", recovered);
-        store::StoreLimits limits;
-        limits.pbkdf2_iterations = cfg.pbkdf2_iterations;
-        limits.allow_private_ip_entries = cfg.allow_private_ip_protection;
-        limits.utc_offset_minutes = cfg.event_utc_offset_minutes;
-        limits.daily_quota = cfg.default_daily_quota;
-        limits.monthly_quota = cfg.default_monthly_quota;
-        limits.max_domains = cfg.max_domains;
-        limits.max_addresses = cfg.max_addresses;
-        limits.max_address_deletions_per_month = cfg.max_address_deletions_per_month;
-        limits.max_ip_entries = cfg.max_ip_entries;
-        limits.max_tags = cfg.max_tags;
-        limits.max_receiver_lists = cfg.max_receiver_lists;
-        limits.max_receivers_per_list = cfg.max_receivers_per_list;
-        limits.max_templates = cfg.max_templates;
-        limits.max_template_subject_chars = cfg.max_template_subject;
-        limits.max_template_body_bytes = cfg.max_template_body;
-        limits.max_access_keys = cfg.max_access_keys;
-        limits.service_host = cfg.hostname;
-        store::Store store((fs::path(cfg.data_dir) / "store.db").string(), limits, cfg.region);
+        store::Store store((fs::path(cfg.server.data_dir) / "store.db").string(), cfg.store,
+                           cfg.server.region);
 
         std::shared_ptr<asio::ssl::context> tls;
         try {
-            tls = load_tls(cfg);
+            tls = load_tls(cfg.tls, cfg.server.hostname);
         } catch (const std::exception& e) {
             std::cerr << "mailpushd: " << config_path << ": " << e.what() << "\n";
             return kExitConfig;
@@ -206,28 +179,21 @@ int main(int argc, char** argv) {
         asio::thread_pool cpu_pool(2);      // password hashing
         asio::thread_pool blocking_pool(2); // SQLite (delivery log) and spool reads
         asio::thread_pool api_pool(8);      // HTTP requests: mostly waiting on SQLite and spool commits
-        asio::io_context io(static_cast<int>(cfg.worker_threads));
-        net::SmtpServer smtp(io, cfg, spool, store, cpu_pool, tls);
-        const auto delivery_db = (fs::path(cfg.data_dir) / "delivery.db").string();
+        asio::io_context io(static_cast<int>(cfg.server.worker_threads));
+        net::SmtpServer smtp(io, cfg.smtp, spool, store, cpu_pool, tls);
+        const auto delivery_db = (fs::path(cfg.server.data_dir) / "delivery.db").string();
         delivery::DeliveryLog delivery_log(delivery_db);
-        delivery::Engine engine(io, engine_options(cfg), spool, store, delivery_log, blocking_pool);
+        delivery::Engine engine(io, cfg.delivery, spool, store, delivery_log, blocking_pool);
         // Event notifications (SPEC §7): routed from the delivery log, pushed or queued.
         notify::NotifyLog notify_log(delivery_db);
-        notify::NotifierOptions notify_options;
-        notify_options.push_timeout = cfg.notify_push_timeout;
-        notify_options.ca_file = cfg.notify_ca_file;
-        notify_options.retry_initial = cfg.notify_push_retry_initial;
-        notify_options.retry_max = cfg.notify_push_retry_max;
-        notify_options.push_max_lifetime = cfg.notify_push_max_lifetime;
-        notify_options.queue_retention = cfg.notify_queue_retention;
         notify::Notifier notifier(
-            notify_log, [&store] { return store.directory(); }, notify_options);
+            notify_log, [&store] { return store.directory(); }, cfg.notify);
         smtp.set_commit_listener([&engine](std::uint64_t envid) { engine.enqueue(envid); });
         // The OpenAPI commits through the same spool and hands messages to the same engine.
         // No negative caching: a user re-checks right after publishing a record.
-        dns::Resolver verify_resolver(
-            io.get_executor(),
-            dns::ResolverOptions{cfg.dns_servers, std::chrono::seconds(5), 2, std::chrono::seconds(0)});
+        dns::Resolver verify_resolver(io.get_executor(),
+                                      dns::ResolverOptions{cfg.delivery.dns_servers, std::chrono::seconds(5),
+                                                           2, std::chrono::seconds(0)});
         openapi::OpenApiBackends backends;
         backends.submit = [&spool, &engine](smtp::Envelope env, std::string body, std::string peer,
                                             openapi::OpenApiBackends::Done done) {
@@ -254,7 +220,7 @@ int main(int argc, char** argv) {
         metrics::registry().gauge("mailpush_queue_messages",
                                   "Messages in the spool (accepted, not yet finished)",
                                   [&spool] { return static_cast<double>(spool.size()); });
-        const auto visibility_ms = cfg.notify_visibility_timeout.count();
+        const auto visibility_ms = cfg.notify.visibility_timeout.count();
         backends.receive_notifications = [&notify_log, visibility_ms](const std::string& account,
                                                                       std::size_t max) {
             return notify_log.receive(account, max, notify::unix_ms(), visibility_ms);
@@ -263,30 +229,22 @@ int main(int argc, char** argv) {
                                                       const std::vector<std::string>& receipts) {
             return notify_log.remove(account, receipts);
         };
-        openapi::OpenApiOptions api_options;
-        api_options.region = cfg.region;
-        api_options.hostname = cfg.hostname;
-        api_options.utc_offset_minutes = cfg.event_utc_offset_minutes;
-        api_options.max_clock_skew_s =
-            std::chrono::duration_cast<std::chrono::seconds>(cfg.max_clock_skew).count();
-        api_options.require_verified_domain = cfg.require_verified_domain;
-        api_options.max_message_bytes = cfg.max_message_bytes;
-        openapi::OpenApi open_api(store, api_options, backends);
-        api::AdminApi admin(store, spool, cfg.admin_token);
+        openapi::OpenApi open_api(store, cfg.openapi, backends);
+        api::AdminApi admin(store, spool, cfg.http.admin_token);
         admin.attach_delivery(delivery_log, engine);
         admin.attach_openapi(open_api, backends);
         admin.attach_notify(notify_log, visibility_ms);
-        admin.set_utc_offset(cfg.event_utc_offset_minutes);
-        api::HttpServer http(io, cfg.http_address, cfg.http_port, admin, &open_api, api_pool);
-        http.set_max_connections(cfg.http_max_connections);
+        admin.set_utc_offset(cfg.delivery.event_utc_offset_minutes);
+        api::HttpServer http(io, cfg.http.address, cfg.http.port, admin, &open_api, api_pool);
+        http.set_max_connections(cfg.http.max_connections);
         try {
             for (const auto& line : smtp.listen())
                 spdlog::info("{}", line);
             spdlog::info("{}", http.listen());
-            const std::string host = cfg.http_address == "0.0.0.0" ? cfg.hostname : cfg.http_address;
-            open_api.set_public_url(cfg.public_url.empty()
+            const std::string host = cfg.http.address == "0.0.0.0" ? cfg.server.hostname : cfg.http.address;
+            open_api.set_public_url(cfg.openapi.public_url.empty()
                                         ? "http://" + host + ":" + std::to_string(http.bound_port())
-                                        : cfg.public_url);
+                                        : cfg.openapi.public_url);
         } catch (const boost::system::system_error& e) {
             spdlog::error("listen.error error=\"{}\"", e.what());
             return 1;
@@ -299,7 +257,7 @@ int main(int argc, char** argv) {
 
         // Quota counts reach SQLite every few seconds (and at exit, in ~Store); API nonces older
         // than the timestamp window (twice the accepted skew) are forgotten.
-        const std::int64_t nonce_window_s = 2 * api_options.max_clock_skew_s;
+        const std::int64_t nonce_window_s = 2 * cfg.openapi.max_clock_skew.count();
         asio::steady_timer usage_timer(io);
         std::function<void(boost::system::error_code)> flush_usage = [&](boost::system::error_code ec) {
             if (ec) return;
@@ -320,7 +278,7 @@ int main(int argc, char** argv) {
         usage_timer.expires_after(std::chrono::seconds(2));
         usage_timer.async_wait(flush_usage);
 
-        ShutdownSequence shutdown(io, smtp, http, cfg);
+        ShutdownSequence shutdown(io, smtp, http, cfg.server.shutdown_grace);
         asio::signal_set stop_signals(io, SIGTERM, SIGINT);
         stop_signals.async_wait([&](boost::system::error_code ec, int sig) {
             if (ec) return;
@@ -333,7 +291,7 @@ int main(int argc, char** argv) {
         std::function<void(boost::system::error_code, int)> on_hup = [&](boost::system::error_code ec, int) {
             if (ec) return;
             try {
-                smtp.set_tls_context(load_tls(cfg));
+                smtp.set_tls_context(load_tls(cfg.tls, cfg.server.hostname));
                 spdlog::info("tls.reload result=ok");
             } catch (const std::exception& e) {
                 spdlog::error("tls.reload result=fail error=\"{}\"", e.what());
@@ -342,9 +300,10 @@ int main(int argc, char** argv) {
         };
         hup.async_wait(on_hup);
 
-        spdlog::info("ready hostname={} data_dir={} queued={}", cfg.hostname, cfg.data_dir, recovered);
+        spdlog::info("ready hostname={} data_dir={} queued={}", cfg.server.hostname, cfg.server.data_dir,
+                     recovered);
         std::vector<std::thread> threads;
-        for (unsigned i = 1; i < cfg.worker_threads; ++i)
+        for (unsigned i = 1; i < cfg.server.worker_threads; ++i)
             threads.emplace_back([&io] { io.run(); });
         io.run();
         for (auto& t : threads)

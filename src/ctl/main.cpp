@@ -27,11 +27,11 @@ Server find_server(const std::map<std::string, std::string>& opts) {
     if (path.empty() && std::getenv("MAILPUSH_CONFIG")) path = std::getenv("MAILPUSH_CONFIG");
     if (path.empty()) path = "/etc/mailpush/mailpushd.toml";
     const auto cfg = mailpush::config::load_config(path);
-    const std::string host = cfg.http_address == "0.0.0.0" ? "127.0.0.1"
-                             : cfg.http_address == "::"    ? "[::1]"
-                                                           : cfg.http_address;
-    if (s.url.empty()) s.url = "http://" + host + ":" + std::to_string(cfg.http_port);
-    if (s.token.empty()) s.token = cfg.admin_token;
+    const std::string host = cfg.http.address == "0.0.0.0" ? "127.0.0.1"
+                             : cfg.http.address == "::"    ? "[::1]"
+                                                           : cfg.http.address;
+    if (s.url.empty()) s.url = "http://" + host + ":" + std::to_string(cfg.http.port);
+    if (s.token.empty()) s.token = cfg.http.admin_token;
     return s;
 }
 

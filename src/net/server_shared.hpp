@@ -3,7 +3,7 @@
 
 #include "mailpush/auth/login_cache.hpp"
 #include "mailpush/auth/throttle.hpp"
-#include "mailpush/config/config.hpp"
+#include "mailpush/net/smtp_options.hpp"
 #include "mailpush/smtp/server_session.hpp"
 #include "mailpush/spool/spool.hpp"
 #include "mailpush/store/store.hpp"
@@ -45,8 +45,8 @@ struct Connection : std::enable_shared_from_this<Connection> {
 };
 
 struct ServerShared {
-    ServerShared(asio::io_context& io_, const config::Config& cfg_, spool::Spool& spool_,
-                 store::Store& store_, asio::thread_pool& cpu_)
+    ServerShared(asio::io_context& io_, const SmtpOptions& cfg_, spool::Spool& spool_, store::Store& store_,
+                 asio::thread_pool& cpu_)
         : io(io_)
         , cfg(cfg_)
         , spool(spool_)
@@ -55,7 +55,7 @@ struct ServerShared {
         , throttle(cfg_.auth_failures_per_ip, cfg_.auth_failure_window) {}
 
     asio::io_context& io;
-    const config::Config& cfg;
+    const SmtpOptions& cfg;
     spool::Spool& spool;
     store::Store& store;
     asio::thread_pool& cpu_pool;
@@ -81,12 +81,11 @@ struct ServerShared {
     std::function<void(std::uint64_t)> on_committed; // hands each accepted message to delivery
 
     std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
-    std::vector<config::Listener> listener_configs;
+    std::vector<Listener> listener_configs;
 };
 
 // Runs one SMTP session to its end. `refuse` sends the too-many-connections 421 and closes.
 asio::awaitable<void> run_smtp_connection(std::shared_ptr<ServerShared> shared,
-                                          std::shared_ptr<Connection> conn, config::Listener listener,
-                                          bool refuse);
+                                          std::shared_ptr<Connection> conn, Listener listener, bool refuse);
 
 } // namespace mailpush::net

@@ -90,17 +90,10 @@ private:
     std::string peer_ip_;
 };
 
-smtp::SessionLimits limits_for(const config::Config& cfg, const config::Listener& l, bool have_tls) {
-    smtp::SessionLimits lim;
-    lim.hostname = cfg.hostname;
-    lim.style = cfg.reply_style;
-    lim.max_message_bytes = cfg.max_message_bytes;
-    lim.max_recipients = cfg.max_recipients;
-    lim.max_line_length = cfg.max_line_length;
-    lim.max_errors = cfg.max_errors;
-    lim.max_auth_failures = cfg.max_auth_failures;
-    lim.starttls_available = have_tls && l.tls == config::TlsMode::starttls;
-    lim.tls_active = l.tls == config::TlsMode::implicit;
+smtp::SessionLimits limits_for(const SmtpOptions& cfg, const Listener& l, bool have_tls) {
+    smtp::SessionLimits lim = cfg.session;
+    lim.starttls_available = have_tls && l.tls == TlsMode::starttls;
+    lim.tls_active = l.tls == TlsMode::implicit;
     lim.auth_requires_tls = l.auth_requires_tls;
     return lim;
 }
@@ -171,8 +164,7 @@ smtp::ServerSession::TransitionObserver trace_transitions(std::uint64_t sid) {
 
 class Driver {
 public:
-    Driver(std::shared_ptr<ServerShared> shared, std::shared_ptr<Connection> conn,
-           const config::Listener& listener)
+    Driver(std::shared_ptr<ServerShared> shared, std::shared_ptr<Connection> conn, const Listener& listener)
         : shared_(std::move(shared))
         , conn_(std::move(conn))
         , listener_(listener)
@@ -188,14 +180,14 @@ public:
         spdlog::info("session.connect sid={:016x} peer={} listener={}", conn_->sid, conn_->peer_ip,
                      listener_.name);
         std::string reason = "quit";
-        if (listener_.tls == config::TlsMode::implicit && !co_await handshake()) {
+        if (listener_.tls == TlsMode::implicit && !co_await handshake()) {
             spdlog::info("session.close sid={:016x} reason=tls-handshake", conn_->sid);
             co_return;
         }
         smtp::Output out;
         if (refuse) {
-            out.wire = smtp::encode(smtp::replies::too_many_connections(shared_->cfg.hostname),
-                                    shared_->cfg.reply_style);
+            out.wire = smtp::encode(smtp::replies::too_many_connections(shared_->cfg.session.hostname),
+                                    shared_->cfg.session.style);
             out.close = true;
             reason = "limit";
         } else {
@@ -426,7 +418,7 @@ private:
 
     std::shared_ptr<ServerShared> shared_;
     std::shared_ptr<Connection> conn_;
-    config::Listener listener_;
+    Listener listener_;
     ConnectionPolicy policy_;
     smtp::ServerSession session_;
     Clock::time_point deadline_;
@@ -436,8 +428,7 @@ private:
 } // namespace
 
 asio::awaitable<void> run_smtp_connection(std::shared_ptr<ServerShared> shared,
-                                          std::shared_ptr<Connection> conn, config::Listener listener,
-                                          bool refuse) {
+                                          std::shared_ptr<Connection> conn, Listener listener, bool refuse) {
     smtp_metrics().connections.add();
     Driver driver(std::move(shared), std::move(conn), listener);
     co_await driver.run(refuse);

@@ -15,10 +15,10 @@
 
 namespace mailpush::net {
 
-SmtpServer::SmtpServer(asio::io_context& io, const config::Config& cfg, spool::Spool& spool,
+SmtpServer::SmtpServer(asio::io_context& io, const SmtpOptions& options, spool::Spool& spool,
                        store::Store& store, asio::thread_pool& cpu_pool,
                        std::shared_ptr<asio::ssl::context> tls)
-    : shared_(std::make_shared<ServerShared>(io, cfg, spool, store, cpu_pool)) {
+    : shared_(std::make_shared<ServerShared>(io, options, spool, store, cpu_pool)) {
     shared_->tls = std::move(tls);
 }
 
@@ -34,9 +34,9 @@ std::vector<std::string> SmtpServer::listen() {
         acc->bind(ep);
         acc->listen(1024);
         const auto bound = acc->local_endpoint();
-        const char* kind = l.tls == config::TlsMode::implicit   ? "implicit-tls"
-                           : l.tls == config::TlsMode::starttls ? "starttls"
-                                                                : "plain";
+        const char* kind = l.tls == TlsMode::implicit   ? "implicit-tls"
+                           : l.tls == TlsMode::starttls ? "starttls"
+                                                        : "plain";
         lines.push_back("listening name=" + l.name + " kind=" + kind +
                         " addr=" + bound.address().to_string() + ":" + std::to_string(bound.port()));
         shared_->acceptors.push_back(std::move(acc));

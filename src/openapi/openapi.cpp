@@ -57,7 +57,7 @@ OpenApi::OpenApi(store::Store& store, OpenApiOptions options, OpenApiBackends ba
     : store_(store)
     , options_(std::move(options))
     , backends_(std::move(backends))
-    , nonces_(2 * options_.max_clock_skew_s, kMaxNonces)
+    , nonces_(2 * options_.max_clock_skew.count(), kMaxNonces)
     , send_(std::make_unique<SendService>(store_, options_, backends_)) {}
 
 OpenApi::~OpenApi() = default;
@@ -142,7 +142,8 @@ OpenApi::Caller OpenApi::authenticate(const SignedRequest& req, const ParamMap& 
     const auto when = parse_utc_timestamp(timestamp);
     if (!when)
         fail(400, "InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted.");
-    if (*when < now_s - options_.max_clock_skew_s || *when > now_s + options_.max_clock_skew_s)
+    const std::int64_t skew_s = options_.max_clock_skew.count();
+    if (*when < now_s - skew_s || *when > now_s + skew_s)
         fail(400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.");
     if (nonce.empty() || nonce.size() > 128) fail(400, "MissingParameter", "A signature nonce is required.");
     const std::string scoped_nonce = key_id + '\n' + nonce;

@@ -3,7 +3,7 @@
 // coroutine driver in smtp_connection.cpp. Talks to untrusted clients.
 #pragma once
 
-#include "mailpush/config/config.hpp"
+#include "mailpush/net/smtp_options.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -28,7 +28,7 @@ struct ServerShared; // private state shared by listeners and connections
 
 class SmtpServer {
 public:
-    SmtpServer(boost::asio::io_context& io, const config::Config& cfg, spool::Spool& spool,
+    SmtpServer(boost::asio::io_context& io, const SmtpOptions& options, spool::Spool& spool,
                store::Store& store, boost::asio::thread_pool& cpu_pool,
                std::shared_ptr<boost::asio::ssl::context> tls);
     ~SmtpServer();

@@ -5,6 +5,7 @@
 
 #include "mailpush/notify/http_post.hpp"
 #include "mailpush/notify/notify_log.hpp"
+#include "mailpush/notify/options.hpp"
 #include "mailpush/store/store.hpp"
 
 #include <chrono>
@@ -15,17 +16,6 @@
 #include <thread>
 
 namespace mailpush::notify {
-
-struct NotifierOptions {
-    std::chrono::milliseconds poll{250};
-    std::chrono::milliseconds push_timeout{10'000};
-    std::chrono::milliseconds retry_initial{10'000};
-    std::chrono::milliseconds retry_max{600'000};
-    std::chrono::milliseconds push_max_lifetime{86'400'000};     // undelivered pushes are dropped after
-    std::chrono::milliseconds queue_retention{4 * 86'400'000LL}; // the hosted queue's 4 days
-    std::string ca_file;                                         // extra trusted CAs for https targets
-    std::size_t batch = 100;                                     // events per POST
-};
 
 // The JSON body of one push (docs/notifications.md); pure, for tests.
 std::string push_body(const std::vector<OutboxItem>& items);

@@ -8,6 +8,7 @@
 #include "mailpush/delivery/report.hpp"
 #include "mailpush/notify/notify_log.hpp"
 #include "mailpush/openapi/nonce_cache.hpp"
+#include "mailpush/openapi/options.hpp"
 #include "mailpush/openapi/signature.hpp"
 #include "mailpush/smtp/envelope.hpp"
 #include "mailpush/store/records.hpp"
@@ -24,18 +25,6 @@ class Store;
 }
 
 namespace mailpush::openapi {
-
-struct OpenApiOptions {
-    std::string region = "cn-hangzhou";
-    std::string hostname = "localhost";
-    std::int64_t max_clock_skew_s = 900; // the hosted service's 15 minutes
-    bool require_verified_domain = true;
-    std::size_t max_message_bytes = 15 * 1024 * 1024;
-    std::size_t max_api_recipients = 100; // SingleSendMail ToAddress
-    std::string public_url;               // base of links mailed to users (reply-to verification)
-    std::string system_sender = "";       // MAIL FROM of mails the service itself sends
-    int utc_offset_minutes = 480;         // local time of the reporting queries' StartTime/EndTime
-};
 
 // What the API needs from the rest of the server.
 struct OpenApiBackends {

@@ -6,6 +6,7 @@
 
 #include "mailpush/smtp/commit_result.hpp"
 #include "mailpush/smtp/envelope.hpp"
+#include "mailpush/spool/options.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -22,14 +23,6 @@
 #include <vector>
 
 namespace mailpush::spool {
-
-struct SpoolOptions {
-    std::filesystem::path dir;
-    unsigned writers = 4;
-    std::uint64_t min_free_bytes = 100ULL * 1024 * 1024;
-    std::string fault_injection; // "", "write", "fsync", "rename"
-    std::string hostname = "localhost";
-};
 
 // What the queue index knows about a message (no body).
 struct QueueEntry {

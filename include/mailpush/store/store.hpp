@@ -4,6 +4,7 @@
 #pragma once
 
 #include "mailpush/store/ip_ranges.hpp"
+#include "mailpush/store/limits.hpp"
 #include "mailpush/store/quota_meter.hpp"
 #include "mailpush/store/records.hpp"
 
@@ -40,26 +41,6 @@ public:
 
 private:
     ErrorKind kind_;
-};
-
-struct StoreLimits {
-    unsigned max_domains = 5;
-    unsigned max_addresses = 10;
-    unsigned max_address_deletions_per_month = 4;
-    std::int64_t daily_quota = 20'000;
-    std::int64_t monthly_quota = 600'000;
-    unsigned pbkdf2_iterations = 100'000;
-    unsigned max_ip_entries = 10;
-    bool allow_private_ip_entries = false; // loopback and RFC 1918 entries: for tests and labs only
-    unsigned max_tags = 10;
-    unsigned max_receiver_lists = 10;
-    unsigned max_receivers_per_list = 10'000;
-    unsigned max_templates = 40;
-    std::size_t max_template_subject_chars = 100;
-    std::size_t max_template_body_bytes = 28 * 1024;
-    unsigned max_access_keys = 5;
-    int utc_offset_minutes = 480;           // quota days and months (the hosted service: +08:00)
-    std::string service_host = "localhost"; // the records domains must publish point here
 };
 
 struct IpProtection {

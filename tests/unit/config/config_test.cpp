@@ -24,15 +24,15 @@ std::string error_of(const std::string& text) {
 
 TEST(Config, MinimalUsesDefaults) {
     const auto c = parse_config(kMinimal, "test.toml");
-    ASSERT_EQ(c.listeners.size(), 1u);
-    EXPECT_EQ(c.listeners[0].tls, TlsMode::starttls);
-    EXPECT_EQ(c.max_recipients, 30u);
-    EXPECT_EQ(c.max_message_bytes, 15u * 1024 * 1024);
-    EXPECT_EQ(c.reply_style, smtp::ReplyStyle::directmail);
-    EXPECT_EQ(c.retry_initial, std::chrono::minutes(1));
-    EXPECT_EQ(c.max_lifetime, std::chrono::hours(72));
-    EXPECT_TRUE(c.require_verified_domain); // production default: verified domains only
-    EXPECT_EQ(c.max_clock_skew, std::chrono::minutes(15));
+    ASSERT_EQ(c.smtp.listeners.size(), 1u);
+    EXPECT_EQ(c.smtp.listeners[0].tls, TlsMode::starttls);
+    EXPECT_EQ(c.smtp.session.max_recipients, 30u);
+    EXPECT_EQ(c.smtp.session.max_message_bytes, 15u * 1024 * 1024);
+    EXPECT_EQ(c.smtp.session.style, smtp::ReplyStyle::directmail);
+    EXPECT_EQ(c.delivery.retry_initial, std::chrono::minutes(1));
+    EXPECT_EQ(c.delivery.max_lifetime, std::chrono::hours(72));
+    EXPECT_TRUE(c.smtp.require_verified_domain); // production default: verified domains only
+    EXPECT_EQ(c.openapi.max_clock_skew, std::chrono::minutes(15));
 }
 
 TEST(Config, ParsesUnitsAndSections) {
@@ -51,12 +51,12 @@ domain = "*"
 to = "smtp://127.0.0.1:2526"
 )",
                                 "t");
-    EXPECT_EQ(c.reply_style, smtp::ReplyStyle::rfc);
-    EXPECT_EQ(c.idle_timeout, std::chrono::seconds(90));
-    EXPECT_EQ(c.max_message_bytes, 2u * 1024 * 1024);
-    EXPECT_EQ(c.dns_servers.at(0), "127.0.0.1:5353");
-    EXPECT_EQ(c.retry_max, std::chrono::hours(2));
-    EXPECT_EQ(c.routes.at(0).to, "smtp://127.0.0.1:2526");
+    EXPECT_EQ(c.smtp.session.style, smtp::ReplyStyle::rfc);
+    EXPECT_EQ(c.smtp.idle_timeout, std::chrono::seconds(90));
+    EXPECT_EQ(c.smtp.session.max_message_bytes, 2u * 1024 * 1024);
+    EXPECT_EQ(c.delivery.dns_servers.at(0), "127.0.0.1:5353");
+    EXPECT_EQ(c.delivery.retry_max, std::chrono::hours(2));
+    EXPECT_EQ(c.delivery.routes.at(0).to, "smtp://127.0.0.1:2526");
 }
 
 TEST(Config, EveryProblemIsOneLineNamingTheKey) {

@@ -1,0 +1,19 @@
+// The spool's options: the [spool] keys, plus the directory and host name the server derives
+// from [server]. The spool receives only this part of the configuration.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace mailpush::spool {
+
+struct SpoolOptions {
+    std::filesystem::path dir;
+    unsigned writers = 4;
+    std::uint64_t min_free_bytes = 100ULL * 1024 * 1024;
+    std::string fault_injection; // "", "write", "fsync", "rename"
+    std::string hostname = "localhost";
+};
+
+} // namespace mailpush::spool

@@ -1,0 +1,32 @@
+// The account store's limits: the [accounts] keys, [auth] pbkdf2_iterations and the [server]
+// and [delivery] values the store needs (host name, private IP protection, quota time zone).
+// The store receives only this part of the configuration.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace mailpush::store {
+
+struct StoreLimits {
+    unsigned max_domains = 5;
+    unsigned max_addresses = 10;
+    unsigned max_address_deletions_per_month = 4;
+    std::int64_t daily_quota = 20'000;
+    std::int64_t monthly_quota = 600'000;
+    unsigned pbkdf2_iterations = 100'000;
+    unsigned max_ip_entries = 10;
+    bool allow_private_ip_entries = false; // loopback and RFC 1918 entries: for tests and labs only
+    unsigned max_tags = 10;
+    unsigned max_receiver_lists = 10;
+    unsigned max_receivers_per_list = 10'000;
+    unsigned max_templates = 40;
+    std::size_t max_template_subject_chars = 100;
+    std::size_t max_template_body_bytes = 28 * 1024;
+    unsigned max_access_keys = 5;
+    int utc_offset_minutes = 480;           // quota days and months (the hosted service: +08:00)
+    std::string service_host = "localhost"; // the records domains must publish point here
+};
+
+} // namespace mailpush::store

@@ -1,0 +1,379 @@
+// The key table: every public configuration key, in file order. Names, types, bounds and the
+// checks beyond them are the contract of docs/config.md; defaults come from the parts' structs.
+#include "mailpush/config/keys.hpp"
+
+#include "sinks.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace mailpush::config {
+namespace {
+
+using sinks::to;
+using sinks::to_enum;
+using sinks::Word;
+using sinks::words_of;
+using Sinks = std::vector<Sink<Config>>;
+
+template <class T>
+Key<T> key(std::string name, KeyType type, std::string doc, std::vector<Sink<T>> s) {
+    Key<T> k;
+    k.name = std::move(name);
+    k.type = type;
+    k.doc = std::move(doc);
+    k.sinks = std::move(s);
+    return k;
+}
+template <class T>
+Key<T> text(std::string name, std::string doc, std::vector<Sink<T>> s) {
+    return key(std::move(name), KeyType::string, std::move(doc), std::move(s));
+}
+template <class T>
+Key<T> flag(std::string name, std::string doc, std::vector<Sink<T>> s) {
+    return key(std::move(name), KeyType::boolean, std::move(doc), std::move(s));
+}
+template <class T>
+Key<T> integer(std::string name, std::int64_t min, std::int64_t max, std::string doc,
+               std::vector<Sink<T>> s) {
+    auto k = key(std::move(name), KeyType::integer, std::move(doc), std::move(s));
+    k.min = min;
+    k.max = max;
+    return k;
+}
+Key<Config> duration(std::string name, std::int64_t min_ms, std::string doc, Sinks s) {
+    auto k = key(std::move(name), KeyType::duration, std::move(doc), std::move(s));
+    k.min = min_ms;
+    return k;
+}
+// max 0: no upper bound.
+Key<Config> size(std::string name, std::int64_t min, std::int64_t max, std::string doc, Sinks s) {
+    auto k = key(std::move(name), KeyType::size, std::move(doc), std::move(s));
+    k.min = min;
+    k.max = max;
+    return k;
+}
+template <class T>
+Key<T> choice(std::string name, std::vector<std::string> words, std::string doc, std::vector<Sink<T>> s) {
+    auto k = key(std::move(name), KeyType::choice, std::move(doc), std::move(s));
+    k.choices = std::move(words);
+    return k;
+}
+template <class T>
+Key<T> list(std::string name, std::string doc, std::vector<Sink<T>> s) {
+    return key(std::move(name), KeyType::string_list, std::move(doc), std::move(s));
+}
+template <class T>
+Key<T> checked(Key<T> k, std::string rule, std::optional<std::string> (*check)(const Value&)) {
+    k.rule = std::move(rule);
+    k.check = check;
+    return k;
+}
+
+constexpr std::int64_t kMaxU16 = 65535;
+
+constexpr std::array<Word<smtp::ReplyStyle>, 2> kReplyStyles{
+    {{"directmail", smtp::ReplyStyle::directmail}, {"rfc", smtp::ReplyStyle::rfc}}};
+constexpr std::array<Word<TlsMode>, 3> kTlsModes{
+    {{"starttls", TlsMode::starttls}, {"implicit", TlsMode::implicit}, {"none", TlsMode::none}}};
+
+std::optional<std::string> host_name_rule(const Value& v) {
+    const auto& s = std::get<std::string>(v);
+    if (s.empty() || s.find_first_of(" \r\n") != std::string::npos)
+        return "must be a host name without blanks";
+    return std::nullopt;
+}
+
+std::optional<std::string> log_level_rule(const Value& v) {
+    static const std::array<std::string_view, 6> levels{"trace", "debug", "info", "warn", "error", "off"};
+    if (std::find(levels.begin(), levels.end(), std::get<std::string>(v)) == levels.end())
+        return "must be one of trace, debug, info, warn, error, off";
+    return std::nullopt;
+}
+
+std::optional<std::string> http_url_rule(const Value& v) {
+    const auto& s = std::get<std::string>(v);
+    if (!s.empty() && !s.starts_with("http://") && !s.starts_with("https://"))
+        return "must start with http:// or https://";
+    return std::nullopt;
+}
+
+std::optional<std::string> route_target_rule(const Value& v) {
+    const auto& to = std::get<std::string>(v);
+    if (to == "mx" || to == "hold" || to.starts_with("smtp://") || to.starts_with("capture:"))
+        return std::nullopt;
+    return "must be \"mx\", \"smtp://host:port\", \"capture:DIR\" or \"hold\"";
+}
+
+std::optional<std::pair<std::string, std::string>> listener_rule(const Listener& l,
+                                                                 const std::vector<Listener>& before) {
+    if (l.name.empty()) return {{"name", "is required for every [[listener]]"}};
+    if (std::any_of(before.begin(), before.end(), [&](const Listener& b) { return b.name == l.name; }))
+        return {{"name", "duplicate listener name \"" + l.name + "\""}};
+    return std::nullopt;
+}
+
+std::optional<std::pair<std::string, std::string>> route_rule(const Route& r, const std::vector<Route>&) {
+    if (r.domain.empty()) return {{"domain", "is required for every [[route]]"}};
+    if (auto problem = route_target_rule(r.to)) return {{"to", *problem}}; // also when `to` is missing
+    return std::nullopt;
+}
+
+std::vector<TableEntry> build_table() {
+    using C = Config;
+    using net::SmtpOptions;
+    using smtp::SessionLimits;
+    using O = openapi::OpenApiOptions;
+    using S = store::StoreLimits;
+    using N = notify::NotifierOptions;
+    using D = delivery::EngineOptions;
+    std::vector<TableEntry> t;
+    t.push_back(Section{
+        "server",
+        {
+            checked(text<C>("hostname", "our name in the greeting, EHLO, Received, Message-ID",
+                            {to<C, &C::server, &ServerOptions::hostname>(),
+                             to<C, &C::smtp, &SmtpOptions::session, &SessionLimits::hostname>(),
+                             to<C, &C::spool, &spool::SpoolOptions::hostname>(),
+                             to<C, &C::store, &S::service_host>(), to<C, &C::openapi, &O::hostname>(),
+                             to<C, &C::delivery, &D::hostname>()}),
+                    "no blanks", host_name_rule),
+            text<C>("data_dir", "spool and store live here", {to<C, &C::server, &ServerOptions::data_dir>()}),
+            text<C>("region", "region name of new accounts and events",
+                    {to<C, &C::server, &ServerOptions::region>(), to<C, &C::openapi, &O::region>(),
+                     to<C, &C::delivery, &D::region>()}),
+            checked(text<C>("log_level", "least severe level logged",
+                            {to<C, &C::server, &ServerOptions::log_level>()}),
+                    "trace, debug, info, warn, error, off", log_level_rule),
+            choice<C>("log_format", {"text", "json"}, "one line per event, `event key=value …`",
+                      {to<C, &C::server, &ServerOptions::log_format>()}),
+            integer<C>("worker_threads", 1, 64, "threads running the event loop",
+                       {to<C, &C::server, &ServerOptions::worker_threads>()}),
+            duration("shutdown_grace", 0, "how long SIGTERM waits for busy sessions",
+                     {to<C, &C::server, &ServerOptions::shutdown_grace>()}),
+            flag<C>("allow_private_ip_protection",
+                    "let IP protection list loopback/private ranges (dev config, tests)",
+                    {to<C, &C::store, &S::allow_private_ip_entries>()}),
+            flag<C>(
+                "require_verified_domain",
+                "send only from domains whose ownership TXT and SPF were verified (false in the dev config)",
+                {to<C, &C::smtp, &SmtpOptions::require_verified_domain>(),
+                 to<C, &C::openapi, &O::require_verified_domain>()}),
+        }});
+    using L = Listener;
+    t.push_back(ArraySection<Listener>{
+        "listener",
+        "one SMTP listening socket; at least one is required",
+        {
+            text<L>("name", "`smtp`, `smtp-alt`, `smtps`, … (required, unique)", {to<L, &L::name>()}),
+            text<L>("address", "bind address", {to<L, &L::address>()}),
+            integer<L>("port", 0, kMaxU16, "0 = any free port (tests)", {to<L, &L::port>()}),
+            choice<L>("tls", words_of(kTlsModes), "STARTTLS is offered only if `[tls]` has a certificate",
+                      {to_enum<kTlsModes, L, &L::tls>()}),
+            flag<L>("auth_requires_tls", "refuse AUTH before TLS", {to<L, &L::auth_requires_tls>()}),
+        },
+        [](Config& c) -> std::vector<Listener>& { return c.smtp.listeners; },
+        listener_rule});
+    t.push_back(
+        Section{"tls",
+                {
+                    text<C>("cert", "PEM certificate file, reloaded on SIGHUP; required for implicit TLS",
+                            {to<C, &C::tls, &TlsFiles::cert>()}),
+                    text<C>("key", "PEM private key file, reloaded on SIGHUP; required for implicit TLS",
+                            {to<C, &C::tls, &TlsFiles::key>()}),
+                    flag<C>("self_signed", "make a self-signed pair at those paths if missing (dev)",
+                            {to<C, &C::tls, &TlsFiles::self_signed>()}),
+                }});
+    using H = api::HttpOptions;
+    t.push_back(Section{
+        "http",
+        {
+            text<C>("address", "bind address of the admin API and the OpenAPI",
+                    {to<C, &C::http, &H::address>()}),
+            integer<C>("port", 0, kMaxU16, "port of the admin API and the OpenAPI",
+                       {to<C, &C::http, &H::port>()}),
+            text<C>("admin_token", "bearer token of the admin API (required, at least 16 characters)",
+                    {to<C, &C::http, &H::admin_token>()}),
+            checked(
+                text<C>(
+                    "public_url",
+                    "base of links mailed to users (reply-to confirmation); empty: http://{address}:{port}",
+                    {to<C, &C::openapi, &O::public_url>()}),
+                "`http://` or `https://`", http_url_rule),
+            duration("max_clock_skew", 1000,
+                     "OpenAPI request timestamps older or newer than this are refused",
+                     {to<C, &C::openapi, &O::max_clock_skew>()}),
+            integer<C>("max_connections", 1, 100'000,
+                       "HTTP connections at once; more get `503` and are closed",
+                       {to<C, &C::http, &H::max_connections>()}),
+        }});
+    t.push_back(Section{
+        "smtp",
+        {
+            choice<C>("reply_style", words_of(kReplyStyles), "see docs/smtp.md",
+                      {to_enum<kReplyStyles, C, &C::smtp, &SmtpOptions::session, &SessionLimits::style>()}),
+            size("max_line_length", 512, 0, "command line, CRLF included (RFC 5321 §4.5.3.1.4)",
+                 {to<C, &C::smtp, &SmtpOptions::session, &SessionLimits::max_line_length>()}),
+            duration("idle_timeout", 100, "between commands",
+                     {to<C, &C::smtp, &SmtpOptions::idle_timeout>()}),
+            duration("data_timeout", 100, "while reading DATA",
+                     {to<C, &C::smtp, &SmtpOptions::data_timeout>()}),
+            duration("session_timeout", 100, "whole connection",
+                     {to<C, &C::smtp, &SmtpOptions::session_timeout>()}),
+            integer<C>("max_errors", 1, 1000, "4xx/5xx replies before 421 and close",
+                       {to<C, &C::smtp, &SmtpOptions::session, &SessionLimits::max_errors>()}),
+            integer<C>("max_auth_failures", 1, 1000, "failed AUTHs per connection before 421 and close",
+                       {to<C, &C::smtp, &SmtpOptions::session, &SessionLimits::max_auth_failures>()}),
+            integer<C>("max_connections", 1, 1'000'000, "sessions in total",
+                       {to<C, &C::smtp, &SmtpOptions::max_connections>()}),
+            integer<C>("max_connections_per_ip", 1, 1'000'000, "sessions per client IP",
+                       {to<C, &C::smtp, &SmtpOptions::max_connections_per_ip>()}),
+            integer<C>("auth_failures_per_ip", 1, 1'000'000,
+                       "failed AUTHs per client IP within the window before 454",
+                       {to<C, &C::smtp, &SmtpOptions::auth_failures_per_ip>()}),
+            duration("auth_failure_window", 1000, "the window of `auth_failures_per_ip`",
+                     {to<C, &C::smtp, &SmtpOptions::auth_failure_window>()}),
+            duration("auth_failure_delay", 0, "a failed AUTH is answered after a random ¼–1× of this",
+                     {to<C, &C::smtp, &SmtpOptions::auth_failure_delay>()}),
+        }});
+    t.push_back(Section{
+        "limits",
+        {
+            size("max_message_bytes", 1024, 0, "message size limit, SMTP and OpenAPI (the hosted service's)",
+                 {to<C, &C::smtp, &SmtpOptions::session, &SessionLimits::max_message_bytes>(),
+                  to<C, &C::openapi, &O::max_message_bytes>()}),
+            integer<C>("max_recipients", 1, 10'000, "RCPTs per message",
+                       {to<C, &C::smtp, &SmtpOptions::session, &SessionLimits::max_recipients>()}),
+        }});
+    using P = spool::SpoolOptions;
+    t.push_back(Section{"spool",
+                        {
+                            size("min_free_bytes", 0, 0, "below this free space, MAIL gets 452",
+                                 {to<C, &C::spool, &P::min_free_bytes>()}),
+                            integer<C>("writers", 1, 64, "spool writer threads (each group-commits a batch)",
+                                       {to<C, &C::spool, &P::writers>()}),
+                            choice<C>("fault_injection", {"", "write", "fsync", "rename"},
+                                      "**tests only**: fail every commit at that step",
+                                      {to<C, &C::spool, &P::fault_injection>()}),
+                        }});
+    t.push_back(Section{"auth",
+                        {integer<C>("pbkdf2_iterations", 1000, 10'000'000, "cost of new password hashes",
+                                    {to<C, &C::store, &S::pbkdf2_iterations>()})}});
+    t.push_back(
+        Section{"accounts",
+                {
+                    integer<C>("default_daily_quota", 0, 1'000'000'000,
+                               "daily quota of new accounts (each account's can be changed)",
+                               {to<C, &C::store, &S::daily_quota>()}),
+                    integer<C>("default_monthly_quota", 0, 30'000'000'000, "monthly quota of new accounts",
+                               {to<C, &C::store, &S::monthly_quota>()}),
+                    integer<C>("max_domains", 1, 10'000, "sender domains per account",
+                               {to<C, &C::store, &S::max_domains>()}),
+                    integer<C>("max_addresses", 1, 100'000, "sender addresses per account",
+                               {to<C, &C::store, &S::max_addresses>()}),
+                    integer<C>("max_address_deletions_per_month", 0, 100'000,
+                               "sender address deletions per account per calendar month",
+                               {to<C, &C::store, &S::max_address_deletions_per_month>()}),
+                    integer<C>("max_ip_entries", 1, 1000, "IP protection entries per account",
+                               {to<C, &C::store, &S::max_ip_entries>()}),
+                    integer<C>("max_tags", 1, 10'000, "tags per account", {to<C, &C::store, &S::max_tags>()}),
+                    integer<C>("max_receiver_lists", 1, 10'000, "recipient lists per account",
+                               {to<C, &C::store, &S::max_receiver_lists>()}),
+                    integer<C>("max_receivers_per_list", 1, 10'000'000, "members of one recipient list",
+                               {to<C, &C::store, &S::max_receivers_per_list>()}),
+                    integer<C>("max_templates", 1, 100'000, "templates per account",
+                               {to<C, &C::store, &S::max_templates>()}),
+                    integer<C>("max_template_subject", 1, 998, "characters of a template's subject",
+                               {to<C, &C::store, &S::max_template_subject_chars>()}),
+                    size("max_template_body", 1, 16 * 1024 * 1024, "bytes of a template's body",
+                         {to<C, &C::store, &S::max_template_body_bytes>()}),
+                    integer<C>("max_access_keys", 1, 1000, "OpenAPI access keys per account",
+                               {to<C, &C::store, &S::max_access_keys>()}),
+                }});
+    t.push_back(Section{
+        "dns",
+        {checked(list<C>("servers", "resolvers for delivery and record checks; empty: /etc/resolv.conf",
+                         {to<C, &C::delivery, &D::dns_servers>()}),
+                 "\"address:port\"", nullptr)}});
+    t.push_back(Section{
+        "delivery",
+        {
+            integer<C>("remote_port", 1, kMaxU16, "port of MX hosts (tests use a loopback port)",
+                       {to<C, &C::delivery, &D::remote_port>()}),
+            duration("retry_initial", 100, "first retry of a deferred recipient (docs/delivery.md)",
+                     {to<C, &C::delivery, &D::retry_initial>()}),
+            duration("retry_max", 100, "retry delays double up to this",
+                     {to<C, &C::delivery, &D::retry_max>()}),
+            duration("max_lifetime", 1000, "a recipient not delivered this long after receipt fails for good",
+                     {to<C, &C::delivery, &D::max_lifetime>()}),
+            integer<C>("max_deliveries", 1, 100'000, "attempts in flight in total",
+                       {to<C, &C::delivery, &D::max_deliveries>()}),
+            integer<C>("max_per_destination", 1, 10'000,
+                       "attempts in flight per MX domain / smarthost / capture dir",
+                       {to<C, &C::delivery, &D::max_per_destination>()}),
+            integer<C>("max_rate_per_destination", 0, 100'000,
+                       "attempts started per second per destination; 0 = no limit",
+                       {to<C, &C::delivery, &D::max_rate_per_destination>()}),
+            duration("connect_timeout", 100, "outbound connect",
+                     {to<C, &C::delivery, &D::connect_timeout>()}),
+            duration("command_timeout", 100,
+                     "cap on the RFC 5321 §4.5.3.2 reply timeouts (5 min, DATA 2 min, final dot 10 min, data "
+                     "block 3 min)",
+                     {to<C, &C::delivery, &D::command_timeout>()}),
+            integer<C>("invalid_address_threshold", 1, 1000,
+                       "SmtpNxBox failures before the invalid-address library",
+                       {to<C, &C::delivery, &D::invalid_address_threshold>()}),
+            integer<C>("event_utc_offset_minutes", -720, 840,
+                       "time zone of event strings, reports and quota days (the hosted service: +08:00)",
+                       {to<C, &C::delivery, &D::event_utc_offset_minutes>(),
+                        to<C, &C::store, &S::utc_offset_minutes>(),
+                        to<C, &C::openapi, &O::utc_offset_minutes>()}),
+            duration("log_retention", 60'000,
+                     "a finished message's recipients, attempts and events are forgotten this long after its "
+                     "last attempt (checked hourly)",
+                     {to<C, &C::delivery, &D::log_retention>()}),
+        }});
+    t.push_back(Section{
+        "notify",
+        {
+            duration("visibility_timeout", 1000,
+                     "a pull-queue message received is hidden this long; not deleted by then, it can be "
+                     "received again (docs/notifications.md)",
+                     {to<C, &C::notify, &N::visibility_timeout>()}),
+            duration("queue_retention", 60'000,
+                     "pull-queue messages not deleted are dropped this long after they were queued",
+                     {to<C, &C::notify, &N::queue_retention>()}),
+            duration("push_timeout", 100, "one POST to an HTTP target, connect to answer",
+                     {to<C, &C::notify, &N::push_timeout>()}),
+            duration("push_retry_initial", 100, "first retry of a failed POST",
+                     {to<C, &C::notify, &N::retry_initial>()}),
+            duration("push_retry_max", 100, "retry delays of a POST double up to this",
+                     {to<C, &C::notify, &N::retry_max>()}),
+            duration("push_max_lifetime", 60'000, "an event not pushed by then is dropped (logged)",
+                     {to<C, &C::notify, &N::push_max_lifetime>()}),
+            text<C>("ca_file",
+                    "CAs trusted for https targets besides the system's (a private CA); must be readable",
+                    {to<C, &C::notify, &N::ca_file>()}),
+        }});
+    using R = Route;
+    t.push_back(ArraySection<Route>{
+        "route",
+        "where a recipient domain's mail goes; without any, every domain goes to `mx`",
+        {
+            text<R>("domain", "`*` or a recipient domain (required)", {to<R, &R::domain>()}),
+            checked(text<R>("to", "`mx`, `smtp://host:port`, `capture:DIR` or `hold`", {to<R, &R::to>()}),
+                    "mx, smtp://host:port, capture:DIR, hold", route_target_rule),
+        },
+        [](Config& c) -> std::vector<Route>& { return c.delivery.routes; },
+        route_rule});
+    return t;
+}
+
+} // namespace
+
+const std::vector<TableEntry>& key_table() {
+    static const std::vector<TableEntry> table = build_table();
+    return table;
+}
+
+} // namespace mailpush::config
