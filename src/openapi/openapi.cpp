@@ -3,8 +3,8 @@
 
 #include "actions.hpp"
 
-#include "mailpush/auth/secret_box.hpp"
 #include "mailpush/common/metrics.hpp"
+#include "mailpush/common/random.hpp"
 #include "mailpush/common/strings.hpp"
 #include "mailpush/common/url.hpp"
 #include "mailpush/openapi/send_service.hpp"
@@ -30,7 +30,7 @@ std::string header(const SignedRequest& r, std::string_view name) {
 std::string new_request_id() {
     static constexpr char kHex[] = "0123456789ABCDEF";
     std::string id;
-    for (const char b : auth::random_bytes(16)) {
+    for (const char b : common::random_bytes(16)) {
         const auto v = static_cast<unsigned char>(b);
         if (id.size() == 8 || id.size() == 13 || id.size() == 18 || id.size() == 23) id += '-';
         id += kHex[v >> 4];

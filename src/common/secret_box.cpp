@@ -1,9 +1,9 @@
-#include "mailpush/auth/secret_box.hpp"
+#include "mailpush/common/secret_box.hpp"
 
 #include "mailpush/common/base64.hpp"
+#include "mailpush/common/random.hpp"
 
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #include <cerrno>
 #include <cstring>
@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-namespace mailpush::auth {
+namespace mailpush::common {
 namespace {
 constexpr std::size_t kKeyBytes = 32, kNonceBytes = 12, kTagBytes = 16;
 constexpr std::string_view kPrefix = "v1:";
@@ -45,25 +45,6 @@ std::string read_or_create_key(const std::string& path) {
 }
 } // namespace
 
-std::string random_bytes(std::size_t n) {
-    std::string out(n, '\0');
-    if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1)
-        throw std::runtime_error("RAND_bytes failed");
-    return out;
-}
-
-std::string random_token(std::size_t n) {
-    static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    std::string out;
-    out.reserve(n);
-    while (out.size() < n)
-        for (const char b : random_bytes(n)) {
-            const auto v = static_cast<unsigned char>(b);
-            if (v < 248 && out.size() < n) out += kAlphabet[v % 62]; // 248 = 4*62: no modulo bias
-        }
-    return out;
-}
-
 SecretBox::SecretBox(const std::string& key_file)
     : key_(read_or_create_key(key_file)) {}
 
@@ -90,12 +71,12 @@ std::string SecretBox::seal(std::string_view plaintext) const {
         EVP_EncryptFinal_ex(ctx.get(), ct + len, &len) != 1 ||
         EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes, ct + plaintext.size()) != 1)
         throw std::runtime_error("AES-GCM encryption failed");
-    return std::string(kPrefix) + common::base64_encode(out);
+    return std::string(kPrefix) + base64_encode(out);
 }
 
 std::optional<std::string> SecretBox::open(std::string_view sealed) const {
     if (!sealed.starts_with(kPrefix)) return std::nullopt;
-    auto raw = common::base64_decode(sealed.substr(kPrefix.size()));
+    auto raw = base64_decode(sealed.substr(kPrefix.size()));
     if (!raw || raw->size() < kNonceBytes + kTagBytes) return std::nullopt;
     const std::size_t n = raw->size() - kNonceBytes - kTagBytes;
     const auto* bytes = reinterpret_cast<const unsigned char*>(raw->data());
@@ -114,4 +95,4 @@ std::optional<std::string> SecretBox::open(std::string_view sealed) const {
     return plain;
 }
 
-} // namespace mailpush::auth
+} // namespace mailpush::common

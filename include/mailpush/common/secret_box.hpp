@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace mailpush::auth {
+namespace mailpush::common {
 
 class SecretBox {
 public:
@@ -26,9 +26,4 @@ private:
     std::string key_;
 };
 
-// `n` random bytes from the OpenSSL CSPRNG.
-std::string random_bytes(std::size_t n);
-// `n` random characters of [A-Za-z0-9].
-std::string random_token(std::size_t n);
-
-} // namespace mailpush::auth
+} // namespace mailpush::common
