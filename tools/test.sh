@@ -13,6 +13,7 @@ npm ci --prefix tests/integration/sdk --no-audit --no-fund --loglevel=error
 
 echo "== format check"
 git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
+/usr/bin/python3 tools/check-includes.py # the module order of docs/architecture.md
 
 echo "== release build and tests (integration servers with 2 event-loop threads)"
 bash tools/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo

@@ -1,7 +1,7 @@
 #include "mailpush/api/dns_check.hpp"
 
 #include "mailpush/dns/resolver.hpp"
-#include "mailpush/store/dns_records.hpp"
+#include "mailpush/verification/dns_answers.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_future.hpp>
@@ -16,18 +16,18 @@ asio::awaitable<std::vector<store::DnsRecordCheck>> lookup_all(dns::Resolver& re
         const std::string host = c.host;
         if (c.type == "TXT") {
             const dns::TextResolution r = co_await resolver.resolve_txt(host);
-            store::judge_record(c, r.outcome, r.records);
+            verification::judge_record(c, r.outcome, r.records);
         } else if (c.type == "CNAME") {
             const dns::TextResolution r = co_await resolver.resolve_cname(host);
-            store::judge_record(c, r.outcome, r.records);
+            verification::judge_record(c, r.outcome, r.records);
         } else if (c.type == "MX") {
             const dns::MxResolution r = co_await resolver.resolve_mx(host);
             std::vector<std::string> names;
             for (const auto& h : r.hosts)
                 names.push_back(h.name);
             // An implicit MX (the domain's own address) is not a published MX record.
-            store::judge_record(c, r.implicit_mx ? dns::Outcome::nodata : r.outcome,
-                                r.implicit_mx ? std::vector<std::string>{} : names);
+            verification::judge_record(c, r.implicit_mx ? dns::Outcome::nodata : r.outcome,
+                                       r.implicit_mx ? std::vector<std::string>{} : names);
         }
     }
     co_return checks;

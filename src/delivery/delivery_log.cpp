@@ -1,13 +1,12 @@
 #include "mailpush/delivery/delivery_log.hpp"
 
-#include "../store/sqlite_util.hpp"
-
 #include "mailpush/common/strings.hpp"
+#include "mailpush/sqlite/sqlite.hpp"
 
 #include <stdexcept>
 
 namespace mailpush::delivery {
-using store::detail::Statement;
+using sqlite::Statement;
 
 namespace {
 constexpr const char* kSchema = R"SQL(
@@ -55,20 +54,6 @@ constexpr const char* kRecipientColumns = "SELECT envid, idx, address, state, at
                                           "last_reply, failed_type, status FROM recipients ";
 } // namespace
 
-const char* to_string(RcptState s) {
-    switch (s) {
-    case RcptState::queued:
-        return "queued";
-    case RcptState::deferred:
-        return "deferred";
-    case RcptState::delivered:
-        return "delivered";
-    case RcptState::failed:
-        return "failed";
-    }
-    return "queued";
-}
-
 // Notification routing (src/notify) writes this database through its own connection: every
 // transaction here is a write_transaction.
 DeliveryLog::DeliveryLog(const std::string& path) {
@@ -87,11 +72,11 @@ DeliveryLog::~DeliveryLog() {
 }
 
 void DeliveryLog::exec(const char* sql) {
-    store::detail::exec(db_, sql);
+    sqlite::exec(db_, sql);
 }
 
 void DeliveryLog::ensure_recipients(std::uint64_t envid, const std::vector<std::string>& addresses) {
-    store::detail::write_transaction(db_, [&] {
+    sqlite::write_transaction(db_, [&] {
         for (std::size_t i = 0; i < addresses.size(); ++i) {
             Statement st(
                 db_, "INSERT OR IGNORE INTO recipients(envid, idx, address, state) VALUES(?,?,?,'queued')");
@@ -104,7 +89,7 @@ void DeliveryLog::ensure_recipients(std::uint64_t envid, const std::vector<std::
 }
 
 void DeliveryLog::apply(const std::vector<RecipientUpdate>& updates) {
-    store::detail::write_transaction(db_, [&] {
+    sqlite::write_transaction(db_, [&] {
         for (const auto& u : updates) {
             const auto& r = u.record;
             // Upsert: a recipient's row may be written for the first time with its first result.
@@ -164,7 +149,7 @@ void DeliveryLog::set_next_attempt(std::uint64_t envid, std::int64_t next_attemp
 }
 
 void DeliveryLog::mark_deleted(std::uint64_t envid, const std::vector<std::string>& addresses) {
-    store::detail::write_transaction(db_, [&] {
+    sqlite::write_transaction(db_, [&] {
         for (std::size_t i = 0; i < addresses.size(); ++i) {
             Statement st(
                 db_, "INSERT INTO recipients(envid, idx, address, state, last_reply, failed_type, status) "
@@ -234,7 +219,7 @@ int DeliveryLog::add_hard_bounce(const std::string& account, const std::string& 
 
 std::size_t DeliveryLog::prune(std::int64_t before_ms) {
     std::size_t forgotten = 0;
-    store::detail::write_transaction(db_, [&] {
+    sqlite::write_transaction(db_, [&] {
         exec("CREATE TEMP TABLE IF NOT EXISTS prune_envids (envid INTEGER PRIMARY KEY)");
         exec("DELETE FROM prune_envids");
         Statement pick(

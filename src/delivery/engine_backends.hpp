@@ -2,7 +2,7 @@
 // engine.
 #pragma once
 
-#include "mailpush/delivery/engine_ports.hpp"
+#include "mailpush/engine/ports.hpp"
 
 namespace mailpush::store {
 class Store;

@@ -5,7 +5,7 @@
 
 #include "connection_cache.hpp"
 
-#include "mailpush/delivery/engine_ports.hpp"
+#include "mailpush/engine/ports.hpp"
 #include "mailpush/delivery/options.hpp"
 #include "mailpush/dns/resolver.hpp"
 

@@ -4,7 +4,7 @@
 #include "server_shared.hpp"
 #include "smtp_metrics.hpp"
 
-#include "mailpush/auth/password.hpp"
+#include "mailpush/common/password_hash.hpp"
 #include "mailpush/net/offload.hpp"
 #include "mailpush/smtp/command.hpp"
 
@@ -147,7 +147,7 @@ auto async_commit(spool::Spool& spool, spool::CommitRequest req, Token&& token) 
 auto verify_on_pool(asio::thread_pool& pool, std::string password, std::string hash) {
     return offload(pool, [password = std::move(password), hash = std::move(hash)] {
         try {
-            return auth::verify_password(password, hash);
+            return common::verify_password(password, hash);
         } catch (const std::exception&) {
             return false;
         }

@@ -1,8 +1,8 @@
 #include "mailpush/notify/notify_log.hpp"
 
-#include "../store/sqlite_util.hpp"
-
-#include "mailpush/auth/secret_box.hpp"
+#include "mailpush/common/random.hpp"
+#include "mailpush/delivery/event_feed.hpp"
+#include "mailpush/sqlite/sqlite.hpp"
 
 #include <sqlite3.h>
 
@@ -11,7 +11,7 @@
 #include <stdexcept>
 
 namespace mailpush::notify {
-using store::detail::Statement;
+using sqlite::Statement;
 
 namespace {
 constexpr const char* kSchema = R"SQL(
@@ -28,6 +28,10 @@ CREATE TABLE IF NOT EXISTS notify_queue (
 CREATE INDEX IF NOT EXISTS notify_queue_visible ON notify_queue(account, visible_ms);
 )SQL";
 
+RoutedEvent routed(const delivery::FinalEvent& e) {
+    return {e.id,   e.account, e.sender, e.status == 0 ? "Deliver:SendSuccessfully" : "Deliver:SendFailed",
+            e.text, e.ended_ms};
+}
 } // namespace
 
 std::int64_t unix_ms() {
@@ -36,7 +40,8 @@ std::int64_t unix_ms() {
         .count();
 }
 
-NotifyLog::NotifyLog(const std::string& path) {
+NotifyLog::NotifyLog(const std::string& path)
+    : feed_(std::make_unique<delivery::EventFeed>(path)) {
     if (sqlite3_open_v2(path.c_str(), &db_,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                         nullptr) != SQLITE_OK) {
@@ -44,11 +49,13 @@ NotifyLog::NotifyLog(const std::string& path) {
         throw std::runtime_error("cannot open the notification log " + path);
     }
     sqlite3_busy_timeout(db_, 5000);
-    store::detail::exec(db_, "PRAGMA journal_mode=WAL");
-    store::detail::exec(db_, "PRAGMA synchronous=FULL");
-    store::detail::exec(db_, kSchema);
-    store::detail::exec(db_, "INSERT OR IGNORE INTO notify_cursor(one, event_id) "
-                             "SELECT 1, coalesce(max(id), 0) FROM events");
+    sqlite::exec(db_, "PRAGMA journal_mode=WAL");
+    sqlite::exec(db_, "PRAGMA synchronous=FULL");
+    sqlite::exec(db_, kSchema);
+    // A new log starts at the newest event: history is not notified.
+    Statement start(db_, "INSERT OR IGNORE INTO notify_cursor(one, event_id) VALUES(1, ?)");
+    start.bind(1, feed_->last_event_id());
+    start.step();
 }
 
 NotifyLog::~NotifyLog() {
@@ -57,27 +64,17 @@ NotifyLog::~NotifyLog() {
 
 std::size_t NotifyLog::route(const Resolver& resolve, std::size_t limit, std::int64_t now_ms) {
     std::lock_guard lock(mutex_);
-    std::size_t read = 0;
-    store::detail::write_transaction(db_, [&] {
+    std::int64_t cursor = 0;
+    {
         Statement cur(db_, "SELECT event_id FROM notify_cursor");
-        // Event ids only grow: the delivery log's pruning keeps the newest event (rowids would
-        // otherwise be reused below the cursor after a long idle spell).
-        const std::int64_t cursor = cur.step() ? cur.integer(0) : 0;
-        Statement st(db_, "SELECT e.id, r.account, r.mail_from, r.status, e.text, r.ended_ms FROM events e "
-                          "LEFT JOIN reports r ON r.envid=e.envid AND r.idx=e.idx WHERE e.id > ? "
-                          "ORDER BY e.id LIMIT ?");
-        st.bind(1, cursor).bind(2, static_cast<std::int64_t>(limit));
-        std::int64_t last = cursor;
-        while (st.step()) {
-            ++read;
-            RoutedEvent ev;
-            ev.id = last = st.integer(0);
-            ev.account = st.text(1);
-            if (ev.account.empty()) continue; // no report row: mail not sent for an account
-            ev.sender = st.text(2);
-            ev.type = st.integer(3) == 0 ? "Deliver:SendSuccessfully" : "Deliver:SendFailed";
-            ev.text = st.text(4);
-            ev.time_ms = st.integer(5);
+        if (cur.step()) cursor = cur.integer(0);
+    }
+    const auto events = feed_->events_after(cursor, limit);
+    if (events.empty()) return 0; // nothing new: no write (an idle server must not fsync)
+    sqlite::write_transaction(db_, [&] {
+        for (const auto& e : events) {
+            if (e.account.empty()) continue; // mail not sent for an account
+            const RoutedEvent ev = routed(e);
             const auto dest = resolve(ev);
             if (!dest) continue;
             if (dest->queue) {
@@ -94,12 +91,11 @@ std::size_t NotifyLog::route(const Resolver& resolve, std::size_t limit, std::in
                 o.step();
             }
         }
-        if (last == cursor) return; // nothing new: no write (an idle server must not fsync)
         Statement up(db_, "UPDATE notify_cursor SET event_id=?");
-        up.bind(1, last);
+        up.bind(1, events.back().id);
         up.step();
     });
-    return read;
+    return events.size();
 }
 
 std::vector<OutboxItem> NotifyLog::due(std::int64_t now_ms, std::size_t limit) {
@@ -116,7 +112,7 @@ std::vector<OutboxItem> NotifyLog::due(std::int64_t now_ms, std::size_t limit) {
 
 void NotifyLog::acknowledge(const std::vector<std::int64_t>& ids) {
     std::lock_guard lock(mutex_);
-    store::detail::write_transaction(db_, [&] {
+    sqlite::write_transaction(db_, [&] {
         for (const auto id : ids) {
             Statement st(db_, "DELETE FROM notify_outbox WHERE id=?");
             st.bind(1, id);
@@ -128,7 +124,7 @@ void NotifyLog::acknowledge(const std::vector<std::int64_t>& ids) {
 void NotifyLog::reschedule(const std::vector<std::int64_t>& ids, std::int64_t next_ms,
                            const std::string& error) {
     std::lock_guard lock(mutex_);
-    store::detail::write_transaction(db_, [&] {
+    sqlite::write_transaction(db_, [&] {
         for (const auto id : ids) {
             Statement st(db_,
                          "UPDATE notify_outbox SET attempts=attempts+1, next_ms=?, last_error=? WHERE id=?");
@@ -149,7 +145,7 @@ std::vector<QueueMessage> NotifyLog::receive(const std::string& account, std::si
                                              std::int64_t visibility_ms) {
     std::lock_guard lock(mutex_);
     std::vector<QueueMessage> out;
-    store::detail::write_transaction(db_, [&] {
+    sqlite::write_transaction(db_, [&] {
         Statement st(db_,
                      "SELECT id, type, text, enqueued_ms, dequeue_count, first_dequeue_ms FROM notify_queue "
                      "WHERE account=? AND visible_ms <= ? ORDER BY id LIMIT ?");
@@ -163,7 +159,7 @@ std::vector<QueueMessage> NotifyLog::receive(const std::string& account, std::si
             m.dequeue_count = static_cast<int>(st.integer(4)) + 1;
             m.first_dequeue_ms = st.integer(5) ? st.integer(5) : now_ms;
             m.next_visible_ms = now_ms + visibility_ms;
-            m.receipt = std::to_string(m.id) + "-" + auth::random_token(24);
+            m.receipt = std::to_string(m.id) + "-" + common::random_token(24);
             out.push_back(std::move(m));
         }
         for (const auto& m : out) {
@@ -184,7 +180,7 @@ std::vector<std::string> NotifyLog::remove(const std::string& account,
                                            const std::vector<std::string>& receipts) {
     std::lock_guard lock(mutex_);
     std::vector<std::string> unmatched;
-    store::detail::write_transaction(db_, [&] {
+    sqlite::write_transaction(db_, [&] {
         for (const auto& r : receipts) {
             Statement st(db_, "DELETE FROM notify_queue WHERE account=? AND receipt=? AND receipt != ''");
             st.bind(1, account).bind(2, r);
@@ -206,7 +202,7 @@ std::size_t NotifyLog::queue_size(const std::string& account) {
 std::size_t NotifyLog::prune(std::int64_t outbox_before_ms, std::int64_t queue_before_ms) {
     std::lock_guard lock(mutex_);
     std::size_t n = 0;
-    store::detail::write_transaction(db_, [&] {
+    sqlite::write_transaction(db_, [&] {
         Statement o(db_, "DELETE FROM notify_outbox WHERE created_ms < ?");
         o.bind(1, outbox_before_ms);
         o.step();

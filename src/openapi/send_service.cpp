@@ -1,6 +1,6 @@
 #include "mailpush/openapi/send_service.hpp"
 
-#include "mailpush/auth/secret_box.hpp"
+#include "mailpush/common/random.hpp"
 #include "mailpush/common/strings.hpp"
 #include "mailpush/openapi/message_builder.hpp"
 #include "mailpush/smtp/command.hpp"
@@ -72,7 +72,7 @@ std::vector<std::pair<std::string, std::string>> parse_custom_headers(const std:
 std::string envelope_sender(const std::string& sender, int address_type) {
     if (address_type == 1) return sender;
     // AddressType 0: a random local part at the sender's domain (the hosted service's "random account").
-    return "r" + common::to_lower(auth::random_token(12)) + "@" +
+    return "r" + common::to_lower(common::random_token(12)) + "@" +
            std::string(smtp::split_address(sender).second);
 }
 } // namespace
@@ -193,7 +193,7 @@ std::uint64_t SendService::single(const SingleSend& r, const std::string& peer_i
 
     MailContent content{r.sender, r.from_alias,  to_header, r.subject,     r.text_body,       r.html_body,
                         reply_to, r.reply_alias, r.tag,     r.click_trace, std::move(headers)};
-    std::string body = build_message(content, "=_mp_" + auth::random_token(24));
+    std::string body = build_message(content, "=_mp_" + common::random_token(24));
     if (body.size() > options_.max_message_bytes)
         fail(400, "InvalidBody", "The message is larger than the size limit.");
     smtp::Envelope env;
@@ -280,7 +280,7 @@ store::SendTask SendService::batch(const BatchSend& r, const std::string& peer_i
         env.helo = "openapi";
         env.body_type = "8BITMIME";
         env.recipients.push_back({m.email, "", ""});
-        return Message{std::move(env), build_message(content, "=_mp_" + auth::random_token(24))};
+        return Message{std::move(env), build_message(content, "=_mp_" + common::random_token(24))};
     };
     const auto results = commit_all(targets.size(), make, peer_ip);
     std::int64_t queued = 0;
@@ -305,7 +305,7 @@ std::uint64_t SendService::system_mail(const std::string& to, const std::string&
     env.helo = "openapi";
     env.body_type = "8BITMIME";
     env.recipients.push_back({to, "", ""});
-    std::string body = build_message(content, "=_mp_" + auth::random_token(24));
+    std::string body = build_message(content, "=_mp_" + common::random_token(24));
     const auto result = commit_all(
                             1,
                             [&](std::size_t) {

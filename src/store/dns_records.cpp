@@ -1,35 +1,8 @@
 #include "mailpush/store/dns_records.hpp"
 
-#include "mailpush/common/strings.hpp"
-
 #include <algorithm>
 
 namespace mailpush::store {
-namespace {
-std::string without_trailing_dot(std::string s) {
-    if (!s.empty() && s.back() == '.') s.pop_back();
-    return common::to_lower(s);
-}
-
-bool matches(const DnsRecordCheck& r, const std::string& answer) {
-    if (r.purpose == "ownership") return common::trim(answer) == r.value;
-    if (r.purpose == "spf") {
-        const std::string a = common::to_lower(answer);
-        // The include may sit among other mechanisms; it must be a whole term.
-        const std::string include = common::to_lower(r.value.substr(r.value.find("include:")));
-        const std::string term = include.substr(0, include.find(' '));
-        if (!a.starts_with("v=spf1")) return false;
-        std::size_t pos = 0;
-        while ((pos = a.find(term, pos)) != std::string::npos) {
-            const std::size_t end = pos + term.size();
-            if (a[pos - 1] == ' ' && (end == a.size() || a[end] == ' ')) return true;
-            pos = end;
-        }
-        return false;
-    }
-    return without_trailing_dot(answer) == without_trailing_dot(r.value);
-}
-} // namespace
 
 std::vector<DnsRecordCheck> required_records(const std::string& domain, const std::string& token,
                                              const std::string& service_host) {
@@ -39,28 +12,6 @@ std::vector<DnsRecordCheck> required_records(const std::string& domain, const st
         {"mx", "MX", domain, service_host, "unchecked", "", ""},
         {"tracking", "CNAME", "dmtrace." + domain, "tracedm." + service_host, "unchecked", "", ""},
     };
-}
-
-void judge_record(DnsRecordCheck& record, dns::Outcome outcome, const std::vector<std::string>& answers) {
-    record.found.clear();
-    for (const auto& a : answers)
-        record.found += (record.found.empty() ? "" : " | ") + a;
-    switch (outcome) {
-    case dns::Outcome::ok:
-        record.status = std::any_of(answers.begin(), answers.end(),
-                                    [&](const std::string& a) { return matches(record, a); })
-                            ? "ok"
-                            : "mismatch";
-        break;
-    case dns::Outcome::nxdomain:
-    case dns::Outcome::nodata:
-    case dns::Outcome::null_mx:
-        record.status = "missing";
-        break;
-    case dns::Outcome::temporary:
-        record.status = "error";
-        break;
-    }
 }
 
 bool domain_verified(const std::vector<DnsRecordCheck>& checks) {

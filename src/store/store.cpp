@@ -3,20 +3,21 @@
 // concatenated).
 #include "mailpush/store/store.hpp"
 
-#include "sqlite_util.hpp"
-
-#include "mailpush/auth/password.hpp"
-#include "mailpush/auth/secret_box.hpp"
 #include "mailpush/common/calendar.hpp"
+#include "mailpush/common/password_hash.hpp"
+#include "mailpush/common/random.hpp"
+#include "mailpush/common/secret_box.hpp"
 #include "mailpush/common/strings.hpp"
 #include "mailpush/smtp/command.hpp"
+#include "mailpush/sqlite/sqlite.hpp"
 #include "mailpush/store/dns_records.hpp"
+#include "mailpush/store/password_policy.hpp"
 
 #include <array>
 #include <filesystem>
 
 namespace mailpush::store {
-using detail::Statement;
+using sqlite::Statement;
 
 namespace {
 constexpr const char* kSchema = R"SQL(
@@ -198,7 +199,7 @@ Store::Store(const std::string& path, StoreLimits limits, std::string region)
         exec("ALTER TABLE addresses ADD COLUMN reply_to_requested_s INTEGER NOT NULL DEFAULT 0");
     }
     const auto key_file = std::filesystem::path(path).parent_path() / "master.key";
-    secrets_ = std::make_unique<auth::SecretBox>(key_file.string());
+    secrets_ = std::make_unique<common::SecretBox>(key_file.string());
     load_usage();
     refresh_directory();
 }
@@ -212,7 +213,7 @@ Store::~Store() {
 }
 
 void Store::exec(const char* sql) {
-    detail::exec(db_, sql);
+    sqlite::exec(db_, sql);
 }
 
 bool Store::has_column(const std::string& table, const std::string& column) {
@@ -223,7 +224,7 @@ bool Store::has_column(const std::string& table, const std::string& column) {
 }
 
 void Store::transaction(const std::function<void()>& body) {
-    detail::transaction(db_, body);
+    sqlite::transaction(db_, body);
 }
 
 std::int64_t Store::account_id(const std::string& name) {
@@ -337,7 +338,7 @@ Domain Store::add_domain(const std::string& account, const std::string& domain_i
             throw StoreError(ErrorKind::limit, "an account may have at most " +
                                                    std::to_string(limits_.max_domains) + " domains");
         Statement st(db_, "INSERT INTO domains(account_id, name, main_domain, verify_token) VALUES(?,?,?,?)");
-        st.bind(1, id).bind(2, domain).bind(3, main).bind(4, "mailpush-verify=" + auth::random_token(24));
+        st.bind(1, id).bind(2, domain).bind(3, main).bind(4, "mailpush-verify=" + common::random_token(24));
         st.step();
     }
     return get_domain(domain);
@@ -527,9 +528,9 @@ void Store::set_password(const std::string& address, const std::string& password
         if (!find.step()) throw StoreError(ErrorKind::not_found, "no such sender address: " + address);
         previous = find.text(0);
     }
-    if (auto problem = auth::check_password_policy(password, previous))
+    if (auto problem = check_password_policy(password, previous))
         throw StoreError(ErrorKind::invalid, *problem);
-    const auto hash = auth::hash_password(password, limits_.pbkdf2_iterations);
+    const auto hash = common::hash_password(password, limits_.pbkdf2_iterations);
     {
         std::lock_guard lock(db_mutex_);
         Statement st(db_,

@@ -1,15 +1,14 @@
 // Mail tags, recipient lists and their members, and templates (SPEC §6), with the seeds' limits.
-#include "sqlite_util.hpp"
-
 #include "mailpush/common/calendar.hpp"
 #include "mailpush/common/strings.hpp"
 #include "mailpush/smtp/command.hpp"
+#include "mailpush/sqlite/sqlite.hpp"
 #include "mailpush/store/store.hpp"
 
 #include <unordered_set>
 
 namespace mailpush::store {
-using detail::Statement;
+using sqlite::Statement;
 
 using common::utf8_length;
 

@@ -1,13 +1,13 @@
 // Access keys (id + secret, the secret sealed at rest) and reply-to verification tokens.
-#include "sqlite_util.hpp"
-
-#include "mailpush/auth/secret_box.hpp"
+#include "mailpush/common/random.hpp"
+#include "mailpush/common/secret_box.hpp"
 #include "mailpush/common/strings.hpp"
 #include "mailpush/smtp/command.hpp"
+#include "mailpush/sqlite/sqlite.hpp"
 #include "mailpush/store/store.hpp"
 
 namespace mailpush::store {
-using detail::Statement;
+using sqlite::Statement;
 
 namespace {
 constexpr std::int64_t kReplyToWindowSeconds = 600; // link validity and request interval (SPEC §6)
@@ -15,8 +15,8 @@ constexpr std::int64_t kReplyToWindowSeconds = 600; // link validity and request
 
 AccessKey Store::create_access_key(const std::string& account) {
     AccessKey key;
-    key.id = "MPAK" + auth::random_token(20);
-    key.secret = auth::random_token(30);
+    key.id = "MPAK" + common::random_token(20);
+    key.secret = common::random_token(30);
     key.account = account;
     {
         std::lock_guard lock(db_mutex_);
@@ -81,7 +81,7 @@ std::string Store::request_reply_to(const std::string& address, const std::strin
                                     std::int64_t now_s) {
     if (!smtp::is_valid_mailbox(reply_to, false) || reply_to.front() == '"')
         throw StoreError(ErrorKind::invalid, "not a valid reply-to address: " + reply_to);
-    const std::string token = auth::random_token(32);
+    const std::string token = common::random_token(32);
     {
         std::lock_guard lock(db_mutex_);
         Statement find(db_, "SELECT id, reply_to_requested_s FROM addresses WHERE address=?");

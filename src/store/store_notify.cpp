@@ -1,18 +1,17 @@
 // Notification targets (SPEC §7): where an account's, or one sender address's, delivery events
 // go. Validated here so every path (admin API, mailpushctl) gets the same rules.
-#include "sqlite_util.hpp"
-
-#include "mailpush/auth/secret_box.hpp"
 #include "mailpush/common/http_url.hpp"
+#include "mailpush/common/secret_box.hpp"
 #include "mailpush/common/strings.hpp"
 #include "mailpush/smtp/command.hpp"
+#include "mailpush/sqlite/sqlite.hpp"
 #include "mailpush/store/store.hpp"
 
 #include <algorithm>
 #include <iterator>
 
 namespace mailpush::store {
-using detail::Statement;
+using sqlite::Statement;
 
 namespace {
 constexpr std::size_t kMaxTargetLength = 2048;

@@ -1,12 +1,11 @@
 // Quotas (settings and persisted usage counts) and batch send tasks.
-#include "sqlite_util.hpp"
-
+#include "mailpush/sqlite/sqlite.hpp"
 #include "mailpush/store/store.hpp"
 
 #include <ctime>
 
 namespace mailpush::store {
-using detail::Statement;
+using sqlite::Statement;
 
 Account Store::set_account_quota(const std::string& name, std::optional<std::int64_t> daily,
                                  std::optional<std::int64_t> monthly) {

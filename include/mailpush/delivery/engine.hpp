@@ -7,7 +7,7 @@
 // that runs them on a strand and does the I/O through the interfaces in engine_ports.hpp.
 #pragma once
 
-#include "mailpush/delivery/engine_ports.hpp"
+#include "mailpush/engine/ports.hpp"
 #include "mailpush/delivery/options.hpp"
 
 #include <boost/asio/io_context.hpp>

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "mailpush/delivery/classifier.hpp"
-#include "mailpush/delivery/delivery_log.hpp"
+#include "mailpush/delivery/records.hpp"
 #include "mailpush/delivery/retry_policy.hpp"
 #include "mailpush/delivery/scheduler.hpp"
 #include "mailpush/smtp/client_session.hpp"

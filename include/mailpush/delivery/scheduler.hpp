@@ -4,7 +4,7 @@
 #pragma once
 
 #include "mailpush/delivery/attempt_job.hpp"
-#include "mailpush/delivery/delivery_log.hpp"
+#include "mailpush/delivery/records.hpp"
 #include "mailpush/delivery/options.hpp"
 #include "mailpush/delivery/route.hpp"
 

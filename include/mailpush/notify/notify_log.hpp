@@ -1,21 +1,27 @@
-// The durable side of event notifications (SPEC §7), in the delivery log's database:
-// - routing: delivery events past a cursor are copied, once, to a push outbox or an account's pull
-//   queue, in the same transaction that advances the cursor;
+// The durable side of event notifications, in the delivery log's database (tables of its own):
+// - routing: the delivery log's final events past a cursor (read through delivery::EventFeed)
+//   are copied, once, to a push outbox or an account's pull queue, in the same transaction that
+//   advances the cursor;
 // - the push outbox: due items, acknowledged (deleted) after a 2xx, else rescheduled;
 // - the pull queue: receive hides messages for a visibility timeout under a new receipt handle;
 //   delete needs the latest handle; a message not deleted becomes visible again.
 // Thread-safe (one SQLite connection of its own, serialized). Open it after the DeliveryLog,
-// which creates the events and reports tables.
+// which creates the tables the feed reads.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 struct sqlite3;
+
+namespace mailpush::delivery {
+class EventFeed;
+}
 
 namespace mailpush::notify {
 
@@ -28,7 +34,7 @@ struct RoutedEvent {
     std::string account;
     std::string sender; // the sender address (AUTH user)
     std::string type;   // "Deliver:SendSuccessfully", ...
-    std::string text;   // the seeds' key=value string
+    std::string text;   // the event's key=value string
     std::int64_t time_ms = 0;
 };
 
@@ -89,6 +95,7 @@ public:
     std::size_t prune(std::int64_t outbox_before_ms, std::int64_t queue_before_ms);
 
 private:
+    std::unique_ptr<delivery::EventFeed> feed_;
     sqlite3* db_ = nullptr;
     std::mutex mutex_; // transactions on the one connection must not interleave
 };

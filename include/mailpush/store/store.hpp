@@ -21,14 +21,14 @@
 
 struct sqlite3;
 
-namespace mailpush::auth {
+namespace mailpush::common {
 class SecretBox;
+}
+namespace mailpush::sqlite {
+class Statement;
 }
 
 namespace mailpush::store {
-namespace detail {
-class Statement;
-}
 
 enum class ErrorKind { invalid, not_found, conflict, limit };
 
@@ -252,7 +252,7 @@ private:
     void load_notify_targets(Directory& dir);            // with db_mutex_ held
     void refresh_directory(bool lists_changed = false);  // lists: rebuild the alias map too
     std::int64_t account_id(const std::string& name);
-    Domain domain_from_row(const detail::Statement& st);
+    Domain domain_from_row(const sqlite::Statement& st);
     std::int64_t list_id(std::int64_t account, const std::string& name);
     void load_usage();
 
@@ -262,7 +262,7 @@ private:
     std::mutex db_mutex_;
     mutable std::mutex dir_mutex_;
     std::shared_ptr<const Directory> directory_;
-    std::unique_ptr<auth::SecretBox> secrets_;
+    std::unique_ptr<common::SecretBox> secrets_;
     std::shared_ptr<const Directory::AliasMap> aliases_; // the last alias map built
     QuotaMeter quota_;
 };

@@ -1,10 +1,14 @@
 #include "mailpush/auth/login_cache.hpp"
-#include "mailpush/auth/password.hpp"
 #include "mailpush/auth/throttle.hpp"
+#include "mailpush/common/password_hash.hpp"
+#include "mailpush/store/password_policy.hpp"
 
 #include <gtest/gtest.h>
 
 namespace mailpush::auth {
+using common::hash_password;
+using common::verify_password;
+using store::check_password_policy;
 
 TEST(PasswordPolicy, SeedRules) {
     EXPECT_EQ(check_password_policy("Secret2026ab", ""), std::nullopt);

@@ -1,6 +1,8 @@
-#include "mailpush/auth/secret_box.hpp"
+#include "mailpush/common/random.hpp"
+#include "mailpush/common/secret_box.hpp"
 #include "mailpush/store/dns_records.hpp"
 #include "mailpush/store/quota_meter.hpp"
+#include "mailpush/verification/dns_answers.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,6 +11,7 @@
 #include <vector>
 
 using namespace mailpush::store;
+using mailpush::verification::judge_record;
 
 namespace {
 constexpr std::int64_t kDay = 86'400;
@@ -118,7 +121,7 @@ TEST(DnsRecords, RequiredRecordsAndJudgement) {
 }
 
 TEST(SecretBox, SealsAndDetectsTampering) {
-    const auto box = mailpush::auth::SecretBox::from_key(std::string(32, 'k'));
+    const auto box = mailpush::common::SecretBox::from_key(std::string(32, 'k'));
     const auto sealed = box.seal("the secret");
     EXPECT_EQ(sealed.find("the secret"), std::string::npos);
     EXPECT_NE(box.seal("the secret"), sealed); // fresh nonce each time
@@ -126,9 +129,9 @@ TEST(SecretBox, SealsAndDetectsTampering) {
     auto tampered = sealed;
     tampered[tampered.size() - 3] = tampered[tampered.size() - 3] == 'A' ? 'B' : 'A';
     EXPECT_FALSE(box.open(tampered));
-    EXPECT_FALSE(mailpush::auth::SecretBox::from_key(std::string(32, 'x')).open(sealed));
+    EXPECT_FALSE(mailpush::common::SecretBox::from_key(std::string(32, 'x')).open(sealed));
     EXPECT_FALSE(box.open("garbage"));
-    const auto token = mailpush::auth::random_token(40);
+    const auto token = mailpush::common::random_token(40);
     EXPECT_EQ(token.size(), 40u);
     EXPECT_EQ(token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"),
               std::string::npos);

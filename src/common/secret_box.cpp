@@ -1,7 +1,8 @@
-#include "mailpush/auth/secret_box.hpp"
+#include "mailpush/common/secret_box.hpp"
 
 #include "mailpush/common/base64.hpp"
 #include "mailpush/common/durable_file.hpp"
+#include "mailpush/common/random.hpp"
 
 #include <openssl/evp.h>
 
@@ -13,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-namespace mailpush::auth {
+namespace mailpush::common {
 namespace {
 constexpr std::size_t kKeyBytes = 32, kNonceBytes = 12, kTagBytes = 16;
 constexpr std::string_view kPrefix = "v1:";
@@ -65,12 +66,12 @@ std::string SecretBox::seal(std::string_view plaintext) const {
         EVP_EncryptFinal_ex(ctx.get(), ct + len, &len) != 1 ||
         EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes, ct + plaintext.size()) != 1)
         throw std::runtime_error("AES-GCM encryption failed");
-    return std::string(kPrefix) + common::base64_encode(out);
+    return std::string(kPrefix) + base64_encode(out);
 }
 
 std::optional<std::string> SecretBox::open(std::string_view sealed) const {
     if (!sealed.starts_with(kPrefix)) return std::nullopt;
-    auto raw = common::base64_decode(sealed.substr(kPrefix.size()));
+    auto raw = base64_decode(sealed.substr(kPrefix.size()));
     if (!raw || raw->size() < kNonceBytes + kTagBytes) return std::nullopt;
     const std::size_t n = raw->size() - kNonceBytes - kTagBytes;
     const auto* bytes = reinterpret_cast<const unsigned char*>(raw->data());
@@ -89,4 +90,4 @@ std::optional<std::string> SecretBox::open(std::string_view sealed) const {
     return plain;
 }
 
-} // namespace mailpush::auth
+} // namespace mailpush::common

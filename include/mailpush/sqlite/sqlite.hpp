@@ -1,4 +1,5 @@
-// Thin RAII helpers over the SQLite C API (private to the store module).
+// Thin RAII helpers over the SQLite C API, shared by every module that keeps a database (the
+// store, the delivery log, the notification log). Trusted SQL only: values go through bind().
 #pragma once
 
 #include <sqlite3.h>
@@ -8,16 +9,13 @@
 #include <string>
 #include <utility>
 
-namespace mailpush::store::detail {
+namespace mailpush::sqlite {
 
 class Statement {
 public:
-    Statement(sqlite3* db, const char* sql)
-        : db_(db) {
-        if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK)
-            throw std::runtime_error(std::string("sqlite prepare: ") + sqlite3_errmsg(db));
-    }
-    ~Statement() { sqlite3_finalize(stmt_); }
+    // Throws std::runtime_error with SQLite's message if `sql` does not compile.
+    Statement(sqlite3* db, const char* sql);
+    ~Statement();
     Statement(const Statement&) = delete;
     Statement& operator=(const Statement&) = delete;
 
@@ -30,18 +28,8 @@ public:
         return *this;
     }
     // true while a row is available
-    bool step() {
-        const int rc = sqlite3_step(stmt_);
-        if (rc == SQLITE_ROW) return true;
-        if (rc == SQLITE_DONE) return false;
-        throw std::runtime_error(std::string("sqlite step: ") + sqlite3_errmsg(db_));
-    }
-    std::string text(int col) const {
-        const auto* p = sqlite3_column_text(stmt_, col);
-        return p ? std::string(reinterpret_cast<const char*>(p),
-                               static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))
-                 : std::string();
-    }
+    bool step();
+    std::string text(int col) const;
     std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
 
 private:
@@ -50,14 +38,7 @@ private:
 };
 
 // Runs SQL without results; throws std::runtime_error with SQLite's message.
-inline void exec(sqlite3* db, const char* sql) {
-    char* err = nullptr;
-    if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-        std::string msg = err ? err : "unknown error";
-        sqlite3_free(err);
-        throw std::runtime_error("sqlite: " + msg);
-    }
-}
+void exec(sqlite3* db, const char* sql);
 
 // BEGIN, body, COMMIT; ROLLBACK and rethrow if the body throws.
 template <class Body>
@@ -80,4 +61,4 @@ void write_transaction(sqlite3* db, Body&& body) {
     transaction(db, std::forward<Body>(body), "BEGIN IMMEDIATE");
 }
 
-} // namespace mailpush::store::detail
+} // namespace mailpush::sqlite

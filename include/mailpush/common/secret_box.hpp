@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace mailpush::auth {
+namespace mailpush::common {
 
 class SecretBox {
 public:
@@ -28,7 +28,4 @@ private:
     std::string key_;
 };
 
-using common::random_bytes; // the CSPRNG lives in common
-using common::random_token;
-
-} // namespace mailpush::auth
+} // namespace mailpush::common

@@ -1,0 +1,43 @@
+// What the delivery log records per recipient and per attempt: the values the engine's
+// decisions produce and the delivery log stores. Plain data.
+#pragma once
+
+#include "mailpush/delivery/report.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace mailpush::delivery {
+
+enum class RcptState { queued, deferred, delivered, failed };
+const char* to_string(RcptState s);
+
+struct RecipientRecord {
+    std::uint64_t envid = 0;
+    int idx = 0;
+    std::string address;
+    RcptState state = RcptState::queued;
+    int attempts = 0;
+    std::int64_t next_attempt_ms = 0;
+    std::string last_reply;  // "250 2.0.0 Ok"
+    std::string failed_type; // classification of the last attempt
+    int status = 0;          // 0/2/3/4 once final
+};
+
+struct AttemptRecord {
+    std::uint64_t envid = 0;
+    int idx = 0;
+    std::int64_t started_ms = 0, ended_ms = 0;
+    std::string host; // "mx1.example.com[192.0.2.1]:25", "capture:DIR", ...
+    std::string reply;
+};
+
+// One attempt's outcome for one recipient: the new state, its attempt and maybe its event.
+struct RecipientUpdate {
+    RecipientRecord record;
+    AttemptRecord attempt;
+    std::string event; // the seeds' event string if the recipient is now final, else empty
+    ReportRow report;  // with the event: what reporting keeps (account, sender, tag, subject)
+};
+
+} // namespace mailpush::delivery

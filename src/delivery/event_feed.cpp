@@ -1,0 +1,42 @@
+#include "mailpush/delivery/event_feed.hpp"
+
+#include "mailpush/sqlite/sqlite.hpp"
+
+#include <stdexcept>
+
+namespace mailpush::delivery {
+using sqlite::Statement;
+
+EventFeed::EventFeed(const std::string& path) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX, nullptr) !=
+        SQLITE_OK) {
+        sqlite3_close(db_);
+        throw std::runtime_error("cannot open the delivery log's events " + path);
+    }
+    sqlite3_busy_timeout(db_, 5000);
+}
+
+EventFeed::~EventFeed() {
+    sqlite3_close(db_);
+}
+
+std::vector<FinalEvent> EventFeed::events_after(std::int64_t cursor, std::size_t limit) {
+    std::lock_guard lock(mutex_);
+    Statement st(db_, "SELECT e.id, r.account, r.mail_from, r.status, e.text, r.ended_ms FROM events e "
+                      "LEFT JOIN reports r ON r.envid=e.envid AND r.idx=e.idx WHERE e.id > ? "
+                      "ORDER BY e.id LIMIT ?");
+    st.bind(1, cursor).bind(2, static_cast<std::int64_t>(limit));
+    std::vector<FinalEvent> out;
+    while (st.step())
+        out.push_back({st.integer(0), st.text(1), st.text(2), static_cast<int>(st.integer(3)), st.text(4),
+                       st.integer(5)});
+    return out;
+}
+
+std::int64_t EventFeed::last_event_id() {
+    std::lock_guard lock(mutex_);
+    Statement st(db_, "SELECT coalesce(max(id), 0) FROM events");
+    return st.step() ? st.integer(0) : 0;
+}
+
+} // namespace mailpush::delivery
