@@ -1,4 +1,4 @@
-"""/metrics in the Prometheus text format: the seeds' monitoring items (SMTP auth success and
+"""/metrics in the Prometheus text format: the hosted service's monitoring items (SMTP auth success and
 failure, length and quota refusals, API successes and errors) plus queue depth and delivery."""
 import re
 import smtplib

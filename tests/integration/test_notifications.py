@@ -1,4 +1,4 @@
-"""Event notifications (SPEC §7): delivery events pushed to an HTTP endpoint (at least once,
+"""Event notifications (docs/notifications.md): delivery events pushed to an HTTP endpoint (at least once,
 retried, surviving a restart, signed when a secret is set) or kept in the account's pull queue
 (visibility timeout, receipt handles); the address-level target wins over the account's."""
 import hashlib
