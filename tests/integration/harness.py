@@ -22,6 +22,19 @@ PASSWORD = "Secret2026ab"
 READY_TIMEOUT = 60
 
 
+def wait_for(predicate, timeout, what, pause=0.05):
+    """Polls predicate() until it returns something truthy, which is returned; fails the test with
+    `what` after `timeout` seconds. The pause only spaces the polls: the wait ends on the condition."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(pause)
+
+
 def tls_context():
     ctx = ssl.create_default_context()
     ctx.check_hostname = False
@@ -45,6 +58,7 @@ class Server:
         self.listeners = listeners or [("smtp", "starttls"), ("smtps", "implicit"), ("plain", "none")]
         self.proc = None
         self.ports = {}
+        self.cwd = None  # the server's working directory (relative paths in its config)
         self.write_config()
 
     def write_config(self):
@@ -98,7 +112,7 @@ pbkdf2_iterations = 1000
         self.starts = getattr(self, "starts", 0) + 1
         self.log_file = open(self.log_path, "ab")
         self.proc = subprocess.Popen([MAILPUSHD, "--config", str(self.config)], stdout=self.log_file,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+                                     stderr=subprocess.STDOUT, start_new_session=True, cwd=self.cwd)
         deadline = time.monotonic() + READY_TIMEOUT
         while time.monotonic() < deadline:
             text = self.log_path.read_text(errors="replace")
@@ -238,6 +252,22 @@ def read_queue(data_dir: Path):
         assert rest[hlen + 1 + blen:] == b"\nMPQ-END\n", f
         out[int(f.stem)] = (header, body)
     return out
+
+
+def notifier_caught_up(srv):
+    """True once the notifier has routed every delivery event of srv and pushed all it routed:
+    its cursor (docs/queue-format.md, delivery.db) is at the newest event and its outbox is empty.
+    One read transaction, so the two counts are of the same moment."""
+    import sqlite3
+    db = sqlite3.connect(f"file:{srv.data / 'delivery.db'}?mode=ro", uri=True, timeout=5, isolation_level=None)
+    try:
+        db.execute("BEGIN")
+        (cursor,) = db.execute("SELECT coalesce(max(event_id), 0) FROM notify_cursor").fetchone()
+        (newest,) = db.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()
+        (waiting,) = db.execute("SELECT count(*) FROM notify_outbox").fetchone()
+        return cursor >= newest and waiting == 0
+    finally:
+        db.close()
 
 
 def envid_of(reply_text) -> int:

@@ -105,7 +105,7 @@ def test_mailpushctl_full_walkthrough(make_server):
         time.sleep(0.05)
     assert gone["queued"] is False and gone["recipients"][0]["last_reply"] == "deleted by the operator"
     assert srv.ctl("queue", "show", "4242", check=False).returncode == 1
-    # deletes: address, domain, account (in that order, as the seeds require)
+    # deletes: address, domain, account (in that order, as the hosted service requires)
     assert srv.ctl("account", "delete", "acme", check=False).returncode == 1
     srv.ctl("address", "delete", SENDER)
     assert RawClient(srv.ports["plain"]).login() == "535 Authentication failure"

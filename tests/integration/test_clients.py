@@ -128,7 +128,7 @@ def test_pipelined_transaction_in_one_write(server):
 
 
 def test_seed_telnet_walkthrough_exact_replies(server):
-    """The seeds' telnet session, byte for byte in the directmail style."""
+    """The hosted service's documented telnet session, byte for byte in the directmail style."""
     import base64
     from harness import RawClient
     c = RawClient(server.ports["plain"])

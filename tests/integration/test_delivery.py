@@ -225,7 +225,7 @@ def test_kill9_during_delivery_loses_nothing(make_server, sink):
     sink.handler.data_delay = 0.05
     srv = smarthost(make_server, sink)
     envids = [send(srv, [f"accept{i}@dest.test"], subject=f"k{i}") for i in range(20)]
-    time.sleep(0.3)
+    sink.handler.wait_for(1)  # deliveries are under way: the kill lands in the middle of them
     srv.kill9()
     srv.start()
     deadline = time.monotonic() + 60

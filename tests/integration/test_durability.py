@@ -46,7 +46,7 @@ def test_kill9_at_random_moments_loses_no_acknowledged_message(make_server):
                    for i in range(senders)]
         for t in threads:
             t.start()
-        time.sleep(random.uniform(0.4, 1.2))
+        time.sleep(random.uniform(0.4, 1.2))  # the kill's random moment (the test's input, not a wait)
         srv.kill9()  # no warning, in the middle of whatever the senders were doing
         stop.set()
         for t in threads:

@@ -1,5 +1,5 @@
-"""Every limit of SPEC §3 against the real server: each bad input gets its reply, the session
-carries on (or is closed where the spec says so), and nothing is queued."""
+"""Every SMTP limit (docs/smtp.md) against the real server: each bad input gets its reply, the
+session carries on (or is closed where docs/smtp.md says so), and nothing is queued."""
 import base64
 import socket
 import time

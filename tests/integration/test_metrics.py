@@ -1,4 +1,4 @@
-"""/metrics in the Prometheus text format: the seeds' monitoring items (SMTP auth success and
+"""/metrics in the Prometheus text format: the hosted service's monitoring items (SMTP auth success and
 failure, length and quota refusals, API successes and errors) plus queue depth and delivery."""
 import re
 import smtplib
@@ -6,7 +6,7 @@ import time
 import urllib.error
 import urllib.request
 
-from harness import PASSWORD, SENDER
+from harness import PASSWORD, SENDER, wait_for
 from openapi_client import create_key, sdk
 from sink import Sink
 
@@ -60,11 +60,11 @@ def test_metrics_count_what_happened(make_server):
         assert v['mailpush_smtp_commit_seconds_bucket{le="+Inf"}'] == 1
         assert "mailpush_queue_messages" in v
         # Delivery results arrive after the sink has the mail: wait for the counter.
-        for _ in range(150):  # at most 15 s
-            if v.get('mailpush_delivery_results_total{state="delivered",failed_type="SendOk"}') == 2:
-                break
-            time.sleep(0.1)
+        def delivered_both():
             text, v = scrape(srv)
+            return (text, v) if v.get('mailpush_delivery_results_total{state="delivered",failed_type="SendOk"}') == 2 \
+                else None
+        text, v = wait_for(delivered_both, 15, "two delivery results in /metrics", pause=0.1)
         assert v['mailpush_delivery_results_total{state="delivered",failed_type="SendOk"}'] == 2
         assert re.search(r"^# TYPE mailpush_smtp_commit_seconds histogram$", text, re.M)
     finally:
@@ -79,7 +79,13 @@ def test_http_connection_limit(make_server):
     srv.start()
     held = [socket.create_connection(("127.0.0.1", srv.ports["http"]), timeout=10) for _ in range(2)]
     try:
-        time.sleep(0.2)  # both accepted and counted
+        for s in held:  # a connection that has answered is accepted and counted (keep-alive holds it)
+            s.sendall(b"GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n")
+            head = b""
+            while b"\r\n\r\n" not in head:
+                chunk = s.recv(4096)
+                assert chunk, head
+                head += chunk
         with socket.create_connection(("127.0.0.1", srv.ports["http"]), timeout=10) as third:
             third.sendall(b"GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n")
             reply = b""

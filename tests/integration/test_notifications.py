@@ -1,4 +1,4 @@
-"""Event notifications (SPEC §7): delivery events pushed to an HTTP endpoint (at least once,
+"""Event notifications (docs/notifications.md): delivery events pushed to an HTTP endpoint (at least once,
 retried, surviving a restart, signed when a secret is set) or kept in the account's pull queue
 (visibility timeout, receipt handles); the address-level target wins over the account's."""
 import hashlib
@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from harness import PASSWORD, SENDER
+from harness import PASSWORD, SENDER, notifier_caught_up, wait_for
 from openapi_client import create_key, signed_call
 
 OTHER = "news@example.com"
@@ -123,7 +123,9 @@ def test_address_target_wins_and_event_filter(srv, hook):
     while time.monotonic() < deadline and json.loads(srv.ctl("--json", "notify", "size", "acme").stdout)[
             "messages"] < 1:
         time.sleep(0.05)
-    time.sleep(0.5)  # a wrong extra push would have arrived by now
+    # All three results are final, routed and pushed: a wrong extra push would be in the hook now.
+    wait_for(lambda: len(json.loads(srv.ctl("--json", "details", "acme").stdout)) == 3, 20, "three final results")
+    wait_for(lambda: notifier_caught_up(srv), 20, "the notifier to route and push every event")
     events = hook.events()
     assert [(e["type"], fields(e["message"])["rcpt"]) for e in events] == [
         ("Deliver:SendFailed", "unknown-a@example.org")]
@@ -144,7 +146,10 @@ def test_pull_queue_visibility_and_receipts(srv):
     second = json.loads(srv.ctl("--json", "notify", "receive", "acme", "--max", "16").stdout)
     assert len(second) == 1 and second[0]["receipt"] != first[0]["receipt"]  # the other one only
     assert json.loads(srv.ctl("--json", "notify", "receive", "acme").stdout) == []  # both hidden
-    time.sleep(1.2)  # the 1 s visibility timeout passes: both come back, with new receipts
+    # The 1 s visibility timeout passes (the server's wall clock, this machine's): both come back,
+    # with new receipts.
+    hidden_until_ms = max(m["next_visible_ms"] for m in first + second)
+    wait_for(lambda: time.time() * 1000 >= hidden_until_ms, 5, "the visibility timeout to pass")
     again = json.loads(srv.ctl("--json", "notify", "receive", "acme").stdout)
     assert len(again) == 2 and all(m["dequeue_count"] == 2 for m in again)
     old = first[0]["receipt"]

@@ -1,4 +1,4 @@
-"""Delivery reporting (SPEC §7): every final result is kept with its sender, tag and subject,
+"""Delivery reporting (docs/events.md): every final result is kept with its sender, tag and subject,
 searchable by time, sender, recipient, tag and result, and counted per day, sender or tag,
 through mailpushctl and through the official SDK's statistics actions."""
 import json

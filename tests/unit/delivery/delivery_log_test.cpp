@@ -1,3 +1,5 @@
+#include "temp_dir.hpp"
+
 #include "mailpush/delivery/delivery_log.hpp"
 
 #include <gtest/gtest.h>
@@ -18,9 +20,8 @@ RecipientUpdate final_update(std::uint64_t envid, int idx, const std::string& ad
 } // namespace
 
 TEST(DeliveryLog, PruneForgetsOnlyFinishedMessagesPastTheCutoff) {
-    const auto dir = std::filesystem::temp_directory_path() / "mailpush-delivery-log-prune";
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
+    const mailpush::test_support::TempDir temp{"mailpush-delivery-log-prune"};
+    const auto& dir = temp.path();
     {
         DeliveryLog log((dir / "d.db").string());
         log.ensure_recipients(1, {"old@example.org"});
@@ -37,13 +38,11 @@ TEST(DeliveryLog, PruneForgetsOnlyFinishedMessagesPastTheCutoff) {
         EXPECT_EQ(log.pending().size(), 1u);
         EXPECT_EQ(log.prune(2'000), 0u); // idempotent
     }
-    std::filesystem::remove_all(dir);
 }
 
 TEST(DeliveryLog, ReportsAreSearchableAndCounted) {
-    const auto dir = std::filesystem::temp_directory_path() / "mailpush-delivery-log-reports";
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
+    const mailpush::test_support::TempDir temp{"mailpush-delivery-log-reports"};
+    const auto& dir = temp.path();
     {
         DeliveryLog log((dir / "d.db").string());
         // 2026-11-23 23:30 UTC is already the 24th at +08:00.
@@ -85,7 +84,6 @@ TEST(DeliveryLog, ReportsAreSearchableAndCounted) {
         EXPECT_EQ(log.prune(t + 10'000), 1u);
         EXPECT_TRUE(log.details(q).empty());
     }
-    std::filesystem::remove_all(dir);
 }
 
 TEST(TraceHeader, TagAndTrackingFromTheControlHeader) {

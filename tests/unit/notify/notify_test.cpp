@@ -1,3 +1,5 @@
+#include "temp_dir.hpp"
+
 #include "mailpush/common/http_url.hpp"
 #include "mailpush/common/strings.hpp"
 #include "mailpush/delivery/delivery_log.hpp"
@@ -25,19 +27,10 @@ delivery::RecipientUpdate final_update(std::uint64_t envid, const std::string& a
 
 class NotifyLogTest : public ::testing::Test {
 protected:
-    void SetUp() override {
-        dir = std::filesystem::temp_directory_path() /
-              ("mailpush-notify-" +
-               std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-        std::filesystem::remove_all(dir);
-        std::filesystem::create_directories(dir);
-        delivery_log = std::make_unique<delivery::DeliveryLog>((dir / "d.db").string());
-    }
-    void TearDown() override {
-        delivery_log.reset();
-        std::filesystem::remove_all(dir);
-    }
-    std::filesystem::path dir;
+    void SetUp() override { delivery_log = std::make_unique<delivery::DeliveryLog>((dir / "d.db").string()); }
+    void TearDown() override { delivery_log.reset(); }
+    test_support::TempDir temp{"mailpush-notify"};
+    std::filesystem::path dir = temp.path();
     std::unique_ptr<delivery::DeliveryLog> delivery_log;
 };
 

@@ -1,3 +1,5 @@
+#include "temp_dir.hpp"
+
 #include "mailpush/spool/spool.hpp"
 
 #include <gtest/gtest.h>
@@ -21,11 +23,8 @@ QueueEntry sample() {
 
 class SpoolTest : public ::testing::Test {
 protected:
-    std::filesystem::path dir =
-        std::filesystem::temp_directory_path() /
-        ("mailpush-spool-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    void SetUp() override { std::filesystem::remove_all(dir); }
-    void TearDown() override { std::filesystem::remove_all(dir); }
+    test_support::TempDir temp{"mailpush-spool"};
+    std::filesystem::path dir = temp.path();
 
     smtp::CommitResult commit(Spool& s, std::string body) {
         std::promise<smtp::CommitResult> p;

@@ -1,3 +1,5 @@
+#include "temp_dir.hpp"
+
 #include "mailpush/store/store.hpp"
 
 #include <gtest/gtest.h>
@@ -9,22 +11,15 @@ namespace mailpush::store {
 namespace {
 class StoreTest : public ::testing::Test {
 protected:
-    std::filesystem::path dir =
-        std::filesystem::temp_directory_path() /
-        ("mailpush-store-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
-         ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    test_support::TempDir temp{"mailpush-store"};
+    std::filesystem::path dir = temp.path();
     std::unique_ptr<Store> store;
     void SetUp() override {
-        std::filesystem::remove_all(dir);
-        std::filesystem::create_directories(dir);
         StoreLimits l;
         l.pbkdf2_iterations = 1000;
         store = std::make_unique<Store>((dir / "s.db").string(), l, "cn-hangzhou");
     }
-    void TearDown() override {
-        store.reset();
-        std::filesystem::remove_all(dir);
-    }
+    void TearDown() override { store.reset(); }
     ErrorKind kind_of(auto&& f) {
         try {
             f();
