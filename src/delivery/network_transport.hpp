@@ -5,9 +5,9 @@
 
 #include "connection_cache.hpp"
 
-#include "mailpush/engine/ports.hpp"
 #include "mailpush/delivery/options.hpp"
 #include "mailpush/dns/resolver.hpp"
+#include "mailpush/engine/ports.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>

@@ -7,8 +7,8 @@
 // that runs them on a strand and does the I/O through the interfaces in engine_ports.hpp.
 #pragma once
 
-#include "mailpush/engine/ports.hpp"
 #include "mailpush/delivery/options.hpp"
+#include "mailpush/engine/ports.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>

@@ -4,8 +4,8 @@
 #pragma once
 
 #include "mailpush/delivery/attempt_job.hpp"
-#include "mailpush/delivery/records.hpp"
 #include "mailpush/delivery/options.hpp"
+#include "mailpush/delivery/records.hpp"
 #include "mailpush/delivery/route.hpp"
 
 #include <chrono>
