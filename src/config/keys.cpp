@@ -4,6 +4,8 @@
 
 #include "sinks.hpp"
 
+#include "mailpush/delivery/route.hpp"
+
 #include <algorithm>
 #include <array>
 
@@ -99,9 +101,9 @@ std::optional<std::string> http_url_rule(const Value& v) {
 }
 
 std::optional<std::string> route_target_rule(const Value& v) {
-    const auto& to = std::get<std::string>(v);
-    if (to == "mx" || to == "hold" || to.starts_with("smtp://") || to.starts_with("capture:"))
-        return std::nullopt;
+    // The engine's own parser: a value it could not use (a bad port, a path) is refused here
+    // rather than holding that domain's mail at run time.
+    if (delivery::parse_route(std::get<std::string>(v))) return std::nullopt;
     return "must be \"mx\", \"smtp://host:port\", \"capture:DIR\" or \"hold\"";
 }
 

@@ -124,3 +124,20 @@ TEST(ConfigKeys, EveryValueReachesEveryPartThatUsesIt) {
 }
 
 } // namespace mailpush::config
+
+// A route the engine could not use is refused when the file is read, naming the key.
+TEST(ConfigKeys, RouteTargetsTheEngineCannotParseAreRefused) {
+    const std::string base = "[http]\nadmin_token = \"0123456789abcdef0123\"\n[[listener]]\nname = \"a\"\nport = 2525\n";
+    for (const char* bad : {"smtp://h:99999", "smtp://h:0", "smtp://u@h:25", "smtp://h/path", "capture"}) {
+        try {
+            mailpush::config::parse_config(base + "[[route]]\ndomain = \"*\"\nto = \"" + bad + "\"\n",
+                                           "t.toml");
+            ADD_FAILURE() << bad << " was accepted";
+        } catch (const mailpush::config::ConfigError& e) {
+            EXPECT_NE(std::string(e.what()).find("key 'route.to'"), std::string::npos) << e.what();
+        }
+    }
+    const auto ok = mailpush::config::parse_config(
+        base + "[[route]]\ndomain = \"*\"\nto = \"smtp://[::1]:2526\"\n", "t.toml");
+    EXPECT_EQ(ok.delivery.routes.at(0).to, "smtp://[::1]:2526");
+}
