@@ -127,7 +127,8 @@ TEST(ConfigKeys, EveryValueReachesEveryPartThatUsesIt) {
 
 // A route the engine could not use is refused when the file is read, naming the key.
 TEST(ConfigKeys, RouteTargetsTheEngineCannotParseAreRefused) {
-    const std::string base = "[http]\nadmin_token = \"0123456789abcdef0123\"\n[[listener]]\nname = \"a\"\nport = 2525\n";
+    const std::string base =
+        "[http]\nadmin_token = \"0123456789abcdef0123\"\n[[listener]]\nname = \"a\"\nport = 2525\n";
     for (const char* bad : {"smtp://h:99999", "smtp://h:0", "smtp://u@h:25", "smtp://h/path", "capture"}) {
         try {
             mailpush::config::parse_config(base + "[[route]]\ndomain = \"*\"\nto = \"" + bad + "\"\n",
