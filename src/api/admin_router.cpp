@@ -5,6 +5,7 @@
 
 #include "admin_util.hpp"
 
+#include "mailpush/common/calendar.hpp"
 #include "mailpush/common/url.hpp"
 #include "mailpush/store/store.hpp"
 
@@ -63,9 +64,7 @@ ApiResponse internal_error(const ApiRequest& request, std::string_view path, std
 } // namespace
 
 std::int64_t unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
+    return common::unix_seconds_now();
 }
 
 ApiResponse store_error_response(const store::StoreError& e) {

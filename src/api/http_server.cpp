@@ -1,6 +1,7 @@
 #include "mailpush/api/http_server.hpp"
 
 #include "mailpush/api/admin_api.hpp"
+#include "mailpush/common/calendar.hpp"
 #include "mailpush/common/metrics.hpp"
 #include "mailpush/common/url.hpp"
 #include "mailpush/net/offload.hpp"
@@ -79,9 +80,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
             qpos == std::string::npos ? openapi::Params{}
                                       : common::parse_form(std::string_view(r.target).substr(qpos + 1)),
             r.headers, r.body};
-        const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
+        const auto now = common::unix_seconds_now();
         const auto reply = open_api->handle(signed_request, r.peer_ip, now);
         return {reply.status, reply.body};
     }

@@ -5,6 +5,7 @@
 #include "mailpush/api/admin_api.hpp"
 #include "mailpush/api/dns_check.hpp"
 #include "mailpush/api/http_server.hpp"
+#include "mailpush/common/calendar.hpp"
 #include "mailpush/common/metrics.hpp"
 #include "mailpush/config/config.hpp"
 #include "mailpush/delivery/delivery_log.hpp"
@@ -264,9 +265,7 @@ int main(int argc, char** argv) {
             asio::post(blocking_pool, [&store, nonce_window_s] {
                 try {
                     store.flush_usage();
-                    const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(
-                                           std::chrono::system_clock::now().time_since_epoch())
-                                           .count();
+                    const auto now_s = common::unix_seconds_now();
                     store.forget_nonces_before(now_s - nonce_window_s);
                 } catch (const std::exception& e) {
                     spdlog::error("usage.flush error=\"{}\"", e.what());

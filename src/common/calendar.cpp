@@ -103,4 +103,12 @@ UnixSeconds to_unix_seconds(chr::system_clock::time_point t) noexcept {
     return chr::floor<chr::seconds>(t);
 }
 
+std::int64_t unix_seconds_now() noexcept {
+    return chr::duration_cast<chr::seconds>(chr::system_clock::now().time_since_epoch()).count();
+}
+
+std::int64_t unix_ms_now() noexcept {
+    return chr::duration_cast<chr::milliseconds>(chr::system_clock::now().time_since_epoch()).count();
+}
+
 } // namespace mailpush::common

@@ -9,6 +9,7 @@
 #include "engine_backends.hpp"
 #include "network_transport.hpp"
 
+#include "mailpush/common/calendar.hpp"
 #include "mailpush/common/metrics.hpp"
 #include "mailpush/delivery/event_format.hpp"
 #include "mailpush/delivery/outcome.hpp"
@@ -37,8 +38,7 @@ void count_delivery_result(const char* state, const std::string& failed_type, st
 }
 
 std::int64_t system_now_ms() {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+    return common::unix_ms_now();
 }
 
 QueuedMessage queued_message(const spool::QueueEntry& entry, const std::vector<RecipientRecord>& pending) {

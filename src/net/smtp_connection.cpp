@@ -4,6 +4,7 @@
 #include "server_shared.hpp"
 #include "smtp_metrics.hpp"
 
+#include "mailpush/common/calendar.hpp"
 #include "mailpush/common/password_hash.hpp"
 #include "mailpush/net/offload.hpp"
 #include "mailpush/smtp/command.hpp"
@@ -23,9 +24,7 @@ using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
 std::int64_t unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
+    return common::unix_seconds_now();
 }
 
 std::optional<smtp::Reply> quota_refusal(store::QuotaVerdict verdict) {

@@ -1,5 +1,6 @@
 #include "mailpush/notify/notify_log.hpp"
 
+#include "mailpush/common/calendar.hpp"
 #include "mailpush/common/random.hpp"
 #include "mailpush/delivery/event_feed.hpp"
 #include "mailpush/sqlite/sqlite.hpp"
@@ -35,9 +36,7 @@ RoutedEvent routed(const delivery::FinalEvent& e) {
 } // namespace
 
 std::int64_t unix_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
+    return common::unix_ms_now();
 }
 
 NotifyLog::NotifyLog(const std::string& path)

@@ -22,9 +22,7 @@ constexpr std::uint64_t kEnvidBlock = 10'000;
 constexpr std::size_t kMaxBatch = 64;
 
 std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
+    return common::unix_ms_now();
 }
 
 } // namespace

@@ -36,4 +36,9 @@ std::string format_time(UnixSeconds t, TimeFormat format);
 // Whole seconds of a clock reading (floor), for formatting.
 UnixSeconds to_unix_seconds(std::chrono::system_clock::time_point t) noexcept;
 
+// The wall clock as integers, for the code at the edges that reads it (decisions take it as a
+// parameter).
+std::int64_t unix_seconds_now() noexcept;
+std::int64_t unix_ms_now() noexcept;
+
 } // namespace mailpush::common
