@@ -35,8 +35,9 @@ ApiResponse send_task(const AdminServices& s, const RouteCall& c) {
     b.address_type = static_cast<int>(int_field(c.body, "address_type").value_or(1));
     std::uint64_t first = 0;
     try {
-        // The operator is trusted: no IP protection check (empty peer).
-        return ok(to_json(s.openapi->sender().batch(b, "", unix_now(), first)), 201);
+        // The operator's task is the server's own work: no IP protection check.
+        return ok(to_json(s.openapi->sender().batch(b, common::ClientOrigin::internal(), unix_now(), first)),
+                  201);
     } catch (const openapi::ApiError& e) {
         throw HttpError{e.status == 404 ? 404u : 422u, e.code, e.message};
     }

@@ -2,6 +2,7 @@
 
 #include "mailpush/api/admin_api.hpp"
 #include "mailpush/common/calendar.hpp"
+#include "mailpush/common/client_origin.hpp"
 #include "mailpush/common/metrics.hpp"
 #include "mailpush/common/url.hpp"
 #include "mailpush/net/offload.hpp"
@@ -81,18 +82,36 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
                                       : common::parse_form(std::string_view(r.target).substr(qpos + 1)),
             r.headers, r.body};
         const auto now = common::unix_seconds_now();
-        const auto reply = open_api->handle(signed_request, r.peer_ip, now);
+        const auto reply = open_api->handle(signed_request, common::ClientOrigin::network(r.peer_ip), now);
         return {reply.status, reply.body};
     }
 
-    // Counts a session for the connection limit for as long as it lives.
+    // Counts a session for the connection limit for as long as it lives, and its end.
     struct ActiveGuard {
         std::shared_ptr<std::atomic<unsigned>> active;
-        ~ActiveGuard() { active->fetch_sub(1); }
+        ~ActiveGuard() {
+            active->fetch_sub(1);
+            metrics::registry()
+                .counter("mailpush_http_connections_closed_total", "HTTP connections ended (any way)")
+                .add();
+        }
     };
 
     asio::awaitable<void> session(tcp::socket socket) {
         ActiveGuard guard{active};
+        // Read once, here: a client that reset the connection has no address, and a request
+        // without one would pass for nobody in particular. Such a connection is closed unserved.
+        boost::system::error_code peer_ec;
+        const auto peer = socket.remote_endpoint(peer_ec);
+        if (peer_ec) {
+            metrics::registry()
+                .counter("mailpush_http_connections_no_peer_total",
+                         "HTTP connections closed unserved: the peer address could not be read")
+                .add();
+            socket.close(peer_ec);
+            co_return;
+        }
+        const std::string peer_ip = peer.address().to_string();
         beast::tcp_stream stream(std::move(socket));
         beast::flat_buffer buffer;
         for (;;) {
@@ -122,9 +141,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
             areq.authorization = std::string(req[http::field::authorization]);
             for (const auto& field : req)
                 areq.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-            boost::system::error_code peer_ec;
-            const auto peer = stream.socket().remote_endpoint(peer_ec);
-            if (!peer_ec) areq.peer_ip = peer.address().to_string();
+            areq.peer_ip = peer_ip;
             // The admin API blocks on SQLite: run it on the worker pool, resume here afterwards.
             ApiResponse ares = co_await handle_on_pool(std::move(areq));
             http::response<http::string_body> res{static_cast<http::status>(ares.status), req.version()};

@@ -3,6 +3,7 @@
 #include "logging.hpp"
 
 #include "mailpush/common/hex.hpp"
+#include "mailpush/common/security_log.hpp"
 
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -46,6 +47,11 @@ void setup_logging(const config::Config& cfg) {
         spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %l %v");
     }
     spdlog::flush_on(spdlog::level::info);
+    // One greppable stream: every security event is a "security event=KIND" warning line.
+    common::set_security_sink([](const common::SecurityEvent& e) {
+        spdlog::warn("security event={} ip={} account={} detail=\"{}\"", e.kind, e.ip.empty() ? "-" : e.ip,
+                     e.account.empty() ? "-" : e.account, e.detail);
+    });
 }
 
 } // namespace mailpush::app

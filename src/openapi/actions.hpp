@@ -19,7 +19,7 @@ struct ActionContext {
     const OpenApiBackends& backends;
     const std::string& account;
     const std::map<std::string, std::string>& params;
-    const std::string& peer_ip;
+    const common::ClientOrigin& origin;
     std::int64_t now_s;
 
     // Parameter helpers: MissingParameter / InvalidParameter on bad input.

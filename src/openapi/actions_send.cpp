@@ -29,7 +29,7 @@ json single_send_mail(ActionContext& c) {
     s.tag = c.optional("TagName");
     s.click_trace = flag(c.optional("ClickTrace", "0"));
     s.headers_json = c.optional("Headers");
-    const auto envid = c.send.single(s, c.peer_ip, c.now_s);
+    const auto envid = c.send.single(s, c.origin, c.now_s);
     return {{"EnvId", std::to_string(envid)}};
 }
 
@@ -45,7 +45,7 @@ json batch_send_mail(ActionContext& c) {
     b.reply_address = c.optional("ReplyAddress");
     b.reply_alias = c.optional("ReplyAddressAlias");
     std::uint64_t first = 0;
-    const auto task = c.send.batch(b, c.peer_ip, c.now_s, first);
+    const auto task = c.send.batch(b, c.origin, c.now_s, first);
     return {{"EnvId", std::to_string(first)}, {"TaskId", std::to_string(task.id)}};
 }
 

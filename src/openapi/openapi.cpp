@@ -181,7 +181,7 @@ std::string action_of(const SignedRequest& req) {
 }
 } // namespace
 
-Reply OpenApi::handle(const SignedRequest& req, const std::string& peer_ip, std::int64_t now_s) {
+Reply OpenApi::handle(const SignedRequest& req, const common::ClientOrigin& origin, std::int64_t now_s) {
     const std::string request_id = new_request_id();
     nlohmann::json error;
     unsigned status = 400;
@@ -202,7 +202,12 @@ Reply OpenApi::handle(const SignedRequest& req, const std::string& peer_ip, std:
         const Caller caller = authenticate(req, params, now_s);
         if (caller.version != kVersion)
             fail(400, "InvalidVersion", "Specified parameter Version is not valid (only 2015-11-23).");
-        auto reply = dispatch(caller.action, caller.account, params, request_id, peer_ip, now_s);
+        // Before any action, management ones included: a key used from a refused address can
+        // neither send nor change the list that refuses it.
+        if (!origin.trusted() && !store_.directory()->ip_allowed(caller.account, origin.ip()))
+            fail(403, "Forbidden.IpProtection",
+                 "IP protection: " + origin.ip() + " is not in the account's allowed IPs");
+        auto reply = dispatch(caller.action, caller.account, params, request_id, origin, now_s);
         count_request(caller.action, "Success");
         return reply;
     } catch (const ApiError& e) {
@@ -225,11 +230,12 @@ Reply OpenApi::handle(const SignedRequest& req, const std::string& peer_ip, std:
 }
 
 Reply OpenApi::dispatch(const std::string& action_name, const std::string& account, const ParamMap& params,
-                        const std::string& request_id, const std::string& peer_ip, std::int64_t now_s) {
+                        const std::string& request_id, const common::ClientOrigin& origin,
+                        std::int64_t now_s) {
     const auto action = detail::find_action(action_name);
     if (!action)
         fail(404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method.");
-    detail::ActionContext ctx{store_, *send_, options_, backends_, account, params, peer_ip, now_s};
+    detail::ActionContext ctx{store_, *send_, options_, backends_, account, params, origin, now_s};
     nlohmann::json body = action(ctx);
     body["RequestId"] = request_id;
     spdlog::info("openapi.call action={} account={} request_id={}", action_name, account, request_id);

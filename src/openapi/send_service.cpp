@@ -83,15 +83,15 @@ SendService::SendService(store::Store& store, const OpenApiOptions& options, con
     , backends_(backends) {}
 
 std::string SendService::check_sender(const std::string& account, const std::string& sender,
-                                      const std::string& peer_ip, bool batch) {
+                                      const common::ClientOrigin& origin, bool batch) {
     const auto dir = store_.directory();
     const auto* s = dir->sender(sender);
     if (!s || s->account != account)
         fail(400, "InvalidMailAddress.NotFound", "The specified mailAddress does not exist.");
     if (!s->account_active) fail(403, "InvalidUser.Suspended", "Main account unavailable");
-    if (!peer_ip.empty() && !dir->ip_allowed(account, peer_ip)) // empty peer: the operator
+    if (!origin.trusted() && !dir->ip_allowed(account, origin.ip()))
         fail(403, "Forbidden.IpProtection",
-             "IP protection: " + peer_ip + " is not in the account's allowed IPs");
+             "IP protection: " + origin.ip() + " is not in the account's allowed IPs");
     if (options_.require_verified_domain && !s->domain_verified)
         fail(400, "InvalidMailAddressDomain.NotVerified",
              "The domain of the sender address is not verified.");
@@ -103,7 +103,7 @@ std::string SendService::check_sender(const std::string& account, const std::str
 
 std::vector<std::optional<std::uint64_t>>
 SendService::commit_all(std::size_t count, const std::function<Message(std::size_t)>& make,
-                        const std::string& peer_ip) {
+                        const common::ClientOrigin& origin) {
     // As SMTP answers 452 at MAIL: refuse before writing anything when the disk is nearly full.
     if (backends_.storage_low && backends_.storage_low())
         fail(503, "ServiceUnavailable", "Insufficient system storage; retry later.");
@@ -111,7 +111,6 @@ SendService::commit_all(std::size_t count, const std::function<Message(std::size
     std::mutex mutex;
     std::condition_variable cv;
     std::size_t in_flight = 0;
-    const std::string peer = peer_ip.empty() ? "127.0.0.1" : peer_ip; // the operator's own tasks
     for (std::size_t i = 0; i < count; ++i) {
         {
             std::unique_lock lock(mutex);
@@ -119,7 +118,7 @@ SendService::commit_all(std::size_t count, const std::function<Message(std::size
             ++in_flight;
         }
         auto [envelope, body] = make(i);
-        backends_.submit(std::move(envelope), std::move(body), peer,
+        backends_.submit(std::move(envelope), std::move(body), origin.ip(),
                          [&, i](std::optional<std::uint64_t> envid) {
                              std::lock_guard lock(mutex);
                              results[i] = envid;
@@ -132,10 +131,11 @@ SendService::commit_all(std::size_t count, const std::function<Message(std::size
     return results;
 }
 
-std::uint64_t SendService::single(const SingleSend& r, const std::string& peer_ip, std::int64_t now_s) {
+std::uint64_t SendService::single(const SingleSend& r, const common::ClientOrigin& origin,
+                                  std::int64_t now_s) {
     if (r.address_type != 0 && r.address_type != 1)
         fail(400, "InvalidParameter", "AddressType must be 0 or 1");
-    const std::string verified_reply_to = check_sender(r.account, r.sender, peer_ip, false);
+    const std::string verified_reply_to = check_sender(r.account, r.sender, origin, false);
     if (r.subject.empty() || utf8_length(r.subject) > 100 || !header_safe(r.subject))
         fail(400, "InvalidSubject.Malformed",
              "The specified subject is wrongly formed (1-100 characters, one line).");
@@ -209,18 +209,18 @@ std::uint64_t SendService::single(const SingleSend& r, const std::string& peer_i
                             [&](std::size_t) {
                                 return Message{std::move(env), std::move(body)};
                             },
-                            peer_ip)
+                            origin)
                             .front();
     if (!result) fail(503, "ServiceUnavailable", "The message could not be stored; retry later.");
     quota.keep(n);
     return *result;
 }
 
-store::SendTask SendService::batch(const BatchSend& r, const std::string& peer_ip, std::int64_t now_s,
+store::SendTask SendService::batch(const BatchSend& r, const common::ClientOrigin& origin, std::int64_t now_s,
                                    std::uint64_t& first_envid) {
     if (r.address_type != 0 && r.address_type != 1)
         fail(400, "InvalidParameter", "AddressType must be 0 or 1");
-    check_sender(r.account, r.sender, peer_ip, true);
+    check_sender(r.account, r.sender, origin, true);
     store::Template tpl;
     try {
         tpl = store_.get_template(r.account, r.template_name);
@@ -282,7 +282,7 @@ store::SendTask SendService::batch(const BatchSend& r, const std::string& peer_i
         env.recipients.push_back({m.email, "", ""});
         return Message{std::move(env), build_message(content, "=_mp_" + common::random_token(24))};
     };
-    const auto results = commit_all(targets.size(), make, peer_ip);
+    const auto results = commit_all(targets.size(), make, origin);
     std::int64_t queued = 0;
     first_envid = 0;
     for (const auto& e : results)
@@ -311,7 +311,7 @@ std::uint64_t SendService::system_mail(const std::string& to, const std::string&
                             [&](std::size_t) {
                                 return Message{std::move(env), std::move(body)};
                             },
-                            "127.0.0.1")
+                            common::ClientOrigin::internal())
                             .front();
     if (!result) fail(503, "ServiceUnavailable", "The message could not be stored; retry later.");
     return *result;

@@ -130,7 +130,29 @@ pbkdf2_iterations = 1000
 
     @property
     def url(self):
+        """The public listener (OpenAPI)."""
         return f"http://127.0.0.1:{self.ports['http']}"
+
+    @property
+    def admin_url(self):
+        """Where the admin API and /metrics answer."""
+        return f"http://127.0.0.1:{self.ports['http']}"
+
+    def metrics_text(self):
+        """One /metrics scrape (a fresh connection, closed after the reply)."""
+        import urllib.request
+        req = urllib.request.Request(f"{self.admin_url}/metrics", headers={"Authorization": f"Bearer {TOKEN}",
+                                                                            "Connection": "close"})
+        with urllib.request.urlopen(req, timeout=10) as res:
+            return res.read().decode()
+
+    def metric(self, name):
+        """The sum of every series of counter `name` in one scrape (0 when absent)."""
+        total = 0.0
+        for line in self.metrics_text().splitlines():
+            if line.startswith(name) and line[len(name):len(name) + 1] in (" ", "{"):
+                total += float(line.rsplit(" ", 1)[1])
+        return total
 
     def stop(self, sig=signal.SIGTERM, timeout=30):
         if not self.proc or self.proc.poll() is not None:
@@ -152,7 +174,7 @@ pbkdf2_iterations = 1000
 
     # ---- mailpushctl ------------------------------------------------------------------------
     def ctl(self, *args, input=None, check=True):
-        r = subprocess.run([MAILPUSHCTL, "--url", self.url, "--token", TOKEN, *args], input=input,
+        r = subprocess.run([MAILPUSHCTL, "--url", self.admin_url, "--token", TOKEN, *args], input=input,
                            capture_output=True, text=True, timeout=30)
         if check and r.returncode != 0:
             raise AssertionError(f"mailpushctl {args} failed ({r.returncode}): {r.stderr}")

@@ -39,9 +39,9 @@ def now_stamp(offset_seconds=0):
     return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def signed_call(srv, key_id, secret, action, params, *, date=None, nonce=None, version="2015-11-23",
-                tamper_body=None, signed_headers=None):
-    """POSTs an ACS3-HMAC-SHA256 signed RPC request; returns (status, json body)."""
+def signed_request(srv, key_id, secret, action, params, *, date=None, nonce=None, version="2015-11-23",
+                   signed_headers=None):
+    """An ACS3-HMAC-SHA256 signed RPC POST: returns (headers, body) ready to send."""
     body = urllib.parse.urlencode(params, quote_via=urllib.parse.quote)
     host = f"127.0.0.1:{srv.ports['http']}"
     headers = {
@@ -60,6 +60,19 @@ def signed_call(srv, key_id, secret, action, params, *, date=None, nonce=None, v
     signature = hmac.new(secret.encode(), to_sign.encode(), hashlib.sha256).hexdigest()
     headers["authorization"] = (f"ACS3-HMAC-SHA256 Credential={key_id},SignedHeaders={';'.join(names)},"
                                 f"Signature={signature}")
+    return headers, body
+
+
+def raw_signed_request(srv, key_id, secret, action, params, **kw):
+    """The bytes of a signed request as one HTTP/1.1 message, for tests that drive the socket."""
+    headers, body = signed_request(srv, key_id, secret, action, params, **kw)
+    head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    return f"POST / HTTP/1.1\r\n{head}content-length: {len(body.encode())}\r\n\r\n".encode() + body.encode()
+
+
+def signed_call(srv, key_id, secret, action, params, *, tamper_body=None, **kw):
+    """POSTs an ACS3-HMAC-SHA256 signed RPC request; returns (status, json body)."""
+    headers, body = signed_request(srv, key_id, secret, action, params, **kw)
     conn = http.client.HTTPConnection("127.0.0.1", srv.ports["http"], timeout=30)
     try:
         send_body = tamper_body if tamper_body is not None else body

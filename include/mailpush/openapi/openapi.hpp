@@ -5,6 +5,7 @@
 // Handles untrusted input: everything in the request.
 #pragma once
 
+#include "mailpush/common/client_origin.hpp"
 #include "mailpush/delivery/report.hpp"
 #include "mailpush/notify/notify_log.hpp"
 #include "mailpush/openapi/nonce_cache.hpp"
@@ -66,7 +67,9 @@ class OpenApi {
 public:
     OpenApi(store::Store& store, OpenApiOptions options, OpenApiBackends backends);
     ~OpenApi();
-    Reply handle(const SignedRequest& request, const std::string& peer_ip, std::int64_t now_s);
+    // Every action of the account is refused from an address outside its IP protection list
+    // (an internal origin is not checked).
+    Reply handle(const SignedRequest& request, const common::ClientOrigin& origin, std::int64_t now_s);
 
     SendService& sender() { return *send_; }
     // Set before serving: the HTTP port may be known only after binding (port 0).
@@ -82,7 +85,7 @@ private:
     // Verifies the signature and freshness; throws ApiError.
     Caller authenticate(const SignedRequest& request, const ParamMap& params, std::int64_t now_s);
     Reply dispatch(const std::string& action, const std::string& account, const ParamMap& params,
-                   const std::string& request_id, const std::string& peer_ip, std::int64_t now_s);
+                   const std::string& request_id, const common::ClientOrigin& origin, std::int64_t now_s);
 
     store::Store& store_;
     OpenApiOptions options_;

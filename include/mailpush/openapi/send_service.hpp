@@ -4,6 +4,7 @@
 // Blocking; throws ApiError with the documented code when a check fails (nothing is sent).
 #pragma once
 
+#include "mailpush/common/client_origin.hpp"
 #include "mailpush/openapi/openapi.hpp"
 
 #include <functional>
@@ -46,9 +47,9 @@ class SendService {
 public:
     SendService(store::Store& store, const OpenApiOptions& options, const OpenApiBackends& backends);
 
-    std::uint64_t single(const SingleSend& request, const std::string& peer_ip, std::int64_t now_s);
+    std::uint64_t single(const SingleSend& request, const common::ClientOrigin& origin, std::int64_t now_s);
     // Renders the template for each list member and commits one message per member.
-    store::SendTask batch(const BatchSend& request, const std::string& peer_ip, std::int64_t now_s,
+    store::SendTask batch(const BatchSend& request, const common::ClientOrigin& origin, std::int64_t now_s,
                           std::uint64_t& first_envid);
     // A mail from the service itself (no account, no quota), e.g. reply-to verification.
     std::uint64_t system_mail(const std::string& to, const std::string& subject, const std::string& text);
@@ -59,13 +60,13 @@ public:
 private:
     // sender address, account state, IP protection, verified domain, type.
     std::string check_sender(const std::string& account, const std::string& sender,
-                             const std::string& peer_ip, bool batch);
+                             const common::ClientOrigin& origin, bool batch);
     using Message = std::pair<smtp::Envelope, std::string>;
     // Commits `count` messages made one at a time by `make(i)`, at most 256 in flight, so a
     // batch never holds more than that many in memory. Returns each one's envid or nullopt.
     std::vector<std::optional<std::uint64_t>> commit_all(std::size_t count,
                                                          const std::function<Message(std::size_t)>& make,
-                                                         const std::string& peer_ip);
+                                                         const common::ClientOrigin& origin);
 
     store::Store& store_;
     const OpenApiOptions& options_;
