@@ -1,13 +1,16 @@
-// /v1/addresses: sender addresses, their SMTP password and reply-to address; and
-// /v1/reply-to/confirm, the link mailed to a reply-to address (no admin token: the link's token is
-// the credential).
+// /v1/addresses: sender addresses, their SMTP password and reply-to address; and the link mailed
+// to a reply-to address (/reply-to/confirm on the public listener, /v1/reply-to/confirm on the
+// admin one; no admin token: the link's token is the credential). GET shows a button, POST confirms.
 #include "admin_router.hpp"
 #include "admin_util.hpp"
 
 #include "mailpush/common/strings.hpp"
+#include "mailpush/common/url.hpp"
 #include "mailpush/openapi/openapi.hpp"
 #include "mailpush/openapi/send_service.hpp"
 #include "mailpush/store/store.hpp"
+
+#include <spdlog/spdlog.h>
 
 namespace mailpush::api::detail {
 namespace {
@@ -23,29 +26,93 @@ json to_json(const store::Address& a) {
             {"id", a.id}};
 }
 
-// A minimal page; the text is escaped (it holds addresses a user typed).
-std::string confirmation_page(const std::string& title, const std::string& text) {
-    std::string escaped;
+std::string html_escaped(std::string_view text) {
+    std::string out;
     for (const char c : text) {
         switch (c) {
         case '<':
-            escaped += "&lt;";
+            out += "&lt;";
             break;
         case '>':
-            escaped += "&gt;";
+            out += "&gt;";
             break;
         case '&':
-            escaped += "&amp;";
+            out += "&amp;";
             break;
         case '"':
-            escaped += "&quot;";
+            out += "&quot;";
+            break;
+        case '\'':
+            out += "&#39;";
             break;
         default:
-            escaped += c;
+            out += c;
         }
     }
-    return "<!doctype html><html><head><meta charset=\"utf-8\"><title>" + title +
-           "</title></head><body><h1>" + title + "</h1><p>" + escaped + "</p></body></html>\n";
+    return out;
+}
+
+// A minimal page; every text in it is escaped (addresses a user typed, the link's token). No
+// script, nothing loaded from elsewhere.
+std::string page(std::string_view title, std::string_view text, std::string_view form = "") {
+    return "<!doctype html><html><head><meta charset=\"utf-8\"><meta name=\"robots\" content=\"noindex\">"
+           "<title>" +
+           html_escaped(title) + "</title></head><body><h1>" + html_escaped(title) + "</h1><p>" +
+           html_escaped(text) + "</p>" + std::string(form) + "</body></html>\n";
+}
+
+ApiResponse html(unsigned status, std::string body) {
+    return {status, std::move(body), "text/html; charset=utf-8"};
+}
+
+std::string path_of(const ApiRequest& r) {
+    return r.target.substr(0, r.target.find('?'));
+}
+
+std::string form_or_query_value(const ApiRequest& r, std::string_view name) {
+    for (const auto& [key, value] : common::parse_form(r.body))
+        if (key == name) return value;
+    const auto q = r.target.find('?');
+    if (q != std::string::npos)
+        for (const auto& [key, value] : common::parse_form(std::string_view(r.target).substr(q + 1)))
+            if (key == name) return value;
+    return "";
+}
+
+bool wants_html(const ApiRequest& r) {
+    for (const auto& [name, value] : r.headers)
+        if (common::iequals(name, "accept") && value.find("text/html") != std::string::npos) return true;
+    return false;
+}
+
+// GET: the page with the button. It does not look at the token's validity, let alone use it: a
+// link scanner or a prefetcher that opens the link changes nothing.
+ApiResponse confirmation_form(const ApiRequest& r) {
+    const auto token = form_or_query_value(r, "token");
+    if (token.empty()) return html(400, page("Not confirmed", "This link has no token."));
+    const std::string form = "<form method=\"post\" action=\"" + html_escaped(path_of(r)) +
+                             "\"><input type=\"hidden\" name=\"token\" value=\"" + html_escaped(token) +
+                             "\"><button type=\"submit\">Confirm the reply-to address</button></form>";
+    return html(200, page("Confirm the reply-to address",
+                          "Someone asked to use your address as a reply-to address. Press the button to "
+                          "confirm; ignore this page if it was not you.",
+                          form));
+}
+
+// POST: confirms. A browser gets a page, a script JSON. Only the store's refusals are answered
+// here; anything else is the router's 500.
+ApiResponse confirm_reply_to_token(const AdminServices& s, const ApiRequest& r) {
+    const bool browser = wants_html(r);
+    try {
+        const auto a = s.store.confirm_reply_to(form_or_query_value(r, "token"), unix_now());
+        if (browser)
+            return html(200,
+                        page("Confirmed", a.reply_to + " is now the reply-to address of " + a.address + "."));
+        return ok({{"address", a.address}, {"reply_to", a.reply_to}, {"reply_to_status", a.reply_to_status}});
+    } catch (const store::StoreError& e) {
+        if (browser) return html(store_error_status(e), page("Not confirmed", e.what()));
+        return store_error_response(e);
+    }
 }
 
 ApiResponse request_reply_to(const AdminServices& s, const RouteCall& c) {
@@ -55,28 +122,6 @@ ApiResponse request_reply_to(const AdminServices& s, const RouteCall& c) {
     const auto token = s.store.request_reply_to(address, reply_to, unix_now());
     s.openapi->sender().reply_to_verification(address, reply_to, token);
     return ok(json{{"address", address}, {"reply_to", reply_to}, {"reply_to_status", "pending"}});
-}
-
-// A person clicks this link in a mail client: a browser gets a sentence, a script JSON. Only the
-// store's refusals are answered here; anything else is the router's 500.
-ApiResponse confirm_reply_to(const AdminServices& s, const RouteCall& c) {
-    bool browser = false;
-    for (const auto& [name, value] : c.request.headers)
-        if (common::iequals(name, "accept") && value.find("text/html") != std::string::npos) browser = true;
-    try {
-        const auto a = s.store.confirm_reply_to(c.query_or_empty("token"), unix_now());
-        if (browser)
-            return {200,
-                    confirmation_page("Confirmed",
-                                      a.reply_to + " is now the reply-to address of " + a.address + "."),
-                    "text/html; charset=utf-8"};
-        return ok({{"address", a.address}, {"reply_to", a.reply_to}, {"reply_to_status", a.reply_to_status}});
-    } catch (const store::StoreError& e) {
-        if (browser)
-            return {store_error_status(e), confirmation_page("Not confirmed", e.what()),
-                    "text/html; charset=utf-8"};
-        return store_error_response(e);
-    }
 }
 
 } // namespace
@@ -109,9 +154,23 @@ std::span<const Route> address_routes() {
              return ok({{"address", c.param("address")}, {"smtp_password", true}});
          }},
         {"PUT", "/v1/addresses/{address}/reply-to", Access::admin, request_reply_to},
-        {"GET", "/v1/reply-to/confirm", Access::public_, confirm_reply_to},
+        {"GET", "/v1/reply-to/confirm", Access::public_,
+         [](const AdminServices&, const RouteCall& c) { return confirmation_form(c.request); }},
+        {"POST", "/v1/reply-to/confirm", Access::public_,
+         [](const AdminServices& s, const RouteCall& c) { return confirm_reply_to_token(s, c.request); }},
     };
     return routes;
+}
+
+ApiResponse reply_to_confirmation_page(const AdminServices& s, const ApiRequest& request) {
+    try {
+        if (request.method == "GET") return confirmation_form(request);
+        if (request.method == "POST") return confirm_reply_to_token(s, request);
+        return error_response(405, "MethodNotAllowed", "GET shows the page, POST confirms");
+    } catch (const std::exception& e) {
+        spdlog::error("reply-to confirmation failed: {}", e.what());
+        return html(500, page("Not confirmed", "Something went wrong on our side; try again later."));
+    }
 }
 
 } // namespace mailpush::api::detail

@@ -7,9 +7,10 @@
 namespace mailpush::api {
 using namespace detail;
 
-AdminApi::AdminApi(store::Store& store, spool::Spool& spool, std::string admin_token)
+AdminApi::AdminApi(store::Store& store, spool::Spool& spool, std::vector<std::string> tokens,
+                   AdminAuthLimits limits)
     : services_{store, spool}
-    , token_(std::move(admin_token)) {}
+    , auth_(std::make_unique<AdminAuth>(std::move(tokens), limits)) {}
 
 void AdminApi::attach_delivery(delivery::DeliveryLog& log, delivery::Engine& engine) {
     services_.log = &log;
@@ -27,7 +28,11 @@ void AdminApi::attach_notify(notify::NotifyLog& log, std::int64_t visibility_ms)
 }
 
 ApiResponse AdminApi::handle(const ApiRequest& request) {
-    return admin_router().dispatch(services_, request, token_);
+    return admin_router().dispatch(services_, request, *auth_);
+}
+
+ApiResponse AdminApi::reply_to_confirmation(const ApiRequest& request) {
+    return reply_to_confirmation_page(services_, request);
 }
 
 namespace detail {

@@ -9,7 +9,6 @@
 #include "mailpush/common/url.hpp"
 #include "mailpush/store/store.hpp"
 
-#include <openssl/crypto.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -19,12 +18,6 @@ namespace {
 
 bool is_capture(const std::string& segment) {
     return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
-}
-
-bool bearer_matches(const std::string& authorization, std::string_view token) {
-    const std::string expected = "Bearer " + std::string(token);
-    return authorization.size() == expected.size() &&
-           CRYPTO_memcmp(authorization.data(), expected.data(), expected.size()) == 0;
 }
 
 unsigned status_for(store::ErrorKind k) {
@@ -124,7 +117,7 @@ Router::Match Router::match(std::string_view method, const std::vector<std::stri
 }
 
 ApiResponse Router::dispatch(const AdminServices& services, const ApiRequest& request,
-                             std::string_view admin_token) const {
+                             AdminAuth& auth) const {
     const auto qpos = request.target.find('?');
     const std::string_view path_text = std::string_view(request.target).substr(0, qpos);
     try {
@@ -134,8 +127,17 @@ ApiResponse Router::dispatch(const AdminServices& services, const ApiRequest& re
                                : parse_query(std::string_view(request.target).substr(qpos + 1));
         auto found = match(request.method, path);
         const bool is_public = found.route && found.route->access == Access::public_;
-        if (!is_public && !bearer_matches(request.authorization, admin_token))
-            return error_response(401, "Unauthorized", "missing or wrong bearer token");
+        if (!is_public) {
+            switch (auth.check(request.authorization, request.peer_ip, std::string(path_text))) {
+            case AdminAuth::Verdict::allowed:
+                break;
+            case AdminAuth::Verdict::unauthorized:
+                return error_response(401, "Unauthorized", "missing or wrong bearer token");
+            case AdminAuth::Verdict::throttled:
+                return error_response(429, "TooManyRequests",
+                                      "too many failed logins from this address; retry later");
+            }
+        }
         nlohmann::json body;
         if (!is_public && !request.body.empty()) {
             body = nlohmann::json::parse(request.body, nullptr, false);

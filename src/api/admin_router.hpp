@@ -4,6 +4,7 @@
 #pragma once
 
 #include "mailpush/api/admin_api.hpp"
+#include "mailpush/api/admin_auth.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -59,14 +60,17 @@ std::span<const Route> task_routes();
 std::span<const Route> report_routes();
 std::span<const Route> notify_routes();
 
+// The reply-to confirmation link on the public listener (admin_addresses.cpp). Never throws.
+ApiResponse reply_to_confirmation_page(const AdminServices& services, const ApiRequest& request);
+
 class Router {
 public:
     explicit Router(std::vector<std::span<const Route>> tables);
 
-    // Never throws. 401 before anything else for an admin route or an unknown one; 404 for no
-    // match (whatever the method: a wrong method is an unknown endpoint).
-    ApiResponse dispatch(const AdminServices& services, const ApiRequest& request,
-                         std::string_view admin_token) const;
+    // Never throws. 401 (or 429 for a client over its failed-login budget) before anything else
+    // for an admin route or an unknown one; 404 for no match (whatever the method: a wrong method
+    // is an unknown endpoint).
+    ApiResponse dispatch(const AdminServices& services, const ApiRequest& request, AdminAuth& auth) const;
 
     struct Match {
         const Route* route = nullptr;

@@ -11,71 +11,133 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/basic_stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <mutex>
+#include <stdexcept>
+#include <sys/stat.h>
 
 namespace mailpush::api {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
+using local = asio::local::stream_protocol;
+using unix_stream = beast::basic_stream<local>;
+
+namespace {
+
+constexpr unsigned kMaxRequestsPerConnection = 1000; // keep-alive is bounded too
+constexpr std::size_t kHeaderLimit = 16 * 1024;
+
+metrics::Counter& counter(const char* name, const char* help) {
+    return metrics::registry().counter(name, help);
+}
+
+ApiResponse json_error(unsigned status, std::string_view code, std::string_view message) {
+    return {status, fmt::format(R"({{"error":{{"code":"{}","message":"{}"}}}})", code, message)};
+}
+
+template <class Stream>
+auto& lowest(Stream& s) {
+    return beast::get_lowest_layer(s);
+}
+
+} // namespace
 
 struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
-    Impl(asio::io_context& io_, const std::string& address_, unsigned short port_, AdminApi& api_,
+    struct Listener {
+        HttpListener spec;
+        std::unique_ptr<tcp::acceptor> tcp_acceptor;
+        std::unique_ptr<local::acceptor> unix_acceptor;
+    };
+
+    Impl(asio::io_context& io_, const HttpOptions& options_, bool metrics_public_, AdminApi& api_,
          openapi::OpenApi* open_api_, asio::thread_pool& pool_)
         : io(io_)
-        , address(address_)
-        , port(port_)
+        , options(options_)
+        , metrics_public(metrics_public_)
         , api(api_)
         , open_api(open_api_)
         , pool(pool_)
-        , acceptor(io_) {}
+        , peers(std::make_shared<PeerConnections>(options_.max_connections_per_ip)) {}
+
     asio::io_context& io;
-    std::string address;
-    unsigned short port;
+    HttpOptions options;
+    bool metrics_public;
     AdminApi& api;
     openapi::OpenApi* open_api;
-    unsigned max_connections = 1024;
+    asio::thread_pool& pool;
+    std::vector<Listener> listeners;
     // Shared with the sessions: a session frame still pending when the server is gone is
     // destroyed with the io_context, later, and its guard must not touch freed memory.
     std::shared_ptr<std::atomic<unsigned>> active = std::make_shared<std::atomic<unsigned>>(0);
-    asio::thread_pool& pool;
-    tcp::acceptor acceptor;
+    std::shared_ptr<PeerConnections> peers;
+    std::mutex tls_mutex;
+    std::shared_ptr<asio::ssl::context> tls_context;
+
+    std::shared_ptr<asio::ssl::context> current_tls() {
+        std::lock_guard lock(tls_mutex);
+        return tls_context;
+    }
 
     // Not a coroutine on purpose: GCC 12 relocates lambda init-captures made inside coroutines
     // bitwise, so the capturing lambda is built here and only awaited by the coroutine.
-    auto handle_on_pool(ApiRequest request) {
-        return net::offload(pool, [this, request = std::move(request)] { return route_or_500(request); });
+    auto handle_on_pool(ApiRequest request, Audience audience) {
+        return net::offload(
+            pool, [this, request = std::move(request), audience] { return route_or_500(request, audience); });
     }
 
     // The one guarantee for every handler (admin API, OpenAPI, metrics): an exception becomes a 500
     // without detail and never leaves the worker thread (where it would end the process).
-    ApiResponse route_or_500(const ApiRequest& r) noexcept {
-        const auto path =
-            std::string_view(r.target).substr(0, r.target.find('?')); // the query may hold secrets
+    ApiResponse route_or_500(const ApiRequest& r, Audience audience) noexcept {
+        const auto path = loggable_path(r.target); // the query may hold secrets
         try {
-            return route(r);
+            return audience == Audience::admin ? route_admin(r, path) : route_public(r, path);
         } catch (const std::exception& e) {
             spdlog::error("http: {} {} failed: {}", r.method, path, e.what());
         } catch (...) {
             spdlog::error("http: {} {} failed: unknown exception", r.method, path);
         }
-        return {500, R"({"error":{"code":"InternalError","message":"internal error"}})"};
+        return json_error(500, "InternalError", "internal error");
     }
 
-    // "/" is the DirectMail-compatible OpenAPI (RPC style); everything else the admin API.
-    ApiResponse route(const ApiRequest& r) {
-        const auto qpos = r.target.find('?');
-        const std::string path = r.target.substr(0, qpos);
-        if (path == "/metrics" && r.method == "GET") // Prometheus scrape (SPEC §7); counts only, no token
+    // The operator listener: /metrics (Prometheus; the token unless metrics_public) and /v1/….
+    ApiResponse route_admin(const ApiRequest& r, const std::string& path) {
+        if (path == "/metrics" && r.method == "GET") {
+            if (!metrics_public) switch (api.auth().check(r.authorization, r.peer_ip, path)) {
+                case AdminAuth::Verdict::allowed:
+                    break;
+                case AdminAuth::Verdict::unauthorized:
+                    return json_error(401, "Unauthorized", "missing or wrong bearer token");
+                case AdminAuth::Verdict::throttled:
+                    return json_error(429, "TooManyRequests",
+                                      "too many failed logins from this address; retry later");
+                }
             return {200, metrics::registry().render(), "text/plain; version=0.0.4"};
-        if (path != "/" || !open_api) return api.handle(r);
+        }
+        if (path.starts_with("/v1/")) return api.handle(r);
+        return json_error(404, "NotFound", "no such endpoint");
+    }
+
+    // The public listener: "/" is the DirectMail-compatible OpenAPI (RPC style), and the reply-to
+    // confirmation link; nothing of the admin API.
+    ApiResponse route_public(const ApiRequest& r, const std::string& path) {
+        if (path == "/reply-to/confirm") return api.reply_to_confirmation(r);
+        if (r.target.front() != '/' || path != "/" || !open_api)
+            return json_error(404, "NotFound", "no such endpoint");
+        const auto qpos = r.target.find('?');
         openapi::SignedRequest signed_request{
             r.method, path,
             qpos == std::string::npos ? openapi::Params{}
@@ -86,53 +148,97 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
         return {reply.status, reply.body};
     }
 
-    // Counts a session for the connection limit for as long as it lives, and its end.
+    // Counts a session for the connection limits for as long as it lives, and its end.
     struct ActiveGuard {
         std::shared_ptr<std::atomic<unsigned>> active;
+        std::shared_ptr<PeerConnections> peers;
+        std::string peer; // empty: not counted per peer (the unix socket)
         ~ActiveGuard() {
             active->fetch_sub(1);
-            metrics::registry()
-                .counter("mailpush_http_connections_closed_total", "HTTP connections ended (any way)")
-                .add();
+            if (!peer.empty()) peers->remove(peer);
+            counter("mailpush_http_connections_closed_total", "HTTP connections ended (any way)").add();
         }
     };
 
-    asio::awaitable<void> session(tcp::socket socket) {
-        ActiveGuard guard{active};
-        // Read once, here: a client that reset the connection has no address, and a request
-        // without one would pass for nobody in particular. Such a connection is closed unserved.
-        boost::system::error_code peer_ec;
-        const auto peer = socket.remote_endpoint(peer_ec);
-        if (peer_ec) {
-            metrics::registry()
-                .counter("mailpush_http_connections_no_peer_total",
-                         "HTTP connections closed unserved: the peer address could not be read")
-                .add();
-            socket.close(peer_ec);
-            co_return;
-        }
-        const std::string peer_ip = peer.address().to_string();
-        beast::tcp_stream stream(std::move(socket));
+    template <class Stream>
+    static asio::awaitable<void> write_error(Stream& stream, unsigned version, const ApiResponse& error) {
+        http::response<http::string_body> res{static_cast<http::status>(error.status), version};
+        res.set(http::field::server, "mailpush");
+        res.set(http::field::content_type, error.content_type);
+        res.keep_alive(false);
+        res.body() = error.body;
+        res.prepare_payload();
+        boost::system::error_code ec;
+        co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+    }
+
+    // One connection's requests, one after the other. The header first, within its deadline; then
+    // the decision on the body (413 when its Content-Length is over the route's limit, before one
+    // byte of it is read); then the body, at the minimum rate.
+    template <class Stream>
+    asio::awaitable<void> serve(Stream& stream, const std::string& peer_ip, Audience audience) {
         beast::flat_buffer buffer;
-        for (;;) {
+        for (unsigned served = 0; served < kMaxRequestsPerConnection; ++served) {
             http::request_parser<http::string_body> parser;
-            parser.body_limit(16 * 1024 * 1024);
-            parser.header_limit(16 * 1024);
-            stream.expires_after(std::chrono::seconds(60));
+            parser.header_limit(kHeaderLimit);
+            parser.body_limit(boost::none); // the route's limit is decided once the header is in
+            lowest(stream).expires_after(served == 0 ? options.header_timeout : options.idle_timeout);
             boost::system::error_code ec;
-            co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+            co_await http::async_read_header(stream, buffer, parser,
+                                             asio::redirect_error(asio::use_awaitable, ec));
             if (ec) {
-                if (ec != http::error::end_of_stream && ec != asio::error::operation_aborted &&
-                    ec != beast::error::timeout && ec != asio::error::eof) {
-                    http::response<http::string_body> bad{http::status::bad_request, 11};
-                    bad.set(http::field::content_type, "application/json");
-                    bad.body() = R"({"error":{"code":"BadRequest","message":"malformed HTTP request"}})";
-                    bad.keep_alive(false);
-                    bad.prepare_payload();
-                    co_await http::async_write(stream, bad, asio::redirect_error(asio::use_awaitable, ec));
-                }
+                if (ec == beast::error::timeout)
+                    counter("mailpush_http_slow_clients_total",
+                            "HTTP connections closed: header or body too slow")
+                        .add();
+                else if (ec != http::error::end_of_stream && ec != asio::error::operation_aborted &&
+                         ec != asio::error::eof && ec != asio::error::connection_reset)
+                    co_await write_error(
+                        stream, 11,
+                        ec == http::error::header_limit
+                            ? json_error(431, "HeaderTooLarge", "the request header is too large")
+                            : json_error(400, "BadRequest", "malformed HTTP request"));
                 break;
             }
+            const auto& header = parser.get();
+            const std::string path = loggable_path(header.target());
+            const auto limit = body_limit(audience, path);
+            const auto declared = parser.content_length();
+            if (declared && *declared > limit) {
+                counter("mailpush_http_body_too_large_total",
+                        "HTTP requests refused: body over the route's limit")
+                    .add();
+                co_await write_error(stream, header.version(),
+                                     json_error(413, "PayloadTooLarge",
+                                                fmt::format("the body is larger than {} bytes", limit)));
+                break;
+            }
+            parser.body_limit(limit);
+            if (!parser.is_done()) {
+                if (beast::iequals(header[http::field::expect], "100-continue")) {
+                    http::response<http::empty_body> go_on{http::status::continue_, header.version()};
+                    co_await http::async_write(stream, go_on, asio::redirect_error(asio::use_awaitable, ec));
+                    if (ec) break;
+                }
+                lowest(stream).expires_after(
+                    body_deadline(declared ? *declared : limit, options.min_body_rate));
+                co_await http::async_read(stream, buffer, parser,
+                                          asio::redirect_error(asio::use_awaitable, ec));
+                if (ec == http::error::body_limit) {
+                    co_await write_error(stream, header.version(),
+                                         json_error(413, "PayloadTooLarge",
+                                                    fmt::format("the body is larger than {} bytes", limit)));
+                    break;
+                }
+                if (ec) {
+                    if (ec == beast::error::timeout)
+                        counter("mailpush_http_slow_clients_total",
+                                "HTTP connections closed: header or body too slow")
+                            .add();
+                    break;
+                }
+            }
+            lowest(stream).expires_never();
             auto req = parser.release();
             ApiRequest areq;
             areq.method = std::string(req.method_string());
@@ -143,21 +249,57 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
                 areq.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
             areq.peer_ip = peer_ip;
             // The admin API blocks on SQLite: run it on the worker pool, resume here afterwards.
-            ApiResponse ares = co_await handle_on_pool(std::move(areq));
+            ApiResponse ares = co_await handle_on_pool(std::move(areq), audience);
+            spdlog::debug("http.request method={} path={} status={} peer={}", req.method_string(), path,
+                          ares.status, peer_ip);
             http::response<http::string_body> res{static_cast<http::status>(ares.status), req.version()};
             res.set(http::field::server, "mailpush");
             res.set(http::field::content_type, ares.content_type);
             res.keep_alive(req.keep_alive());
             res.body() = std::move(ares.body);
             res.prepare_payload();
+            lowest(stream).expires_after(options.idle_timeout);
             co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
             if (ec || !res.keep_alive()) break;
         }
-        boost::system::error_code ignored;
-        stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     }
 
-    asio::awaitable<void> refuse(tcp::socket socket) {
+    asio::awaitable<void> tcp_session(tcp::socket socket, std::string peer_ip, bool tls, Audience audience) {
+        ActiveGuard guard{active, peers, peer_ip};
+        beast::tcp_stream plain(std::move(socket));
+        if (!tls) {
+            co_await serve(plain, peer_ip, audience);
+            boost::system::error_code ignored;
+            plain.socket().shutdown(tcp::socket::shutdown_send, ignored);
+            co_return;
+        }
+        const auto context = current_tls();
+        if (!context) co_return;
+        beast::ssl_stream<beast::tcp_stream> stream(std::move(plain), *context);
+        stream.next_layer().expires_after(options.header_timeout);
+        boost::system::error_code ec;
+        co_await stream.async_handshake(asio::ssl::stream_base::server,
+                                        asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) {
+            counter("mailpush_http_tls_handshake_failures_total", "HTTPS connections whose handshake failed")
+                .add();
+            co_return;
+        }
+        co_await serve(stream, peer_ip, audience);
+        stream.next_layer().expires_after(std::chrono::seconds(2));
+        co_await stream.async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
+    }
+
+    asio::awaitable<void> unix_session(local::socket socket) {
+        ActiveGuard guard{active, peers, ""};
+        unix_stream stream(std::move(socket));
+        co_await serve(stream, "local", Audience::admin);
+        boost::system::error_code ignored;
+        stream.socket().shutdown(local::socket::shutdown_send, ignored);
+    }
+
+    template <class Socket>
+    static asio::awaitable<void> refuse(Socket socket) {
         static constexpr std::string_view kBusy =
             "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\n"
             "Content-Length: 65\r\n\r\n{\"error\":{\"code\":\"Busy\",\"message\":\"too many connections; "
@@ -165,59 +307,147 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
         boost::system::error_code ec;
         co_await asio::async_write(socket, asio::buffer(kBusy),
                                    asio::redirect_error(asio::use_awaitable, ec));
-        socket.shutdown(tcp::socket::shutdown_both, ec);
+        socket.shutdown(Socket::shutdown_both, ec);
     }
 
-    asio::awaitable<void> accept_loop() {
+    bool take_slot() {
+        if (active->fetch_add(1) < options.max_connections) return true;
+        active->fetch_sub(1);
+        return false;
+    }
+
+    asio::awaitable<void> accept_tcp(Listener& l) {
         for (;;) {
             boost::system::error_code ec;
             tcp::socket socket(asio::make_strand(io));
-            co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
-            if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+            co_await l.tcp_acceptor->async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
+            if (ec == asio::error::operation_aborted || !l.tcp_acceptor->is_open()) co_return;
             if (ec) continue;
-            if (active->fetch_add(1) >= max_connections) { // over the limit: a short 503, then close
-                active->fetch_sub(1);
+            // Read once, here: a client that reset the connection has no address, and a request
+            // without one would pass for nobody in particular. Such a connection is closed unserved.
+            const auto peer = socket.remote_endpoint(ec);
+            if (ec) {
+                counter("mailpush_http_connections_no_peer_total",
+                        "HTTP connections closed unserved: the peer address could not be read")
+                    .add();
+                socket.close(ec);
+                continue;
+            }
+            std::string peer_ip = peer.address().to_string();
+            if (!take_slot()) { // over the limit: a short 503, then close
                 asio::co_spawn(socket.get_executor(), refuse(std::move(socket)), asio::detached);
                 continue;
             }
-            asio::co_spawn(socket.get_executor(), session(std::move(socket)), asio::detached);
+            if (!peers->try_add(peer_ip)) {
+                active->fetch_sub(1);
+                counter("mailpush_http_connections_per_ip_refused_total",
+                        "HTTP connections refused: the client IP had max_connections_per_ip open")
+                    .add();
+                asio::co_spawn(socket.get_executor(), refuse(std::move(socket)), asio::detached);
+                continue;
+            }
+            asio::co_spawn(socket.get_executor(),
+                           tcp_session(std::move(socket), std::move(peer_ip), l.spec.tls, l.spec.audience),
+                           asio::detached);
         }
+    }
+
+    asio::awaitable<void> accept_unix(Listener& l) {
+        for (;;) {
+            boost::system::error_code ec;
+            local::socket socket(asio::make_strand(io));
+            co_await l.unix_acceptor->async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
+            if (ec == asio::error::operation_aborted || !l.unix_acceptor->is_open()) co_return;
+            if (ec) continue;
+            if (!take_slot()) {
+                asio::co_spawn(socket.get_executor(), refuse(std::move(socket)), asio::detached);
+                continue;
+            }
+            asio::co_spawn(socket.get_executor(), unix_session(std::move(socket)), asio::detached);
+        }
+    }
+
+    std::string bind(Listener& l) {
+        const char* kind = l.spec.audience == Audience::admin ? "admin" : (l.spec.tls ? "https" : "http");
+        if (!l.spec.unix_path.empty()) {
+            std::filesystem::remove(l.spec.unix_path); // a socket left by an earlier run
+            l.unix_acceptor = std::make_unique<local::acceptor>(io);
+            const local::endpoint ep(l.spec.unix_path);
+            l.unix_acceptor->open(ep.protocol());
+            const auto old = ::umask(077); // the socket is born 0600: only its owner may connect
+            boost::system::error_code ec;
+            l.unix_acceptor->bind(ep, ec);
+            ::umask(old);
+            if (ec)
+                throw std::runtime_error("listener " + l.spec.name + " socket=" + l.spec.unix_path + ": " +
+                                         ec.message());
+            ::chmod(l.spec.unix_path.c_str(), 0600);
+            l.unix_acceptor->listen(64);
+            return fmt::format("listening name={} kind={} socket={}", l.spec.name, kind, l.spec.unix_path);
+        }
+        boost::system::error_code ec;
+        const auto address = asio::ip::make_address(l.spec.address, ec);
+        if (ec) throw std::runtime_error("listener " + l.spec.name + ": bad address " + l.spec.address);
+        const tcp::endpoint ep(address, l.spec.port);
+        l.tcp_acceptor = std::make_unique<tcp::acceptor>(io);
+        l.tcp_acceptor->open(ep.protocol());
+        l.tcp_acceptor->set_option(asio::socket_base::reuse_address(true));
+        l.tcp_acceptor->bind(ep, ec);
+        if (ec)
+            throw std::runtime_error(fmt::format("listener {} addr={}:{}: {}", l.spec.name, l.spec.address,
+                                                 l.spec.port, ec.message()));
+        l.tcp_acceptor->listen(256);
+        const auto b = l.tcp_acceptor->local_endpoint();
+        return fmt::format("listening name={} kind={} addr={}:{}", l.spec.name, kind, b.address().to_string(),
+                           b.port());
     }
 };
 
-HttpServer::HttpServer(asio::io_context& io, const std::string& address, unsigned short port, AdminApi& api,
+HttpServer::HttpServer(asio::io_context& io, const HttpOptions& options, bool metrics_public, AdminApi& api,
                        openapi::OpenApi* open_api, asio::thread_pool& pool)
-    : impl_(std::make_shared<Impl>(io, address, port, api, open_api, pool)) {}
+    : impl_(std::make_shared<Impl>(io, options, metrics_public, api, open_api, pool)) {}
 
 HttpServer::~HttpServer() = default;
 
-std::string HttpServer::listen() {
-    const tcp::endpoint ep(asio::ip::make_address(impl_->address), impl_->port);
-    impl_->acceptor.open(ep.protocol());
-    impl_->acceptor.set_option(asio::socket_base::reuse_address(true));
-    impl_->acceptor.bind(ep);
-    impl_->acceptor.listen(256);
-    const auto b = impl_->acceptor.local_endpoint();
-    return "listening name=http kind=http addr=" + b.address().to_string() + ":" + std::to_string(b.port());
+void HttpServer::add_listener(HttpListener listener) {
+    impl_->listeners.push_back({std::move(listener), nullptr, nullptr});
 }
 
-unsigned short HttpServer::bound_port() const {
-    boost::system::error_code ec;
-    const auto ep = impl_->acceptor.local_endpoint(ec);
-    return ec ? 0 : ep.port();
+std::vector<std::string> HttpServer::listen() {
+    std::vector<std::string> lines;
+    for (auto& l : impl_->listeners)
+        lines.push_back(impl_->bind(l));
+    return lines;
 }
 
-void HttpServer::set_max_connections(unsigned n) {
-    impl_->max_connections = n;
+unsigned short HttpServer::bound_port(const std::string& name) const {
+    for (const auto& l : impl_->listeners) {
+        if (l.spec.name != name || !l.tcp_acceptor) continue;
+        boost::system::error_code ec;
+        const auto ep = l.tcp_acceptor->local_endpoint(ec);
+        return ec ? 0 : ep.port();
+    }
+    return 0;
+}
+
+void HttpServer::set_tls_context(std::shared_ptr<asio::ssl::context> context) {
+    std::lock_guard lock(impl_->tls_mutex);
+    impl_->tls_context = std::move(context);
 }
 
 void HttpServer::start() {
-    asio::co_spawn(impl_->io, impl_->accept_loop(), asio::detached);
+    for (auto& l : impl_->listeners) {
+        if (l.tcp_acceptor) asio::co_spawn(impl_->io, impl_->accept_tcp(l), asio::detached);
+        if (l.unix_acceptor) asio::co_spawn(impl_->io, impl_->accept_unix(l), asio::detached);
+    }
 }
 
 void HttpServer::stop() {
     boost::system::error_code ec;
-    impl_->acceptor.close(ec);
+    for (auto& l : impl_->listeners) {
+        if (l.tcp_acceptor) l.tcp_acceptor->close(ec);
+        if (l.unix_acceptor) l.unix_acceptor->close(ec);
+    }
 }
 
 } // namespace mailpush::api

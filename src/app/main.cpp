@@ -3,6 +3,7 @@
 #include "logging.hpp"
 
 #include "mailpush/api/admin_api.hpp"
+#include "mailpush/api/admin_auth.hpp"
 #include "mailpush/api/dns_check.hpp"
 #include "mailpush/api/http_server.hpp"
 #include "mailpush/common/calendar.hpp"
@@ -52,6 +53,29 @@ std::shared_ptr<asio::ssl::context> load_tls(const config::TlsFiles& tls, const 
     if (tls.self_signed && net::ensure_self_signed(tls.cert, tls.key, hostname))
         spdlog::info("tls.self_signed cert={} key={}", tls.cert, tls.key);
     return net::make_server_tls_context(tls.cert, tls.key);
+}
+
+// The HTTPS listener's certificate: [http] cert/key, else the one of [tls].
+std::shared_ptr<asio::ssl::context> load_https_tls(const config::Config& cfg) {
+    if (cfg.http.cert.empty() || cfg.http.key.empty()) {
+        auto ctx = load_tls(cfg.tls, cfg.server.hostname);
+        if (!ctx)
+            throw std::runtime_error("http.https_port: no certificate ([http] cert/key or [tls] cert/key)");
+        return ctx;
+    }
+    return net::make_server_tls_context(cfg.http.cert, cfg.http.key);
+}
+
+// Links mailed to users point at the public listener: HTTPS when it is on.
+std::string default_public_url(const config::Config& cfg, unsigned short https_port,
+                               unsigned short http_port) {
+    const auto& a = cfg.http.address;
+    const std::string host = a == "0.0.0.0" || a == "::"        ? cfg.server.hostname
+                             : a.find(':') != std::string::npos ? "[" + a + "]"
+                                                                : a;
+    if (https_port != 0)
+        return https_port == 443 ? "https://" + host : "https://" + host + ":" + std::to_string(https_port);
+    return http_port == 80 ? "http://" + host : "http://" + host + ":" + std::to_string(http_port);
 }
 
 // Stops accepting, lets sessions finish or get 421 until the grace period ends, then closes
@@ -231,23 +255,45 @@ int main(int argc, char** argv) {
             return notify_log.remove(account, receipts);
         };
         openapi::OpenApi open_api(store, cfg.openapi, backends);
-        api::AdminApi admin(store, spool, cfg.http.admin_token);
+        std::vector<std::string> admin_tokens{cfg.admin.token};
+        try {
+            admin_tokens.push_back(api::ensure_admin_token_file(cfg.admin.token_file));
+        } catch (const std::exception& e) {
+            std::cerr << "mailpushd: " << e.what() << "\n";
+            return kExitConfig;
+        }
+        api::AdminApi admin(store, spool, std::move(admin_tokens));
         admin.attach_delivery(delivery_log, engine);
         admin.attach_openapi(open_api, backends);
         admin.attach_notify(notify_log, visibility_ms);
         admin.set_utc_offset(cfg.delivery.event_utc_offset_minutes);
-        api::HttpServer http(io, cfg.http.address, cfg.http.port, admin, &open_api, api_pool);
-        http.set_max_connections(cfg.http.max_connections);
+        api::HttpServer http(io, cfg.http, cfg.admin.metrics_public, admin, &open_api, api_pool);
+        if (cfg.http.port != 0)
+            http.add_listener({"http", api::Audience::public_, cfg.http.address, cfg.http.port, "", false});
+        if (cfg.http.https_port != 0) {
+            http.add_listener(
+                {"https", api::Audience::public_, cfg.http.address, cfg.http.https_port, "", true});
+            try {
+                http.set_tls_context(load_https_tls(cfg));
+            } catch (const std::exception& e) {
+                std::cerr << "mailpushd: " << config_path << ": " << e.what() << "\n";
+                return kExitConfig;
+            }
+        }
+        http.add_listener(
+            {"admin", api::Audience::admin, cfg.admin.address, cfg.admin.port, cfg.admin.socket, false});
         try {
             for (const auto& line : smtp.listen())
                 spdlog::info("{}", line);
-            spdlog::info("{}", http.listen());
-            const std::string host = cfg.http.address == "0.0.0.0" ? cfg.server.hostname : cfg.http.address;
-            open_api.set_public_url(cfg.openapi.public_url.empty()
-                                        ? "http://" + host + ":" + std::to_string(http.bound_port())
-                                        : cfg.openapi.public_url);
-        } catch (const boost::system::system_error& e) {
+            for (const auto& line : http.listen())
+                spdlog::info("{}", line);
+            open_api.set_public_url(
+                cfg.openapi.public_url.empty()
+                    ? default_public_url(cfg, http.bound_port("https"), http.bound_port("http"))
+                    : cfg.openapi.public_url);
+        } catch (const std::exception& e) {
             spdlog::error("listen.error error=\"{}\"", e.what());
+            std::cerr << "mailpushd: " << e.what() << "\n";
             return 1;
         }
         spool.start();
@@ -291,6 +337,7 @@ int main(int argc, char** argv) {
             if (ec) return;
             try {
                 smtp.set_tls_context(load_tls(cfg.tls, cfg.server.hostname));
+                if (cfg.http.https_port != 0) http.set_tls_context(load_https_tls(cfg));
                 spdlog::info("tls.reload result=ok");
             } catch (const std::exception& e) {
                 spdlog::error("tls.reload result=fail error=\"{}\"", e.what());

@@ -190,24 +190,59 @@ std::vector<TableEntry> build_table() {
     t.push_back(Section{
         "http",
         {
-            text<C>("address", "bind address of the admin API and the OpenAPI",
+            text<C>("address", "bind address of the public listener (the OpenAPI, the reply-to page)",
                     {to<C, &C::http, &H::address>()}),
-            integer<C>("port", 0, kMaxU16, "port of the admin API and the OpenAPI",
+            integer<C>("port", 0, kMaxU16, "plain HTTP port of the public listener; 0 = off",
                        {to<C, &C::http, &H::port>()}),
-            text<C>("admin_token", "bearer token of the admin API (required, at least 16 characters)",
-                    {to<C, &C::http, &H::admin_token>()}),
-            checked(
-                text<C>(
-                    "public_url",
-                    "base of links mailed to users (reply-to confirmation); empty: http://{address}:{port}",
-                    {to<C, &C::openapi, &O::public_url>()}),
-                "`http://` or `https://`", http_url_rule),
+            integer<C>("https_port", 0, kMaxU16, "HTTPS port of the public listener; 0 = off",
+                       {to<C, &C::http, &H::https_port>()}),
+            text<C>("cert", "PEM certificate of the HTTPS port, reloaded on SIGHUP; empty: `[tls] cert`",
+                    {to<C, &C::http, &H::cert>()}),
+            text<C>("key", "PEM private key of the HTTPS port, reloaded on SIGHUP; empty: `[tls] key`",
+                    {to<C, &C::http, &H::key>()}),
+            checked(text<C>("public_url",
+                            "base of links mailed to users (reply-to confirmation); empty: "
+                            "https://{address}:{https_port}, else http://{address}:{port}",
+                            {to<C, &C::openapi, &O::public_url>()}),
+                    "`http://` or `https://`", http_url_rule),
             duration("max_clock_skew", 1000,
                      "OpenAPI request timestamps older or newer than this are refused",
                      {to<C, &C::openapi, &O::max_clock_skew>()}),
             integer<C>("max_connections", 1, 100'000,
-                       "HTTP connections at once; more get `503` and are closed",
+                       "HTTP connections at once (public and admin); more get `503` and are closed",
                        {to<C, &C::http, &H::max_connections>()}),
+            integer<C>("max_connections_per_ip", 1, 100'000,
+                       "HTTP connections at once from one client IP; more get `503` and are closed",
+                       {to<C, &C::http, &H::max_connections_per_ip>()}),
+            duration("header_timeout", 100,
+                     "a request's header must arrive within this; else the connection is closed",
+                     {to<C, &C::http, &H::header_timeout>()}),
+            duration("idle_timeout", 100, "a kept-alive connection waits this long for the next request",
+                     {to<C, &C::http, &H::idle_timeout>()}),
+            size("min_body_rate", 1, 0,
+                 "bytes per second a request body must arrive at (its deadline: 5 s + size / rate)",
+                 {to<C, &C::http, &H::min_body_rate>()}),
+        }});
+    using A = api::AdminOptions;
+    t.push_back(Section{
+        "admin",
+        {
+            text<C>("address", "bind address of the operator listener (the admin API, /metrics)",
+                    {to<C, &C::admin, &A::address>()}),
+            integer<C>("port", 0, kMaxU16, "port of the operator listener; 0 = any free port (tests)",
+                       {to<C, &C::admin, &A::port>()}),
+            text<C>("socket", "a unix socket path (mode 0600) for the operator listener instead of TCP",
+                    {to<C, &C::admin, &A::socket>()}),
+            text<C>("token_file",
+                    "the admin bearer token; created at first start (32 random bytes, hex, mode 0600); "
+                    "empty: `{data_dir}/admin.token`",
+                    {to<C, &C::admin, &A::token_file>()}),
+            text<C>("token",
+                    "a bearer token written here, accepted besides the token file (at least 32 "
+                    "characters, not a shipped placeholder)",
+                    {to<C, &C::admin, &A::token>()}),
+            flag<C>("metrics_public", "serve /metrics without the token",
+                    {to<C, &C::admin, &A::metrics_public>()}),
         }});
     t.push_back(Section{
         "smtp",

@@ -133,9 +133,8 @@ std::string format_value(KeyType type, const Value& v) {
 }
 
 std::string print_defaults() {
-    std::string out =
-        "# mailpushd configuration: every key at its default (mailpushd --print-defaults).\n"
-        "# A server needs at least one [[listener]] and http.admin_token; see docs/config.md.\n";
+    std::string out = "# mailpushd configuration: every key at its default (mailpushd --print-defaults).\n"
+                      "# A server needs at least one [[listener]]; see docs/config.md.\n";
     for (const auto& entry : key_table())
         std::visit(
             [&out](const auto& s) {

@@ -8,12 +8,42 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
+#include <string_view>
+#include <utility>
 
 namespace mailpush::config {
 namespace {
+
+// Keys that were renamed: refused with their new name rather than read under the old one.
+constexpr std::pair<std::string_view, std::string_view> kMovedKeys[] = {
+    {"http.admin_token", "[admin] token (or leave it out: the token file is used)"},
+};
+
+std::optional<std::string_view> moved_to(std::string_view key) {
+    for (const auto& [old_name, new_name] : kMovedKeys)
+        if (old_name == key) return new_name;
+    return std::nullopt;
+}
+
+// Tokens the shipped configs and docs have carried as examples: never a real secret.
+constexpr std::string_view kPlaceholderTokens[] = {
+    "dev-admin-token-change-me",
+    "replace-with-a-long-random-token",
+};
+
+std::optional<std::string> admin_token_problem(const std::string& token) {
+    if (token.empty()) return std::nullopt; // the token file is used
+    for (const auto placeholder : kPlaceholderTokens)
+        if (token == placeholder)
+            return "is a placeholder shipped with mailpush; use the token file or a random value";
+    if (token.size() < 32) return "must be at least 32 characters (or leave it out: the token file is used)";
+    return std::nullopt;
+}
 
 unsigned line_of(const toml::node& n) {
     return static_cast<unsigned>(n.source().begin.line);
@@ -138,6 +168,9 @@ public:
     void reject_unknown(const toml::table& t, const std::string& prefix) const {
         for (const auto& [k, v] : t) {
             const std::string key = prefix + std::string(k.str());
+            if (const auto moved = moved_to(key))
+                fail(key, "moved: write it as " + std::string(*moved),
+                     static_cast<unsigned>(k.source().begin.line));
             if (!known_.count(key)) fail(key, "unknown key", static_cast<unsigned>(k.source().begin.line));
             if (v.is_table()) reject_unknown(*v.as_table(), key + ".");
             if (v.is_array_of_tables())
@@ -168,7 +201,13 @@ void check_consistency(const Reader& r, const Config& c) {
                                        [](const Listener& l) { return l.tls == TlsMode::implicit; });
     if (needs_tls && (c.tls.cert.empty() || c.tls.key.empty()))
         r.fail("tls.cert", "an implicit-TLS listener needs [tls] cert and key");
-    if (c.http.admin_token.size() < 16) r.fail("http.admin_token", "must be set, at least 16 characters");
+    if (auto problem = admin_token_problem(c.admin.token)) r.fail("admin.token", *problem);
+    if (c.http.port == 0 && c.http.https_port == 0)
+        r.fail("http.port", "the public listener needs port or https_port");
+    const bool https_has_cert = !(c.http.cert.empty() ? c.tls.cert : c.http.cert).empty() &&
+                                !(c.http.key.empty() ? c.tls.key : c.http.key).empty();
+    if (c.http.https_port != 0 && !https_has_cert)
+        r.fail("http.https_port", "HTTPS needs [http] cert and key or [tls] cert and key");
     if (c.server.data_dir.empty()) r.fail("server.data_dir", "must not be empty");
     if (!c.notify.ca_file.empty() && !std::ifstream(c.notify.ca_file))
         r.fail("notify.ca_file", "cannot read " + c.notify.ca_file);
@@ -204,6 +243,8 @@ Config parse_config(const std::string& text, const std::string& source) {
     Reader r(source);
     Config c = read_document(parse_toml(text, source), r);
     check_consistency(r, c);
+    if (c.admin.token_file.empty())
+        c.admin.token_file = (std::filesystem::path(c.server.data_dir) / "admin.token").string();
     return c;
 }
 

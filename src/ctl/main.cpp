@@ -7,8 +7,11 @@
 
 #include "mailpush/config/config.hpp"
 
+#include <cctype>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <stdexcept>
 
 namespace {
 using namespace mailpush::ctl;
@@ -19,19 +22,40 @@ struct Server {
     std::string url, token;
 };
 
-// --url and --token, else the daemon's own config file.
+// The first non-blank line of the daemon's token file; "" when it cannot be read.
+std::string read_token_file(const std::string& path) {
+    std::ifstream in(path);
+    std::string token;
+    std::getline(in, token);
+    while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back())))
+        token.pop_back();
+    return token;
+}
+
+// --url and --token, else the daemon's own config file: the
+// admin listener's address, and its token file (the config's [admin] token when that is unreadable).
 Server find_server(const std::map<std::string, std::string>& opts) {
+    const auto env = [](const char* name) { return std::string(std::getenv(name) ? std::getenv(name) : ""); };
     Server s{opts.count("url") ? opts.at("url") : "", opts.count("token") ? opts.at("token") : ""};
     if (!s.url.empty() && !s.token.empty()) return s;
     std::string path = opts.count("config") ? opts.at("config") : "";
-    if (path.empty() && std::getenv("MAILPUSH_CONFIG")) path = std::getenv("MAILPUSH_CONFIG");
+    if (path.empty()) path = env("MAILPUSH_CONFIG");
     if (path.empty()) path = "/etc/mailpush/mailpushd.toml";
     const auto cfg = mailpush::config::load_config(path);
-    const std::string host = cfg.http.address == "0.0.0.0" ? "127.0.0.1"
-                             : cfg.http.address == "::"    ? "[::1]"
-                                                           : cfg.http.address;
-    if (s.url.empty()) s.url = "http://" + host + ":" + std::to_string(cfg.http.port);
-    if (s.token.empty()) s.token = cfg.http.admin_token;
+    if (s.url.empty() && !cfg.admin.socket.empty())
+        throw std::runtime_error("the admin listener is the unix socket " + cfg.admin.socket +
+                                 "; mailpushctl speaks TCP: give --url of a TCP admin listener");
+    const std::string host = cfg.admin.address == "0.0.0.0" ? "127.0.0.1"
+                             : cfg.admin.address == "::"    ? "[::1]"
+                             : cfg.admin.address.find(':') != std::string::npos
+                                 ? "[" + cfg.admin.address + "]"
+                                 : cfg.admin.address;
+    if (s.url.empty()) s.url = "http://" + host + ":" + std::to_string(cfg.admin.port);
+    if (s.token.empty()) s.token = read_token_file(cfg.admin.token_file);
+    if (s.token.empty()) s.token = cfg.admin.token;
+    if (s.token.empty())
+        throw std::runtime_error("no admin token: cannot read " + cfg.admin.token_file +
+                                 " (run as its owner, or give --token)");
     return s;
 }
 

@@ -322,7 +322,7 @@ std::uint64_t SendService::reply_to_verification(const std::string& address, con
     return system_mail(reply_to, "Confirm the reply-to address for " + address,
                        "Someone asked to use this address as the reply-to address of " + address +
                            ".\r\nTo confirm, open this link within 10 minutes:\r\n\r\n" +
-                           options_.public_url + "/v1/reply-to/confirm?token=" + token +
+                           options_.public_url + "/reply-to/confirm?token=" + token +
                            "\r\n\r\nIf you did not ask for this, ignore this mail.\r\n");
 }
 

@@ -35,6 +35,13 @@ def wait_for(predicate, timeout, what, pause=0.05):
         time.sleep(pause)
 
 
+def free_port():
+    """A TCP port free on loopback now ([http] port 0 means "off", so the harness picks one)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def tls_context():
     ctx = ssl.create_default_context()
     ctx.check_hostname = False
@@ -45,7 +52,7 @@ def tls_context():
 class Server:
     def __init__(self, workdir: Path, extra: str = "", listeners=None, smtp: str = "", limits: str = "",
                  spool: str = "", routes=(("*", "hold"),), delivery: str = "", verified_domains=False,
-                 tail: str = ""):
+                 tail: str = "", http: str = "", admin: str = ""):
         self.dir = workdir
         self.dir.mkdir(parents=True, exist_ok=True)
         self.data = self.dir / "data"
@@ -55,6 +62,8 @@ class Server:
         # Accepted mail stays queued ("hold") unless a test routes it somewhere.
         self.routes, self.delivery_extra = routes, delivery
         self.verified_domains, self.tail = verified_domains, tail  # tail: extra TOML sections
+        self.http_extra, self.admin_extra = http, admin  # extra [http] / [admin] keys
+        self.http_port, self.https_port = free_port(), free_port()
         self.listeners = listeners or [("smtp", "starttls"), ("smtps", "implicit"), ("plain", "none")]
         self.proc = None
         self.ports = {}
@@ -83,8 +92,15 @@ self_signed = true
 
 [http]
 address = "127.0.0.1"
+port = {self.http_port}
+https_port = {self.https_port}
+{self.http_extra}
+
+[admin]
+address = "127.0.0.1"
 port = 0
-admin_token = "{TOKEN}"
+token = "{TOKEN}"
+{self.admin_extra}
 
 [smtp]
 auth_failure_delay = "50ms"
@@ -134,9 +150,14 @@ pbkdf2_iterations = 1000
         return f"http://127.0.0.1:{self.ports['http']}"
 
     @property
+    def https_url(self):
+        """The public listener over TLS (the dev certificate: tls_context() or tls/cert.pem)."""
+        return f"https://127.0.0.1:{self.ports['https']}"
+
+    @property
     def admin_url(self):
-        """Where the admin API and /metrics answer."""
-        return f"http://127.0.0.1:{self.ports['http']}"
+        """The operator listener: the admin API and /metrics."""
+        return f"http://127.0.0.1:{self.ports['admin']}"
 
     def metrics_text(self):
         """One /metrics scrape (a fresh connection, closed after the reply)."""

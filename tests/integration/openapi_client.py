@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import http.client
 import json
+import os
 import subprocess
 import urllib.parse
 import uuid
@@ -20,16 +21,19 @@ def create_key(srv, account="acme"):
     return key
 
 
-def sdk(srv, key, action, request=None, signature="v3", secret=None):
+def sdk(srv, key, action, request=None, signature="v3", secret=None, https=False):
     """Calls `action` (camelCase, as the SDK names it) through the official SDK; returns
-    {"ok": True, "body": {...}} or {"ok": False, "code": ..., "status": ...}."""
+    {"ok": True, "body": {...}} or {"ok": False, "code": ..., "status": ...}. https=True: the SDK's
+    default protocol (HTTPS) against the https listener, trusting the server's dev certificate."""
     assert (SDK_DIR / "node_modules" / "@alicloud" / "dm20151123").is_dir(), \
         "the SDK is not installed: run npm ci --prefix tests/integration/sdk (tools/test.sh does)"
-    spec = {"endpoint": f"127.0.0.1:{srv.ports['http']}", "id": key["AccessKeyId"],
+    port = srv.ports["https" if https else "http"]
+    spec = {"endpoint": f"127.0.0.1:{port}", "id": key["AccessKeyId"],
             "secret": secret or key["AccessKeySecret"], "signature": signature, "action": action,
-            "request": request or {}}
+            "request": request or {}, "protocol": "default" if https else "HTTP"}
+    env = dict(os.environ, NODE_EXTRA_CA_CERTS=str(srv.dir / "tls" / "cert.pem")) if https else None
     r = subprocess.run(["node", str(SDK_DIR / "sdk_call.js"), json.dumps(spec)], capture_output=True,
-                       text=True, timeout=60)
+                       text=True, timeout=60, env=env)
     assert r.returncode == 0 and r.stdout.strip(), r.stderr
     return json.loads(r.stdout.strip().splitlines()[-1])
 

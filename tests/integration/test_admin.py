@@ -12,7 +12,7 @@ from harness import MAILPUSHCTL, MAILPUSHD, PASSWORD, SENDER, TOKEN, RawClient
 
 
 def api(server, method, path, body=None, token=TOKEN):
-    req = urllib.request.Request(server.url + path, method=method,
+    req = urllib.request.Request(server.admin_url + path, method=method,
                                  data=None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode()))
     if token:
         req.add_header("Authorization", "Bearer " + token)
@@ -125,7 +125,7 @@ def test_mailpushctl_usage_and_connection_errors(make_server):
                        timeout=30)
     assert r.returncode == 2
     srv = make_server().start()
-    r = subprocess.run([MAILPUSHCTL, "--url", srv.url, "--token", "wrong-token", "account", "list"],
+    r = subprocess.run([MAILPUSHCTL, "--url", srv.admin_url, "--token", "wrong-token", "account", "list"],
                        capture_output=True, text=True, timeout=30)
     assert r.returncode == 1 and "bearer token" in r.stderr
     r = subprocess.run([MAILPUSHCTL, "--config", str(srv.config), "account", "list"], capture_output=True, text=True,

@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from harness import PASSWORD, SENDER
+from harness import PASSWORD, SENDER, tls_context
 from openapi_client import create_key, sdk
 from test_dns import start_dnsmasq
 
@@ -102,7 +102,7 @@ def test_reply_to_is_verified_by_a_mailed_link(make_server, sink):
     import email
     import email.policy
     text = email.message_from_bytes(raw, policy=email.policy.default).get_body().get_content()
-    link = re.search(r"(http://\S+/v1/reply-to/confirm\?token=\w+)", text).group(1)
+    link = re.search(r"(https://\S+/reply-to/confirm\?token=\w+)", text).group(1)  # the public listener
     # A second request within 10 minutes is refused; the first link still works.
     again = srv.ctl("address", "reply-to", SENDER, "other@example.org", check=False)
     assert again.returncode != 0 and "10 minutes" in again.stderr
@@ -110,14 +110,20 @@ def test_reply_to_is_verified_by_a_mailed_link(make_server, sink):
             "subject": "s", "textBody": "t"}
     assert sdk(srv, key, "singleSendMail", send)["code"] == "InvalidReplyAddress.NotVerified"
     # A browser (Accept: text/html) gets a page; a wrong token changes nothing.
-    page = urllib.request.Request(link[:-4] + "xxxx", headers={"Accept": "text/html,application/xhtml+xml"})
+    # Opening the link (GET) shows a button and confirms nothing; the button POSTs the token.
+    ctx = tls_context()
+    with urllib.request.urlopen(link, timeout=10, context=ctx) as res:
+        assert b'<form method="post"' in res.read()
+    base, token = link.split("?token=")
+    post = lambda t, accept="application/json": urllib.request.Request(  # noqa: E731
+        base, data=f"token={t}".encode(), method="POST", headers={"Accept": accept})
     with pytest.raises(urllib.error.HTTPError) as wrong:
-        urllib.request.urlopen(page, timeout=10)
+        urllib.request.urlopen(post(token[:-4] + "xxxx", "text/html,application/xhtml+xml"), timeout=10, context=ctx)
     assert wrong.value.code == 404 and b"<h1>Not confirmed</h1>" in wrong.value.read()
-    with urllib.request.urlopen(link, timeout=10) as res:
+    with urllib.request.urlopen(post(token), timeout=10, context=ctx) as res:
         assert json.loads(res.read())["reply_to_status"] == "verified"
     with pytest.raises(urllib.error.HTTPError) as used:
-        urllib.request.urlopen(link, timeout=10)
+        urllib.request.urlopen(post(token), timeout=10, context=ctx)
     assert used.value.code == 404
     assert sdk(srv, key, "singleSendMail", send)["ok"]
     msgs = sink.handler.wait_for(2)

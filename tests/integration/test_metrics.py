@@ -6,13 +6,14 @@ import time
 import urllib.error
 import urllib.request
 
-from harness import PASSWORD, SENDER, wait_for
+from harness import PASSWORD, SENDER, TOKEN, wait_for
 from openapi_client import create_key, sdk
 from sink import Sink
 
 
 def scrape(srv):
-    with urllib.request.urlopen(f"{srv.url}/metrics", timeout=10) as res:
+    req = urllib.request.Request(f"{srv.admin_url}/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
+    with urllib.request.urlopen(req, timeout=10) as res:
         assert res.headers["Content-Type"].startswith("text/plain")
         text = res.read().decode()
     values = {}
@@ -97,7 +98,7 @@ def test_http_connection_limit(make_server):
             s.close()
     for _ in range(50):  # the held sessions end; the server takes requests again
         try:
-            with urllib.request.urlopen(f"{srv.url}/v1/health", timeout=10) as res:
+            with urllib.request.urlopen(f"{srv.admin_url}/v1/health", timeout=10) as res:
                 assert res.status == 200
                 break
         except urllib.error.HTTPError as e:

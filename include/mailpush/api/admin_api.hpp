@@ -4,7 +4,10 @@
 // Handles untrusted input: the path, query and JSON body of every request.
 #pragma once
 
+#include "mailpush/api/admin_auth.hpp"
+
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -60,7 +63,9 @@ struct AdminServices {
 
 class AdminApi {
 public:
-    AdminApi(store::Store& store, spool::Spool& spool, std::string admin_token);
+    // `tokens`: the bearer tokens accepted (the token file's, the config's).
+    AdminApi(store::Store& store, spool::Spool& spool, std::vector<std::string> tokens,
+             AdminAuthLimits limits = {});
     void attach_delivery(delivery::DeliveryLog& log, delivery::Engine& engine);
     // The OpenAPI's send service (reply-to verification mails) and DNS checks.
     void attach_openapi(openapi::OpenApi& api, const openapi::OpenApiBackends& backends);
@@ -69,10 +74,15 @@ public:
     void attach_notify(notify::NotifyLog& log, std::int64_t visibility_ms);
     // Never throws: every failure is a JSON error reply (500 without detail for the unexpected).
     ApiResponse handle(const ApiRequest& request);
+    // The reply-to confirmation link of the public listener: GET shows a page with a button
+    // (it confirms nothing, so a link scanner cannot), POST confirms. Never throws.
+    ApiResponse reply_to_confirmation(const ApiRequest& request);
+    // The token check of the operator listener, for what it serves besides the routes (/metrics).
+    AdminAuth& auth() { return *auth_; }
 
 private:
     AdminServices services_;
-    std::string token_;
+    std::unique_ptr<AdminAuth> auth_;
 };
 
 } // namespace mailpush::api

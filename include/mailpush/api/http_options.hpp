@@ -1,7 +1,9 @@
-// The HTTP port's options: the [http] keys of the listener and the admin API (the OpenAPI's
-// own [http] keys are in openapi/options.hpp).
+// The HTTP listeners' options: [http], the public listener (the OpenAPI and the reply-to
+// confirmation page), and [admin], the operator listener (the admin API and /metrics). The
+// OpenAPI's own [http] keys are in openapi/options.hpp.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -9,9 +11,23 @@ namespace mailpush::api {
 
 struct HttpOptions {
     std::string address = "127.0.0.1";
-    std::uint16_t port = 8080;
-    std::string admin_token;
-    unsigned max_connections = 1024;
+    std::uint16_t port = 8080;       // plain HTTP; 0 = off
+    std::uint16_t https_port = 0;    // HTTPS; 0 = off
+    std::string cert, key;           // empty: the certificate of [tls]
+    unsigned max_connections = 1024; // both public ports and the admin listener together
+    unsigned max_connections_per_ip = 64;
+    std::chrono::milliseconds header_timeout{5000}; // from connect (or the previous reply) to the header
+    std::uint64_t min_body_rate = 16 * 1024;        // bytes/s a body must arrive at
+    std::chrono::milliseconds idle_timeout{30'000}; // keep-alive between requests
+};
+
+struct AdminOptions {
+    std::string address = "127.0.0.1";
+    std::uint16_t port = 8081; // 0 = any free port (tests)
+    std::string socket;        // a unix socket path: when set, no TCP
+    std::string token;         // a token written in the config (at least 32 characters)
+    std::string token_file;    // empty: {data_dir}/admin.token
+    bool metrics_public = false;
 };
 
 } // namespace mailpush::api

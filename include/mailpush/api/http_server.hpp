@@ -1,13 +1,20 @@
-// The HTTP server (Boost.Beast) on [http] address:port. Serves the admin API and the
-// DirectMail-compatible OpenAPI; talks to
-// untrusted clients, so request size and time are bounded.
+// The HTTP listeners (Boost.Beast): public ones (plain and TLS) serve the DirectMail-compatible
+// OpenAPI and the reply-to confirmation page; the operator one (TCP or a unix socket) the admin
+// API and /metrics. They talk to untrusted clients: the header is read and checked before the
+// body, a body over its route's limit is refused before it is read, a client gets a bounded
+// number of connections and a deadline for its header and its body.
 #pragma once
 
+#include "mailpush/api/http_limits.hpp"
+#include "mailpush/api/http_options.hpp"
+
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace mailpush::api {
 
@@ -18,15 +25,28 @@ class OpenApi;
 }
 namespace mailpush::api {
 
+struct HttpListener {
+    std::string name; // "http", "https", "admin": the "listening name=…" line
+    Audience audience = Audience::public_;
+    std::string address;
+    unsigned short port = 0;
+    std::string unix_path; // when set: a unix socket (mode 0600), no TCP
+    bool tls = false;      // the context of set_tls_context
+};
+
 class HttpServer {
 public:
-    // `open_api` may be null (admin API only).
-    HttpServer(boost::asio::io_context& io, const std::string& address, unsigned short port, AdminApi& api,
+    // `open_api` may be null (admin API only). `metrics_public`: /metrics without the token.
+    HttpServer(boost::asio::io_context& io, const HttpOptions& options, bool metrics_public, AdminApi& api,
                openapi::OpenApi* open_api, boost::asio::thread_pool& blocking_pool);
     ~HttpServer();
-    std::string listen(); // returns the "listening name=http ..." line
-    unsigned short bound_port() const;
-    void set_max_connections(unsigned n); // before start(); more get a 503 and are closed
+    void add_listener(HttpListener listener); // before listen()
+    // Binds every listener; returns their "listening name=… kind=… addr=…" lines. Throws
+    // std::runtime_error naming the listener and its address when one cannot be bound.
+    std::vector<std::string> listen();
+    unsigned short bound_port(const std::string& name) const; // 0 when absent or not bound
+    // The certificate of the TLS listeners; replaced on SIGHUP (new connections use the new one).
+    void set_tls_context(std::shared_ptr<boost::asio::ssl::context> context);
     void start();
     void stop();
 

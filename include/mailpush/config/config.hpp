@@ -47,7 +47,8 @@ struct Config {
     ServerOptions server;             // [server]
     TlsFiles tls;                     // [tls]
     net::SmtpOptions smtp;            // [[listener]], [smtp], [limits]
-    api::HttpOptions http;            // [http]: listener and admin API
+    api::HttpOptions http;            // [http]: the public listener
+    api::AdminOptions admin;          // [admin]: the operator listener
     openapi::OpenApiOptions openapi;  // [http] max_clock_skew, public_url
     spool::SpoolOptions spool;        // [spool]
     store::StoreLimits store;         // [accounts], [auth]
@@ -72,7 +73,7 @@ Config load_config(const std::string& path);
 Config parse_config(const std::string& toml_text, const std::string& source_name);
 
 // Every key with its default and its one-line doc as a comment: a TOML file that, once the
-// required values (a [[listener]], http.admin_token) are filled in, loads as the default Config.
+// required values (a [[listener]]) are filled in, loads as the default Config.
 std::string print_defaults();
 // The key table of docs/config.md (Markdown), generated from the same table.
 std::string config_doc_table();

@@ -1,7 +1,9 @@
 // Calls one action through the official DirectMail SDK (@alicloud/dm20151123) and prints the
 // outcome as one JSON line: {"ok":true,"body":{...}} or {"ok":false,"code","message","status"}.
 // usage: node sdk_call.js '{"endpoint":"127.0.0.1:8080","id":"..","secret":"..",
-//                          "signature":"v3"|"v2","action":"singleSendMail","request":{...}}'
+//                          "signature":"v3"|"v2","action":"singleSendMail","request":{...},
+//                          "protocol":"HTTP"|"default"}'
+// protocol "default" leaves the SDK's own default (HTTPS); trust a private CA with NODE_EXTRA_CA_CERTS.
 'use strict';
 const Dm = require('@alicloud/dm20151123');
 const { $OpenApiUtil } = require('@alicloud/openapi-core');
@@ -12,7 +14,7 @@ async function main() {
     accessKeyId: spec.id,
     accessKeySecret: spec.secret,
     endpoint: spec.endpoint,
-    protocol: 'HTTP',
+    ...(spec.protocol === 'default' ? {} : { protocol: spec.protocol || 'HTTP' }),
     regionId: 'cn-hangzhou',
     readTimeout: 30000,
     connectTimeout: 5000,

@@ -78,7 +78,7 @@ protected:
         limits.pbkdf2_iterations = 1000;
         store = std::make_unique<store::Store>((dir / "store.db").string(), limits, "cn-hangzhou");
         spool = std::make_unique<spool::Spool>(spool::SpoolOptions{dir / "spool", 1, 0, "", "mx.test"});
-        api = std::make_unique<AdminApi>(*store, *spool, kToken);
+        api = std::make_unique<AdminApi>(*store, *spool, std::vector<std::string>{kToken});
     }
     void TearDown() override {
         api.reset();
@@ -129,13 +129,36 @@ TEST_F(AdminApiTest, StoreRefusalsKeepTheirStatus) {
     EXPECT_EQ(call("POST", "/v1/accounts", R"({"name":"acme"})").status, 201u);
     EXPECT_EQ(call("POST", "/v1/accounts", R"({"name":"acme"})").status, 409u);
     EXPECT_EQ(call("GET", "/v1/accounts/no%20such").status, 404u);
-    EXPECT_EQ(call("GET", "/v1/reply-to/confirm?token=unknown", "", false).status, 404u);
+    EXPECT_EQ(call("POST", "/v1/reply-to/confirm?token=unknown", "", false).status, 404u);
+}
+
+TEST_F(AdminApiTest, TheConfirmationLinkShowsAButtonAndConfirmsNothing) {
+    const auto page = call("GET", "/v1/reply-to/confirm?token=%3Cb%3E", "", false);
+    EXPECT_EQ(page.status, 200u);
+    EXPECT_NE(page.body.find("<form method=\"post\""), std::string::npos);
+    EXPECT_NE(page.body.find("value=\"&lt;b&gt;\""), std::string::npos); // escaped
+    EXPECT_EQ(page.body.find("<b>"), std::string::npos);
+}
+
+TEST_F(AdminApiTest, FailedLoginsAreThrottledPerClient) {
+    ApiRequest r;
+    r.method = "GET";
+    r.target = "/v1/accounts";
+    r.peer_ip = "192.0.2.1";
+    r.authorization = "Bearer wrong";
+    for (int i = 0; i < 10; ++i)
+        EXPECT_EQ(api->handle(r).status, 401u);
+    EXPECT_EQ(api->handle(r).status, 429u);
+    r.authorization = std::string("Bearer ") + kToken;
+    EXPECT_EQ(api->handle(r).status, 429u); // refused before the token is looked at
+    r.peer_ip = "192.0.2.2";
+    EXPECT_EQ(api->handle(r).status, 200u);
 }
 
 TEST_F(AdminApiTest, AFailureInsideTheUnauthenticatedConfirmationIsA500) {
     drop_table("reply_to_tokens");
     ApiResponse r;
-    ASSERT_NO_THROW(r = call("GET", "/v1/reply-to/confirm?token=abc", "", false));
+    ASSERT_NO_THROW(r = call("POST", "/v1/reply-to/confirm?token=abc", "", false));
     EXPECT_EQ(r.status, 500u);
     EXPECT_EQ(json::parse(r.body),
               json::parse(R"({"error":{"code":"InternalError","message":"internal error"}})"));

@@ -1,0 +1,45 @@
+// The HTTP listeners' decisions before any work: the largest body each route accepts (one
+// table), how long a body of a given size may take, the per-client connection count, and the
+// path a log line may show. Pure except PeerConnections, which is a locked counter.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+namespace mailpush::api {
+
+enum class Audience {
+    public_, // the OpenAPI and the reply-to confirmation page
+    admin    // the admin API and /metrics
+};
+
+// The largest request body `path` (no query) accepts on a listener of `audience`.
+std::size_t body_limit(Audience audience, std::string_view path);
+
+// How long a body of `bytes` may take at `min_rate` bytes per second, plus a fixed allowance.
+std::chrono::milliseconds body_deadline(std::uint64_t bytes, std::uint64_t min_rate);
+
+// A request target as a log line may show it: the path only, without a scheme, user info, host,
+// query or fragment (the query of a reply-to link holds its token).
+std::string loggable_path(std::string_view target);
+
+// Open connections per client address, capped. Thread-safe.
+class PeerConnections {
+public:
+    explicit PeerConnections(unsigned max_per_peer)
+        : max_(max_per_peer) {}
+    bool try_add(const std::string& peer); // false (nothing counted) when `peer` is at the cap
+    void remove(const std::string& peer);
+
+private:
+    unsigned max_;
+    std::mutex mutex_;
+    std::map<std::string, unsigned> open_;
+};
+
+} // namespace mailpush::api

@@ -1,0 +1,69 @@
+#include "mailpush/api/http_limits.hpp"
+
+namespace mailpush::api {
+namespace {
+
+constexpr std::size_t KiB = 1024;
+constexpr std::size_t MiB = 1024 * KiB;
+
+struct RouteLimit {
+    Audience audience;
+    std::string_view prefix; // the path, or its beginning when it ends in '/'
+    std::size_t max_body;
+};
+
+// First match wins. The OpenAPI's largest calls (HtmlBody up to the template limit, a
+// BatchSendMail's parameters) fit well within 1 MiB; receiver-list uploads come through the admin
+// API, whose JSON bodies carry them.
+constexpr RouteLimit kRouteLimits[] = {
+    {Audience::public_, "/", 1 * MiB},
+    {Audience::public_, "/reply-to/confirm", 4 * KiB},
+    {Audience::admin, "/v1/", 16 * MiB},
+};
+
+constexpr std::size_t kDefaultLimit = 4 * KiB; // any other path: nothing worth a body
+
+bool fits(const RouteLimit& r, Audience audience, std::string_view path) {
+    if (r.audience != audience) return false;
+    if (r.prefix.size() > 1 && r.prefix.back() == '/') return path.starts_with(r.prefix);
+    return path == r.prefix;
+}
+
+} // namespace
+
+std::size_t body_limit(Audience audience, std::string_view path) {
+    for (const auto& r : kRouteLimits)
+        if (fits(r, audience, path)) return r.max_body;
+    return kDefaultLimit;
+}
+
+std::chrono::milliseconds body_deadline(std::uint64_t bytes, std::uint64_t min_rate) {
+    constexpr std::chrono::milliseconds kAllowance{5000};
+    const std::uint64_t rate = min_rate == 0 ? 1 : min_rate;
+    return kAllowance + std::chrono::milliseconds(bytes * 1000 / rate);
+}
+
+std::string loggable_path(std::string_view target) {
+    if (const auto scheme = target.find("://"); scheme != std::string_view::npos && target.front() != '/') {
+        const auto path = target.find('/', scheme + 3);
+        target = path == std::string_view::npos ? std::string_view("/") : target.substr(path);
+    }
+    return std::string(target.substr(0, target.find_first_of("?#")));
+}
+
+bool PeerConnections::try_add(const std::string& peer) {
+    std::lock_guard lock(mutex_);
+    auto& n = open_[peer];
+    if (n >= max_) return false;
+    ++n;
+    return true;
+}
+
+void PeerConnections::remove(const std::string& peer) {
+    std::lock_guard lock(mutex_);
+    const auto it = open_.find(peer);
+    if (it == open_.end()) return;
+    if (--it->second == 0) open_.erase(it);
+}
+
+} // namespace mailpush::api
