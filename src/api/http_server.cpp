@@ -330,6 +330,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
                 counter("mailpush_http_connections_no_peer_total",
                         "HTTP connections closed unserved: the peer address could not be read")
                     .add();
+                counter("mailpush_http_connections_closed_total", "HTTP connections ended (any way)").add();
                 socket.close(ec);
                 continue;
             }

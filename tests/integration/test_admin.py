@@ -25,11 +25,11 @@ def api(server, method, path, body=None, token=TOKEN):
 
 def test_bad_config_is_one_line_naming_the_key_exit_2(tmp_path):
     cfg = tmp_path / "bad.toml"
-    cfg.write_text('[[listener]]\nname="s"\n[http]\nadmin_token="0123456789abcdefgh"\n[smtp]\nmax_errorz = 3\n')
+    cfg.write_text('[[listener]]\nname="s"\n[smtp]\nmax_errorz = 3\n')
     r = subprocess.run([MAILPUSHD, "--config", str(cfg)], capture_output=True, text=True, timeout=30)
     assert r.returncode == 2
     assert r.stderr.strip().splitlines() == [f"mailpushd: {cfg}: key 'smtp.max_errorz': unknown key"]
-    cfg.write_text('[[listener]]\nname="s"\n[http]\nadmin_token="0123456789abcdefgh"\n[limits]\nmax_recipients = -1\n')
+    cfg.write_text('[[listener]]\nname="s"\n[limits]\nmax_recipients = -1\n')
     r = subprocess.run([MAILPUSHD, "--config", str(cfg), "--check-config"], capture_output=True, text=True, timeout=30)
     assert r.returncode == 2 and "key 'limits.max_recipients': must be between 1 and 10000" in r.stderr
     r = subprocess.run([MAILPUSHD, "--config", "config/dev.toml", "--check-config"], capture_output=True, text=True,

@@ -21,7 +21,7 @@ import subprocess
 import tomllib
 from pathlib import Path
 
-from harness import MAILPUSHCTL, Server, notifier_caught_up, wait_for
+from harness import MAILPUSHCTL, Server, free_port, notifier_caught_up, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 README = REPO / "README.md"
@@ -52,26 +52,33 @@ def shell_commands(block):
 
 
 def dev_ports():
-    """{listener or "http": port} as config/dev.toml has them."""
+    """{listener, "http", "https" or "admin": port} as config/dev.toml has them."""
     cfg = tomllib.loads(DEV_CONFIG.read_text())
     ports = {listener["name"]: listener["port"] for listener in cfg["listener"]}
-    ports["http"] = cfg["http"]["port"]
+    ports["http"], ports["https"] = cfg["http"]["port"], cfg["http"]["https_port"]
+    ports["admin"] = cfg["admin"]["port"]
     return ports
 
 
 class DevServer(Server):
-    """mailpushd on config/dev.toml in `workdir` (its ./var), every port 0."""
+    """mailpushd on config/dev.toml in `workdir` (its ./var), every port 0 (the public HTTP ports,
+    where 0 means off, free ones)."""
 
     def write_config(self):
         self.data = self.dir / "var"
         self.cwd = self.dir
-        self.config.write_text(re.sub(r"^port = \d+$", "port = 0", DEV_CONFIG.read_text(), flags=re.M))
+        ports = dev_ports()
+        text = DEV_CONFIG.read_text()
+        text = re.sub(rf"^port = {ports['http']}$", "port = FREE", text, flags=re.M)
+        text = re.sub(rf"^https_port = {ports['https']}$", f"https_port = {free_port()}", text, flags=re.M)
+        text = re.sub(r"^port = \d+$", "port = 0", text, flags=re.M)
+        self.config.write_text(text.replace("port = FREE", f"port = {free_port()}"))
 
     def write_ctl_config(self):
         """config/dev.toml for the README's commands, with the ports the server got."""
         text = DEV_CONFIG.read_text()
         for name, port in dev_ports().items():
-            text = re.sub(rf"^port = {port}$", f"port = {self.ports[name]}", text, flags=re.M)
+            text = re.sub(rf"^(https_)?port = {port}$", rf"\g<1>port = {self.ports[name]}", text, flags=re.M)
         (self.dir / "config").mkdir(exist_ok=True)
         (self.dir / "config" / "dev.toml").write_text(text)
 
