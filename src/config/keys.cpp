@@ -208,6 +208,19 @@ std::vector<TableEntry> build_table() {
             duration("max_clock_skew", 1000,
                      "OpenAPI request timestamps older or newer than this are refused",
                      {to<C, &C::openapi, &O::max_clock_skew>()}),
+            list<C>("public_names",
+                    "host names an OpenAPI signature may name in its Host (the port is not compared); "
+                    "another gets `400 InvalidHost`; empty: [server] hostname, the public_url host, "
+                    "localhost, 127.0.0.1 and ::1",
+                    {to<C, &C::openapi, &O::public_names>()}),
+            integer<C>("max_nonces_per_key", 100, 100'000'000,
+                       "signature nonces one access key may hold in the replay window (2 x max_clock_skew); "
+                       "over it the key's requests get `Throttling.User` until old ones expire",
+                       {to<C, &C::openapi, &O::max_nonces_per_key>()}),
+            integer<C>("max_blocking_per_account", 1, 8,
+                       "DNS checks and batch sends one account may run at once (the API pool has 8 "
+                       "threads); more get `Throttling.User` at once",
+                       {to<C, &C::openapi, &O::max_blocking_per_account>()}),
             integer<C>("max_connections", 1, 100'000,
                        "HTTP connections at once (public and admin); more get `503` and are closed",
                        {to<C, &C::http, &H::max_connections>()}),

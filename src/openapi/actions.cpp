@@ -2,6 +2,7 @@
 #include "actions.hpp"
 
 #include "mailpush/common/calendar.hpp"
+#include "mailpush/common/security_log.hpp"
 #include "mailpush/common/strings.hpp"
 
 #include <unordered_map>
@@ -45,47 +46,89 @@ nlohmann::json sender_statistics_by_tag_name_and_batch_id(ActionContext&);
 nlohmann::json receive_notifications(ActionContext&);
 nlohmann::json delete_notifications(ActionContext&);
 
-Action find_action(const std::string& name) {
-    static const std::unordered_map<std::string, Action> table{
-        {"SingleSendMail", single_send_mail},
-        {"BatchSendMail", batch_send_mail},
-        {"QueryTaskByParam", query_task_by_param},
-        {"DescAccountSummary", desc_account_summary},
-        {"ReceiveNotifications", receive_notifications},
-        {"DeleteNotifications", delete_notifications},
-        {"QueryDomainByParam", query_domain_by_param},
-        {"CreateDomain", create_domain},
-        {"DeleteDomain", delete_domain},
-        {"DescDomain", desc_domain},
-        {"CheckDomain", check_domain},
-        {"QueryMailAddressByParam", query_mail_address_by_param},
-        {"CreateMailAddress", create_mail_address},
-        {"DeleteMailAddress", delete_mail_address},
-        {"ModifyMailAddress", modify_mail_address},
-        {"CreateTag", create_tag},
-        {"QueryTagByParam", query_tag_by_param},
-        {"DeleteTag", delete_tag},
-        {"ModifyTag", modify_tag},
-        {"CreateReceiver", create_receiver},
-        {"QueryReceiverByParam", query_receiver_by_param},
-        {"DeleteReceiver", delete_receiver},
-        {"SaveReceiverDetail", save_receiver_detail},
-        {"QueryReceiverDetail", query_receiver_detail},
-        {"DeleteReceiverDetail", delete_receiver_detail},
-        {"QueryTemplateByParam", query_template_by_param},
-        {"DescTemplate", desc_template},
-        {"QueryInvalidAddress", query_invalid_address},
-        {"DeleteInvalidAddress", delete_invalid_address},
-        {"GetIpProtection", get_ip_protection},
-        {"UpdateIpProtection", update_ip_protection},
-        {"AddIpfilter", add_ipfilter},
-        {"GetIpfilterList", get_ipfilter_list},
-        {"DeleteIpfilterByEdmId", delete_ipfilter_by_edm_id},
-        {"SenderStatisticsDetailByParam", sender_statistics_detail_by_param},
-        {"SenderStatisticsByTagNameAndBatchID", sender_statistics_by_tag_name_and_batch_id},
+const ActionSpec* find_action(const std::string& name) {
+    // The second column: parameters of the SDK's request model (SDK 1.9) that the action does
+    // not implement. They are refused (InvalidParameter.Unsupported) rather than dropped, so an
+    // application never believes an attachment, a template or a filter was applied.
+    static const std::unordered_map<std::string, ActionSpec> table{
+        {"SingleSendMail",
+         {single_send_mail,
+          {"Attachments", "Template", "DomainAuth", "IpPoolId", "UnSubscribeFilterLevel",
+           "UnSubscribeLinkType"}}},
+        {"BatchSendMail",
+         {batch_send_mail,
+          {"Headers", "DomainAuth", "IpPoolId", "UnSubscribeFilterLevel", "UnSubscribeLinkType"}}},
+        {"QueryTaskByParam", {query_task_by_param, {"Status"}}},
+        {"DescAccountSummary", {desc_account_summary, {}}},
+        {"ReceiveNotifications", {receive_notifications, {}}},
+        {"DeleteNotifications", {delete_notifications, {}}},
+        {"QueryDomainByParam", {query_domain_by_param, {}}},
+        {"CreateDomain", {create_domain, {"dkimSelector"}}},
+        {"DeleteDomain", {delete_domain, {}}},
+        {"DescDomain", {desc_domain, {}}},
+        {"CheckDomain", {check_domain, {}}},
+        {"QueryMailAddressByParam", {query_mail_address_by_param, {}}},
+        {"CreateMailAddress", {create_mail_address, {}}},
+        {"DeleteMailAddress", {delete_mail_address, {}}},
+        {"ModifyMailAddress", {modify_mail_address, {}}},
+        {"CreateTag", {create_tag, {}}},
+        {"QueryTagByParam", {query_tag_by_param, {}}},
+        {"DeleteTag", {delete_tag, {}}},
+        {"ModifyTag", {modify_tag, {}}},
+        {"CreateReceiver", {create_receiver, {}}},
+        {"QueryReceiverByParam", {query_receiver_by_param, {"Status"}}},
+        {"DeleteReceiver", {delete_receiver, {}}},
+        {"SaveReceiverDetail", {save_receiver_detail, {"CustomDetail"}}},
+        {"QueryReceiverDetail", {query_receiver_detail, {}}},
+        {"DeleteReceiverDetail", {delete_receiver_detail, {}}},
+        {"QueryTemplateByParam", {query_template_by_param, {"FromType"}}},
+        {"DescTemplate", {desc_template, {"FromType"}}},
+        {"QueryInvalidAddress", {query_invalid_address, {}}},
+        {"DeleteInvalidAddress", {delete_invalid_address, {}}},
+        {"GetIpProtection", {get_ip_protection, {}}},
+        {"UpdateIpProtection", {update_ip_protection, {}}},
+        {"AddIpfilter", {add_ipfilter, {}}},
+        {"GetIpfilterList", {get_ipfilter_list, {}}},
+        {"DeleteIpfilterByEdmId", {delete_ipfilter_by_edm_id, {"FromType"}}},
+        {"SenderStatisticsDetailByParam", {sender_statistics_detail_by_param, {"ConfigSetId", "IpPoolId"}}},
+        {"SenderStatisticsByTagNameAndBatchID",
+         {sender_statistics_by_tag_name_and_batch_id, {"Domain", "Esp", "DedicatedIp", "DedicatedIpPoolId"}}},
     };
     const auto it = table.find(name);
-    return it == table.end() ? nullptr : it->second;
+    return it == table.end() ? nullptr : &it->second;
+}
+
+std::optional<std::string> unsupported_parameter(const ActionSpec& action,
+                                                 const std::map<std::string, std::string>& params) {
+    // Parameters the hosted service accepts on every action that assert the caller's identity;
+    // here the identity is the access key's and nothing else.
+    static const std::vector<std::string_view> kIdentity{"OwnerId", "ResourceOwnerAccount",
+                                                         "ResourceOwnerId"};
+    auto named = [](std::string_view param, std::string_view name) {
+        // A list or object parameter arrives flattened: "Attachments.1.AttachmentName".
+        return param == name ||
+               (param.starts_with(name) && param.size() > name.size() && param[name.size()] == '.');
+    };
+    for (const auto& [param, value] : params) {
+        for (const auto name : kIdentity)
+            if (named(param, name)) return param;
+        for (const auto name : action.unsupported)
+            if (named(param, name)) return param;
+    }
+    return std::nullopt;
+}
+
+AccountSlots::Slot ActionContext::blocking_slot() const {
+    auto slot = blocking.try_take(account);
+    if (!slot)
+        throw ApiError{400, "Throttling.User",
+                       "Too many DNS checks or batch sends of this account at once (at most " +
+                           std::to_string(blocking.per_account()) + "); retry when one has finished."};
+    return std::move(*slot);
+}
+
+void ActionContext::report(std::string_view kind, const std::string& detail) const {
+    common::security_event({kind, origin.ip(), account, detail});
 }
 
 std::string ActionContext::required(const char* name) const {

@@ -2,13 +2,17 @@
 // send service, and returns the reply body without RequestId. Errors are thrown as ApiError.
 #pragma once
 
+#include "mailpush/openapi/account_slots.hpp"
 #include "mailpush/openapi/openapi.hpp"
 #include "mailpush/openapi/send_service.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace mailpush::openapi::detail {
 
@@ -21,6 +25,13 @@ struct ActionContext {
     const std::map<std::string, std::string>& params;
     const common::ClientOrigin& origin;
     std::int64_t now_s;
+    AccountSlots& blocking;
+
+    // Holds one of the account's slots for blocking work (DNS, batch sends) while the action
+    // runs; Throttling.User at once when the account has none left.
+    AccountSlots::Slot blocking_slot() const;
+    // A security event of this account from this client (`detail` without secrets).
+    void report(std::string_view kind, const std::string& detail) const;
 
     // Parameter helpers: MissingParameter / InvalidParameter on bad input.
     std::string required(const char* name) const;
@@ -31,8 +42,18 @@ struct ActionContext {
 
 using Action = nlohmann::json (*)(ActionContext&);
 
+struct ActionSpec {
+    Action run;
+    std::vector<std::string_view> unsupported; // SDK parameters the action does not implement
+};
+
 // nullptr for an unknown action.
-Action find_action(const std::string& name);
+const ActionSpec* find_action(const std::string& name);
+
+// The first parameter the action would ignore (an unsupported or identity parameter, or a
+// flattened part of one), or nullopt.
+std::optional<std::string> unsupported_parameter(const ActionSpec& action,
+                                                 const std::map<std::string, std::string>& params);
 
 std::string iso_time(const std::string& sqlite_utc); // "2026-11-23 10:00:00" -> "2026-11-23T10:00Z"
 std::int64_t unix_time(const std::string& sqlite_utc);

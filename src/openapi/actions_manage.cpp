@@ -97,7 +97,10 @@ json desc_domain(ActionContext& c) {
     auto d = by_id(c.store.list_domains(c.account), id_param(c, "DomainId"), "Domain");
     // RequireRealTimeDnsRecords: what DNS says now (shown, not recorded; CheckDomain records).
     const auto live = c.optional("RequireRealTimeDnsRecords");
-    if ((live == "true" || live == "1") && c.backends.check_dns) d.checks = c.backends.check_dns(d.checks);
+    if ((live == "true" || live == "1") && c.backends.check_dns) {
+        const auto slot = c.blocking_slot();
+        d.checks = c.backends.check_dns(d.checks);
+    }
     const auto& own = check_of(d, "ownership");
     const auto& spf = check_of(d, "spf");
     const auto& mx = check_of(d, "mx");
@@ -122,6 +125,7 @@ json desc_domain(ActionContext& c) {
 json check_domain(ActionContext& c) {
     const auto d = by_id(c.store.list_domains(c.account), id_param(c, "DomainId"), "Domain");
     if (!c.backends.check_dns) throw ApiError{503, "ServiceUnavailable", "DNS checks are not available."};
+    const auto slot = c.blocking_slot();
     const auto checked = c.store.record_domain_checks(d.name, c.backends.check_dns(d.checks));
     return {{"DomainStatus", checked.verified ? 0 : 1}};
 }
@@ -184,7 +188,10 @@ json modify_mail_address(ActionContext& c) {
     const auto reply = c.optional("ReplyAddress");
     if (password.empty() && reply.empty())
         throw ApiError{400, "MissingParameter", "Give Password, ReplyAddress or both."};
-    if (!password.empty()) c.store.set_password(a.address, password);
+    if (!password.empty()) {
+        c.store.set_password(a.address, password);
+        c.report("password_changed", "address=" + a.address);
+    }
     if (!reply.empty()) request_reply_to(c, a.address, reply);
     return json::object();
 }
@@ -386,12 +393,14 @@ json update_ip_protection(ActionContext& c) {
     const auto v = c.required("IpProtection");
     if (v != "0" && v != "1") throw ApiError{400, "InvalidParameter", "IpProtection must be \"0\" or \"1\"."};
     c.store.set_ip_protection(c.account, v == "1");
+    c.report("ip_protection_changed", v == "1" ? "enabled" : "disabled");
     return json::object();
 }
 
 json add_ipfilter(ActionContext& c) {
     const auto entry = std::string(common::trim(c.required("IpAddress")));
     c.store.add_ip_entry(c.account, entry);
+    c.report("ip_protection_changed", "added " + entry);
     return {{"IpFilterId", entry}};
 }
 
@@ -406,7 +415,9 @@ json get_ipfilter_list(ActionContext& c) {
 }
 
 json delete_ipfilter_by_edm_id(ActionContext& c) {
-    c.store.remove_ip_entry(c.account, c.required("Id"));
+    const auto entry = c.required("Id");
+    c.store.remove_ip_entry(c.account, entry);
+    c.report("ip_protection_changed", "removed " + entry);
     return json::object();
 }
 

@@ -45,6 +45,7 @@ json batch_send_mail(ActionContext& c) {
     b.reply_address = c.optional("ReplyAddress");
     b.reply_alias = c.optional("ReplyAddressAlias");
     std::uint64_t first = 0;
+    const auto slot = c.blocking_slot(); // until the last message is on disk
     const auto task = c.send.batch(b, c.origin, c.now_s, first);
     return {{"EnvId", std::to_string(first)}, {"TaskId", std::to_string(task.id)}};
 }

@@ -6,8 +6,10 @@
 #include "mailpush/common/hex.hpp"
 #include "mailpush/common/metrics.hpp"
 #include "mailpush/common/random.hpp"
+#include "mailpush/common/security_log.hpp"
 #include "mailpush/common/strings.hpp"
 #include "mailpush/common/url.hpp"
+#include "mailpush/openapi/public_names.hpp"
 #include "mailpush/openapi/send_service.hpp"
 #include "mailpush/store/store.hpp"
 
@@ -16,7 +18,6 @@
 namespace mailpush::openapi {
 namespace {
 constexpr const char* kVersion = "2015-11-23";
-constexpr std::size_t kMaxNonces = 1'000'000;
 
 [[noreturn]] void fail(unsigned status, const std::string& code, const std::string& message) {
     throw ApiError{status, code, message};
@@ -26,6 +27,13 @@ std::string header(const SignedRequest& r, std::string_view name) {
     for (const auto& [k, v] : r.headers)
         if (common::iequals(k, name)) return v;
     return {};
+}
+
+std::string joined(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names)
+        out += (out.empty() ? "" : ", ") + n;
+    return out;
 }
 
 std::string new_request_id() {
@@ -57,16 +65,39 @@ OpenApi::OpenApi(store::Store& store, OpenApiOptions options, OpenApiBackends ba
     : store_(store)
     , options_(std::move(options))
     , backends_(std::move(backends))
-    , nonces_(2 * options_.max_clock_skew.count(), kMaxNonces)
-    , send_(std::make_unique<SendService>(store_, options_, backends_)) {}
+    , nonces_(2 * options_.max_clock_skew.count(), options_.max_nonces_per_key)
+    , blocking_(options_.max_blocking_per_account)
+    , send_(std::make_unique<SendService>(store_, options_, backends_)) {
+    update_public_names();
+}
+
+void OpenApi::set_public_url(std::string url) {
+    options_.public_url = std::move(url);
+    update_public_names();
+}
+
+void OpenApi::update_public_names() {
+    public_names_ = options_.public_names.empty()
+                        ? default_public_names(options_.hostname, options_.public_url)
+                        : options_.public_names;
+}
 
 OpenApi::~OpenApi() = default;
 
-OpenApi::Caller OpenApi::authenticate(const SignedRequest& req, const ParamMap& params, std::int64_t now_s) {
+OpenApi::Caller OpenApi::authenticate(const SignedRequest& req, const ParamMap& params,
+                                      const common::ClientOrigin& origin, std::int64_t now_s) {
     const auto dir = store_.directory();
     const std::string authorization = header(req, "authorization");
     std::string key_id, timestamp, nonce;
     Caller caller;
+    // Security events name the key id (an identifier, not a secret), never the signature.
+    auto report = [&](std::string_view kind, const std::string& account, const std::string& detail) {
+        common::security_event({kind, origin.ip(), account, detail});
+    };
+    auto unknown_key = [&] {
+        report("unknown_access_key", "", "key=" + key_id);
+        return ApiError{404, "InvalidAccessKeyId.NotFound", "Specified access key is not found."};
+    };
     auto param = [&](const char* name) {
         const auto it = params.find(name);
         return it == params.end() ? std::string() : it->second;
@@ -97,15 +128,27 @@ OpenApi::Caller OpenApi::authenticate(const SignedRequest& req, const ParamMap& 
         if (caller.version.empty()) caller.version = param("Version");
         key_id = auth->key_id;
         const auto key = dir->access_keys.find(key_id);
-        if (key == dir->access_keys.end())
-            fail(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.");
+        if (key == dir->access_keys.end()) throw unknown_key();
         const std::string payload_hash = common::to_lower(header(req, "x-acs-content-sha256"));
-        if (!constant_time_equals(payload_hash, sha256_hex(req.body)))
+        if (!constant_time_equals(payload_hash, sha256_hex(req.body))) {
+            report("bad_signature", key->second.account, "key=" + key_id + " body hash mismatch");
             fail(400, "SignatureDoesNotMatch", "x-acs-content-sha256 does not match the request body.");
+        }
         const std::string expected =
             acs3_signature(req, auth->signed_headers, payload_hash, key->second.secret);
-        if (!constant_time_equals(common::to_lower(auth->signature), expected))
+        if (!constant_time_equals(common::to_lower(auth->signature), expected)) {
+            report("bad_signature", key->second.account, "key=" + key_id);
             fail(400, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation.");
+        }
+        // Checked once the signature holds, so the Host is the one the key's owner signed: a
+        // request signed for another endpoint is not replayed here.
+        if (!is_public_name(header(req, "host"), public_names_)) {
+            report("invalid_host", key->second.account,
+                   "key=" + key_id + " host=" + host_without_port(header(req, "host")));
+            fail(400, "InvalidHost",
+                 "The signed Host header is not a name of this service; sign the request for one of: " +
+                     joined(public_names_) + ".");
+        }
         timestamp = header(req, "x-acs-date");
         nonce = header(req, "x-acs-signature-nonce");
     } else if (params.count("Signature")) {
@@ -123,14 +166,15 @@ OpenApi::Caller OpenApi::authenticate(const SignedRequest& req, const ParamMap& 
             fail(400, "InvalidSignatureVersion", "SignatureVersion must be 1.0.");
         key_id = get("AccessKeyId");
         const auto key = dir->access_keys.find(key_id);
-        if (key == dir->access_keys.end())
-            fail(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.");
+        if (key == dir->access_keys.end()) throw unknown_key();
         Params signed_params;
         for (const auto& [k, v] : params)
             if (k != "Signature") signed_params.emplace_back(k, v);
         if (!constant_time_equals(params.at("Signature"),
-                                  rpc_signature(req.method, signed_params, key->second.secret)))
+                                  rpc_signature(req.method, signed_params, key->second.secret))) {
+            report("bad_signature", key->second.account, "key=" + key_id);
             fail(400, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation.");
+        }
         timestamp = get("Timestamp");
         nonce = get("SignatureNonce");
         caller.action = param("Action"); // signed parameters; the x-acs-* headers are not signed here
@@ -146,19 +190,25 @@ OpenApi::Caller OpenApi::authenticate(const SignedRequest& req, const ParamMap& 
     if (*when < now_s - skew_s || *when > now_s + skew_s)
         fail(400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.");
     if (nonce.empty() || nonce.size() > 128) fail(400, "MissingParameter", "A signature nonce is required.");
+    caller.account = dir->access_keys.at(key_id).account;
     const std::string scoped_nonce = key_id + '\n' + nonce;
-    switch (nonces_.use(scoped_nonce, now_s)) {
+    auto replayed = [&] {
+        report("nonce_replay", caller.account, "key=" + key_id);
+        return ApiError{400, "SignatureNonceUsed", "Specified signature nonce was used already."};
+    };
+    switch (nonces_.use(key_id, nonce, now_s)) {
     case NonceVerdict::fresh:
         // Also on disk, so a request captured before a restart cannot be replayed after it.
-        if (!store_.remember_nonce(scoped_nonce, now_s))
-            fail(400, "SignatureNonceUsed", "Specified signature nonce was used already.");
+        if (!store_.remember_nonce(scoped_nonce, now_s)) throw replayed();
         break;
     case NonceVerdict::replayed:
-        fail(400, "SignatureNonceUsed", "Specified signature nonce was used already.");
+        throw replayed();
     case NonceVerdict::full:
-        fail(503, "Throttling", "Too many requests; retry later.");
+        // This key alone is at its bound; other keys are served. Never accepted unrecorded.
+        report("nonce_cache_full", caller.account, "key=" + key_id);
+        fail(400, "Throttling.User",
+             "Too many requests with this access key within the timestamp window; retry later.");
     }
-    caller.account = dir->access_keys.at(key_id).account;
     return caller;
 }
 
@@ -199,14 +249,16 @@ Reply OpenApi::handle(const SignedRequest& req, const common::ClientOrigin& orig
             if (!params.emplace(k, v).second)
                 fail(400, "InvalidParameter", "The parameter " + k + " appears twice.");
         }
-        const Caller caller = authenticate(req, params, now_s);
+        const Caller caller = authenticate(req, params, origin, now_s);
         if (caller.version != kVersion)
             fail(400, "InvalidVersion", "Specified parameter Version is not valid (only 2015-11-23).");
         // Before any action, management ones included: a key used from a refused address can
         // neither send nor change the list that refuses it.
-        if (!origin.trusted() && !store_.directory()->ip_allowed(caller.account, origin.ip()))
+        if (!origin.trusted() && !store_.directory()->ip_allowed(caller.account, origin.ip())) {
+            common::security_event({"ip_protection_refused", origin.ip(), caller.account, caller.action});
             fail(403, "Forbidden.IpProtection",
                  "IP protection: " + origin.ip() + " is not in the account's allowed IPs");
+        }
         auto reply = dispatch(caller.action, caller.account, params, request_id, origin, now_s);
         count_request(caller.action, "Success");
         return reply;
@@ -235,8 +287,12 @@ Reply OpenApi::dispatch(const std::string& action_name, const std::string& accou
     const auto action = detail::find_action(action_name);
     if (!action)
         fail(404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method.");
-    detail::ActionContext ctx{store_, *send_, options_, backends_, account, params, origin, now_s};
-    nlohmann::json body = action(ctx);
+    if (const auto unsupported = detail::unsupported_parameter(*action, params))
+        fail(400, "InvalidParameter.Unsupported",
+             "The parameter " + *unsupported + " is not supported by " + action_name +
+                 " on this service; send the request without it (docs/openapi.md).");
+    detail::ActionContext ctx{store_, *send_, options_, backends_, account, params, origin, now_s, blocking_};
+    nlohmann::json body = action->run(ctx);
     body["RequestId"] = request_id;
     spdlog::info("openapi.call action={} account={} request_id={}", action_name, account, request_id);
     return {200, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};

@@ -58,15 +58,25 @@ std::optional<Acs3Authorization> parse_acs3_authorization(std::string_view heade
     return out;
 }
 
+std::string acs3_canonical_query(const Params& query) {
+    // Keys and values both encoded, so '&' and '=' inside either cannot forge a separator: two
+    // different parameter sets never share a canonical query. Sorted by the encoded key (byte
+    // order), as the spec says; for the SDK's ASCII parameter names that is its own order.
+    Params encoded;
+    encoded.reserve(query.size());
+    for (const auto& [k, v] : query)
+        encoded.emplace_back(common::percent_encode(k), common::percent_encode(v));
+    std::sort(encoded.begin(), encoded.end());
+    std::string out;
+    for (const auto& [k, v] : encoded)
+        out += (out.empty() ? "" : "&") + k + "=" + v;
+    return out;
+}
+
 std::string acs3_canonical_request(const SignedRequest& request,
                                    const std::vector<std::string>& signed_headers,
                                    std::string_view hashed_payload) {
-    Params query = request.query;
-    std::stable_sort(query.begin(), query.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
-    std::string canonical_query;
-    for (const auto& [k, v] : query)
-        canonical_query += (canonical_query.empty() ? "" : "&") + k + "=" + common::percent_encode(v);
+    const std::string canonical_query = acs3_canonical_query(request.query);
 
     std::vector<std::string> names = signed_headers;
     std::sort(names.begin(), names.end());

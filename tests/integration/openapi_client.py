@@ -43,11 +43,19 @@ def now_stamp(offset_seconds=0):
     return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def canonical_query(query):
+    """ACS3 canonical query string: keys and values RFC 3986-encoded (unreserved kept, %XX upper
+    case), sorted by encoded key, k=v joined with &."""
+    enc = lambda s: urllib.parse.quote(str(s), safe="-_.~")  # noqa: E731
+    return "&".join(f"{k}={v}" for k, v in sorted((enc(k), enc(v)) for k, v in query.items()))
+
+
 def signed_request(srv, key_id, secret, action, params, *, date=None, nonce=None, version="2015-11-23",
-                   signed_headers=None):
-    """An ACS3-HMAC-SHA256 signed RPC POST: returns (headers, body) ready to send."""
+                   signed_headers=None, query=None, host=None):
+    """An ACS3-HMAC-SHA256 signed RPC POST: returns (headers, body) ready to send. `query` is
+    signed as its canonical form; `host` is the signed Host (default the public listener)."""
     body = urllib.parse.urlencode(params, quote_via=urllib.parse.quote)
-    host = f"127.0.0.1:{srv.ports['http']}"
+    host = host or f"127.0.0.1:{srv.ports['http']}"
     headers = {
         "host": host,
         "x-acs-action": action,
@@ -59,7 +67,7 @@ def signed_request(srv, key_id, secret, action, params, *, date=None, nonce=None
     }
     names = sorted(signed_headers or headers)
     canonical_headers = "".join(f"{k}:{headers[k].strip()}\n" for k in names)
-    canonical = "\n".join(["POST", "/", "", canonical_headers, ";".join(names), headers["x-acs-content-sha256"]])
+    canonical = "\n".join(["POST", "/", canonical_query(query or {}), canonical_headers, ";".join(names), headers["x-acs-content-sha256"]])
     to_sign = "ACS3-HMAC-SHA256\n" + hashlib.sha256(canonical.encode()).hexdigest()
     signature = hmac.new(secret.encode(), to_sign.encode(), hashlib.sha256).hexdigest()
     headers["authorization"] = (f"ACS3-HMAC-SHA256 Credential={key_id},SignedHeaders={';'.join(names)},"
@@ -74,13 +82,18 @@ def raw_signed_request(srv, key_id, secret, action, params, **kw):
     return f"POST / HTTP/1.1\r\n{head}content-length: {len(body.encode())}\r\n\r\n".encode() + body.encode()
 
 
-def signed_call(srv, key_id, secret, action, params, *, tamper_body=None, **kw):
-    """POSTs an ACS3-HMAC-SHA256 signed RPC request; returns (status, json body)."""
+def signed_call(srv, key_id, secret, action, params, *, tamper_body=None, raw_query=None, **kw):
+    """POSTs an ACS3-HMAC-SHA256 signed RPC request; returns (status, json body). The target's
+    query is `raw_query` as given, else the signed `query` encoded."""
     headers, body = signed_request(srv, key_id, secret, action, params, **kw)
+    if raw_query is None and kw.get("query"):
+        raw_query = urllib.parse.urlencode(kw["query"], quote_via=urllib.parse.quote)
+    target = "/" + ("?" + raw_query if raw_query else "")
     conn = http.client.HTTPConnection("127.0.0.1", srv.ports["http"], timeout=30)
     try:
         send_body = tamper_body if tamper_body is not None else body
-        conn.request("POST", "/", body=send_body.encode(), headers={k: v for k, v in headers.items() if k != "host"})
+        sent = {k: v for k, v in headers.items() if k != "host" or kw.get("host")}
+        conn.request("POST", target, body=send_body.encode(), headers=sent)
         res = conn.getresponse()
         return res.status, json.loads(res.read() or b"{}")
     finally:

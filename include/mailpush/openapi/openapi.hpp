@@ -8,6 +8,7 @@
 #include "mailpush/common/client_origin.hpp"
 #include "mailpush/delivery/report.hpp"
 #include "mailpush/notify/notify_log.hpp"
+#include "mailpush/openapi/account_slots.hpp"
 #include "mailpush/openapi/nonce_cache.hpp"
 #include "mailpush/openapi/options.hpp"
 #include "mailpush/openapi/signature.hpp"
@@ -20,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace mailpush::store {
 class Store;
@@ -73,7 +75,7 @@ public:
 
     SendService& sender() { return *send_; }
     // Set before serving: the HTTP port may be known only after binding (port 0).
-    void set_public_url(std::string url) { options_.public_url = std::move(url); }
+    void set_public_url(std::string url);
 
 private:
     using ParamMap = std::map<std::string, std::string>;
@@ -83,7 +85,9 @@ private:
         std::string version; // likewise
     };
     // Verifies the signature and freshness; throws ApiError.
-    Caller authenticate(const SignedRequest& request, const ParamMap& params, std::int64_t now_s);
+    Caller authenticate(const SignedRequest& request, const ParamMap& params,
+                        const common::ClientOrigin& origin, std::int64_t now_s);
+    void update_public_names();
     Reply dispatch(const std::string& action, const std::string& account, const ParamMap& params,
                    const std::string& request_id, const common::ClientOrigin& origin, std::int64_t now_s);
 
@@ -91,6 +95,8 @@ private:
     OpenApiOptions options_;
     OpenApiBackends backends_;
     NonceCache nonces_;
+    AccountSlots blocking_;
+    std::vector<std::string> public_names_; // hosts a signature may name
     std::unique_ptr<SendService> send_;
 };
 

@@ -33,6 +33,10 @@ struct Acs3Authorization {
 // "ACS3-HMAC-SHA256 Credential=ID,SignedHeaders=a;b,Signature=hex" -> parts; nullopt if malformed.
 std::optional<Acs3Authorization> parse_acs3_authorization(std::string_view header);
 
+// ACS3 canonical query string: each key and value RFC 3986 percent-encoded (unreserved bytes
+// kept, every other byte %XX upper case, space %20), sorted by encoded key, "k=v" joined by '&'
+// ("k=" for an empty value).
+std::string acs3_canonical_query(const Params& query);
 // The canonical request of ACS3 signing, for the listed headers and the payload hash.
 std::string acs3_canonical_request(const SignedRequest& request,
                                    const std::vector<std::string>& signed_headers,

@@ -1,21 +1,10 @@
-// Pure pieces of the API: nonce cache, message building, template variables, list uploads.
+// Pure pieces of the API: message building, template variables, list uploads.
 #include "mailpush/openapi/message_builder.hpp"
-#include "mailpush/openapi/nonce_cache.hpp"
 #include "mailpush/openapi/receiver_upload.hpp"
 
 #include <gtest/gtest.h>
 
 using namespace mailpush::openapi;
-
-TEST(NonceCache, ReplayWithinTheWindowIsRefusedAndOldNoncesAreForgotten) {
-    NonceCache cache(1800, 3);
-    EXPECT_EQ(cache.use("k\nn1", 1000), NonceVerdict::fresh);
-    EXPECT_EQ(cache.use("k\nn1", 1001), NonceVerdict::replayed);
-    EXPECT_EQ(cache.use("other\nn1", 1001), NonceVerdict::fresh); // scoped by key
-    EXPECT_EQ(cache.use("k\nn2", 1002), NonceVerdict::fresh);
-    EXPECT_EQ(cache.use("k\nn3", 1002), NonceVerdict::full);         // bounded: refuse, never forget early
-    EXPECT_EQ(cache.use("k\nn1", 1000 + 1801), NonceVerdict::fresh); // out of the window
-}
 
 TEST(MessageBuilder, BuildsMultipartWithEncodedHeaders) {
     MailContent c;

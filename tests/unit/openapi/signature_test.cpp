@@ -92,3 +92,37 @@ TEST(Url, PercentEncodingIsRfc3986) {
     EXPECT_EQ(form[2].first, "c");
     EXPECT_EQ(form[3].second, "%zz"); // a malformed escape is kept as it is
 }
+
+TEST(Signature, Acs3CanonicalQueryEncodesKeysAndValues) {
+    // Unreserved bytes kept, all others %XX upper case, space %20 (never '+'), UTF-8 bytes each.
+    EXPECT_EQ(acs3_canonical_query({{"K", "a b+c&d=e%f~_-.*!'()"}}),
+              "K=a%20b%2Bc%26d%3De%25f~_-.%2A%21%27%28%29");
+    EXPECT_EQ(acs3_canonical_query({{"Subject", "你好"}}), "Subject=%E4%BD%A0%E5%A5%BD");
+    EXPECT_EQ(acs3_canonical_query({{"Empty", ""}, {"A", "1"}}), "A=1&Empty=");
+    EXPECT_EQ(acs3_canonical_query({}), "");
+    // Sorted by the encoded key, byte order.
+    EXPECT_EQ(acs3_canonical_query({{"b", "2"}, {"B", "1"}, {"a", "3"}}), "B=1&a=3&b=2");
+}
+
+TEST(Signature, Acs3DifferentParameterSetsNeverShareACanonicalQuery) {
+    // With keys left unencoded both sets gave "a=1&b=2", so one signature fitted both.
+    const Params two{{"a", "1"}, {"b", "2"}};
+    const Params one{{"a=1&b", "2"}};
+    EXPECT_NE(acs3_canonical_query(two), acs3_canonical_query(one));
+    EXPECT_EQ(acs3_canonical_query(one), "a%3D1%26b=2");
+    SignedRequest first = sdk_request(), second = sdk_request();
+    first.query = two;
+    second.query = one;
+    const std::vector<std::string> headers{"host", "x-acs-date"};
+    EXPECT_NE(acs3_canonical_request(first, headers, "h"), acs3_canonical_request(second, headers, "h"));
+    EXPECT_NE(acs3_signature(first, headers, "h", "s"), acs3_signature(second, headers, "h", "s"));
+    // Likewise a value cannot carry a separator into a key.
+    EXPECT_NE(acs3_canonical_query({{"a", "1=x"}}), acs3_canonical_query({{"a=1", "x"}}));
+}
+
+TEST(Signature, RpcStringToSignKeepsParameterSetsApart) {
+    EXPECT_NE(rpc_string_to_sign("GET", {{"a", "1"}, {"b", "2"}}),
+              rpc_string_to_sign("GET", {{"a=1&b", "2"}}));
+    EXPECT_NE(rpc_string_to_sign("GET", {{"a", "1&b=2"}}),
+              rpc_string_to_sign("GET", {{"a", "1"}, {"b", "2"}}));
+}
