@@ -7,6 +7,7 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(TOMLPP REQUIRED IMPORTED_TARGET tomlplusplus)
 pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
 pkg_check_modules(CARES REQUIRED IMPORTED_TARGET libcares)
+pkg_check_modules(ARGON2 REQUIRED IMPORTED_TARGET libargon2)
 
 # Asio and Beast are compiled once (src/net/asio_impl.cpp), not in every translation unit.
 add_library(mailpush_asio_defs INTERFACE)

@@ -5,7 +5,7 @@ set -euo pipefail
 PKGS=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libssl-dev libc-ares-dev libspdlog-dev libfmt-dev
-  libtomlplusplus-dev libsqlite3-dev nlohmann-json3-dev
+  libtomlplusplus-dev libsqlite3-dev nlohmann-json3-dev libargon2-dev
   googletest libgtest-dev libgmock-dev clang-format
   openssl ca-certificates curl swaks libnet-ssleay-perl libio-socket-ssl-perl python3 python3-aiosmtpd python3-pytest
   procps iproute2 dnsmasq-base

@@ -4,9 +4,11 @@
 #include "mailpush/common/random.hpp"
 #include "mailpush/common/strings.hpp"
 
+#include <fmt/format.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include <argon2.h>
 #include <stdexcept>
 #include <vector>
 
@@ -14,6 +16,9 @@ namespace mailpush::common {
 namespace {
 constexpr std::size_t kSaltBytes = 16;
 constexpr std::size_t kHashBytes = 32;
+constexpr std::uint32_t kParallelism = 1; // one check is one thread of the CPU pool
+constexpr std::string_view kArgon2Prefix = "$argon2id$";
+constexpr std::string_view kPbkdf2Prefix = "pbkdf2-sha256$";
 
 std::string pbkdf2(std::string_view password, std::string_view salt, unsigned iterations) {
     std::string out(kHashBytes, '\0');
@@ -35,17 +40,10 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
         start = pos + 1;
     }
 }
-} // namespace
 
-std::string hash_password(std::string_view password, unsigned iterations) {
-    const std::string salt = random_bytes(kSaltBytes);
-    return "pbkdf2-sha256$" + std::to_string(iterations) + "$" + base64_encode(salt) + "$" +
-           base64_encode(pbkdf2(password, salt, iterations));
-}
-
-bool verify_password(std::string_view password, std::string_view stored) {
+bool verify_pbkdf2(std::string_view password, std::string_view stored) {
     const auto parts = split(stored, '$');
-    if (parts.size() != 4 || parts[0] != "pbkdf2-sha256") return false;
+    if (parts.size() != 4) return false;
     const auto iterations = parse_u64(parts[1]);
     const auto salt = base64_decode(parts[2]);
     const auto expected = base64_decode(parts[3]);
@@ -54,6 +52,43 @@ bool verify_password(std::string_view password, std::string_view stored) {
         return false;
     const auto actual = pbkdf2(password, *salt, static_cast<unsigned>(*iterations));
     return CRYPTO_memcmp(actual.data(), expected->data(), kHashBytes) == 0;
+}
+
+std::string argon2_parameters(const PasswordCost& cost) {
+    return fmt::format("$argon2id$v={}$m={},t={},p={}$", static_cast<int>(ARGON2_VERSION_NUMBER),
+                       cost.memory_kib, cost.iterations, kParallelism);
+}
+} // namespace
+
+std::string hash_password(std::string_view password, const PasswordCost& cost) {
+    const std::string salt = random_bytes(kSaltBytes);
+    std::string encoded(argon2_encodedlen(cost.iterations, cost.memory_kib, kParallelism,
+                                          static_cast<std::uint32_t>(salt.size()), kHashBytes, Argon2_id),
+                        '\0');
+    const int rc = argon2id_hash_encoded(cost.iterations, cost.memory_kib, kParallelism, password.data(),
+                                         password.size(), salt.data(), salt.size(), kHashBytes,
+                                         encoded.data(), encoded.size());
+    if (rc != ARGON2_OK)
+        throw std::runtime_error(std::string("Argon2id failed: ") + argon2_error_message(rc));
+    encoded.resize(encoded.find('\0'));
+    return encoded;
+}
+
+bool verify_password(std::string_view password, std::string_view stored) {
+    if (stored.starts_with(kPbkdf2Prefix)) return verify_pbkdf2(password, stored);
+    if (!stored.starts_with(kArgon2Prefix)) return false;
+    const std::string encoded(stored); // libargon2 wants a C string
+    return argon2id_verify(encoded.c_str(), password.data(), password.size()) == ARGON2_OK;
+}
+
+bool needs_rehash(std::string_view stored, const PasswordCost& cost) {
+    return !stored.starts_with(argon2_parameters(cost));
+}
+
+std::string hash_password_pbkdf2(std::string_view password, unsigned iterations) {
+    const std::string salt = random_bytes(kSaltBytes);
+    return std::string(kPbkdf2Prefix) + std::to_string(iterations) + "$" + base64_encode(salt) + "$" +
+           base64_encode(pbkdf2(password, salt, iterations));
 }
 
 } // namespace mailpush::common

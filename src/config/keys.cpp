@@ -76,6 +76,8 @@ constexpr std::int64_t kMaxU16 = 65535;
 
 constexpr std::array<Word<smtp::ReplyStyle>, 2> kReplyStyles{
     {{"directmail", smtp::ReplyStyle::directmail}, {"rfc", smtp::ReplyStyle::rfc}}};
+constexpr std::array<Word<smtp::FromHeaderPolicy>, 2> kFromHeaderPolicies{
+    {{"account-domains", smtp::FromHeaderPolicy::account_domains}, {"any", smtp::FromHeaderPolicy::any}}};
 constexpr std::array<Word<TlsMode>, 3> kTlsModes{
     {{"starttls", TlsMode::starttls}, {"implicit", TlsMode::implicit}, {"none", TlsMode::none}}};
 
@@ -285,6 +287,20 @@ std::vector<TableEntry> build_table() {
                      {to<C, &C::smtp, &SmtpOptions::auth_failure_window>()}),
             duration("auth_failure_delay", 0, "a failed AUTH is answered after a random ¼–1× of this",
                      {to<C, &C::smtp, &SmtpOptions::auth_failure_delay>()}),
+            integer<C>("auth_concurrent_per_ip", 1, 10'000,
+                       "password checks in flight per client IP; more get 454 without a check",
+                       {to<C, &C::smtp, &SmtpOptions::auth_concurrent_per_ip>()}),
+            integer<C>("auth_failures_per_address", 1, 1'000'000,
+                       "failed AUTHs of one address (any IP) in the window, then it pauses 1 s, 2 s … 60 s "
+                       "between checks (454)",
+                       {to<C, &C::smtp, &SmtpOptions::auth_failures_per_address>()}),
+            duration("auth_address_window", 1000, "the window of `auth_failures_per_address`",
+                     {to<C, &C::smtp, &SmtpOptions::auth_address_window>()}),
+            choice<C>("from_header_policy", words_of(kFromHeaderPolicies),
+                      "`account-domains`: header From:/Sender: must be the AUTH address or on one of the "
+                      "account's domains (else 550 after DATA); `any`: not checked",
+                      {to_enum<kFromHeaderPolicies, C, &C::smtp, &SmtpOptions::session,
+                               &SessionLimits::from_header_policy>()}),
         }});
     t.push_back(Section{
         "limits",
@@ -306,9 +322,15 @@ std::vector<TableEntry> build_table() {
                                       "**tests only**: fail every commit at that step",
                                       {to<C, &C::spool, &P::fault_injection>()}),
                         }});
-    t.push_back(Section{"auth",
-                        {integer<C>("pbkdf2_iterations", 1000, 10'000'000, "cost of new password hashes",
-                                    {to<C, &C::store, &S::pbkdf2_iterations>()})}});
+    using common::PasswordCost;
+    t.push_back(Section{
+        "auth",
+        {
+            integer<C>("argon2_memory_kib", 8, 4 * 1024 * 1024, "Argon2id memory of new password hashes, KiB",
+                       {to<C, &C::store, &S::password_cost, &PasswordCost::memory_kib>()}),
+            integer<C>("argon2_iterations", 1, 100, "Argon2id passes of new password hashes",
+                       {to<C, &C::store, &S::password_cost, &PasswordCost::iterations>()}),
+        }});
     t.push_back(
         Section{"accounts",
                 {

@@ -1,8 +1,8 @@
 // State shared by the SMTP listeners and their connections (private to the net module).
 #pragma once
 
+#include "mailpush/auth/auth_gate.hpp"
 #include "mailpush/auth/login_cache.hpp"
-#include "mailpush/auth/throttle.hpp"
 #include "mailpush/net/smtp_options.hpp"
 #include "mailpush/smtp/server_session.hpp"
 #include "mailpush/spool/spool.hpp"
@@ -44,6 +44,9 @@ struct Connection : std::enable_shared_from_this<Connection> {
     std::list<std::weak_ptr<Connection>>::iterator registry_entry; // for O(1) removal
 };
 
+auth::AuthGateOptions gate_options(const SmtpOptions& cfg);
+std::string dummy_password_hash(const store::Store& store);
+
 struct ServerShared {
     ServerShared(asio::io_context& io_, const SmtpOptions& cfg_, spool::Spool& spool_, store::Store& store_,
                  asio::thread_pool& cpu_)
@@ -52,7 +55,8 @@ struct ServerShared {
         , spool(spool_)
         , store(store_)
         , cpu_pool(cpu_)
-        , throttle(cfg_.auth_failures_per_ip, cfg_.auth_failure_window) {}
+        , gate(gate_options(cfg_))
+        , dummy_hash(dummy_password_hash(store_)) {}
 
     asio::io_context& io;
     const SmtpOptions& cfg;
@@ -68,8 +72,10 @@ struct ServerShared {
     }
 
     auth::LoginCache login_cache;
-    std::mutex throttle_mutex;
-    auth::AuthThrottle throttle;
+    std::mutex gate_mutex;
+    auth::AuthGate gate; // guarded by gate_mutex
+    // Checked instead when the user is unknown or has no password, so a miss costs the same.
+    const std::string dummy_hash;
 
     std::mutex registry_mutex;
     std::list<std::weak_ptr<Connection>> registry;

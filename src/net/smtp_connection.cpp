@@ -6,6 +6,7 @@
 
 #include "mailpush/common/calendar.hpp"
 #include "mailpush/common/password_hash.hpp"
+#include "mailpush/common/security_log.hpp"
 #include "mailpush/net/offload.hpp"
 #include "mailpush/smtp/command.hpp"
 
@@ -76,6 +77,14 @@ public:
         return quota_reply(*dir, sender->account, static_cast<std::int64_t>(reach));
     }
 
+    // The AUTH address itself, or any address on one of the account's domains.
+    bool may_author(const smtp::Envelope& env, std::string_view address) override {
+        if (smtp::same_mailbox(address, env.auth_user)) return true;
+        const auto dir = shared_.store.directory();
+        const auto* sender = dir->sender(env.auth_user);
+        return sender && dir->owns_domain(sender->account, smtp::split_address(address).second);
+    }
+
 private:
     std::optional<smtp::Reply> quota_reply(const store::Directory& dir, const std::string& account,
                                            std::int64_t adding) {
@@ -143,14 +152,31 @@ auto async_commit(spool::Spool& spool, spool::CommitRequest req, Token&& token) 
 
 // Not a coroutine on purpose: GCC 12 relocates lambda init-captures made inside coroutines
 // bitwise, so capturing lambdas are built in plain functions like this one.
-auto verify_on_pool(asio::thread_pool& pool, std::string password, std::string hash) {
-    return offload(pool, [password = std::move(password), hash = std::move(hash)] {
-        try {
-            return common::verify_password(password, hash);
-        } catch (const std::exception&) {
-            return false;
-        }
-    });
+// A proven password stored in an old format or cost is re-hashed right away (same job).
+auto verify_on_pool(asio::thread_pool& pool, store::Store& store, std::string address, std::string password,
+                    std::string hash) {
+    return offload(
+        pool, [&store, address = std::move(address), password = std::move(password), hash = std::move(hash)] {
+            try {
+                const bool ok = common::verify_password(password, hash);
+                if (ok && common::needs_rehash(hash, store.password_cost()) &&
+                    store.upgrade_password_hash(address, hash, password))
+                    spdlog::info("auth.rehash user={}", address);
+                return ok;
+            } catch (const std::exception& e) {
+                spdlog::error("auth.check error=\"{}\"", e.what());
+                return false;
+            }
+        });
+}
+
+// A refused MAIL, RCPT or DATA is logged with its reason (the reply text: our own catalogue).
+smtp::ServerSession::RefusalObserver log_refusals(std::uint64_t sid) {
+    return [sid](std::string_view command, const smtp::Reply& reply) {
+        if (command != "MAIL" && command != "RCPT" && command != "DATA") return;
+        spdlog::info("smtp.refused sid={:016x} cmd={} code={} reason=\"{}\"", sid, command, reply.code,
+                     reply.text);
+    };
 }
 
 // One debug line per state change of the session core. Not a coroutine (GCC 12, see above).
@@ -172,6 +198,7 @@ public:
         , deadline_(Clock::now() + shared_->cfg.session_timeout) {
         conn_->session = &session_;
         session_.observe_transitions(trace_transitions(conn_->sid));
+        session_.observe_refusals(log_refusals(conn_->sid));
     }
     ~Driver() { conn_->session = nullptr; }
 
@@ -386,33 +413,50 @@ private:
         }
     }
 
+    // The gate decides before any check (docs/smtp.md "AUTH limits"); an unknown user or one
+    // without a password is checked against a dummy hash of the same cost.
     asio::awaitable<smtp::AuthVerdict> verify(smtp::Credentials creds) {
-        const auto now = Clock::now();
-        {
-            std::lock_guard lock(shared_->throttle_mutex);
-            if (shared_->throttle.blocked(conn_->peer_ip, now)) co_return smtp::AuthVerdict::throttled;
-        }
+        const std::string key = smtp::mailbox_key(creds.username);
+        // The user name is untrusted: log it only if it is a plausible address (no log injection).
+        const std::string shown = smtp::is_valid_mailbox(key, true) ? key : std::string("<invalid>");
         const auto dir = shared_->store.directory();
         const auto* sender = dir->sender(creds.username);
-        bool ok = false;
-        std::string key = smtp::mailbox_key(creds.username);
-        if (sender && !sender->password_hash.empty()) {
-            const std::string hash = sender->password_hash;
-            if (shared_->login_cache.matches(key, hash, creds.password)) {
-                ok = true;
-            } else {
-                ok = co_await verify_on_pool(shared_->cpu_pool, creds.password, hash);
-                if (ok) shared_->login_cache.remember(key, hash, creds.password);
-            }
+        const std::string account = sender ? sender->account : "";
+        auth::Admission admission;
+        {
+            std::lock_guard lock(shared_->gate_mutex);
+            admission = shared_->gate.admit(conn_->peer_ip, key, Clock::now());
         }
+        if (admission != auth::Admission::check) {
+            const char* reason = auth::to_string(admission);
+            spdlog::info("auth.result sid={:016x} user={} result=throttled reason={}", conn_->sid, shown,
+                         reason);
+            common::security_event({"auth_throttled", conn_->peer_ip, account, reason});
+            co_return admission == auth::Admission::ip_throttled ? smtp::AuthVerdict::throttled
+                                                                 : smtp::AuthVerdict::temporary_failure;
+        }
+        const std::string hash = sender ? sender->password_hash : "";
+        const char* reason = !sender ? "unknown_user" : hash.empty() ? "no_password" : "bad_password";
+        bool ok = !hash.empty() && shared_->login_cache.matches(key, hash, creds.password);
         if (!ok) {
-            std::lock_guard lock(shared_->throttle_mutex);
-            shared_->throttle.record_failure(conn_->peer_ip, Clock::now());
+            const bool proven =
+                co_await verify_on_pool(shared_->cpu_pool, shared_->store, key, creds.password,
+                                        hash.empty() ? shared_->dummy_hash : hash);
+            ok = proven && !hash.empty();
+            if (ok) shared_->login_cache.remember(key, hash, creds.password);
         }
-        // The user name is untrusted: log it only if it is a plausible address (no log injection).
-        spdlog::info("auth.result sid={:016x} user={} result={}", conn_->sid,
-                     smtp::is_valid_mailbox(key, true) ? key : std::string("<invalid>"), ok ? "ok" : "fail");
-        co_return ok ? smtp::AuthVerdict::ok : smtp::AuthVerdict::failed;
+        {
+            std::lock_guard lock(shared_->gate_mutex);
+            shared_->gate.finish(conn_->peer_ip, key, ok, Clock::now());
+        }
+        if (ok) {
+            spdlog::info("auth.result sid={:016x} user={} result=ok", conn_->sid, shown);
+            co_return smtp::AuthVerdict::ok;
+        }
+        spdlog::info("auth.result sid={:016x} user={} result=fail reason={}", conn_->sid, shown, reason);
+        const std::string detail = std::string("reason=") + reason + " user=" + shown;
+        common::security_event({"auth_failed", conn_->peer_ip, account, detail});
+        co_return smtp::AuthVerdict::failed;
     }
 
     std::shared_ptr<ServerShared> shared_;

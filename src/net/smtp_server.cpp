@@ -3,6 +3,9 @@
 
 #include "server_shared.hpp"
 
+#include "mailpush/common/password_hash.hpp"
+#include "mailpush/common/random.hpp"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -14,6 +17,20 @@
 #include <spdlog/spdlog.h>
 
 namespace mailpush::net {
+
+auth::AuthGateOptions gate_options(const SmtpOptions& cfg) {
+    auth::AuthGateOptions o;
+    o.failures_per_ip = cfg.auth_failures_per_ip;
+    o.ip_window = cfg.auth_failure_window;
+    o.concurrent_per_ip = cfg.auth_concurrent_per_ip;
+    o.failures_per_address = cfg.auth_failures_per_address;
+    o.address_window = cfg.auth_address_window;
+    return o;
+}
+
+std::string dummy_password_hash(const store::Store& store) {
+    return common::hash_password(common::random_token(24), store.password_cost());
+}
 
 SmtpServer::SmtpServer(asio::io_context& io, const SmtpOptions& options, spool::Spool& spool,
                        store::Store& store, asio::thread_pool& cpu_pool,

@@ -106,6 +106,9 @@ std::pair<std::string_view, std::string_view> split_address(std::string_view add
 
 bool is_valid_mailbox(std::string_view address, bool utf8) noexcept {
     if (address.size() > 254) return false;
+    // RFC 6531 §3.3: a UTF-8 address must be well-formed UTF-8 (otherwise it could not be
+    // stored or shown as the text the client sent).
+    if (utf8 && !common::valid_utf8(address)) return false;
     const auto at = address.rfind('@');
     if (at == std::string_view::npos) return false;
     const auto [local, domain] = split_address(address);

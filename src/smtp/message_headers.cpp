@@ -12,29 +12,35 @@ std::size_t header_section_size(std::string_view m) {
 }
 } // namespace
 
-std::optional<std::string> find_header(std::string_view message, std::string_view name) {
+std::vector<std::string> find_headers(std::string_view message, std::string_view name) {
+    std::vector<std::string> values;
     const auto headers = message.substr(0, header_section_size(message));
     std::size_t pos = 0;
     while (pos < headers.size()) {
         auto eol = headers.find("\r\n", pos);
         if (eol == std::string_view::npos) eol = headers.size();
         const auto line = headers.substr(pos, eol - pos);
+        auto next = eol + 2;
         if (line.size() > name.size() && line[name.size()] == ':' && common::istarts_with(line, name)) {
             std::string value(common::trim(line.substr(name.size() + 1)));
-            // unfold continuation lines
-            auto next = eol + 2;
-            while (next < headers.size() && (headers[next] == ' ' || headers[next] == '\t')) {
+            while (next < headers.size() && (headers[next] == ' ' || headers[next] == '\t')) { // unfold
                 auto e = headers.find("\r\n", next);
                 if (e == std::string_view::npos) e = headers.size();
                 value += ' ';
                 value += common::trim(headers.substr(next, e - next));
                 next = e + 2;
             }
-            return value;
+            values.push_back(std::move(value));
         }
-        pos = eol + 2;
+        pos = next;
     }
-    return std::nullopt;
+    return values;
+}
+
+std::optional<std::string> find_header(std::string_view message, std::string_view name) {
+    auto values = find_headers(message, name);
+    if (values.empty()) return std::nullopt;
+    return std::move(values.front());
 }
 
 std::string remove_header(std::string message, std::string_view name) {

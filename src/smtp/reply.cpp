@@ -93,6 +93,8 @@ constexpr std::array<ReplyTemplate, static_cast<std::size_t>(ReplyId::end_)> kCa
     {ReplyId::tls_already_active, 503, Status{5, 5, 1}, "TLS already active", kOwn},
     {ReplyId::tls_not_available, 454, Status{4, 7, 0}, "TLS not available", kOwn},
     {ReplyId::smtputf8_required, 553, Status{5, 6, 7}, "Non-ASCII address requires SMTPUTF8", kOwn},
+    {ReplyId::from_header_not_allowed, 550, Status{5, 7, 1}, "From header not allowed for this sender", kOwn},
+    {ReplyId::from_header_malformed, 550, Status{5, 6, 0}, "Malformed From or Sender header", kOwn},
 }};
 
 constexpr bool rows_in_id_order() {
@@ -294,6 +296,12 @@ Reply tls_not_available() {
 }
 Reply smtputf8_required() {
     return render(ReplyId::smtputf8_required);
+}
+Reply from_header_not_allowed() {
+    return render(ReplyId::from_header_not_allowed);
+}
+Reply from_header_malformed() {
+    return render(ReplyId::from_header_malformed);
 }
 } // namespace replies
 

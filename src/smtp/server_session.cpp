@@ -50,6 +50,10 @@ std::string_view to_string(ServerSession::State state) {
     return "unknown";
 }
 
+bool SessionPolicy::may_author(const Envelope& envelope, std::string_view address) {
+    return same_mailbox(address, envelope.auth_user);
+}
+
 ServerSession::ServerSession(SessionLimits limits, SessionPolicy& policy)
     : limits_(std::move(limits))
     , policy_(policy) {}
@@ -97,6 +101,7 @@ Output ServerSession::on_tls_established() {
 
 Output ServerSession::on_auth_result(AuthVerdict verdict) {
     enter(State::command);
+    command_ = "AUTH";
     switch (verdict) {
     case AuthVerdict::ok:
         auth_user_ = pending_user_;
@@ -124,6 +129,7 @@ Output ServerSession::on_auth_result(AuthVerdict verdict) {
 
 Output ServerSession::on_commit_result(CommitResult result) {
     enter(State::command);
+    command_ = "DATA";
     reply(result.refusal ? *result.refusal
           : result.ok    ? replies::queued(result.envid)
                          : replies::storage_error());
@@ -134,6 +140,7 @@ Output ServerSession::on_commit_result(CommitResult result) {
 void ServerSession::reply(const Reply& r) {
     if (state_ == State::closed) return;
     out_.wire += encode(r, limits_.style);
+    if (r.code >= 400 && refusal_observer_) refusal_observer_(command_, r);
     if (r.code >= 400 && r.code != 421 && ++errors_ >= limits_.max_errors)
         close_with(replies::too_many_errors(limits_.hostname));
 }
@@ -227,6 +234,11 @@ void ServerSession::handle_line(std::string_view line) {
 
 void ServerSession::handle_command(std::string_view line) {
     const Command cmd = parse_command(line);
+    command_ = cmd.verb == Verb::mail   ? "MAIL"
+               : cmd.verb == Verb::rcpt ? "RCPT"
+               : cmd.verb == Verb::data ? "DATA"
+               : cmd.verb == Verb::auth ? "AUTH"
+                                        : "";
     switch (cmd.verb) {
     case Verb::helo:
         cmd_helo(cmd.args, false);
@@ -342,6 +354,7 @@ void ServerSession::cmd_auth(std::string_view args) {
 // `step` is where the exchange stands (auth_plain, auth_login_user or auth_login_pass); an
 // initial response arrives while the session is still in `command`.
 void ServerSession::handle_auth_response(State step, std::string_view line) {
+    command_ = "AUTH";
     if (line == "*") {
         enter(State::command);
         login_user_.clear();

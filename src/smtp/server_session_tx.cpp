@@ -146,13 +146,24 @@ void ServerSession::finish_data() {
     Envelope env = std::move(*tx_);
     auto reader = std::move(data_);
     reset_transaction();
+    command_ = "DATA";
     if (reader->bare_newline() || reader->too_big()) {
         enter(State::command);
         return reply(reader->bare_newline() ? replies::bare_newline() : replies::data_too_big());
     }
+    auto body = reader->take_body();
+    if (limits_.from_header_policy == FromHeaderPolicy::account_domains) {
+        const auto author = check_author_headers(
+            body, [&](std::string_view address) { return policy_.may_author(env, address); });
+        if (author.verdict != AuthorVerdict::ok) {
+            enter(State::command);
+            return reply(author.verdict == AuthorVerdict::malformed ? replies::from_header_malformed()
+                                                                    : replies::from_header_not_allowed());
+        }
+    }
     out_.action.kind = ActionKind::commit_message;
     out_.action.envelope = std::move(env);
-    out_.action.body = reader->take_body();
+    out_.action.body = std::move(body);
     enter(State::waiting);
 }
 

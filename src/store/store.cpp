@@ -136,6 +136,11 @@ bool Directory::ip_allowed(const std::string& account, const std::string& ip) co
                        [&](const IpRange& r) { return range_contains(r, ip); });
 }
 
+bool Directory::owns_domain(const std::string& account_name, std::string_view domain) const {
+    const auto it = domains.find(common::to_lower(domain));
+    return it != domains.end() && it->second == account_name;
+}
+
 const Directory::AccountInfo* Directory::account(const std::string& name) const {
     const auto it = accounts.find(name);
     return it == accounts.end() ? nullptr : &it->second;
@@ -530,7 +535,7 @@ void Store::set_password(const std::string& address, const std::string& password
     }
     if (auto problem = check_password_policy(password, previous))
         throw StoreError(ErrorKind::invalid, *problem);
-    const auto hash = common::hash_password(password, limits_.pbkdf2_iterations);
+    const auto hash = common::hash_password(password, limits_.password_cost);
     {
         std::lock_guard lock(db_mutex_);
         Statement st(db_,
@@ -539,6 +544,20 @@ void Store::set_password(const std::string& address, const std::string& password
         st.step();
     }
     refresh_directory();
+}
+
+bool Store::upgrade_password_hash(const std::string& address, const std::string& old_hash,
+                                  const std::string& password) {
+    const auto hash = common::hash_password(password, limits_.password_cost);
+    {
+        std::lock_guard lock(db_mutex_);
+        Statement st(db_, "UPDATE addresses SET password_hash=? WHERE address=? AND password_hash=?");
+        st.bind(1, hash).bind(2, smtp::mailbox_key(address)).bind(3, old_hash);
+        st.step();
+        if (sqlite3_changes(db_) == 0) return false;
+    }
+    refresh_directory();
+    return true;
 }
 
 // ---- invalid-address library --------------------------------------------------------------
@@ -674,6 +693,9 @@ void Store::refresh_directory(bool lists_changed) {
         while (st.step())
             dir->senders[st.text(0)] = {st.text(1), st.text(2) == "normal", st.text(3),
                                         st.text(4), st.integer(5) != 0,     st.text(6)};
+        Statement doms(db_, "SELECT d.name,a.name FROM domains d JOIN accounts a ON a.id=d.account_id");
+        while (doms.step())
+            dir->domains[common::to_lower(doms.text(0))] = doms.text(1);
         Statement acc(db_, "SELECT name,status,daily_quota,monthly_quota FROM accounts");
         while (acc.step())
             dir->accounts[acc.text(0)] = {acc.text(1) == "normal", acc.integer(2), acc.integer(3)};

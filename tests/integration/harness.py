@@ -114,7 +114,8 @@ min_free_bytes = 0
 {self.spool_extra}
 
 [auth]
-pbkdf2_iterations = 1000
+argon2_memory_kib = 64
+argon2_iterations = 1
 
 [delivery]
 {self.delivery_extra}

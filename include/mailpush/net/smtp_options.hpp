@@ -35,8 +35,11 @@ struct SmtpOptions {
     unsigned max_connections_per_ip = 200;
     unsigned auth_failures_per_ip = 20;
     milliseconds auth_failure_window{600'000};
-    milliseconds auth_failure_delay{1'000}; // upper bound of the random delay before 535
-    bool require_verified_domain = true;    // send only from domains whose DNS records were verified
+    unsigned auth_concurrent_per_ip = 4;       // password checks in flight per client IP
+    unsigned auth_failures_per_address = 10;   // then the address pauses between checks
+    milliseconds auth_address_window{900'000}; // the window of auth_failures_per_address
+    milliseconds auth_failure_delay{1'000};    // upper bound of the random delay before 535
+    bool require_verified_domain = true;       // send only from domains whose DNS records were verified
 };
 
 } // namespace mailpush::net

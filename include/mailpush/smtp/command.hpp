@@ -58,7 +58,8 @@ struct PathResult {
 PathResult parse_path_argument(std::string_view args, std::string_view keyword);
 
 // RFC 5321 §4.1.2 Mailbox (dot-atom or quoted local part, domain or address literal),
-// with RFC 6531 UTF-8 allowed when `utf8` is set. Enforces the §4.5.3.1 length limits.
+// with RFC 6531 UTF-8 (well-formed only) allowed when `utf8` is set. Enforces the §4.5.3.1
+// length limits.
 bool is_valid_mailbox(std::string_view address, bool utf8) noexcept;
 bool is_ascii(std::string_view s) noexcept;
 

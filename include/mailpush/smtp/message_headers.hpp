@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mailpush::smtp {
 
@@ -20,6 +21,9 @@ struct TraceInfo {
 
 // Value of the first header called `name` in the header section, unfolded; nullopt if absent.
 std::optional<std::string> find_header(std::string_view message, std::string_view name);
+
+// Values of every header called `name`, unfolded, in order (a message may repeat From:).
+std::vector<std::string> find_headers(std::string_view message, std::string_view name);
 
 // Returns the message without any header called `name` (folded continuation lines included).
 std::string remove_header(std::string message, std::string_view name);

@@ -90,6 +90,8 @@ enum class ReplyId : std::uint8_t {
     tls_already_active,
     tls_not_available,
     smtputf8_required,
+    from_header_not_allowed,
+    from_header_malformed,
     end_ // not a reply: the number of rows
 };
 
@@ -165,6 +167,8 @@ Reply tls_ready();
 Reply tls_already_active();
 Reply tls_not_available();
 Reply smtputf8_required();
+Reply from_header_not_allowed();
+Reply from_header_malformed();
 } // namespace replies
 
 } // namespace mailpush::smtp

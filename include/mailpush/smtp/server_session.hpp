@@ -4,6 +4,7 @@
 // It must not do I/O, block, read clocks or draw random numbers.
 #pragma once
 
+#include "mailpush/smtp/author_headers.hpp"
 #include "mailpush/smtp/commit_result.hpp"
 #include "mailpush/smtp/data_reader.hpp"
 #include "mailpush/smtp/envelope.hpp"
@@ -31,6 +32,7 @@ struct SessionLimits {
     bool starttls_available = false;    // listener does STARTTLS and a certificate is loaded
     bool tls_active = false;            // implicit TLS listener
     bool auth_requires_tls = false;
+    FromHeaderPolicy from_header_policy = FromHeaderPolicy::account_domains;
 };
 
 // Cheap, non-blocking checks answered from memory by the owner (storage state, account
@@ -40,6 +42,9 @@ public:
     virtual ~SessionPolicy() = default;
     virtual std::optional<Reply> check_mail(const Envelope& envelope) = 0;
     virtual std::optional<Reply> check_rcpt(const Envelope& envelope, std::string_view recipient) = 0;
+    // Whether the authenticated sender may name `address` in From:/Sender: (policy
+    // account-domains). Default: only the AUTH address itself.
+    virtual bool may_author(const Envelope& envelope, std::string_view address);
 };
 
 enum class ActionKind { none, verify_credentials, commit_message, start_tls };
@@ -66,9 +71,13 @@ public:
     // Told of every state change, synchronously, before the call that caused it returns. The
     // driver logs it; it must not call back into the session.
     using TransitionObserver = std::function<void(State from, State to)>;
+    // Told of every 4xx/5xx reply with the command it answers ("MAIL", "RCPT", "DATA", "AUTH",
+    // or "" for others), so the driver can log refusals with their reason.
+    using RefusalObserver = std::function<void(std::string_view command, const Reply& reply)>;
 
     ServerSession(SessionLimits limits, SessionPolicy& policy);
     void observe_transitions(TransitionObserver observer) { observer_ = std::move(observer); }
+    void observe_refusals(RefusalObserver observer) { refusal_observer_ = std::move(observer); }
 
     Output on_connect();
     Output on_input(std::string_view bytes);
@@ -124,6 +133,8 @@ private:
     std::unique_ptr<DataReader> data_;
     Output out_;
     TransitionObserver observer_;
+    RefusalObserver refusal_observer_;
+    std::string_view command_; // the command being answered, for refusal_observer_
 };
 
 std::string_view to_string(ServerSession::State state);

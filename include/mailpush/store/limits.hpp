@@ -1,7 +1,9 @@
-// The account store's limits: the [accounts] keys, [auth] pbkdf2_iterations and the [server]
+// The account store's limits: the [accounts] keys, the [auth] password cost and the [server]
 // and [delivery] values the store needs (host name, private IP protection, quota time zone).
 // The store receives only this part of the configuration.
 #pragma once
+
+#include "mailpush/common/password_hash.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -15,7 +17,7 @@ struct StoreLimits {
     unsigned max_address_deletions_per_month = 4;
     std::int64_t daily_quota = 20'000;
     std::int64_t monthly_quota = 600'000;
-    unsigned pbkdf2_iterations = 100'000;
+    common::PasswordCost password_cost; // of new password hashes ([auth])
     unsigned max_ip_entries = 10;
     bool allow_private_ip_entries = false; // loopback and RFC 1918 entries: for tests and labs only
     unsigned max_tags = 10;

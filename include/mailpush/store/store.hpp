@@ -124,6 +124,7 @@ struct Directory {
     std::shared_ptr<const AliasMap> aliases = std::make_shared<const AliasMap>();
     std::unordered_map<std::string, Key> access_keys;     // key: AccessKeyId
     std::unordered_map<std::string, NotifyTarget> notify; // key: account + '\n' + address ("" = account)
+    std::unordered_map<std::string, std::string> domains; // key: lower(domain), value: its account
     const Sender* sender(const std::string& address) const;
     const AccountInfo* account(const std::string& name) const;
     // The members of `account`'s recipient list whose alias is `address`, or nullptr.
@@ -140,6 +141,8 @@ struct Directory {
     const NotifyTarget* notify_target(const std::string& account, const std::string& address) const;
     // False only if the account has IP protection on and `ip` is in none of its entries.
     bool ip_allowed(const std::string& account, const std::string& ip) const;
+    // True if `domain` (any case) is one of `account`'s sender domains.
+    bool owns_domain(const std::string& account, std::string_view domain) const;
 };
 
 // "mail.example.com" -> "example.com"; knows common two-label public suffixes (docs/accounts.md).
@@ -172,6 +175,11 @@ public:
     Address get_address(const std::string& address);
     void remove_address(const std::string& address);
     void set_password(const std::string& address, const std::string& password);
+    // A login just proved `password` against `old_hash`: store a fresh hash of it at today's
+    // cost (previous_hash untouched), unless the hash changed meanwhile. True if replaced.
+    bool upgrade_password_hash(const std::string& address, const std::string& old_hash,
+                               const std::string& password);
+    const common::PasswordCost& password_cost() const noexcept { return limits_.password_cost; }
     // Reply-to verification (SPEC §6): a token mailed to the reply-to address, valid 10
     // minutes, requestable once per 10 minutes. Returns the token to mail.
     std::string request_reply_to(const std::string& address, const std::string& reply_to, std::int64_t now_s);

@@ -75,7 +75,7 @@ protected:
         ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
         dir = pattern;
         store::StoreLimits limits;
-        limits.pbkdf2_iterations = 1000;
+        limits.password_cost = {64, 1};
         store = std::make_unique<store::Store>((dir / "store.db").string(), limits, "cn-hangzhou");
         spool = std::make_unique<spool::Spool>(spool::SpoolOptions{dir / "spool", 1, 0, "", "mx.test"});
         api = std::make_unique<AdminApi>(*store, *spool, std::vector<std::string>{kToken});

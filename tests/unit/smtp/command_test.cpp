@@ -74,6 +74,14 @@ TEST(Command, MailboxValidation) {
     EXPECT_TRUE(is_valid_mailbox("\xc3\xa9@b.c", true));
 }
 
+TEST(Command, Utf8MailboxMustBeWellFormed) {
+    // A lone continuation byte, a truncated sequence, an overlong '/', a surrogate: each would be
+    // rewritten (or refused) later by whatever stores or shows the address.
+    for (const std::string bad : {"\x80@b.c", "\xc3@b.c", "a@\xc3.c", "\xc0\xaf@b.c", "\xed\xa0\x80@b.c"})
+        EXPECT_FALSE(is_valid_mailbox(bad, true)) << bad;
+    EXPECT_TRUE(is_valid_mailbox("\xe7\x94\xa8\xe6\x88\xb7@\xe4\xbe\x8b\xe5\xad\x90.cn", true));
+}
+
 TEST(Command, SameMailboxRule) {
     EXPECT_TRUE(same_mailbox("User@Example.COM", "User@example.com"));
     EXPECT_FALSE(same_mailbox("user@example.com", "User@example.com"));

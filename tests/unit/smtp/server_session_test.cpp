@@ -414,4 +414,62 @@ TEST_F(SessionTest, ByteAtATimeInput) {
     EXPECT_EQ(last.action.body, "ab\r\n");
 }
 
+struct AuthorPolicy : FakePolicy {
+    bool may_author(const Envelope& env, std::string_view address) override {
+        return SessionPolicy::may_author(env, address) || address.ends_with("@example.com");
+    }
+};
+
+TEST_F(SessionTest, HeaderFromMustBelongToTheSender) {
+    AuthorPolicy author_policy;
+    limits.from_header_policy = FromHeaderPolicy::account_domains;
+    session = std::make_unique<ServerSession>(limits, author_policy);
+    session->on_connect();
+    login();
+    const std::string tx = "MAIL FROM:<sender@example.com>\r\nRCPT TO:<a@b.test>\r\nDATA\r\n";
+    send(tx + "From: \"Your Bank\" <security@bank.test>\r\nSubject: x\r\n\r\nbody\r\n.\r\n");
+    EXPECT_EQ(last.action.kind, ActionKind::none); // nothing to store
+    EXPECT_TRUE(last.wire.ends_with("550 5.7.1 From header not allowed for this sender\r\n")) << last.wire;
+    send(tx + "From: me@example.com\r\nSender: boss@bank.test\r\n\r\nbody\r\n.\r\n");
+    EXPECT_TRUE(last.wire.ends_with("550 5.7.1 From header not allowed for this sender\r\n")) << last.wire;
+    send(tx + "From: (no address)\r\n\r\nbody\r\n.\r\n");
+    EXPECT_TRUE(last.wire.ends_with("550 5.6.0 Malformed From or Sender header\r\n")) << last.wire;
+    // The AUTH address, another address on the account's domain, or no From: at all pass.
+    for (const char* header : {"From: Sender <sender@example.com>\r\n", "From: news@example.com\r\n", ""}) {
+        send(tx + header + "Subject: x\r\n\r\nbody\r\n.\r\n");
+        ASSERT_EQ(last.action.kind, ActionKind::commit_message) << header;
+        session->on_commit_result({true, 1, {}});
+    }
+}
+
+TEST_F(SessionTest, HeaderFromPolicyAnyChecksNothing) {
+    limits.from_header_policy = FromHeaderPolicy::any;
+    start();
+    login();
+    send("MAIL FROM:<sender@example.com>\r\nRCPT TO:<a@b.test>\r\nDATA\r\nFrom: "
+         "x@bank.test\r\n\r\nb\r\n.\r\n");
+    EXPECT_EQ(last.action.kind, ActionKind::commit_message);
+}
+
+TEST_F(SessionTest, InvalidUtf8AddressRefusedAtMailAndRcpt) {
+    start();
+    login("\xc3\xa9@example.com");
+    EXPECT_EQ(send("MAIL FROM:<\xc3@example.com> SMTPUTF8\r\n"), "501 5.1.7 Bad sender address syntax\r\n");
+    EXPECT_EQ(send("MAIL FROM:<\xc3\xa9@example.com> SMTPUTF8\r\n"), "250 Mail Ok\r\n");
+    EXPECT_EQ(send("RCPT TO:<\xff\xfe@b.test>\r\n"), "501 5.1.3 Bad recipient address syntax\r\n");
+    EXPECT_EQ(send("RCPT TO:<\xe7\x94\xa8@b.test>\r\n"), "250 Rcpt Ok\r\n");
+}
+
+TEST_F(SessionTest, RefusalsAreReportedWithTheirCommand) {
+    start();
+    std::vector<std::string> seen;
+    session->observe_refusals([&](std::string_view command, const Reply& r) {
+        seen.push_back(std::string(command) + " " + std::to_string(r.code));
+    });
+    login();
+    send("MAIL FROM:<other@example.com>\r\nMAIL FROM:<sender@example.com>\r\nRCPT TO:<bad address>\r\nNOOP "
+         "x\r\n");
+    EXPECT_EQ(seen, (std::vector<std::string>{"MAIL 553", "RCPT 501"}));
+}
+
 } // namespace mailpush::smtp::test

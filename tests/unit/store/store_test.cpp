@@ -16,7 +16,7 @@ protected:
     std::unique_ptr<Store> store;
     void SetUp() override {
         StoreLimits l;
-        l.pbkdf2_iterations = 1000;
+        l.password_cost = {64, 1};
         store = std::make_unique<Store>((dir / "s.db").string(), l, "cn-hangzhou");
     }
     void TearDown() override { store.reset(); }
@@ -90,7 +90,7 @@ TEST_F(StoreTest, PasswordPolicyAndDirectory) {
     EXPECT_EQ(kind_of([&] { store->set_password("s@example.com", "Secret2026ab"); }), ErrorKind::invalid);
     const auto snapshot = store->directory();
     ASSERT_NE(snapshot->sender("s@example.com"), nullptr);
-    EXPECT_TRUE(snapshot->sender("s@example.com")->password_hash.starts_with("pbkdf2-sha256$"));
+    EXPECT_TRUE(snapshot->sender("s@example.com")->password_hash.starts_with("$argon2id$"));
     EXPECT_EQ(snapshot->sender("S@example.com"), nullptr); // local part is exact
     store->set_account_status("a", "suspended");
     EXPECT_FALSE(store->directory()->sender("s@example.com")->account_active);
@@ -227,7 +227,7 @@ TEST_F(StoreTest, AccessKeysAreSealedAndSurviveReopening) {
     EXPECT_EQ(store->directory()->access_keys.at(key.id).secret, key.secret);
     store.reset();
     StoreLimits l;
-    l.pbkdf2_iterations = 1000;
+    l.password_cost = {64, 1};
     store = std::make_unique<Store>((dir / "s.db").string(), l, "cn-hangzhou");
     EXPECT_EQ(store->directory()->access_keys.at(key.id).secret, key.secret);
     EXPECT_TRUE(store->list_access_keys("a").at(0).secret.empty());
@@ -243,7 +243,7 @@ TEST_F(StoreTest, UsageIsPersistedAcrossRestarts) {
     store->quota().add("a", 2, now);
     store.reset(); // the destructor flushes the rest
     StoreLimits l;
-    l.pbkdf2_iterations = 1000;
+    l.password_cost = {64, 1};
     store = std::make_unique<Store>((dir / "s.db").string(), l, "cn-hangzhou");
     EXPECT_EQ(store->usage("a", now).day_used, 9);
 }
@@ -254,7 +254,7 @@ TEST_F(StoreTest, NoncesAreRememberedAcrossRestartsUntilForgotten) {
     EXPECT_TRUE(store->remember_nonce("other\nn1", 1001)); // scoped by the caller
     store.reset();
     StoreLimits l;
-    l.pbkdf2_iterations = 1000;
+    l.password_cost = {64, 1};
     store = std::make_unique<Store>((dir / "s.db").string(), l, "cn-hangzhou");
     EXPECT_FALSE(store->remember_nonce("key\nn1", 1500));
     store->forget_nonces_before(1001); // n1 of `key` was seen at 1000, `other`'s at 1001
