@@ -5,6 +5,7 @@
 #include "mailpush/common/client_origin.hpp"
 #include "mailpush/common/metrics.hpp"
 #include "mailpush/common/url.hpp"
+#include "mailpush/net/listen.hpp"
 #include "mailpush/net/offload.hpp"
 #include "mailpush/openapi/openapi.hpp"
 
@@ -192,11 +193,7 @@ HttpServer::HttpServer(asio::io_context& io, const std::string& address, unsigne
 HttpServer::~HttpServer() = default;
 
 std::string HttpServer::listen() {
-    const tcp::endpoint ep(asio::ip::make_address(impl_->address), impl_->port);
-    impl_->acceptor.open(ep.protocol());
-    impl_->acceptor.set_option(asio::socket_base::reuse_address(true));
-    impl_->acceptor.bind(ep);
-    impl_->acceptor.listen(256);
+    net::open_listener(impl_->acceptor, "http", impl_->address, impl_->port, 256);
     const auto b = impl_->acceptor.local_endpoint();
     return "listening name=http kind=http addr=" + b.address().to_string() + ":" + std::to_string(b.port());
 }
