@@ -161,3 +161,25 @@ def test_version():
         r = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=10)
         assert r.returncode == 0
         assert re.fullmatch(rf"{name} \d+\.\d+\.\d+( \(\S+\))?\n", r.stdout), r.stdout
+
+
+def test_alert_rules_use_metrics_the_server_exports(make_server, tmp_path):
+    """Labelled series exist once counted: the test makes each happen (a delivery, a refused AUTH,
+    an OpenAPI call) and then finds every metric the rules name in one scrape."""
+    import urllib.error
+    import urllib.request
+    rules = (Path(__file__).resolve().parents[2] / "deploy" / "prometheus" / "mailpush-alerts.yml").read_text()
+    used = set(re.findall(r"\b(mailpush_[a-z_]+)", rules))
+    assert used
+    server = make_server(routes=(("*", f"capture:{tmp_path}/captured"),)).start().provision()
+    send_one(server)
+    with server.smtp("plain") as c:
+        with pytest.raises(Exception):
+            c.login(SENDER, "Wrong2026ab")
+    try:
+        urllib.request.urlopen(f"{server.url}/?Action=SingleSendMail", timeout=10)
+    except urllib.error.HTTPError:
+        pass
+    wait_for(lambda: server.metric("mailpush_delivery_results_total") >= 1, 20, "a delivery result")
+    exported = set(re.findall(r"^# (?:HELP|TYPE) (\S+)", server.metrics_text(), re.M))
+    assert used - exported == set(), f"alert rules name metrics /metrics does not have: {used - exported}"
