@@ -156,7 +156,7 @@ int main(int argc, char** argv) {
     if (check_only) {
         std::optional<std::string> problem = app::check_certificates(cfg);
         try {
-            app::plan_identity(cfg.server);
+            if (!problem) app::plan_identity(cfg.server);
         } catch (const app::StartupError& e) {
             problem = e.what();
         }
