@@ -43,7 +43,7 @@ if [ $# -eq 0 ]; then
     "$mailpushd" --config "$work/dev.toml" > "$work/mailpushd.log" 2>&1 &
     server_pid=$!
     i=0
-    until grep -q '^.* ready ' "$work/mailpushd.log"; do
+    until grep -q '^.* ready ' "$work/mailpushd.log" 2>/dev/null; do
         i=$((i + 1)); [ $i -le 300 ] || { cat "$work/mailpushd.log" >&2; exit 2; }
         kill -0 "$server_pid" 2>/dev/null || { cat "$work/mailpushd.log" >&2; exit 2; }
         sleep 0.1
