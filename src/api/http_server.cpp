@@ -5,6 +5,7 @@
 #include "mailpush/common/client_origin.hpp"
 #include "mailpush/common/metrics.hpp"
 #include "mailpush/common/url.hpp"
+#include "mailpush/net/listen.hpp"
 #include "mailpush/net/offload.hpp"
 #include "mailpush/openapi/openapi.hpp"
 
@@ -380,24 +381,14 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
             l.unix_acceptor->bind(ep, ec);
             ::umask(old);
             if (ec)
-                throw std::runtime_error("listener " + l.spec.name + " socket=" + l.spec.unix_path + ": " +
-                                         ec.message());
+                throw net::ListenError("cannot listen name=" + l.spec.name + " socket=" + l.spec.unix_path +
+                                       ": " + ec.message());
             ::chmod(l.spec.unix_path.c_str(), 0600);
             l.unix_acceptor->listen(64);
             return fmt::format("listening name={} kind={} socket={}", l.spec.name, kind, l.spec.unix_path);
         }
-        boost::system::error_code ec;
-        const auto address = asio::ip::make_address(l.spec.address, ec);
-        if (ec) throw std::runtime_error("listener " + l.spec.name + ": bad address " + l.spec.address);
-        const tcp::endpoint ep(address, l.spec.port);
         l.tcp_acceptor = std::make_unique<tcp::acceptor>(io);
-        l.tcp_acceptor->open(ep.protocol());
-        l.tcp_acceptor->set_option(asio::socket_base::reuse_address(true));
-        l.tcp_acceptor->bind(ep, ec);
-        if (ec)
-            throw std::runtime_error(fmt::format("listener {} addr={}:{}: {}", l.spec.name, l.spec.address,
-                                                 l.spec.port, ec.message()));
-        l.tcp_acceptor->listen(256);
+        net::open_listener(*l.tcp_acceptor, l.spec.name, l.spec.address, l.spec.port, 256);
         const auto b = l.tcp_acceptor->local_endpoint();
         return fmt::format("listening name={} kind={} addr={}:{}", l.spec.name, kind, b.address().to_string(),
                            b.port());

@@ -1,6 +1,8 @@
 // mailpushd: the composition root. Loads the config, recovers the spool, opens the store,
 // starts the SMTP listeners and the HTTP API, and runs the shutdown sequence on SIGTERM.
+#include "certificate_check.hpp"
 #include "logging.hpp"
+#include "process_guard.hpp"
 
 #include "mailpush/api/admin_api.hpp"
 #include "mailpush/api/admin_auth.hpp"
@@ -8,10 +10,12 @@
 #include "mailpush/api/http_server.hpp"
 #include "mailpush/common/calendar.hpp"
 #include "mailpush/common/metrics.hpp"
+#include "mailpush/common/version.hpp"
 #include "mailpush/config/config.hpp"
 #include "mailpush/delivery/delivery_log.hpp"
 #include "mailpush/delivery/engine.hpp"
 #include "mailpush/dns/resolver.hpp"
+#include "mailpush/net/listen.hpp"
 #include "mailpush/net/smtp_server.hpp"
 #include "mailpush/net/tls.hpp"
 #include "mailpush/notify/notifier.hpp"
@@ -31,6 +35,7 @@
 #include <functional>
 #include <iostream>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <thread>
 
 namespace {
@@ -41,11 +46,12 @@ constexpr int kExitConfig = 2;
 
 void usage() {
     std::cout << "usage: mailpushd --config FILE [--check-config]\n"
-                 "       mailpushd --print-defaults | --print-config-doc\n"
+                 "       mailpushd --print-defaults | --print-config-doc | --version\n"
                  "  --config FILE       the TOML configuration (see docs/config.md)\n"
                  "  --check-config      validate the configuration and exit (0 OK, 2 bad)\n"
                  "  --print-defaults    print every key at its default, as TOML, and exit\n"
-                 "  --print-config-doc  print the key table of docs/config.md and exit\n";
+                 "  --print-config-doc  print the key table of docs/config.md and exit\n"
+                 "  --version           print the version and exit\n";
 }
 
 std::shared_ptr<asio::ssl::context> load_tls(const config::TlsFiles& tls, const std::string& hostname) {
@@ -131,6 +137,7 @@ private:
 } // namespace
 
 int main(int argc, char** argv) {
+    ::umask(077); // everything the server creates (databases, spool, keys) is its own only
     std::string config_path;
     bool check_only = false;
     for (int i = 1; i < argc; ++i) {
@@ -144,6 +151,9 @@ int main(int argc, char** argv) {
             return 0;
         } else if (a == "--print-config-doc") {
             std::cout << config::config_doc_table();
+            return 0;
+        } else if (a == "--version") {
+            std::cout << "mailpushd " << common::version() << "\n";
             return 0;
         } else if (a == "--help" || a == "-h") {
             usage();
@@ -168,6 +178,16 @@ int main(int argc, char** argv) {
         return kExitConfig;
     }
     if (check_only) {
+        std::optional<std::string> problem = app::check_certificates(cfg);
+        try {
+            if (!problem) app::plan_identity(cfg.server);
+        } catch (const app::StartupError& e) {
+            problem = e.what();
+        }
+        if (problem) {
+            std::cerr << "mailpushd: " << config_path << ": " << *problem << "\n";
+            return kExitConfig;
+        }
         std::cout << "configuration OK\n";
         return 0;
     }
@@ -180,9 +200,16 @@ int main(int argc, char** argv) {
         ::setrlimit(RLIMIT_NOFILE, &files);
     }
 
+    app::DataDirGuard data_dir_guard;
+    try {
+        data_dir_guard = app::guard_data_dir(cfg);
+    } catch (const app::StartupError& e) {
+        std::cerr << "mailpushd: " << e.what() << "\n";
+        return e.exit_code();
+    }
+
     try {
         namespace fs = std::filesystem;
-        fs::create_directories(cfg.server.data_dir);
         auto spool_options = cfg.spool;
         spool_options.dir = fs::path(cfg.server.data_dir) / "spool";
         spool::Spool spool(std::move(spool_options));
@@ -291,10 +318,16 @@ int main(int argc, char** argv) {
                 cfg.openapi.public_url.empty()
                     ? default_public_url(cfg, http.bound_port("https"), http.bound_port("http"))
                     : cfg.openapi.public_url);
-        } catch (const std::exception& e) {
+        } catch (const net::ListenError& e) {
             spdlog::error("listen.error error=\"{}\"", e.what());
             std::cerr << "mailpushd: " << e.what() << "\n";
             return 1;
+        }
+        try {
+            app::drop_privileges(data_dir_guard, cfg); // every listener is bound
+        } catch (const app::StartupError& e) {
+            std::cerr << "mailpushd: " << e.what() << "\n";
+            return e.exit_code();
         }
         spool.start();
         engine.start();

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 
 namespace mailpush::config {
 namespace {
@@ -88,6 +89,16 @@ std::optional<std::string> host_name_rule(const Value& v) {
     return std::nullopt;
 }
 
+std::optional<std::string> user_name_rule(const Value& v) {
+    const auto& s = std::get<std::string>(v);
+    const bool name_chars = std::all_of(s.begin(), s.end(), [](unsigned char c) {
+        return std::isalnum(c) || c == '_' || c == '-' || c == '.';
+    });
+    if (!name_chars || (!s.empty() && s.front() == '-') || s.size() > 32)
+        return "must be a user name (letters, digits, _ - .) or empty";
+    return std::nullopt;
+}
+
 std::optional<std::string> log_level_rule(const Value& v) {
     static const std::array<std::string_view, 6> levels{"trace", "debug", "info", "warn", "error", "off"};
     if (std::find(levels.begin(), levels.end(), std::get<std::string>(v)) == levels.end())
@@ -155,6 +166,11 @@ std::vector<TableEntry> build_table() {
                        {to<C, &C::server, &ServerOptions::worker_threads>()}),
             duration("shutdown_grace", 0, "how long SIGTERM waits for busy sessions",
                      {to<C, &C::server, &ServerOptions::shutdown_grace>()}),
+            checked(text<C>("user",
+                            "started as root, the listeners are bound and then the server runs as this user, "
+                            "owner of `data_dir`; empty: keep the identity it was started with",
+                            {to<C, &C::server, &ServerOptions::user>()}),
+                    "a user name or empty", user_name_rule),
             flag<C>("allow_private_ip_protection",
                     "let IP protection list loopback/private ranges (dev config, tests)",
                     {to<C, &C::store, &S::allow_private_ip_entries>()}),

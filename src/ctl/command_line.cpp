@@ -59,6 +59,10 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
             line.help = true;
             return line;
         }
+        if (a == "--version") {
+            line.version = true;
+            return line;
+        }
         if (!a.starts_with("--")) {
             line.args.push_back(a);
             continue;

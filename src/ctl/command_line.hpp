@@ -11,6 +11,7 @@ struct CommandLine {
     std::map<std::string, std::string> opts; // name without "--": its value, or "1" for a switch
     std::vector<std::string> args;           // command words and positional arguments
     bool help = false;                       // --help or -h
+    bool version = false;                    // --version
     std::string unknown_option;              // the first one, or a value flag missing its value
 };
 

@@ -72,7 +72,8 @@ Invocation find_command(const std::vector<std::string>& args,
 }
 
 std::string usage_text() {
-    std::string text = "usage: mailpushctl [--config FILE | --url URL --token TOKEN] [--json] COMMAND\n";
+    std::string text = "usage: mailpushctl [--config FILE | --url URL --token TOKEN] [--json] COMMAND\n"
+                       "       mailpushctl --version\n";
     for (const auto& group : groups())
         for (const auto& c : group) {
             std::string line = " ";

@@ -5,6 +5,7 @@
 #include "http_client.hpp"
 #include "output.hpp"
 
+#include "mailpush/common/version.hpp"
 #include "mailpush/config/config.hpp"
 
 #include <cctype>
@@ -65,6 +66,10 @@ int main(int argc, char** argv) {
     const auto line = parse_command_line(argc, argv);
     if (line.help) {
         std::cout << usage_text();
+        return 0;
+    }
+    if (line.version) {
+        std::cout << "mailpushctl " << mailpush::common::version() << "\n";
         return 0;
     }
     if (!line.unknown_option.empty()) {

@@ -5,6 +5,7 @@
 
 #include "mailpush/common/password_hash.hpp"
 #include "mailpush/common/random.hpp"
+#include "mailpush/net/listen.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -44,12 +45,8 @@ SmtpServer::~SmtpServer() = default;
 std::vector<std::string> SmtpServer::listen() {
     std::vector<std::string> lines;
     for (const auto& l : shared_->cfg.listeners) {
-        const tcp::endpoint ep(asio::ip::make_address(l.address), l.port);
         auto acc = std::make_unique<tcp::acceptor>(shared_->io);
-        acc->open(ep.protocol());
-        acc->set_option(asio::socket_base::reuse_address(true));
-        acc->bind(ep);
-        acc->listen(1024);
+        open_listener(*acc, l.name, l.address, l.port, 1024);
         const auto bound = acc->local_endpoint();
         const char* kind = l.tls == TlsMode::implicit   ? "implicit-tls"
                            : l.tls == TlsMode::starttls ? "starttls"

@@ -52,7 +52,7 @@ def tls_context():
 class Server:
     def __init__(self, workdir: Path, extra: str = "", listeners=None, smtp: str = "", limits: str = "",
                  spool: str = "", routes=(("*", "hold"),), delivery: str = "", verified_domains=False,
-                 tail: str = "", http: str = "", admin: str = ""):
+                 tail: str = "", http: str = "", admin: str = "", user: str = ""):
         self.dir = workdir
         self.dir.mkdir(parents=True, exist_ok=True)
         self.data = self.dir / "data"
@@ -64,6 +64,7 @@ class Server:
         self.verified_domains, self.tail = verified_domains, tail  # tail: extra TOML sections
         self.http_extra, self.admin_extra = http, admin  # extra [http] / [admin] keys
         self.http_port, self.https_port = free_port(), free_port()
+        self.user = user  # [server] user: "" keeps the test's identity (root in CI)
         self.listeners = listeners or [("smtp", "starttls"), ("smtps", "implicit"), ("plain", "none")]
         self.proc = None
         self.ports = {}
@@ -82,6 +83,7 @@ shutdown_grace = "5s"
 allow_private_ip_protection = true
 require_verified_domain = {"true" if self.verified_domains else "false"}
 worker_threads = {os.environ.get("MAILPUSH_TEST_THREADS", "1")}
+user = "{self.user}"
 {self.extra}
 
 {lst}

@@ -1,7 +1,9 @@
 """Every SMTP limit (docs/smtp.md) against the real server: each bad input gets its reply, the
 session carries on (or is closed where docs/smtp.md says so), and nothing is queued."""
 import base64
+import os
 import socket
+import struct
 import time
 
 import pytest
@@ -221,19 +223,95 @@ def test_starttls_discards_pipelined_commands(server):
     assert isinstance(tls, ssl.SSLSocket) and tls.version() in ("TLSv1.2", "TLSv1.3")
 
 
-def test_tls_below_1_2_refused(server):
-    import ssl
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
+def legacy_client_hello(version):
+    """A ClientHello offering only `version` (0x0301 TLS 1.0, 0x0302 TLS 1.1) and CBC suites those
+    versions have, built by hand: the local OpenSSL client refuses to send one itself, so a
+    handshake through it would fail before the server is asked."""
+    suites = [0xC013, 0xC014, 0xC009, 0xC00A, 0x002F, 0x0035]
+    groups = b"\x00\x0a" + struct.pack("!HH", 4, 2) + struct.pack("!H", 23)  # supported_groups: P-256
+    points = b"\x00\x0b\x00\x02\x01\x00"  # ec_point_formats: uncompressed
+    body = (struct.pack("!H", version) + os.urandom(32) + b"\x00"
+            + struct.pack("!H", 2 * len(suites)) + b"".join(struct.pack("!H", c) for c in suites)
+            + b"\x01\x00" + struct.pack("!H", len(groups + points)) + groups + points)
+    handshake = b"\x01" + struct.pack("!I", len(body))[1:] + body
+    return b"\x16" + struct.pack("!HH", 0x0301, len(handshake)) + handshake
+
+
+def legacy_hello_answer(sock, version):
+    """What the peer answers a legacy ClientHello with: ("alert", level, description),
+    ("server_hello", negotiated version) or ("closed",)."""
+    sock.settimeout(10)
+    sock.sendall(legacy_client_hello(version))
+    head = b""
+    while len(head) < 5:
+        chunk = sock.recv(5 - len(head))
+        if not chunk:
+            return ("closed",)
+        head += chunk
+    content_type, _, length = struct.unpack("!BHH", head)
+    body = b""
+    while len(body) < min(length, 6):
+        chunk = sock.recv(length - len(body))
+        if not chunk:
+            break
+        body += chunk
+    if content_type == 0x15:
+        return ("alert", body[0], body[1])
+    if content_type == 0x16 and body[:1] == b"\x02":
+        return ("server_hello", struct.unpack("!H", body[4:6])[0])
+    return ("other", content_type)
+
+
+PROTOCOL_VERSION, HANDSHAKE_FAILURE = 70, 40
+
+
+@pytest.mark.parametrize("version", [0x0301, 0x0302], ids=["tls1.0", "tls1.1"])
+def test_tls_below_1_2_refused(server, version):
+    with socket.create_connection(("127.0.0.1", server.ports["smtps"]), timeout=10) as s:
+        answer = legacy_hello_answer(s, version)
+    assert answer[0] == "alert" and answer[1] == 2 and answer[2] in (PROTOCOL_VERSION, HANDSHAKE_FAILURE), answer
+    c = RawClient(server.ports["smtp"])
+    c.reply()
+    c.cmd("EHLO x")
+    assert c.cmd("STARTTLS") == "220 2.0.0 Ready to start TLS"
+    answer = legacy_hello_answer(c.sock, version)
+    c.close()
+    assert answer[0] == "alert" and answer[1] == 2 and answer[2] in (PROTOCOL_VERSION, HANDSHAKE_FAILURE), answer
+
+
+def test_legacy_hello_probe_sees_a_server_that_accepts_tls_1_0(tmp_path):
+    """The probe of the test above tells the two cases apart: a server that accepts TLS 1.0 answers
+    it with a ServerHello (openssl s_server at security level 0)."""
+    import shutil
+    import subprocess
+    from harness import wait_for
+    openssl = shutil.which("openssl")
+    if not openssl:
+        pytest.skip("no openssl binary")
+    subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=legacy.test", "-days",
+                    "1", "-keyout", str(tmp_path / "k.pem"), "-out", str(tmp_path / "c.pem")], check=True,
+                   capture_output=True)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    legacy = subprocess.Popen([openssl, "s_server", "-accept", f"127.0.0.1:{port}", "-cert", str(tmp_path / "c.pem"),
+                               "-key", str(tmp_path / "k.pem"), "-tls1", "-cipher", "ALL:@SECLEVEL=0", "-quiet"],
+                              stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        ctx.minimum_version = ssl.TLSVersion.TLSv1
-        ctx.maximum_version = ssl.TLSVersion.TLSv1_1
-    except ValueError:
-        pytest.skip("this OpenSSL build cannot even offer TLS 1.1")
-    with pytest.raises((ssl.SSLError, ConnectionError)):
-        with socket.create_connection(("127.0.0.1", server.ports["smtps"]), timeout=10) as s:
-            ctx.wrap_socket(s).recv(100)
+        def connected():
+            try:
+                return socket.create_connection(("127.0.0.1", port), timeout=1)
+            except OSError:
+                return None
+        s = wait_for(connected, 10, "openssl s_server to listen")
+        with s:
+            answer = legacy_hello_answer(s, 0x0301)
+        if answer[0] == "alert":
+            pytest.skip(f"this OpenSSL cannot serve TLS 1.0 even at security level 0: {answer}")
+        assert answer == ("server_hello", 0x0301)
+    finally:
+        legacy.kill()
+        legacy.wait(timeout=10)
 
 
 def test_rfc_reply_style(make_server):

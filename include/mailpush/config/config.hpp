@@ -35,6 +35,7 @@ struct ServerOptions {
     std::string log_format = "text"; // or "json"
     unsigned worker_threads = 1;     // I/O threads running the event loop
     milliseconds shutdown_grace{10'000};
+    std::string user = "mailpush"; // started as root: bind, then run as this user ("" = stay)
 };
 
 struct TlsFiles {
