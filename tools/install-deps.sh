@@ -9,6 +9,7 @@ PKGS=(
   googletest libgtest-dev libgmock-dev clang-format
   openssl ca-certificates curl swaks libnet-ssleay-perl libio-socket-ssl-perl python3 python3-aiosmtpd python3-pytest
   procps iproute2 dnsmasq-base
+  clang libclang-rt-14-dev # the libFuzzer targets (tools/fuzz.sh)
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -35,3 +35,6 @@ MAILPUSH_TEST_THREADS=2 run_tests build release
 echo "== sanitizer build (address,undefined) and tests (1 event-loop thread)"
 bash tools/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DMAILPUSH_SANITIZE=address,undefined
 run_tests build-asan sanitizer
+
+echo "== fuzzing: each libFuzzer target of tests/fuzz/ over its corpus for a short time (tools/fuzz.sh)"
+FUZZ_SECONDS=${FUZZ_SECONDS:-20} bash tools/fuzz.sh

@@ -33,6 +33,16 @@ std::optional<std::string> base64_decode(std::string_view in) {
         }
     }
     if (in.empty()) return std::string{};
+    // The bits a padded last group leaves over must be zero: "AK==" is not the encoding of "\0".
+    if (pad > 0) {
+        const char last = in[in.size() - pad - 1];
+        const int value = last >= 'A' && last <= 'Z'   ? last - 'A'
+                          : last >= 'a' && last <= 'z' ? last - 'a' + 26
+                          : last >= '0' && last <= '9' ? last - '0' + 52
+                          : last == '+'                ? 62
+                                                       : 63;
+        if ((value & (pad == 1 ? 0x03 : 0x0f)) != 0) return std::nullopt;
+    }
     std::string out(in.size() / 4 * 3, '\0');
     const int n =
         EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),

@@ -5,6 +5,7 @@
 #include "mailpush/common/strings.hpp"
 #include "mailpush/config/keys.hpp"
 
+#include <fmt/format.h>
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -213,13 +214,26 @@ void check_consistency(const Reader& r, const Config& c) {
         r.fail("notify.ca_file", "cannot read " + c.notify.ca_file);
 }
 
+// toml++ quotes the offending character as it is: a newline in it would break the one-line error.
+std::string escape_controls(std::string_view text) {
+    std::string out;
+    for (const char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u < 0x20 || u == 0x7f)
+            out += fmt::format("\\x{:02x}", u);
+        else
+            out += c;
+    }
+    return out;
+}
+
 toml::table parse_toml(const std::string& text, const std::string& source) {
     try {
         return toml::parse(text, source);
     } catch (const toml::parse_error& e) {
         std::ostringstream msg;
         msg << source << ":" << e.source().begin.line << ":" << e.source().begin.column << ": "
-            << e.description();
+            << escape_controls(e.description());
         throw ConfigError(msg.str(), static_cast<unsigned>(e.source().begin.line));
     }
 }

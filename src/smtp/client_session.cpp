@@ -32,8 +32,8 @@ std::size_t ReplyParser::consume(std::string_view in) {
             continue;
         }
         if (!line_.empty() && line_.back() == '\r') line_.pop_back();
-        const bool shape_ok = line_.size() >= 3 && line_.size() <= kMaxReplyLine &&
-                              std::isdigit(static_cast<unsigned char>(line_[0])) &&
+        const bool shape_ok = line_.size() >= 3 && line_.size() <= kMaxReplyLine && line_[0] >= '2' &&
+                              line_[0] <= '5' && // RFC 5321 §4.2: 2yz..5yz only
                               std::isdigit(static_cast<unsigned char>(line_[1])) &&
                               std::isdigit(static_cast<unsigned char>(line_[2])) &&
                               (line_.size() == 3 || line_[3] == ' ' || line_[3] == '-');

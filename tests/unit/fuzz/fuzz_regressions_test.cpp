@@ -1,0 +1,50 @@
+// Regression tests for the bugs the libFuzzer targets found (tests/fuzz/, docs/testing.md); the
+// crashing inputs are kept in tests/fuzz/corpus/<target>/crash-*.
+#include "mailpush/common/base64.hpp"
+#include "mailpush/config/config.hpp"
+#include "mailpush/smtp/client_session.hpp"
+
+#include <gtest/gtest.h>
+
+namespace mailpush {
+
+// smtp_address_sasl: "AK==" decoded to "\0" although its leftover bits are not zero, so one
+// credential had several encodings; strict base64 accepts only the canonical one.
+TEST(FuzzRegression, Base64RefusesNonZeroPaddingBits) {
+    EXPECT_FALSE(common::base64_decode("AK=="));
+    EXPECT_FALSE(common::base64_decode("AAB="));
+    EXPECT_FALSE(common::base64_decode("dGVzdB=="));
+    EXPECT_EQ(common::base64_decode("AA=="), std::string(1, '\0'));
+    EXPECT_EQ(common::base64_decode("AAA="), std::string(2, '\0'));
+    EXPECT_EQ(common::base64_decode("dGVzdA=="), "test");
+}
+
+// smtp_client_reply: a reply code outside 2yz..5yz ("000", "999", "100") was taken as a reply;
+// it is malformed and ends the session like any other protocol error.
+TEST(FuzzRegression, ReplyCodesOutsideTwoToFiveAreMalformed) {
+    for (const std::string line : {"000 x\r\n", "999 x\r\n", "100 x\r\n", "699 x\r\n"}) {
+        smtp::ReplyParser parser;
+        parser.consume(line);
+        const auto reply = parser.take();
+        ASSERT_TRUE(reply) << line;
+        EXPECT_EQ(reply->code, 421) << line;
+    }
+    smtp::ReplyParser parser;
+    parser.consume("554 5.7.1 no\r\n");
+    EXPECT_EQ(parser.take()->code, 554);
+}
+
+// config: toml++ quotes the offending character as it is, so a newline there made the
+// "one line naming the key" error two lines.
+TEST(FuzzRegression, TomlSyntaxErrorIsOneLine) {
+    try {
+        (void)config::parse_config("[smtp]\nx = t\n", "test.toml");
+        FAIL() << "parsed";
+    } catch (const config::ConfigError& e) {
+        const std::string what = e.what();
+        EXPECT_EQ(what.find('\n'), std::string::npos) << what;
+        EXPECT_TRUE(what.starts_with("test.toml:2:")) << what;
+    }
+}
+
+} // namespace mailpush
