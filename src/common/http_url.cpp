@@ -3,6 +3,7 @@
 // Boost.URL without its separately built library: compiled here, in this one file.
 #include <boost/url/parse.hpp>
 #include <boost/url/src.hpp>
+#include <boost/url/url.hpp>
 
 namespace mailpush::common {
 
@@ -30,6 +31,23 @@ std::optional<HttpUrl> parse_http_url(std::string_view url) {
     out.target = u.encoded_target().empty() ? "/" : std::string(u.encoded_target());
     if (out.target.front() != '/') out.target.insert(0, 1, '/');
     return out;
+}
+
+std::string host_header(const HttpUrl& url) {
+    const bool ipv6 = url.host.find(':') != std::string::npos;
+    std::string out = ipv6 ? "[" + url.host + "]" : url.host;
+    if (url.port != (url.tls ? "443" : "80")) out += ":" + url.port;
+    return out;
+}
+
+std::string url_for_log(std::string_view url) {
+    auto parsed = boost::urls::parse_uri_reference(url);
+    if (!parsed) return "(not a URL)";
+    boost::urls::url u(*parsed);
+    u.remove_userinfo();
+    u.remove_query();
+    u.remove_fragment();
+    return std::string(u.buffer());
 }
 
 } // namespace mailpush::common

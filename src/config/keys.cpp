@@ -420,6 +420,11 @@ std::vector<TableEntry> build_table() {
                      "a finished message's recipients, attempts and events are forgotten this long after its "
                      "last attempt (checked hourly)",
                      {to<C, &C::delivery, &D::log_retention>()}),
+            flag<C>(
+                "allow_private_mx",
+                "MX hosts may resolve to loopback, private, link-local, CGNAT or multicast addresses (labs "
+                "and tests; `[[route]]` smarthosts are always allowed)",
+                {to<C, &C::delivery, &D::allow_private_mx>()}),
         }});
     t.push_back(Section{
         "notify",
@@ -442,6 +447,12 @@ std::vector<TableEntry> build_table() {
             text<C>("ca_file",
                     "CAs trusted for https targets besides the system's (a private CA); must be readable",
                     {to<C, &C::notify, &N::ca_file>()}),
+            flag<C>("allow_private_targets",
+                    "webhook targets may be loopback, private, link-local, CGNAT or multicast addresses "
+                    "(labs and "
+                    "tests; docs/security.md)",
+                    {to<C, &C::notify, &N::allow_private_targets>(),
+                     to<C, &C::store, &S::allow_private_notify_targets>()}),
         }});
     using R = Route;
     t.push_back(ArraySection<Route>{

@@ -5,6 +5,7 @@
 
 #include "connection_cache.hpp"
 
+#include "mailpush/common/address_scope.hpp"
 #include "mailpush/common/durable_file.hpp"
 #include "mailpush/delivery/classifier.hpp"
 
@@ -173,13 +174,28 @@ asio::awaitable<std::vector<Target>> targets_for(AttemptContext& ctx, AttemptJob
         co_return out;
     }
     bool temporary = false;
+    std::string refused; // the first address skipped as not global, for the reply
     for (const auto& h : mx.hosts) {
         const auto a = co_await ctx.resolver.resolve_addresses(h.name);
         temporary = temporary || a.outcome == dns::Outcome::temporary;
-        for (const auto& s : a.addresses)
+        for (const auto& s : a.addresses) {
+            // Checked on the address the connection will use: no second lookup to rebind.
+            const auto scope = common::address_scope(s);
+            if (!ctx.allow_private_mx && scope != common::AddressScope::global) {
+                spdlog::warn("delivery.mx_refused domain={} host={} ip={} scope=\"{}\"", job.domain, h.name,
+                             s, common::scope_name(scope));
+                if (refused.empty())
+                    refused = h.name + " [" + s + "] is " + std::string(common::scope_name(scope));
+                continue;
+            }
             out.push_back({h.name, asio::ip::make_address(s)});
+        }
     }
-    if (out.empty()) dns_failure = temporary ? product(kDnsError) : product(kDnsNotFound);
+    if (out.empty())
+        dns_failure = temporary         ? product(kDnsError)
+                      : refused.empty() ? product(kDnsNotFound)
+                                        : reply(kDnsNotFound.code, std::string(kDnsNotFound.text) + ": " +
+                                                                       refused + ", not a global address");
     co_return out;
 }
 } // namespace

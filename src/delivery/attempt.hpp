@@ -27,10 +27,12 @@ struct AttemptContext {
     std::uint16_t remote_port;
     std::chrono::milliseconds connect_timeout;
     std::chrono::milliseconds command_timeout;
+    bool allow_private_mx; // false: MX addresses outside the global address space are skipped
 };
 
 // Fills job.replies and job.host_used. Never throws: every failure becomes a reply
-// (524/526/423 for DNS, 427 when no host could be reached, the remote's own otherwise).
+// (524/526/423 for DNS, 524 too when every MX address is refused as not global, 427 when no
+// host could be reached, the remote's own otherwise).
 boost::asio::awaitable<void> run_attempt(AttemptContext& ctx, AttemptJob& job);
 
 // Capture route: writes the message durably into the directory; returns the reply to record.

@@ -14,6 +14,7 @@ NetworkTransport::NetworkTransport(asio::io_context& io, const EngineOptions& op
     , remote_port_(options.remote_port)
     , connect_timeout_(options.connect_timeout)
     , command_timeout_(options.command_timeout)
+    , allow_private_mx_(options.allow_private_mx)
     , resolver_(io.get_executor(), dns::ResolverOptions{options.dns_servers, std::chrono::seconds(5), 2,
                                                         std::chrono::seconds(60)}) {
     client_tls_.set_verify_mode(asio::ssl::verify_none); // opportunistic TLS, as MTAs do (RFC 7435)
@@ -21,9 +22,9 @@ NetworkTransport::NetworkTransport(asio::io_context& io, const EngineOptions& op
 
 asio::awaitable<void> network_attempt(std::shared_ptr<NetworkTransport> self,
                                       std::shared_ptr<AttemptJob> job) {
-    AttemptContext ctx{self->io_.get_executor(), self->connections_,    self->resolver_,
-                       self->client_tls_,        self->helo_name_,      self->remote_port_,
-                       self->connect_timeout_,   self->command_timeout_};
+    AttemptContext ctx{self->io_.get_executor(), self->connections_,     self->resolver_,
+                       self->client_tls_,        self->helo_name_,       self->remote_port_,
+                       self->connect_timeout_,   self->command_timeout_, self->allow_private_mx_};
     co_await run_attempt(ctx, *job);
 }
 

@@ -1,5 +1,6 @@
 #include "mailpush/http_client/http_client.hpp"
 
+#include "mailpush/common/address_scope.hpp"
 #include "mailpush/common/http_url.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -41,6 +42,27 @@ asio::awaitable<void> exchange(Stream& stream, BeastRequest& req, const ClientOp
     out.answered = true;
 }
 
+// The resolved endpoints the options allow; `refused` explains an empty answer.
+std::vector<tcp::endpoint> allowed_endpoints(const tcp::resolver::results_type& endpoints,
+                                             const common::HttpUrl& url, const ClientOptions& options,
+                                             Response& out) {
+    std::vector<tcp::endpoint> allowed;
+    std::string first_refused;
+    for (const auto& e : endpoints) {
+        const auto ip = e.endpoint().address().to_string();
+        const auto scope = common::address_scope(ip);
+        if (options.allow_private_addresses || scope == common::AddressScope::global)
+            allowed.push_back(e.endpoint());
+        else if (first_refused.empty())
+            first_refused = ip + " is " + std::string(common::scope_name(scope));
+    }
+    if (allowed.empty()) {
+        out.refused = true;
+        out.error = "refused: " + url.host + " has no global address (" + first_refused + ")";
+    }
+    return allowed;
+}
+
 asio::awaitable<void> send_once(const common::HttpUrl& url, BeastRequest& req, const ClientOptions& options,
                                 asio::ssl::context* tls, Response& out, beast::error_code& ec) {
     auto executor = co_await asio::this_coro::executor;
@@ -48,10 +70,12 @@ asio::awaitable<void> send_once(const common::HttpUrl& url, BeastRequest& req, c
     const auto endpoints =
         co_await resolver.async_resolve(url.host, url.port, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return;
+    const auto allowed = allowed_endpoints(endpoints, url, options, out);
+    if (allowed.empty()) co_return;
     if (!url.tls) {
         beast::tcp_stream stream(executor);
         stream.expires_after(options.timeout);
-        co_await stream.async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
+        co_await stream.async_connect(allowed, asio::redirect_error(asio::use_awaitable, ec));
         if (ec) co_return;
         out.connected = true;
         co_await exchange(stream, req, options, out, ec);
@@ -65,7 +89,7 @@ asio::awaitable<void> send_once(const common::HttpUrl& url, BeastRequest& req, c
              const_cast<char*>(url.host.c_str()));
     stream.set_verify_callback(asio::ssl::host_name_verification(url.host));
     beast::get_lowest_layer(stream).expires_after(options.timeout);
-    co_await beast::get_lowest_layer(stream).async_connect(endpoints,
+    co_await beast::get_lowest_layer(stream).async_connect(allowed,
                                                            asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return;
     out.connected = true;
@@ -123,7 +147,7 @@ Response Client::send(const Request& request) {
         tls_ = std::move(tls);
     }
     BeastRequest req{http::string_to_verb(request.method), url->target, 11};
-    req.set(http::field::host, url->host);
+    req.set(http::field::host, common::host_header(*url));
     req.set(http::field::user_agent, options_.user_agent);
     for (const auto& [name, value] : request.headers)
         req.set(name, value);

@@ -10,6 +10,7 @@ http_client::ClientOptions client_options(const PostOptions& options) {
     o.ca_file = options.ca_file;
     o.user_agent = "mailpush";
     o.body_limit = 64 * 1024; // the receiver's answer is not used
+    o.allow_private_addresses = options.allow_private_targets;
     return o;
 }
 } // namespace
@@ -39,6 +40,7 @@ PostResult HttpPoster::post(const std::string& url, const std::string& content_t
     PostResult out;
     if (!response.answered) {
         out.error = response.error;
+        out.refused = response.refused;
         return out;
     }
     out.status = static_cast<int>(response.status);

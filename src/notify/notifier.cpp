@@ -2,6 +2,7 @@
 
 #include "mailpush/common/backoff.hpp"
 #include "mailpush/common/digest.hpp"
+#include "mailpush/common/http_url.hpp"
 #include "mailpush/common/metrics.hpp"
 #include "mailpush/notify/http_post.hpp"
 
@@ -41,7 +42,7 @@ Notifier::Notifier(NotifyLog& log, DirectorySource directory, NotifierOptions op
     : log_(log)
     , directory_(std::move(directory))
     , options_(options)
-    , poster_(PostOptions{options.push_timeout, options.ca_file}) {}
+    , poster_(PostOptions{options.push_timeout, options.ca_file, options.allow_private_targets}) {}
 
 Notifier::~Notifier() {
     stop();
@@ -145,10 +146,12 @@ bool Notifier::push_due(std::int64_t now) {
                     ids.push_back(list[i].id);
                     attempts = std::max(attempts, list[i].attempts);
                 }
+                // A refused target is retried like a failing one: its DNS or the config may change.
                 log_.reschedule(ids, unix_ms() + push_retry_delay(attempts, options_).count(), result.error);
-                pushed("retry").add(ids.size());
-                spdlog::warn("notify.push_failed account={} address={} url={} events={} error=\"{}\"",
-                             target.account, target.address, target.target, ids.size(), result.error);
+                pushed(result.refused ? "refused" : "retry").add(ids.size());
+                spdlog::warn("notify.{} account={} address={} url={} events={} error=\"{}\"",
+                             result.refused ? "push_refused" : "push_failed", target.account, target.address,
+                             common::url_for_log(target.target), ids.size(), result.error);
                 break;
             }
         }

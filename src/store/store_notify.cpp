@@ -1,5 +1,6 @@
 // Notification targets (SPEC §7): where an account's, or one sender address's, delivery events
 // go. Validated here so every path (admin API, mailpushctl) gets the same rules.
+#include "mailpush/common/address_scope.hpp"
 #include "mailpush/common/http_url.hpp"
 #include "mailpush/common/secret_box.hpp"
 #include "mailpush/common/strings.hpp"
@@ -52,6 +53,15 @@ NotifyTarget Store::set_notify_target(const std::string& account, const std::str
     if (target != "queue" && (target.size() > kMaxTargetLength || !common::parse_http_url(target)))
         throw StoreError(ErrorKind::invalid,
                          "target: must be \"queue\" or an http:// or https:// URL (at most 2048 characters)");
+    if (target != "queue" && !limits_.allow_private_notify_targets) {
+        // A host name is judged again at each POST, on the addresses it then resolves to.
+        const auto host = common::parse_http_url(target)->host;
+        const auto scope = common::address_scope(host);
+        if (scope != common::AddressScope::invalid && scope != common::AddressScope::global)
+            throw StoreError(ErrorKind::invalid, "target: " + host + " is not a global address (" +
+                                                     std::string(common::scope_name(scope)) +
+                                                     "); allow_private_targets is off");
+    }
     for (const auto& e : events) {
         if (!known_event(e))
             throw StoreError(ErrorKind::invalid, "events: unknown event type \"" + e +

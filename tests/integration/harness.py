@@ -52,7 +52,8 @@ def tls_context():
 class Server:
     def __init__(self, workdir: Path, extra: str = "", listeners=None, smtp: str = "", limits: str = "",
                  spool: str = "", routes=(("*", "hold"),), delivery: str = "", verified_domains=False,
-                 tail: str = "", http: str = "", admin: str = "", user: str = ""):
+                 tail: str = "", http: str = "", admin: str = "", user: str = "",
+                 private_mx=True, private_targets=True):
         self.dir = workdir
         self.dir.mkdir(parents=True, exist_ok=True)
         self.data = self.dir / "data"
@@ -65,6 +66,8 @@ class Server:
         self.http_extra, self.admin_extra = http, admin  # extra [http] / [admin] keys
         self.http_port, self.https_port = free_port(), free_port()
         self.user = user  # [server] user: "" keeps the test's identity (root in CI)
+        # Tests deliver to loopback MX hosts and webhooks; test_security_ssrf turns these off.
+        self.private_mx, self.private_targets = private_mx, private_targets
         self.listeners = listeners or [("smtp", "starttls"), ("smtps", "implicit"), ("plain", "none")]
         self.proc = None
         self.ports = {}
@@ -72,6 +75,12 @@ class Server:
         self.write_config()
 
     def write_config(self):
+        private_targets = f"allow_private_targets = {'true' if self.private_targets else 'false'}\n"
+        tail = self.tail
+        if "[notify]\n" in tail:  # a test's own [notify] section gets the key
+            tail = tail.replace("[notify]\n", "[notify]\n" + private_targets, 1)
+        else:
+            tail = "[notify]\n" + private_targets + tail
         lst = "".join(f'[[listener]]\nname = "{n}"\naddress = "127.0.0.1"\nport = 0\ntls = "{t}"\n\n'
                       for n, t in self.listeners)
         self.config.write_text(f"""
@@ -120,9 +129,10 @@ argon2_memory_kib = 64
 argon2_iterations = 1
 
 [delivery]
+allow_private_mx = {"true" if self.private_mx else "false"}
 {self.delivery_extra}
 
-{self.tail}
+{tail}
 
 """ + "".join(f'[[route]]\ndomain = "{d}"\nto = "{t}"\n\n' for d, t in self.routes))
 

@@ -37,6 +37,7 @@ struct EngineOptions {
     unsigned invalid_address_threshold = 2;        // hard bounces (SmtpNxBox) before the invalid library
     int event_utc_offset_minutes = 480;            // event times in this offset (the hosted service: +08:00)
     milliseconds log_retention{30 * 86'400'000LL}; // finished messages' delivery details are kept this long
+    bool allow_private_mx = false;                 // MX answers may be non-global addresses (labs and tests)
     // [[route]]
     std::vector<Route> routes;
 

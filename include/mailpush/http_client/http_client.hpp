@@ -17,6 +17,9 @@ struct ClientOptions {
     std::string ca_file;                       // PEM CAs trusted besides the system's; "" = system only
     std::string user_agent = "mailpush";
     std::uint64_t body_limit = 8 * 1024 * 1024; // a longer answer is an error
+    // false: only global addresses are connected to (common::address_scope); the check is made on
+    // the resolved addresses the connection then uses, so a second lookup cannot swap them.
+    bool allow_private_addresses = true;
 };
 
 struct Request {
@@ -29,6 +32,7 @@ struct Request {
 struct Response {
     bool answered = false;  // an HTTP answer arrived (any status)
     bool connected = false; // the server was reached (an error came later)
+    bool refused = false;   // every address of the host is non-global and those are not allowed
     unsigned status = 0;
     std::string body;
     std::string error; // what went wrong when not answered

@@ -12,14 +12,16 @@
 namespace mailpush::notify {
 
 struct PostResult {
-    bool ok = false;   // a 2xx status
-    int status = 0;    // 0: no HTTP answer
-    std::string error; // for the log when not ok
+    bool ok = false;      // a 2xx status
+    int status = 0;       // 0: no HTTP answer
+    bool refused = false; // the target's host has no address we may connect to
+    std::string error;    // for the log when not ok
 };
 
 struct PostOptions {
     std::chrono::milliseconds timeout{10'000}; // the whole call
     std::string ca_file; // PEM CAs trusted besides the system's (a private CA); "" = system only
+    bool allow_private_targets = false; // loopback, private, link-local... hosts may be POSTed to
 };
 
 // Keeps the TLS client context (the CA store is loaded once, on the first https URL).

@@ -16,7 +16,8 @@ struct NotifierOptions {
     std::chrono::milliseconds push_max_lifetime{86'400'000};     // undelivered pushes are dropped after
     std::chrono::milliseconds queue_retention{4 * 86'400'000LL}; // the hosted queue's 4 days
     std::string ca_file;                                         // extra trusted CAs for https targets
-    std::size_t batch = 100;                                     // events per POST
+    bool allow_private_targets = false; // POSTs to loopback, private, link-local... addresses
+    std::size_t batch = 100;            // events per POST
     std::chrono::milliseconds visibility_timeout{30'000}; // a received queue message is hidden this long
 };
 

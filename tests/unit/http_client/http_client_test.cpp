@@ -39,6 +39,7 @@ public:
         if (thread_.joinable()) thread_.join();
         return received_;
     }
+    std::uint16_t port() const { return port_; }
     std::string url(const std::string& target) const {
         return "http://127.0.0.1:" + std::to_string(port_) + target;
     }
@@ -90,10 +91,31 @@ TEST(HttpClient, SendsMethodHeadersAndBodyAndReadsTheAnswer) {
     EXPECT_EQ(r.status, 201u);
     EXPECT_EQ(r.body, "hello");
     EXPECT_TRUE(received.starts_with("PUT /v1/things?x=1 HTTP/1.1\r\n")) << received;
-    EXPECT_NE(received.find("Host: 127.0.0.1\r\n"), std::string::npos);
+    EXPECT_NE(received.find("Host: 127.0.0.1:" + std::to_string(server.port()) + "\r\n"), std::string::npos)
+        << received; // not port 80: the Host header carries it
     EXPECT_NE(received.find("User-Agent: tester\r\n"), std::string::npos);
     EXPECT_NE(received.find("Authorization: Bearer t\r\n"), std::string::npos);
     EXPECT_TRUE(received.ends_with("\r\n\r\n{\"a\":1}"));
+}
+
+TEST(HttpClient, NonGlobalAddressesAreRefusedBeforeConnectingWhenNotAllowed) {
+    OneShotServer server("HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n");
+    auto options = quick();
+    options.allow_private_addresses = false;
+    Client client(options);
+    for (const auto& url :
+         {server.url("/hook"), "http://localhost:" + std::to_string(server.port()) + "/hook"}) {
+        const auto r = client.send({"POST", url, {}, "x"});
+        EXPECT_FALSE(r.answered);
+        EXPECT_FALSE(r.connected);
+        EXPECT_TRUE(r.refused);
+        EXPECT_NE(r.error.find("loopback"), std::string::npos) << r.error;
+    }
+    // The same server, allowed: it is reached (and the one-shot server can finish).
+    const auto allowed = Client(quick()).send({"POST", server.url("/hook"), {}, "x"});
+    EXPECT_TRUE(allowed.answered) << allowed.error;
+    EXPECT_FALSE(allowed.refused);
+    server.finish();
 }
 
 TEST(HttpClient, AnAnswerLongerThanTheLimitIsAnError) {
