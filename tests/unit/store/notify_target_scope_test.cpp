@@ -9,7 +9,7 @@ namespace mailpush::store {
 namespace {
 std::unique_ptr<Store> open_store(const std::filesystem::path& dir, bool allow_private) {
     StoreLimits l;
-    l.pbkdf2_iterations = 1000;
+    l.password_cost = {64, 1};
     l.allow_private_notify_targets = allow_private;
     auto s = std::make_unique<Store>((dir / "s.db").string(), l, "cn-hangzhou");
     s->add_account("a");
