@@ -193,12 +193,14 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
                             "HTTP connections closed: header or body too slow")
                         .add();
                 else if (ec != http::error::end_of_stream && ec != asio::error::operation_aborted &&
-                         ec != asio::error::eof && ec != asio::error::connection_reset)
-                    co_await write_error(
-                        stream, 11,
+                         ec != asio::error::eof && ec != asio::error::connection_reset) {
+                    // Named, not a temporary in the co_await: GCC 12 destroys those twice.
+                    const ApiResponse refusal =
                         ec == http::error::header_limit
                             ? json_error(431, "HeaderTooLarge", "the request header is too large")
-                            : json_error(400, "BadRequest", "malformed HTTP request"));
+                            : json_error(400, "BadRequest", "malformed HTTP request");
+                    co_await write_error(stream, 11, refusal);
+                }
                 break;
             }
             const auto& header = parser.get();
@@ -209,9 +211,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
                 counter("mailpush_http_body_too_large_total",
                         "HTTP requests refused: body over the route's limit")
                     .add();
-                co_await write_error(stream, header.version(),
-                                     json_error(413, "PayloadTooLarge",
-                                                fmt::format("the body is larger than {} bytes", limit)));
+                const ApiResponse too_large = json_error(
+                    413, "PayloadTooLarge", fmt::format("the body is larger than {} bytes", limit));
+                co_await write_error(stream, header.version(), too_large);
                 break;
             }
             parser.body_limit(limit);
@@ -226,9 +228,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
                 co_await http::async_read(stream, buffer, parser,
                                           asio::redirect_error(asio::use_awaitable, ec));
                 if (ec == http::error::body_limit) {
-                    co_await write_error(stream, header.version(),
-                                         json_error(413, "PayloadTooLarge",
-                                                    fmt::format("the body is larger than {} bytes", limit)));
+                    const ApiResponse too_large = json_error(
+                        413, "PayloadTooLarge", fmt::format("the body is larger than {} bytes", limit));
+                    co_await write_error(stream, header.version(), too_large);
                     break;
                 }
                 if (ec) {
@@ -294,7 +296,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     asio::awaitable<void> unix_session(local::socket socket) {
         ActiveGuard guard{active, peers, ""};
         unix_stream stream(std::move(socket));
-        co_await serve(stream, "local", Audience::admin);
+        const std::string peer = "local"; // named: no temporary in a co_await (GCC 12)
+        co_await serve(stream, peer, Audience::admin);
         boost::system::error_code ignored;
         stream.socket().shutdown(local::socket::shutdown_send, ignored);
     }

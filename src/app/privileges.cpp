@@ -1,5 +1,7 @@
 #include "privileges.hpp"
 
+#include "mailpush/config/config.hpp"
+
 #include <cerrno>
 #include <grp.h>
 #include <pwd.h>
@@ -25,6 +27,13 @@ PrivilegePlan plan_privileges(uid_t euid, const std::string& user,
         return {PrivilegeAction::keep, "privileges.keep uid=" + uid + " reason=\"not started as root\""};
     if (user.empty())
         return {PrivilegeAction::keep, "privileges.keep uid=0 reason=\"server.user is empty\"", true};
+    // The shipped default names a user a package creates; on a host without it (a laptop, a
+    // test rig) the server still starts, loudly. A user named on purpose must exist.
+    if (!account && user == config::ServerOptions{}.user)
+        return {PrivilegeAction::keep,
+                "privileges.keep uid=0 reason=\"the default server.user \"" + user +
+                    "\" does not exist: running as root; create it or set [server] user\"",
+                true};
     if (!account)
         return {PrivilegeAction::refuse, "key 'server.user': no user \"" + user +
                                              "\" on this host (create it, e.g. useradd --system --home-dir "

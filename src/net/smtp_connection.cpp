@@ -439,9 +439,10 @@ private:
         const char* reason = !sender ? "unknown_user" : hash.empty() ? "no_password" : "bad_password";
         bool ok = !hash.empty() && shared_->login_cache.matches(key, hash, creds.password);
         if (!ok) {
+            // Named, not a conditional temporary inside the co_await (GCC 12 coroutine bugs).
+            const std::string& checked_hash = hash.empty() ? shared_->dummy_hash : hash;
             const bool proven =
-                co_await verify_on_pool(shared_->cpu_pool, shared_->store, key, creds.password,
-                                        hash.empty() ? shared_->dummy_hash : hash);
+                co_await verify_on_pool(shared_->cpu_pool, shared_->store, key, creds.password, checked_hash);
             ok = proven && !hash.empty();
             if (ok) shared_->login_cache.remember(key, hash, creds.password);
         }

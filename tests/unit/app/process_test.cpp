@@ -89,9 +89,12 @@ TEST(Privileges, Plan) {
     EXPECT_EQ(plan_privileges(0, "", std::nullopt).action, PrivilegeAction::keep);
     EXPECT_TRUE(plan_privileges(0, "", std::nullopt).warn);
     EXPECT_EQ(plan_privileges(0, "root", root).action, PrivilegeAction::keep);
-    const auto missing = plan_privileges(0, "mailpush", std::nullopt);
+    const auto missing = plan_privileges(0, "mail-sender", std::nullopt);
     EXPECT_EQ(missing.action, PrivilegeAction::refuse);
-    EXPECT_EQ(missing.message.rfind("key 'server.user': no user \"mailpush\"", 0), 0u) << missing.message;
+    EXPECT_EQ(missing.message.rfind("key 'server.user': no user \"mail-sender\"", 0), 0u) << missing.message;
+    const auto default_missing = plan_privileges(0, "mailpush", std::nullopt); // the shipped default
+    EXPECT_EQ(default_missing.action, PrivilegeAction::keep);
+    EXPECT_TRUE(default_missing.warn);
     const auto drop = plan_privileges(0, "mailpush", mailpush);
     ASSERT_TRUE(data_dir_owner(drop, mailpush));
     EXPECT_EQ(data_dir_owner(drop, mailpush)->uid, 998u);
