@@ -151,6 +151,8 @@ std::span<const Route> address_routes() {
         {"PUT", "/v1/addresses/{address}/password", Access::admin,
          [](const AdminServices& s, const RouteCall& c) {
              s.store.set_password(c.param("address"), field(c.body, "password"));
+             admin_change_event(c, "password_changed", s.store.get_address(c.param("address")).account,
+                                "address=" + c.param("address"));
              return ok({{"address", c.param("address")}, {"smtp_password", true}});
          }},
         {"PUT", "/v1/addresses/{address}/reply-to", Access::admin, request_reply_to},

@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mailpush::store {
@@ -16,6 +17,12 @@ class StoreError;
 
 namespace mailpush::api::detail {
 using nlohmann::json;
+struct RouteCall;
+
+// A change made through the admin API, on the security event stream: the admin client's
+// address and the account; `detail` never carries a secret.
+void admin_change_event(const RouteCall& c, std::string_view kind, const std::string& account,
+                        const std::string& detail);
 
 // Thrown by a handler for a refused request; the router turns it into the reply.
 

@@ -6,6 +6,7 @@ namespace mailpush::ctl {
 namespace {
 
 const std::vector<std::string> kQueueColumns{"envid", "mail_from", "recipients", "size", "received_at_ms"};
+const std::vector<std::string> kRecipientColumns{"address", "state", "attempts", "last_reply"};
 
 std::string message_path(const Invocation& in) {
     return "/v1/queue/" + in.encoded(0);
@@ -29,7 +30,8 @@ std::span<const Command> queue_commands() {
         {{"queue", "show"},
          "ENVID",
          [](const Invocation& in) {
-             return Call{"GET", message_path(in), nullptr, kQueueColumns};
+             // Each recipient's state, attempts and last reply (from the delivery log once delivered).
+             return Call{"GET", message_path(in), nullptr, kRecipientColumns, "recipients"};
          }},
         {{"queue", "delete"},
          "ENVID",

@@ -105,8 +105,7 @@ const std::vector<Rule>& rules() {
           "mailbox full", "mailbox limit exceeded", "mail/answer/6558", "mail/answer/6592",
           "Mailbox unavailable or access denied"}},
         {"mailbox-full-code", Status::failure, "SmtpRcptFreq", 0, {}, {"4.2.2", "5.2.2"}},
-        // No such user, or an address the receiving system refuses as invalid. (Remote replies are
-        // Smtp*; SysOutInvRcpt is for our own judgement, e.g. the invalid-address library.)
+        // No such user, or an address the receiving system refuses as invalid.
         {"no-such-user",
          Status::invalid_address,
          "SmtpNxBox",

@@ -16,7 +16,7 @@ enum class Retry : std::uint8_t { no, yes, slower };
 
 struct Classification {
     Status status = Status::failure;
-    std::string failed_type; // SendOk, SmtpNxBox, SysOutInvRcpt, SmtpContSpam, SmtpAuthFail, SmtpMfFreq,
+    std::string failed_type; // SendOk, SmtpNxBox, SmtpContSpam, SmtpAuthFail, SmtpMfFreq,
                              // SmtpRcptFreq, SmtpTempErr, SmtpZPermErr, SysOutDnsResolveFail
     Retry retry = Retry::no;
     std::string rule; // which rule matched, for the delivery log
@@ -25,11 +25,6 @@ struct Classification {
 // `code` is the SMTP reply code (or one of our own: 423, 427, 524, 526); `text` is the reply
 // text after the code (enhanced code included, lines joined with spaces).
 Classification classify(int code, std::string_view text);
-
-// Our own judgement that a recipient is invalid (the invalid-address library, SPEC §5).
-inline Classification own_invalid_recipient() {
-    return {Status::invalid_address, "SysOutInvRcpt", Retry::no, "invalid-address-library"};
-}
 
 // The product's own results for DNS and connection outcomes (SPEC §5), as code and text.
 struct ProductReply {

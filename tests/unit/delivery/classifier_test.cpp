@@ -223,10 +223,4 @@ TEST(Classifier, EnhancedCodesMatchOnlyAtTheStart) {
     EXPECT_EQ(classify(452, "from 104.2.2.9: try later").failed_type, "SmtpTempErr");
 }
 
-TEST(Classifier, OwnInvalidRecipient) {
-    const auto r = own_invalid_recipient();
-    EXPECT_EQ(r.failed_type, "SysOutInvRcpt");
-    EXPECT_EQ(r.status, Status::invalid_address);
-}
-
 } // namespace mailpush::delivery
