@@ -4,7 +4,7 @@
 #   tools/testssl.sh                      start a dev-config server in a temp dir with a certificate
 #                                         like a production one (90 days, signed by a local CA that
 #                                         testssl is told to trust, a CRL URL), test 2465 (implicit
-#                                         TLS) and STARTTLS on 2525, then stop it
+#                                         TLS), STARTTLS on 2525 and HTTPS on 8443, then stop it
 #   tools/testssl.sh HOST:PORT[/smtp] ... test running listeners ("/smtp" = STARTTLS), e.g.
 #                                         127.0.0.1:2465 127.0.0.1:2525/smtp 127.0.0.1:8443
 # Prints each target's findings rated MEDIUM or worse and exits 1 if any is VULNERABLE, HIGH or
@@ -48,7 +48,7 @@ if [ $# -eq 0 ]; then
         kill -0 "$server_pid" 2>/dev/null || { cat "$work/mailpushd.log" >&2; exit 2; }
         sleep 0.1
     done
-    set -- 127.0.0.1:2465 127.0.0.1:2525/smtp
+    set -- 127.0.0.1:2465 127.0.0.1:2525/smtp 127.0.0.1:8443
 fi
 
 ADD_CA=${ADD_CA:-}

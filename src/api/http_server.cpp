@@ -28,6 +28,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <sys/stat.h>
+#include <type_traits>
 
 namespace mailpush::api {
 namespace asio = boost::asio;
@@ -161,10 +162,23 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
         }
     };
 
+    // Headers on every reply: no sniffing, framing or referrers (the reply-to page is HTML), no
+    // caching of API answers; over TLS, HSTS so a browser never falls back to plain HTTP.
+    template <class Stream, class Response>
+    static void set_common_headers(Response& res) {
+        res.set(http::field::server, "mailpush");
+        res.set("X-Content-Type-Options", "nosniff");
+        res.set("X-Frame-Options", "DENY");
+        res.set("Referrer-Policy", "no-referrer");
+        res.set(http::field::cache_control, "no-store");
+        if constexpr (!std::is_same_v<Stream, beast::tcp_stream> && !std::is_same_v<Stream, unix_stream>)
+            res.set(http::field::strict_transport_security, "max-age=31536000");
+    }
+
     template <class Stream>
     static asio::awaitable<void> write_error(Stream& stream, unsigned version, const ApiResponse& error) {
         http::response<http::string_body> res{static_cast<http::status>(error.status), version};
-        res.set(http::field::server, "mailpush");
+        set_common_headers<Stream>(res);
         res.set(http::field::content_type, error.content_type);
         res.keep_alive(false);
         res.body() = error.body;
@@ -256,7 +270,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
             spdlog::debug("http.request method={} path={} status={} peer={}", req.method_string(), path,
                           ares.status, peer_ip);
             http::response<http::string_body> res{static_cast<http::status>(ares.status), req.version()};
-            res.set(http::field::server, "mailpush");
+            set_common_headers<Stream>(res);
             res.set(http::field::content_type, ares.content_type);
             res.keep_alive(req.keep_alive());
             res.body() = std::move(ares.body);

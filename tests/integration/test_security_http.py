@@ -182,6 +182,18 @@ def test_official_sdk_with_its_default_protocol_https(make_server):
     assert "listening name=https kind=https" in srv.log()
 
 
+def test_https_replies_carry_hsts_and_the_plain_ones_do_not(make_server):
+    from harness import tls_context
+    srv = make_server().start()
+    page = "/reply-to/confirm?token=x"
+    with urllib.request.urlopen(f"https://127.0.0.1:{srv.ports['https']}{page}", timeout=10,
+                                context=tls_context()) as res:
+        assert res.headers["Strict-Transport-Security"] == "max-age=31536000"
+        assert res.headers["X-Content-Type-Options"] == "nosniff" and res.headers["X-Frame-Options"] == "DENY"
+    with urllib.request.urlopen(srv.url + page, timeout=10) as res:
+        assert res.headers["Strict-Transport-Security"] is None and res.headers["Referrer-Policy"] == "no-referrer"
+
+
 def test_reply_to_link_get_shows_a_button_post_confirms(make_server):
     srv = make_server().start()
     page = urllib.request.urlopen(urllib.request.Request(srv.url + '/reply-to/confirm?token="><script>'),
