@@ -3,6 +3,7 @@
 
 #include "mailpush/common/strings.hpp"
 
+#include <algorithm>
 #include <array>
 
 namespace mailpush::smtp {
@@ -79,7 +80,13 @@ bool is_quoted_string(std::string_view s, bool utf8) {
 
 bool is_domain(std::string_view d, bool utf8) {
     if (d.empty() || d.size() > 255) return false;
-    if (d.front() == '[') return d.back() == ']' && d.size() > 2; // address literal; checked loosely
+    if (d.front() == '[') { // address literal: printable ASCII dcontent only (RFC 5321 §4.1.3)
+        if (d.back() != ']' || d.size() <= 2) return false;
+        return std::all_of(d.begin() + 1, d.end() - 1, [](char ch) {
+            const auto c = static_cast<unsigned char>(ch);
+            return c >= 33 && c <= 126 && c != '[' && c != ']' && c != '\\';
+        });
+    }
     std::size_t start = 0;
     while (start <= d.size()) {
         auto end = d.find('.', start);

@@ -3,6 +3,7 @@
 #include "mailpush/common/base64.hpp"
 #include "mailpush/config/config.hpp"
 #include "mailpush/smtp/client_session.hpp"
+#include "mailpush/smtp/command.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,6 +11,15 @@ namespace mailpush {
 
 // smtp_address_sasl: "AK==" decoded to "\0" although its leftover bits are not zero, so one
 // credential had several encodings; strict base64 accepts only the canonical one.
+// Found by smtp_address_sasl: an address literal took any bytes, so a non-ASCII (or control) byte
+// passed as a valid mailbox without SMTPUTF8.
+TEST(FuzzRegression, AddressLiteralIsPrintableAsciiOnly) {
+    EXPECT_FALSE(smtp::is_valid_mailbox("Yu@[\xff\xff\xff\x1a]", false));
+    EXPECT_FALSE(smtp::is_valid_mailbox("a@[1.2.3.4\x01]", true));
+    EXPECT_TRUE(smtp::is_valid_mailbox("a@[192.0.2.1]", false));
+    EXPECT_TRUE(smtp::is_valid_mailbox("a@[IPv6:2001:db8::1]", false));
+}
+
 TEST(FuzzRegression, Base64RefusesNonZeroPaddingBits) {
     EXPECT_FALSE(common::base64_decode("AK=="));
     EXPECT_FALSE(common::base64_decode("AAB="));
