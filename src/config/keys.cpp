@@ -9,6 +9,9 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <string>
+
+#include <sys/un.h>
 
 namespace mailpush::config {
 namespace {
@@ -96,6 +99,13 @@ std::optional<std::string> user_name_rule(const Value& v) {
     });
     if (!name_chars || (!s.empty() && s.front() == '-') || s.size() > 32)
         return "must be a user name (letters, digits, _ - .) or empty";
+    return std::nullopt;
+}
+
+std::optional<std::string> socket_path_rule(const Value& v) {
+    // The kernel takes a unix socket path of at most sun_path's size including the final NUL.
+    if (std::get<std::string>(v).size() >= sizeof(sockaddr_un::sun_path))
+        return "must be at most " + std::to_string(sizeof(sockaddr_un::sun_path) - 1) + " bytes long";
     return std::nullopt;
 }
 
@@ -262,8 +272,9 @@ std::vector<TableEntry> build_table() {
                     {to<C, &C::admin, &A::address>()}),
             integer<C>("port", 0, kMaxU16, "port of the operator listener; 0 = any free port (tests)",
                        {to<C, &C::admin, &A::port>()}),
-            text<C>("socket", "a unix socket path (mode 0600) for the operator listener instead of TCP",
-                    {to<C, &C::admin, &A::socket>()}),
+            checked(text<C>("socket", "a unix socket path (mode 0600) for the operator listener instead of TCP",
+                            {to<C, &C::admin, &A::socket>()}),
+                    "at most 107 bytes", socket_path_rule),
             text<C>("token_file",
                     "the admin bearer token; created at first start (32 random bytes, hex, mode 0600); "
                     "empty: `{data_dir}/admin.token`",

@@ -85,6 +85,8 @@ TEST(Config, EveryProblemIsOneLineNamingTheKey) {
     EXPECT_EQ(error_of(kMinimal + "[admin]\ntoken = \"dev-admin-token-change-me\"\n"),
               "test.toml: key 'admin.token': is a placeholder shipped with mailpush; use the token file or a "
               "random value");
+    EXPECT_EQ(error_of(kMinimal + "[admin]\nsocket = \"/" + std::string(107, 'a') + "\"\n"),
+              "test.toml: key 'admin.socket': must be at most 107 bytes long");
     EXPECT_EQ(error_of(kMinimal + "port = 0\n"),
               "test.toml: key 'http.port': the public listener needs port or https_port");
     EXPECT_EQ(error_of(kMinimal + "https_port = 8443\n"),
