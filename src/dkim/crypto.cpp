@@ -8,6 +8,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include <map>
+#include <mutex>
 #include <stdexcept>
 
 namespace mailpush::dkim::detail {
@@ -47,6 +49,25 @@ Pkey load_private(std::string_view pem) {
     if (!key) throw std::invalid_argument("dkim: not a PEM private key");
     if (!algorithm_of(key.get()))
         throw std::invalid_argument("dkim: the private key is neither RSA nor Ed25519");
+    return key;
+}
+
+Pkey cached_private(const std::string& pem) {
+    static std::mutex mutex;
+    static std::map<std::string, Pkey, std::less<>> cache;
+    constexpr std::size_t capacity = 256;
+    {
+        const std::lock_guard lock(mutex);
+        if (const auto it = cache.find(pem); it != cache.end()) {
+            EVP_PKEY_up_ref(it->second.get());
+            return Pkey(it->second.get());
+        }
+    }
+    Pkey key = load_private(pem); // outside the lock: a bad key throws, nothing is cached
+    const std::lock_guard lock(mutex);
+    if (cache.size() >= capacity) cache.clear();
+    EVP_PKEY_up_ref(key.get());
+    cache.emplace(pem, Pkey(key.get()));
     return key;
 }
 

@@ -45,7 +45,11 @@ struct PkeyFree {
 };
 using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
 
-Pkey load_private(std::string_view pem);                            // throws invalid_argument
+Pkey load_private(std::string_view pem);
+// load_private through a process-wide cache (OpenSSL 3's PEM decoder costs several hundred
+// microseconds, more than an Ed25519 signature): at most 256 keys, all dropped when full.
+// Thread-safe; the keys are only read after loading.
+Pkey cached_private(const std::string& pem);                        // throws invalid_argument
 Pkey load_public(Algorithm algorithm, std::string_view public_b64); // nullptr if unusable
 std::optional<Algorithm> algorithm_of(const EVP_PKEY* key);
 

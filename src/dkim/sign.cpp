@@ -131,7 +131,7 @@ std::string sign(std::string_view message, const std::vector<SigningKey>& keys, 
     std::string out;
     for (const auto& key : keys) {
         check(key, options);
-        const auto pkey = detail::load_private(key.private_pem);
+        const auto pkey = detail::cached_private(key.private_pem);
         if (detail::algorithm_of(pkey.get()) != key.algorithm)
             throw std::invalid_argument("dkim: the private key does not match the key's algorithm");
         Folder f;
