@@ -72,6 +72,42 @@ constexpr const char* rfc_rsa_b =
     "F45dVWDfMbQDGHJFlXUNB2HKfbCeLRyhDXgFpEL8GwpsRe0IeIixNTe3DhCVlUrSjV4BwcVcOF6+"
     "FF3Zo9Rpo1tFOeS9mPYQTnGdaSGsgeefOsk2JzdA+L10TeYt9BgDfQNZtKdN1WO//KgIqXP7OdEFE4LjFYNcUxZQ4FADY+8=";
 
+// A message OpenDKIM 2.11.0 signed (Postfix milter, bench/postfix-opendkim.sh's preflight, RSA
+// 2048, relaxed/relaxed, From over-signed), and its public key: our verifier agrees with an
+// independent signer.
+constexpr const char* opendkim_message =
+    "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com;\r\n"
+    "\ts=bench; t=1796192543;\r\n"
+    "\tbh=ecGWgWCJeWxJFeM0urOVWP+KOlqqvsQYKOpYUP8nk7I=;\r\n"
+    "\th=Date:To:From:Subject:From;\r\n"
+    "\tb=cDDUcFm2IgSdURyTjH8LKOh4cQVC+/gzc3mLBX4xL1FHQ3FT3YsBdnXSnwdYiKkvO\r\n"
+    "\t 5OQJTfT02O7c4pCDy/nWw3Tx+8T/XHw9rwsN8lLb2L4AxmeNYNF22dF7mUya17fNri\r\n"
+    "\t TMVDa40D+j2IpKw3y5y48VrPaj2xIW0GBLVPQO9od8KftYvbHk7iWLF5NT7YTJLWH0\r\n"
+    "\t RQ9PRWfMuBLTERj1PrUP5JCsIwTMLyaM9iNq0mUWPuRKzO7LaWxfOtFpX4vIeYCh2F\r\n"
+    "\t cJhUf0py28jhVM58bL70Cc0i7FqRFBo794NrNMWfzB4b0Hqb392M3KvY8eNiAqGxzH\r\n"
+    "\t KxyitVCq0jNgQ==\r\n"
+    "Received: from vm (unknown [127.0.0.1])\r\n"
+    "\tby bench.localdomain (Postfix) with ESMTP id 8BC0C10809D\r\n"
+    "\tfor <rcpt@example.net>; Wed,  2 Dec 2026 06:22:23 +0000 (UTC)\r\n"
+    "Date: Wed, 02 Dec 2026 06:22:23 +0000\r\n"
+    "To: rcpt@example.net\r\n"
+    "From: sender@example.com\r\n"
+    "Subject: opendkim preflight\r\n"
+    "Message-Id: <20261202062223.019749@vm>\r\n"
+    "X-Mailer: swaks v20201014.0 jetmore.org/john/code/swaks/\r\n"
+    "\r\n"
+    "This is a test mailing\r\n"
+    "\r\n"
+    "\r\n"
+    "\r\n";
+constexpr const char* opendkim_record =
+    "v=DKIM1; h=sha256; k=rsa; p="
+    "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAmL+2Sr4E9B75r0iVle397GqJOe0KgbE7QtbnOFT8fML5T6"
+    "emxy8LiV/HOEQ5JVcy47zXcz8vABu9XV2UsAKmvAURwRVrsgrnvhwECAkt15wXaQ4ae/0iZcONtieQD/StKzCgn3gf"
+    "/05TnKIYZiraQgJjsA0TgCWv0clZQOfbM0fgJvFJWLvx5s/05/oOZtRovqnkRqwYradqSTB5ztNh0qEvcBmzzYbVxM"
+    "1xiJKVGBzDsrg9sBEqRZu+qSnLcWj9DYI/wGZzvzeq74ArHN6ui4BA+RjECVzIYfSGeYPvOiYRj/7IZhjHrErJAgHU"
+    "K6lURjJq42vIqF6RxcY2SD7ZQwIDAQAB";
+
 // The value of tag `name` in a signature header, whitespace removed.
 std::string tag_value(const std::string& header, const std::string& name) {
     std::string flat;
@@ -170,6 +206,16 @@ TEST(DkimVerify, Rfc8463SignedMessagePasses) {
     EXPECT_EQ(results[0].selector, "brisbane");
     EXPECT_EQ(results[1].status, dkim::VerifyStatus::pass);
     EXPECT_EQ(results[1].domain, "football.example.com");
+}
+
+TEST(DkimVerify, OpenDkimSignaturePasses) {
+    const auto lookup = lookup_in({{"bench._domainkey.example.com", opendkim_record}});
+    EXPECT_EQ(statuses(opendkim_message, lookup),
+              (std::vector<dkim::VerifyStatus>{dkim::VerifyStatus::pass}));
+    std::string changed = opendkim_message;
+    changed.replace(changed.find("opendkim preflight"), 8, "OpenDKIM");
+    EXPECT_EQ(statuses(changed, lookup),
+              (std::vector<dkim::VerifyStatus>{dkim::VerifyStatus::fail_signature}));
 }
 
 TEST(DkimKeys, Rfc8463KeysGiveThePublishedRecords) {
