@@ -118,7 +118,9 @@ const std::vector<std::string>& default_signed_headers() {
 
 std::string sign(std::string_view message, const std::vector<SigningKey>& keys, const SignOptions& options) {
     const auto parsed = detail::parse_message(message);
-    if (!parsed) throw std::invalid_argument("dkim: the message has no header/body separator");
+    if (!parsed)
+        throw std::invalid_argument(
+            "dkim: not a message (no empty line after the header, or a header line without a colon)");
     if (options.timestamp < 0) throw std::invalid_argument("dkim: negative signature timestamp");
     if (options.expiration && (*options.expiration <= options.timestamp || *options.expiration <= 0))
         throw std::invalid_argument("dkim: the expiration (x=) must be after the timestamp (t=)");

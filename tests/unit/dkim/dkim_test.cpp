@@ -387,6 +387,7 @@ TEST_F(DkimRoundTrip, BadInputsAreRefused) {
     using dkim::Algorithm;
     const auto ed = keys()[0];
     EXPECT_THROW(dkim::sign("From: a@b\r\nno separator", {ed}, {}), std::invalid_argument);
+    EXPECT_THROW(dkim::sign("From: a@b\r\nno colon\r\n\r\nbody\r\n", {ed}, {}), std::invalid_argument);
     EXPECT_THROW(dkim::sign(message, {{"example.org", "x", Algorithm::rsa_sha256, ed.private_pem}}, {}),
                  std::invalid_argument);
     EXPECT_THROW(dkim::sign(message, {{"example.org", "x", Algorithm::rsa_sha256, "junk"}}, {}),
