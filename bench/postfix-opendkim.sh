@@ -122,26 +122,31 @@ log "opendkim $(opendkim -V 2>/dev/null | head -1 | awk '{print $NF}') listening
 # syslog (there is none here), so this is how we know it signs.
 PF_CONF=/etc/postfix-bench
 preflight() {
-    local dump=$WORK/preflight sink_pid i
-    rm -rf "$dump"; mkdir -p "$dump" "$PF_CONF" /var/lib/postfix-bench /var/spool/postfix-bench
+    local dump=$WORK/preflight sink_pid i subject file=""
+    subject="opendkim preflight $$-$(date +%s%N)"
+    postfix -c "$PF_CONF" stop >/dev/null 2>&1 || true
+    rm -rf "$dump" /var/spool/postfix-bench # no message left from an earlier run can answer for this one
+    mkdir -p "$dump" "$PF_CONF/sasl" /var/lib/postfix-bench /var/spool/postfix-bench
     chown postfix "$dump" /var/lib/postfix-bench
     install -m 644 "$WORK/bench/postfix/main.cf" "$WORK/bench/postfix/master.cf" "$PF_CONF/"
-    mkdir -p "$PF_CONF/sasl"; install -m 644 "$WORK/bench/postfix/sasl/smtpd.conf" "$PF_CONF/sasl/"
-    postfix -c "$PF_CONF" stop >/dev/null 2>&1 || true
-    timeout 60 smtp-sink -u postfix -d "$dump/%H%M%S" -M 1 127.0.0.1:2526 16 >/dev/null 2>&1 &
+    install -m 644 "$WORK/bench/postfix/sasl/smtpd.conf" "$PF_CONF/sasl/"
+    timeout 120 smtp-sink -u postfix -d "$dump/%H%M%S" 127.0.0.1:2526 16 >/dev/null 2>&1 &
     sink_pid=$!
     postfix -c "$PF_CONF" check && postfix -c "$PF_CONF" start >/dev/null 2>&1 || die "postfix start failed"
     for ((i = 0; i < 100; i++)); do ss -ltn 'sport = :2525' | grep -q LISTEN && break; sleep 0.1; done
     swaks --server 127.0.0.1:2525 --from sender@example.com --to rcpt@example.net \
-        --header "Subject: opendkim preflight" >"$WORK/preflight.swaks" 2>&1 || true
-    for ((i = 0; i < 300; i++)); do kill -0 "$sink_pid" 2>/dev/null || break; sleep 0.1; done
+        --header "Subject: $subject" >"$WORK/preflight.swaks" 2>&1 || true
+    for ((i = 0; i < 300; i++)); do
+        file=$(grep -l -F "Subject: $subject" "$dump"/* 2>/dev/null | head -1) && [ -n "$file" ] && break
+        sleep 0.1
+    done
     kill "$sink_pid" 2>/dev/null || true; wait "$sink_pid" 2>/dev/null || true
     postfix -c "$PF_CONF" stop >/dev/null 2>&1 || true
-    if ! cat "$dump"/* 2>/dev/null | grep -qi "^DKIM-Signature:"; then
+    if [ -z "$file" ] || ! grep -qi "^DKIM-Signature:" "$file"; then
         tail -5 "$WORK/preflight.swaks" >&2; tail -5 /var/log/postfix-bench.log >&2 2>/dev/null || true
         die "the preflight message arrived without a DKIM-Signature (or not at all)"
     fi
-    log "preflight: $(cat "$dump"/* | tr -d '\r' | awk '/^DKIM-Signature:/{p=1} p&&/^[^ \t]/&&!/^DKIM-Signature:/{exit} p' | tr -d '\n' | cut -c1-120)..."
+    log "preflight: $(tr -d '\r' <"$file" | awk '/^DKIM-Signature:/{p=1} p&&/^[^ \t]/&&!/^DKIM-Signature:/{exit} p' | tr -d '\n' | cut -c1-120)..."
 }
 preflight
 
