@@ -286,7 +286,7 @@ protected:
         return dkim::sign(message, keys(), options) + message;
     }
     static inline const std::string message = "From: Alice <alice@example.org>\r\n"
-                                              "To: bob@example.net\r\n"
+                                              "To: bob@example.net,\r\n\tcarol@example.net\r\n"
                                               "Subject: Hello\r\n"
                                               "Date: Wed, 02 Dec 2026 06:00:00 +0000\r\n"
                                               "Message-ID: <1@example.org>\r\n"
@@ -338,6 +338,23 @@ TEST_F(DkimRoundTrip, ChangesAreCaught) {
     unsigned_.replace(unsigned_.find("X-Unsigned: anything"), 20, "X-Unsigned: other");
     unsigned_.replace(unsigned_.find("Hello  Bob"), 10, "Hello \tBob");
     EXPECT_EQ(statuses(unsigned_, lookup()), (Statuses{pass, pass}));
+}
+
+// RFC 6376 §5.4.2: with h=from:x-tag the bottom X-Tag is signed, the top one is not.
+TEST_F(DkimRoundTrip, InstancesAreTakenFromTheBottom) {
+    const std::string two = "From: a@example.org\r\nX-Tag: top\r\nX-Tag: bottom\r\n\r\nbody\r\n";
+    dkim::SignOptions o;
+    o.headers = {"From", "X-Tag"};
+    o.oversign = false;
+    const std::string signed_ = dkim::sign(two, keys(), o) + two;
+    EXPECT_EQ(statuses(signed_, lookup()), (Statuses{pass, pass}));
+    std::string top = signed_;
+    top.replace(top.find("X-Tag: top"), 10, "X-Tag: new");
+    EXPECT_EQ(statuses(top, lookup()), (Statuses{pass, pass}));
+    std::string bottom = signed_;
+    bottom.replace(bottom.find("X-Tag: bottom"), 13, "X-Tag: botton");
+    EXPECT_EQ(statuses(bottom, lookup()),
+              (Statuses{dkim::VerifyStatus::fail_signature, dkim::VerifyStatus::fail_signature}));
 }
 
 TEST_F(DkimRoundTrip, KeysThatDoNotServe) {
