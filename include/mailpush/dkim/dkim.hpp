@@ -66,15 +66,22 @@ struct SignOptions {
     Canonicalization header_c = Canonicalization::relaxed;
     Canonicalization body_c = Canonicalization::relaxed;
     std::vector<std::string> headers = default_signed_headers(); // h= candidates, in order
-    std::int64_t timestamp = 0;                                    // t=, seconds; 0 = omit
-    std::optional<std::int64_t> expiration;                        // x=
-    std::string identity;                                          // i=, empty = omit
+    std::int64_t timestamp = 0;                                  // t=, seconds; 0 = omit
+    std::optional<std::int64_t> expiration;                      // x=
+    std::string identity;                                        // i=, empty = omit
+    // true: each name in `headers` is listed once per instance in the message plus once more
+    // (over-signing: the extra entry signs the null string, so no instance can be added later),
+    // including names the message lacks. false: `headers` is the h= list exactly as given
+    // (RFC 6376 §5.4.2: instances taken from the bottom up; a name with no instance left signs
+    // the null string). Either way h= must name From (std::invalid_argument otherwise).
+    bool oversign = true;
 };
 
-// The DKIM-Signature header fields for `message`, one per key in `keys`, newest first as they
-// are to be prepended ("DKIM-Signature: v=1; a=…\r\n", folded at 78 columns). The body hash is
-// computed once per body canonicalization. Throws std::invalid_argument on a bad key or a
-// message without a header/body separator.
+// The DKIM-Signature header fields for `message`, one per key in the order of `keys`, to be put
+// in front of the message as returned ("DKIM-Signature: v=1; a=…\r\n", folded at 78 columns). The body hash
+// is computed once per call. Throws std::invalid_argument on a bad key, a key of another algorithm, a bad
+// d=/s=/i=/x= or header name, an h= without From, or a message without a header/body separator
+// (docs/dkim.md). Parsed private keys are cached in the process (at most 256).
 std::string sign(std::string_view message, const std::vector<SigningKey>& keys, const SignOptions& options);
 
 // Verification, for tests and diagnostics: each DKIM-Signature of `message` checked with the
@@ -85,7 +92,8 @@ struct VerifyResult {
     std::string selector;
     VerifyStatus status = VerifyStatus::bad_signature_header;
 };
-using KeyLookup = std::function<std::optional<std::string>(const std::string& selector, const std::string& domain)>;
+using KeyLookup =
+    std::function<std::optional<std::string>(const std::string& selector, const std::string& domain)>;
 std::vector<VerifyResult> verify(std::string_view message, const KeyLookup& lookup);
 
 } // namespace mailpush::dkim
