@@ -113,7 +113,10 @@ TEST_F(SessionTest, DefaultPolicyOwnsOnlyTheAuthAddress) {
     start();
     login();
     send("MAIL FROM:<>\r\n");
-    EXPECT_EQ(send("RCPT TO:<SENDER@example.com>\r\n"), "250 Rcpt Ok\r\n");
+    EXPECT_EQ(send("RCPT TO:<sender@EXAMPLE.com>\r\n"), "250 Rcpt Ok\r\n"); // the domain is case-insensitive
+    EXPECT_EQ(
+        send("RCPT TO:<SENDER@example.com>\r\n"),
+        "550 5.7.1 A null sender may only send to the account's own addresses\r\n"); // the local part is not
     EXPECT_EQ(send("RCPT TO:<friend@example.com>\r\n"),
               "550 5.7.1 A null sender may only send to the account's own addresses\r\n");
 }
