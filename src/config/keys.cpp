@@ -420,7 +420,8 @@ std::vector<TableEntry> build_table() {
                      "block 3 min)",
                      {to<C, &C::delivery, &D::command_timeout>()}),
             integer<C>("invalid_address_threshold", 1, 1000,
-                       "SmtpNxBox failures before the invalid-address library",
+                       "hard bounces (a 5xx reply classified SmtpNxBox; never an expiry or a policy refusal) "
+                       "before the invalid-address library",
                        {to<C, &C::delivery, &D::invalid_address_threshold>()}),
             integer<C>("event_utc_offset_minutes", -720, 840,
                        "time zone of event strings, reports and quota days (the hosted service: +08:00)",

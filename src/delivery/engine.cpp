@@ -37,6 +37,8 @@ void count_delivery_result(const char* state, const std::string& failed_type, st
     latency.observe(static_cast<double>(took_ms) / 1000.0);
 }
 
+const std::string kLibraryHost = "invalid-address library"; // the attempt record's host when not sent
+
 smtp::ServerReply product_reply(const ProductReply& p) {
     return smtp::ServerReply{p.code, p.text, {p.text}};
 }
@@ -219,7 +221,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
             }
             take_body(*job, std::move(*body));
             if (job->message.recipients.empty()) { // every one held back: nothing to send
-                job->host_used = "invalid-address library";
+                job->host_used = kLibraryHost;
                 asio::post(self->strand, [self, job] { self->complete(*job); });
                 return;
             }
@@ -256,8 +258,10 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
             const auto r = std::find_if(m->rcpts.begin(), m->rcpts.end(),
                                         [&](const QueuedRecipient& q) { return q.idx == indices[i]; });
             if (r == m->rcpts.end()) continue;
-            const AttemptFacts facts{m->info,       *r,         replies[i], job.started_ms, t,
-                                     job.host_used, job.msg_id, job.tag,    job.subject,    account};
+            const bool held = i >= job.rcpt_indices.size(); // not sent: in the invalid-address library
+            const AttemptFacts facts{
+                m->info,    *r,      replies[i],  job.started_ms, t, held ? kLibraryHost : job.host_used,
+                job.msg_id, job.tag, job.subject, account};
             auto out = decide_outcome(facts, rules);
             const auto& rec = out.update.record;
             count_delivery_result(to_string(rec.state), out.classification.failed_type, t - job.started_ms);
