@@ -244,7 +244,10 @@ asio::awaitable<void> run_attempt(AttemptContext& ctx, AttemptJob& job) {
     job.replies.assign(job.message.recipients.size(), product(kConnectFailed));
     smtp::ServerReply failure = product(kConnectFailed);
     // A connection left open by an earlier message to this destination comes first.
-    if (auto cached = ctx.cache.take(job.cache_key)) {
+    auto cached = ctx.cache.take(job.cache_key);
+    if (cached && ctx.require_tls && !cached->tls) // another domain's plain connection: left for it
+        ctx.cache.put(job.cache_key, std::move(cached));
+    if (cached) {
         smtp::ServerReply ignored; // a dead cached connection is not this message's failure
         if (co_await transact_on_strand(ctx, *cached, job, true, ignored)) {
             ctx.cache.put(job.cache_key, std::move(cached));
