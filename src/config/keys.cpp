@@ -10,7 +10,6 @@
 #include <array>
 #include <cctype>
 #include <string>
-
 #include <sys/un.h>
 
 namespace mailpush::config {
@@ -272,7 +271,8 @@ std::vector<TableEntry> build_table() {
                     {to<C, &C::admin, &A::address>()}),
             integer<C>("port", 0, kMaxU16, "port of the operator listener; 0 = any free port (tests)",
                        {to<C, &C::admin, &A::port>()}),
-            checked(text<C>("socket", "a unix socket path (mode 0600) for the operator listener instead of TCP",
+            checked(text<C>("socket",
+                            "a unix socket path (mode 0600) for the operator listener instead of TCP",
                             {to<C, &C::admin, &A::socket>()}),
                     "at most 107 bytes", socket_path_rule),
             text<C>("token_file",
@@ -420,7 +420,8 @@ std::vector<TableEntry> build_table() {
                      "block 3 min)",
                      {to<C, &C::delivery, &D::command_timeout>()}),
             integer<C>("invalid_address_threshold", 1, 1000,
-                       "SmtpNxBox failures before the invalid-address library",
+                       "hard bounces (a 5xx reply classified SmtpNxBox; never an expiry or a policy refusal) "
+                       "before the invalid-address library",
                        {to<C, &C::delivery, &D::invalid_address_threshold>()}),
             integer<C>("event_utc_offset_minutes", -720, 840,
                        "time zone of event strings, reports and quota days (the hosted service: +08:00)",
@@ -436,6 +437,11 @@ std::vector<TableEntry> build_table() {
                 "MX hosts may resolve to loopback, private, link-local, CGNAT or multicast addresses (labs "
                 "and tests; `[[route]]` smarthosts are always allowed)",
                 {to<C, &C::delivery, &D::allow_private_mx>()}),
+            list<C>("require_tls_domains",
+                    "recipient domains whose mail is only sent over TLS: no plain-text retry after a failed "
+                    "STARTTLS handshake, no plain delivery to a host that does not offer STARTTLS (exact "
+                    "names, case-insensitive)",
+                    {to<C, &C::delivery, &D::require_tls_domains>()}),
         }});
     t.push_back(Section{
         "notify",

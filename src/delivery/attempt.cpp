@@ -7,7 +7,9 @@
 
 #include "mailpush/common/address_scope.hpp"
 #include "mailpush/common/durable_file.hpp"
+#include "mailpush/common/metrics.hpp"
 #include "mailpush/delivery/classifier.hpp"
+#include "mailpush/delivery/tls_policy.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -42,6 +44,18 @@ smtp::ClientSession::TransitionObserver trace_transitions(std::string host) {
     };
 }
 
+// A destination that requires TLS gets nothing over a connection without it.
+smtp::ServerReply tls_not_established(const OpenConnection& c) {
+    return reply(451, "4.7.4 TLS is required for this destination but was not established with " + c.name);
+}
+
+void count_tls_fallback() {
+    static auto& fallbacks =
+        metrics::registry().counter("mailpush_delivery_tls_fallback_total",
+                                    "Hosts retried in plain text after a failed STARTTLS handshake");
+    fallbacks.add();
+}
+
 struct Target {
     std::string name; // for the log
     asio::ip::address address;
@@ -65,6 +79,10 @@ asio::awaitable<bool> transact(AttemptContext& ctx, OpenConnection& c, AttemptJo
     boost::system::error_code ec;
     std::string buf(16 * 1024, '\0');
     bool submitted = reused;
+    if (reused && ctx.require_tls && !c.tls) {
+        failure = tls_not_established(c);
+        co_return false;
+    }
     smtp::ClientStep step = reused ? c.session.submit(job.message) : smtp::ClientStep{};
     const auto write_timeout =
         std::min<std::chrono::milliseconds>(smtp::ClientSession::data_block_timeout, ctx.command_timeout);
@@ -101,6 +119,7 @@ asio::awaitable<bool> transact(AttemptContext& ctx, OpenConnection& c, AttemptJo
                 co_await c.tls->async_handshake(asio::ssl::stream_base::client,
                                                 asio::redirect_error(asio::use_awaitable, ec));
                 if (ec) {
+                    c.tls_error = ec.message();
                     failure = reply(421, "4.7.0 TLS handshake with " + c.name + " failed");
                     co_return false;
                 }
@@ -108,6 +127,10 @@ asio::awaitable<bool> transact(AttemptContext& ctx, OpenConnection& c, AttemptJo
                 continue;
             }
             if (step.ready && !submitted) {
+                if (ctx.require_tls && !c.tls) {
+                    failure = tls_not_established(c);
+                    co_return false;
+                }
                 submitted = true;
                 step = c.session.submit(job.message);
                 continue;
@@ -221,7 +244,10 @@ asio::awaitable<void> run_attempt(AttemptContext& ctx, AttemptJob& job) {
     job.replies.assign(job.message.recipients.size(), product(kConnectFailed));
     smtp::ServerReply failure = product(kConnectFailed);
     // A connection left open by an earlier message to this destination comes first.
-    if (auto cached = ctx.cache.take(job.cache_key)) {
+    auto cached = ctx.cache.take(job.cache_key);
+    if (cached && ctx.require_tls && !cached->tls) // another domain's plain connection: left for it
+        ctx.cache.put(job.cache_key, std::move(cached));
+    if (cached) {
         smtp::ServerReply ignored; // a dead cached connection is not this message's failure
         if (co_await transact_on_strand(ctx, *cached, job, true, ignored)) {
             ctx.cache.put(job.cache_key, std::move(cached));
@@ -234,26 +260,41 @@ asio::awaitable<void> run_attempt(AttemptContext& ctx, AttemptJob& job) {
     const std::uint16_t port =
         job.route.kind == RouteTarget::Kind::smarthost ? job.route.port : ctx.remote_port;
     for (const auto& t : targets) {
-        auto conn = std::make_shared<OpenConnection>(asio::make_strand(ctx.executor),
-                                                     smtp::ClientOptions{ctx.helo_name, true});
-        conn->name = t.name + "[" + t.address.to_string() + "]:" + std::to_string(port);
-        conn->session.observe_transitions(trace_transitions(conn->name));
-        job.host_used = conn->name;
-        boost::system::error_code ec;
-        conn->stream.expires_after(ctx.connect_timeout);
-        co_await conn->stream.async_connect(tcp::endpoint(t.address, port),
-                                            asio::redirect_error(asio::use_awaitable, ec));
-        if (ec) {
-            failure = product(kConnectFailed);
-            continue;
+        // With STARTTLS first; after a failed handshake at most once more in plain text.
+        bool plain = false;
+        for (int round = 0; round < 2; ++round) {
+            auto conn = std::make_shared<OpenConnection>(asio::make_strand(ctx.executor),
+                                                         smtp::ClientOptions{ctx.helo_name, !plain});
+            conn->name = t.name + "[" + t.address.to_string() + "]:" + std::to_string(port);
+            conn->session.observe_transitions(trace_transitions(conn->name));
+            job.host_used = conn->name;
+            boost::system::error_code ec;
+            conn->stream.expires_after(ctx.connect_timeout);
+            co_await conn->stream.async_connect(tcp::endpoint(t.address, port),
+                                                asio::redirect_error(asio::use_awaitable, ec));
+            if (ec) {
+                failure = product(kConnectFailed);
+                break;
+            }
+            smtp::ServerReply this_failure;
+            if (co_await transact_on_strand(ctx, *conn, job, false, this_failure)) {
+                ctx.cache.put(job.cache_key, std::move(conn));
+                co_return;
+            }
+            conn->stream.socket().close(ec);
+            failure = this_failure;
+            const bool handshake_failed = !conn->tls_error.empty();
+            if (after_tls_failure(handshake_failed, plain, ctx.require_tls) != AfterTlsFailure::retry_plain) {
+                if (handshake_failed)
+                    spdlog::warn("delivery.tls_required host={} error=\"{}\" domain={}", conn->name,
+                                 conn->tls_error, job.domain);
+                break;
+            }
+            spdlog::warn("delivery.tls_fallback host={} error=\"{}\" domain={}", conn->name, conn->tls_error,
+                         job.domain);
+            count_tls_fallback();
+            plain = true;
         }
-        smtp::ServerReply this_failure;
-        if (co_await transact_on_strand(ctx, *conn, job, false, this_failure)) {
-            ctx.cache.put(job.cache_key, std::move(conn));
-            co_return;
-        }
-        conn->stream.socket().close(ec);
-        failure = this_failure;
     }
     job.replies.assign(job.message.recipients.size(), failure);
     if (targets.empty())

@@ -28,11 +28,13 @@ struct AttemptContext {
     std::chrono::milliseconds connect_timeout;
     std::chrono::milliseconds command_timeout;
     bool allow_private_mx; // false: MX addresses outside the global address space are skipped
+    bool require_tls;      // the recipient domain is in require_tls_domains: never deliver in plain text
 };
 
 // Fills job.replies and job.host_used. Never throws: every failure becomes a reply
 // (524/526/423 for DNS, 524 too when every MX address is refused as not global, 427 when no
-// host could be reached, the remote's own otherwise).
+// host could be reached, the remote's own otherwise). A host whose STARTTLS handshake fails is
+// tried again on a new plain-text connection unless ctx.require_tls (delivery::after_tls_failure).
 boost::asio::awaitable<void> run_attempt(AttemptContext& ctx, AttemptJob& job);
 
 // Capture route: writes the message durably into the directory; returns the reply to record.

@@ -3,9 +3,12 @@
 // a 521) before the code-521 invalid-recipient rule, specific phrases before code fallbacks.
 // Retry (docs/delivery.md): every 4xx is retried, as the hosted service does; 5xx is final,
 // except the frequency classes (SmtpMfFreq, SmtpRcptFreq), which are retried more slowly.
+// Enhanced status codes (RFC 3463) are compared as parsed values, never as strings: a pattern
+// matches the code the reply text starts with ("5.1.1 ..."), never digits inside an IP.
 #include "mailpush/delivery/classifier.hpp"
 
 #include "mailpush/common/strings.hpp"
+#include "mailpush/smtp/enhanced_status.hpp"
 
 #include <algorithm>
 #include <vector>
@@ -13,15 +16,24 @@
 namespace mailpush::delivery {
 namespace {
 
+// An enhanced status code pattern: class, subject, detail; -1 matches any value.
+struct Enhanced {
+    int cls = -1, subject = -1, detail = -1;
+    bool matches(const smtp::EnhancedStatus& s) const {
+        return (cls < 0 || cls == s.cls) && (subject < 0 || subject == s.subject) &&
+               (detail < 0 || detail == s.detail);
+    }
+};
+
 struct Rule {
     const char* name;
     Status status;
     const char* failed_type;
     int code_class;                        // 0 any, 4 or 5: only that class of reply
     std::vector<int> codes;                // exact codes (any if empty)
-    std::vector<std::string_view> phrases; // case-insensitive substrings (any if empty); a phrase
-                                           // starting with a digit is an enhanced status code and
-                                           // matches only at the start of the text (not in an IP)
+    std::vector<std::string_view> phrases; // case-insensitive substrings
+    std::vector<Enhanced> enhanced = {};   // the text's leading enhanced code
+    // With neither phrases nor enhanced patterns the rule matches any text; else any one of them.
 };
 
 bool icontains(std::string_view hay, std::string_view needle) {
@@ -38,13 +50,16 @@ const std::vector<Rule>& rules() {
         {"dns-no-data", Status::failure, "SysOutDnsResolveFail", 0, {526}, {}},
         {"dns-error", Status::failure, "SysOutDnsResolveFail", 0, {423}, {"dns resolve error"}},
         {"connect-failed", Status::failure, "SmtpTempErr", 0, {427}, {"socks connect to"}},
+        {"invalid-library", Status::invalid_address, "SysOutInvRcpt", 0, {559}, {"invalid-address library"}},
         // SPF / DKIM verification failed.
         {"spf-dkim",
          Status::failure,
          "SmtpAuthFail",
          0,
          {},
-         {"ip and spf record not match", "MI:SPF", "SPF check failed", "SPF validation", "DKIM"}},
+         {"ip and spf record not match", "MI:SPF", "SPF check failed", "SPF validation", "DKIM"},
+         // RFC 7372: x.7.20-x.7.26, DKIM/SPF/reverse DNS/DMARC failed ("5.7.26 Unauthenticated email").
+         {{-1, 7, 20}, {-1, 7, 21}, {-1, 7, 22}, {-1, 7, 23}, {-1, 7, 24}, {-1, 7, 25}, {-1, 7, 26}}},
         // Sender or IP blacklisted (account blacklist and IP blacklist rows).
         {"blacklist",
          Status::failure,
@@ -104,7 +119,12 @@ const std::vector<Rule>& rules() {
          {"OverQuota", "over quota", "Quota exceeded", "exceed mailbox quota", "mailbox is full",
           "mailbox full", "mailbox limit exceeded", "mail/answer/6558", "mail/answer/6592",
           "Mailbox unavailable or access denied"}},
-        {"mailbox-full-code", Status::failure, "SmtpRcptFreq", 0, {}, {"4.2.2", "5.2.2"}},
+        {"mailbox-full-code", Status::failure, "SmtpRcptFreq", 0, {}, {}, {{-1, 2, 2}}},
+        // Any other security or policy refusal (x.7.x: blocked, policy, relaying denied, not
+        // authorised). It judges the sender or the message, never the address: before the
+        // no-such-user phrases ("550 5.7.1 ... invalid recipient policy" is not a bad address).
+        {"policy-4xx", Status::failure, "SmtpTempErr", 4, {}, {}, {{4, 7, -1}}},
+        {"policy-5xx", Status::failure, "SmtpZPermErr", 5, {}, {}, {{5, 7, -1}}},
         // No such user, or an address the receiving system refuses as invalid.
         {"no-such-user",
          Status::invalid_address,
@@ -141,7 +161,8 @@ const std::vector<Rule>& rules() {
           "account has been disabled or discontinued",
           "doesn't have a"}},
         {"no-such-user-code", Status::invalid_address, "SmtpNxBox", 5, {521}, {}},
-        {"no-such-user-enhanced", Status::invalid_address, "SmtpNxBox", 5, {}, {"5.1.1"}},
+        // 5.1.1 bad destination mailbox (not 5.1.10, a null MX, which is a final SmtpZPermErr).
+        {"no-such-user-enhanced", Status::invalid_address, "SmtpNxBox", 5, {}, {}, {{5, 1, 1}}},
         // Greylisting and other temporary trouble at the receiver.
         {"greylist",
          Status::failure,
@@ -157,16 +178,15 @@ const std::vector<Rule>& rules() {
     return table;
 }
 
-bool matches(const Rule& r, int code, std::string_view text) {
+bool matches(const Rule& r, int code, std::string_view text, const std::optional<smtp::EnhancedStatus>& es) {
     if (r.code_class != 0 && code / 100 != r.code_class) return false;
     if (!r.codes.empty() && std::find(r.codes.begin(), r.codes.end(), code) == r.codes.end()) return false;
-    if (r.phrases.empty()) return true;
-    for (auto p : r.phrases) {
-        const bool enhanced = !p.empty() && p.front() >= '0' && p.front() <= '9';
-        if (enhanced ? text.starts_with(p) && (text.size() == p.size() || text[p.size()] == ' ')
-                     : icontains(text, p))
-            return true;
-    }
+    if (r.phrases.empty() && r.enhanced.empty()) return true;
+    if (es)
+        for (const auto& e : r.enhanced)
+            if (e.matches(*es)) return true;
+    for (auto p : r.phrases)
+        if (icontains(text, p)) return true;
     return false;
 }
 
@@ -179,8 +199,9 @@ Retry retry_for(int code, std::string_view failed_type) {
 
 Classification classify(int code, std::string_view text) {
     if (code / 100 == 2) return {Status::success, "SendOk", Retry::no, "success"};
+    const auto es = smtp::leading_enhanced_status(text);
     for (const auto& r : rules()) {
-        if (!matches(r, code, text)) continue;
+        if (!matches(r, code, text, es)) continue;
         return {r.status, r.failed_type, retry_for(code, r.failed_type), r.name};
     }
     // Not an SMTP reply code at all (e.g. 3xx where 2xx/4xx/5xx was due): a protocol error, final.

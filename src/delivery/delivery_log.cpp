@@ -36,6 +36,7 @@ RcptState parse_state(const std::string& s) {
     if (s == "deferred") return RcptState::deferred;
     if (s == "delivered") return RcptState::delivered;
     if (s == "failed") return RcptState::failed;
+    if (s == "expired") return RcptState::expired;
     return RcptState::queued;
 }
 

@@ -37,6 +37,12 @@ void count_delivery_result(const char* state, const std::string& failed_type, st
     latency.observe(static_cast<double>(took_ms) / 1000.0);
 }
 
+const std::string kLibraryHost = "invalid-address library"; // the attempt record's host when not sent
+
+smtp::ServerReply product_reply(const ProductReply& p) {
+    return smtp::ServerReply{p.code, p.text, {p.text}};
+}
+
 std::int64_t system_now_ms() {
     return common::unix_ms_now();
 }
@@ -182,8 +188,30 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
         });
     }
 
+    // Recipients whose address entered the account's invalid-address library since the message
+    // was queued are not attempted: complete() records them as SysOutInvRcpt.
+    void hold_back_invalid(AttemptJob& job) {
+        const auto* m = scheduler.find(job.envid);
+        if (!m) return;
+        const auto account = io_parts.accounts.account_of(m->info.auth_user);
+        if (account.empty()) return;
+        std::vector<int> indices;
+        std::vector<std::string> addresses;
+        for (std::size_t i = 0; i < job.rcpt_indices.size(); ++i) {
+            if (io_parts.accounts.is_invalid(account, job.message.recipients[i])) {
+                job.held_invalid.push_back(job.rcpt_indices[i]);
+                continue;
+            }
+            indices.push_back(job.rcpt_indices[i]);
+            addresses.push_back(std::move(job.message.recipients[i]));
+        }
+        job.rcpt_indices = std::move(indices);
+        job.message.recipients = std::move(addresses);
+    }
+
     // Reading the body is file I/O: on the blocking pool, then to the transport.
     void launch(std::shared_ptr<AttemptJob> job) {
+        hold_back_invalid(*job);
         auto self = shared_from_this();
         asio::post(blocking, [self, job] {
             auto body = self->io_parts.queue.read_body(job->envid);
@@ -192,6 +220,11 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
                 return;
             }
             take_body(*job, std::move(*body));
+            if (job->message.recipients.empty()) { // every one held back: nothing to send
+                job->host_used = kLibraryHost;
+                asio::post(self->strand, [self, job] { self->complete(*job); });
+                return;
+            }
             self->io_parts.transport->deliver(
                 job, [self, job] { asio::post(self->strand, [self, job] { self->complete(*job); }); });
         });
@@ -213,13 +246,22 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
         std::vector<RecipientUpdate> updates;
         std::vector<RecipientRecord> states;
         std::vector<std::string> nxbox; // recipients that hard-bounced as unknown
-        for (std::size_t i = 0; i < job.rcpt_indices.size(); ++i) {
-            const auto r = std::find_if(m->rcpts.begin(), m->rcpts.end(), [&](const QueuedRecipient& q) {
-                return q.idx == job.rcpt_indices[i];
-            });
+        // The attempted recipients with their replies, then the ones held back as invalid.
+        std::vector<int> indices = job.rcpt_indices;
+        std::vector<smtp::ServerReply> replies = job.replies;
+        replies.resize(indices.size(), product_reply(kConnectFailed));
+        for (const int idx : job.held_invalid) {
+            indices.push_back(idx);
+            replies.push_back(product_reply(kInvalidLibrary));
+        }
+        for (std::size_t i = 0; i < indices.size(); ++i) {
+            const auto r = std::find_if(m->rcpts.begin(), m->rcpts.end(),
+                                        [&](const QueuedRecipient& q) { return q.idx == indices[i]; });
             if (r == m->rcpts.end()) continue;
-            const AttemptFacts facts{m->info,       *r,         job.replies[i], job.started_ms, t,
-                                     job.host_used, job.msg_id, job.tag,        job.subject,    account};
+            const bool held = i >= job.rcpt_indices.size(); // not sent: in the invalid-address library
+            const AttemptFacts facts{
+                m->info,    *r,      replies[i],  job.started_ms, t, held ? kLibraryHost : job.host_used,
+                job.msg_id, job.tag, job.subject, account};
             auto out = decide_outcome(facts, rules);
             const auto& rec = out.update.record;
             count_delivery_result(to_string(rec.state), out.classification.failed_type, t - job.started_ms);

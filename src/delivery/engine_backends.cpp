@@ -50,5 +50,8 @@ std::string StoreAccounts::account_of(const std::string& auth_user) const {
 void StoreAccounts::add_invalid(const std::string& account, const std::string& address) {
     store_.add_invalid(account, address, "SmtpNxBox");
 }
+bool StoreAccounts::is_invalid(const std::string& account, const std::string& address) const {
+    return !account.empty() && store_.directory()->is_invalid(account, address);
+}
 
 } // namespace mailpush::delivery

@@ -46,6 +46,7 @@ public:
         : store_(store) {}
     std::string account_of(const std::string& auth_user) const override;
     void add_invalid(const std::string& account, const std::string& address) override;
+    bool is_invalid(const std::string& account, const std::string& address) const override;
 
 private:
     store::Store& store_;

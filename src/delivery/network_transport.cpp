@@ -2,6 +2,8 @@
 
 #include "attempt.hpp"
 
+#include "mailpush/delivery/tls_policy.hpp"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/strand.hpp>
 
@@ -15,6 +17,7 @@ NetworkTransport::NetworkTransport(asio::io_context& io, const EngineOptions& op
     , connect_timeout_(options.connect_timeout)
     , command_timeout_(options.command_timeout)
     , allow_private_mx_(options.allow_private_mx)
+    , require_tls_domains_(options.require_tls_domains)
     , resolver_(io.get_executor(), dns::ResolverOptions{options.dns_servers, std::chrono::seconds(5), 2,
                                                         std::chrono::seconds(60)}) {
     client_tls_.set_verify_mode(asio::ssl::verify_none); // opportunistic TLS, as MTAs do (RFC 7435)
@@ -22,9 +25,11 @@ NetworkTransport::NetworkTransport(asio::io_context& io, const EngineOptions& op
 
 asio::awaitable<void> network_attempt(std::shared_ptr<NetworkTransport> self,
                                       std::shared_ptr<AttemptJob> job) {
-    AttemptContext ctx{self->io_.get_executor(), self->connections_,     self->resolver_,
-                       self->client_tls_,        self->helo_name_,       self->remote_port_,
-                       self->connect_timeout_,   self->command_timeout_, self->allow_private_mx_};
+    const bool require_tls = tls_required(job->domain, self->require_tls_domains_);
+    AttemptContext ctx{
+        self->io_.get_executor(), self->connections_, self->resolver_,        self->client_tls_,
+        self->helo_name_,         self->remote_port_, self->connect_timeout_, self->command_timeout_,
+        self->allow_private_mx_,  require_tls};
     co_await run_attempt(ctx, *job);
 }
 

@@ -29,6 +29,7 @@ private:
     std::chrono::milliseconds connect_timeout_;
     std::chrono::milliseconds command_timeout_;
     bool allow_private_mx_;
+    std::vector<std::string> require_tls_domains_;
     dns::Resolver resolver_;
     boost::asio::ssl::context client_tls_{boost::asio::ssl::context::tls_client};
     ConnectionCache connections_{std::chrono::seconds(2), 20, 100}; // idle 2 s, 100 messages per connection

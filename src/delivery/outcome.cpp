@@ -4,6 +4,22 @@
 
 namespace mailpush::delivery {
 
+std::string expiry_reply(const smtp::ServerReply& last, int attempts) {
+    return std::to_string(last.code) + " 4.4.7 Delivery time expired after " + std::to_string(attempts) +
+           (attempts == 1 ? " attempt" : " attempts") + "; last reply: " + last.line();
+}
+
+namespace {
+// What expiry makes of the last classification: never an invalid address.
+Classification expired(Classification c) {
+    if (c.status == Status::invalid_address) c.status = Status::failure;
+    if (c.failed_type == "SmtpNxBox") c.failed_type = "SmtpTempErr";
+    c.retry = Retry::no;
+    c.rule = "expired after " + c.rule;
+    return c;
+}
+} // namespace
+
 Outcome decide_outcome(const AttemptFacts& f, const OutcomeRules& rules) {
     using Clock = std::chrono::system_clock;
     Outcome out;
@@ -23,8 +39,16 @@ Outcome decide_outcome(const AttemptFacts& f, const OutcomeRules& rules) {
             rec.status = 0;
             return out;
         }
-        rec.state = RcptState::failed;
-        out.hard_bounce = cls.failed_type == "SmtpNxBox";
+        if (cls.retry != Retry::no) { // retryable, but max_lifetime is over
+            out.classification = expired(cls);
+            rec.state = RcptState::expired;
+            rec.failed_type = cls.failed_type;
+            rec.status = static_cast<int>(cls.status);
+            rec.last_reply = expiry_reply(rep, attempts);
+        } else {
+            rec.state = RcptState::failed;
+            out.hard_bounce = cls.failed_type == "SmtpNxBox" && rep.code / 100 == 5;
+        }
     }
     const DeliveryEvent ev{f.message.envid,
                            f.msg_id,
@@ -36,7 +60,7 @@ Outcome decide_outcome(const AttemptFacts& f, const OutcomeRules& rules) {
                            static_cast<int>(cls.status),
                            rules.region,
                            rep.code,
-                           rep.line(),
+                           rec.last_reply,
                            cls.failed_type};
     out.update.event = format_delivery_event(ev, rules.event_utc_offset_minutes * 60);
     out.update.report.account = f.account;

@@ -12,6 +12,8 @@ const char* to_string(RcptState s) {
         return "delivered";
     case RcptState::failed:
         return "failed";
+    case RcptState::expired:
+        return "expired";
     }
     return "queued";
 }

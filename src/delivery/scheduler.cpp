@@ -12,7 +12,7 @@ namespace {
 constexpr std::int64_t kRecheckMs = 1000; // over a limit: look again after this long at most
 
 bool is_final(RcptState s) {
-    return s == RcptState::delivered || s == RcptState::failed;
+    return s == RcptState::delivered || s == RcptState::failed || s == RcptState::expired;
 }
 } // namespace
 

@@ -85,6 +85,16 @@ public:
         return sender && dir->owns_domain(sender->account, smtp::split_address(address).second);
     }
 
+    // The AUTH address or another sender address of the same account (a null-sender bounce
+    // from the account's own MTA goes to the sender address of the message it reports on).
+    bool owns_address(const smtp::Envelope& env, std::string_view address) override {
+        if (smtp::same_mailbox(address, env.auth_user)) return true;
+        const auto dir = shared_.store.directory();
+        const auto* sender = dir->sender(env.auth_user);
+        const auto* owner = dir->sender(std::string(address));
+        return sender && owner && owner->account == sender->account;
+    }
+
 private:
     std::optional<smtp::Reply> quota_reply(const store::Directory& dir, const std::string& account,
                                            std::int64_t adding) {

@@ -95,6 +95,9 @@ constexpr std::array<ReplyTemplate, static_cast<std::size_t>(ReplyId::end_)> kCa
     {ReplyId::smtputf8_required, 553, Status{5, 6, 7}, "Non-ASCII address requires SMTPUTF8", kOwn},
     {ReplyId::from_header_not_allowed, 550, Status{5, 7, 1}, "From header not allowed for this sender", kOwn},
     {ReplyId::from_header_malformed, 550, Status{5, 6, 0}, "Malformed From or Sender header", kOwn},
+    {ReplyId::too_many_recipients_rfc, 452, Status{4, 5, 3}, "Too many recipients", kOwn},
+    {ReplyId::null_sender_foreign_recipient, 550, Status{5, 7, 1},
+     "A null sender may only send to the account's own addresses", kOwn},
 }};
 
 constexpr bool rows_in_id_order() {
@@ -191,6 +194,12 @@ Reply rcpt_ok() {
 }
 Reply too_many_recipients() {
     return render(ReplyId::too_many_recipients);
+}
+Reply too_many_recipients_rfc() {
+    return render(ReplyId::too_many_recipients_rfc);
+}
+Reply null_sender_foreign_recipient() {
+    return render(ReplyId::null_sender_foreign_recipient);
 }
 Reply invalid_rcptto() {
     return render(ReplyId::invalid_rcptto);

@@ -19,7 +19,7 @@ std::string ehlo_reply(const SessionLimits& limits, bool tls_active) {
     if (limits.style == ReplyStyle::rfc) lines.emplace_back("ENHANCEDSTATUSCODES");
     lines.emplace_back("SMTPUTF8");
     if (limits.starttls_available && !tls_active) lines.emplace_back("STARTTLS");
-    lines.emplace_back("DSN");
+    // No DSN (docs/adr/0007-dsn.md): we do not send RFC 3464 reports, so we do not offer them.
     std::string out;
     for (std::size_t i = 0; i < lines.size(); ++i) {
         out += i + 1 < lines.size() ? "250-" : "250 ";
@@ -51,6 +51,10 @@ std::string_view to_string(ServerSession::State state) {
 }
 
 bool SessionPolicy::may_author(const Envelope& envelope, std::string_view address) {
+    return same_mailbox(address, envelope.auth_user);
+}
+
+bool SessionPolicy::owns_address(const Envelope& envelope, std::string_view address) {
     return same_mailbox(address, envelope.auth_user);
 }
 

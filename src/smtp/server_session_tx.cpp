@@ -7,30 +7,9 @@
 namespace mailpush::smtp {
 namespace {
 
-bool valid_notify(std::string_view v) {
-    if (common::iequals(v, "NEVER")) return true;
-    if (v.empty()) return false;
-    std::size_t start = 0;
-    while (start <= v.size()) {
-        auto end = v.find(',', start);
-        if (end == std::string_view::npos) end = v.size();
-        const auto item = v.substr(start, end - start);
-        if (!common::iequals(item, "SUCCESS") && !common::iequals(item, "FAILURE") &&
-            !common::iequals(item, "DELAY"))
-            return false;
-        start = end + 1;
-    }
-    return true;
-}
-
-std::string upper(std::string_view v) {
-    std::string s(v);
-    for (auto& c : s)
-        c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
-    return s;
-}
-
-// Applies MAIL FROM parameters (RFC 1870, 6152, 6531, 3461, 4954); returns a reply on error.
+// Applies MAIL FROM parameters (RFC 1870, 6152, 6531, 4954); returns a reply on error. DSN is
+// not offered (docs/adr/0007-dsn.md): RET and ENVID, like any parameter of an extension not
+// offered, get 555 5.5.4 (RFC 3461 §4, RFC 5321 §4.1.1.11).
 std::optional<Reply> apply_mail_params(const std::vector<EsmtpParam>& params, Envelope& env,
                                        std::size_t max_size) {
     for (const auto& p : params) {
@@ -50,12 +29,6 @@ std::optional<Reply> apply_mail_params(const std::vector<EsmtpParam>& params, En
         } else if (p.keyword == "SMTPUTF8") {
             if (p.value) return replies::syntax_params();
             env.smtputf8 = true;
-        } else if (p.keyword == "RET") {
-            if (!common::iequals(v, "FULL") && !common::iequals(v, "HDRS")) return replies::syntax_params();
-            env.ret = upper(v);
-        } else if (p.keyword == "ENVID") {
-            if (v.empty() || v.size() > 100 || !is_valid_xtext(v)) return replies::syntax_params();
-            env.dsn_envid = v;
         } else if (p.keyword == "AUTH") {
             // RFC 4954 §5: accepted and ignored; we trust only our own authentication.
         } else {
@@ -65,22 +38,9 @@ std::optional<Reply> apply_mail_params(const std::vector<EsmtpParam>& params, En
     return std::nullopt;
 }
 
-std::optional<Reply> apply_rcpt_params(const std::vector<EsmtpParam>& params, Recipient& rcpt) {
-    for (const auto& p : params) {
-        const std::string v = p.value.value_or("");
-        if (p.keyword == "NOTIFY") {
-            if (!valid_notify(v)) return replies::syntax_params();
-            rcpt.notify = upper(v);
-        } else if (p.keyword == "ORCPT") {
-            const auto semi = v.find(';');
-            if (semi == std::string::npos || semi == 0 || v.size() > 500 ||
-                !is_valid_xtext(v.substr(semi + 1)))
-                return replies::syntax_params();
-            rcpt.orcpt = v;
-        } else {
-            return replies::unsupported_parameter();
-        }
-    }
+// RCPT takes no parameter: NOTIFY and ORCPT (DSN, not offered) get 555 5.5.4 like any other.
+std::optional<Reply> apply_rcpt_params(const std::vector<EsmtpParam>& params) {
+    if (!params.empty()) return replies::unsupported_parameter();
     return std::nullopt;
 }
 
@@ -105,7 +65,10 @@ void ServerSession::cmd_mail(std::string_view args) {
         if (!is_ascii(env.mail_from) && !env.smtputf8) return reply(replies::smtputf8_required());
         if (!is_valid_mailbox(env.mail_from, env.smtputf8)) return reply(replies::bad_sender_syntax());
     }
-    if (!same_mailbox(env.mail_from, auth_user_)) return reply(replies::sender_mismatch());
+    // A null reverse-path is the account's own MTA reporting to it (its bounces): allowed, and
+    // every recipient must then be one of the account's own addresses (cmd_rcpt).
+    if (!env.mail_from.empty() && !same_mailbox(env.mail_from, auth_user_))
+        return reply(replies::sender_mismatch());
     if (auto refusal = policy_.check_mail(env)) return reply(*refusal);
     tx_ = std::move(env);
     rcpt_attempts_ = 0;
@@ -121,12 +84,16 @@ void ServerSession::cmd_rcpt(std::string_view args) {
                                                           : replies::bad_recipient_syntax());
     Recipient rcpt;
     rcpt.address = std::move(parsed.value->address);
-    if (auto err = apply_rcpt_params(parsed.value->params, rcpt)) return reply(*err);
+    if (auto err = apply_rcpt_params(parsed.value->params)) return reply(*err);
     if (!is_ascii(rcpt.address) && !tx_->smtputf8) return reply(replies::smtputf8_required());
     if (!is_valid_mailbox(rcpt.address, tx_->smtputf8)) return reply(replies::bad_recipient_syntax());
     for (const auto& existing : tx_->recipients)
         if (same_mailbox(existing.address, rcpt.address)) return reply(replies::rcpt_ok()); // stored once
-    if (tx_->recipients.size() >= limits_.max_recipients) return reply(replies::too_many_recipients());
+    if (tx_->recipients.size() >= limits_.max_recipients)
+        return reply(limits_.style == ReplyStyle::rfc ? replies::too_many_recipients_rfc()
+                                                      : replies::too_many_recipients());
+    if (tx_->mail_from.empty() && !policy_.owns_address(*tx_, rcpt.address))
+        return reply(replies::null_sender_foreign_recipient());
     if (auto refusal = policy_.check_rcpt(*tx_, rcpt.address)) return reply(*refusal);
     tx_->recipients.push_back(std::move(rcpt));
     reply(replies::rcpt_ok());
@@ -152,7 +119,9 @@ void ServerSession::finish_data() {
         return reply(reader->bare_newline() ? replies::bare_newline() : replies::data_too_big());
     }
     auto body = reader->take_body();
-    if (limits_.from_header_policy == FromHeaderPolicy::account_domains) {
+    // A null-sender message (a bounce from the account's own MTA, to its own addresses only)
+    // carries the MTA's MAILER-DAEMON From: it is not checked.
+    if (limits_.from_header_policy == FromHeaderPolicy::account_domains && !env.mail_from.empty()) {
         const auto author = check_author_headers(
             body, [&](std::string_view address) { return policy_.may_author(env, address); });
         if (author.verdict != AuthorVerdict::ok) {

@@ -133,7 +133,7 @@ def test_seed_telnet_walkthrough_exact_replies(server):
     from harness import RawClient
     c = RawClient(server.ports["plain"])
     assert c.reply() == ["220 mx.test ESMTP mailpush"]
-    assert c.cmd("EHLO test.com") == "250 DSN"
+    assert c.cmd("EHLO test.com") == "250 SMTPUTF8"  # DSN is not offered (docs/adr/0007-dsn.md)
     assert c.cmd("AUTH LOGIN") == "334 dXNlcm5hbWU6"
     assert c.cmd(base64.b64encode(SENDER.encode()).decode()) == "334 UGFzc3dvcmQ6"
     assert c.cmd(base64.b64encode(PASSWORD.encode()).decode()) == "235 Authentication successful"

@@ -37,7 +37,7 @@ def test_size_limits_552_and_557(make_server):
     srv = make_server(limits="max_message_bytes = 2048").start().provision()
     c = RawClient(srv.ports["plain"])
     c.login()
-    assert c.cmd("EHLO again").endswith("250 DSN")
+    assert c.cmd("EHLO again").endswith("250 SMTPUTF8")
     assert c.cmd(f"MAIL FROM:<{SENDER}> SIZE=2049") == \
         "552 5.3.4 Message size exceeds fixed maximum message size"
     start_tx(c)
@@ -96,7 +96,7 @@ def test_auth_required_sender_mismatch_wrong_order(server):
 def test_ehlo_after_auth_keeps_login(server):
     c = RawClient(server.ports["plain"])
     c.login()
-    assert c.cmd("EHLO again") == "250 DSN"
+    assert c.cmd("EHLO again") == "250 SMTPUTF8"
     assert c.cmd(f"MAIL FROM:<{SENDER}>") == "250 Mail Ok"
 
 
@@ -209,7 +209,7 @@ def test_starttls_discards_pipelined_commands(server):
     c = RawClient(server.ports["smtp"])
     c.reply()
     c.send("EHLO x\r\n")
-    assert c.reply()[-1] == "250 DSN"
+    assert c.reply()[-1] == "250 STARTTLS"
     c.send("STARTTLS\r\nNOOP\r\n")  # the NOOP must not be answered, before or after TLS
     assert c.reply() == ["220 2.0.0 Ready to start TLS"]
     assert c.buf == b""

@@ -22,6 +22,7 @@ struct AttemptJob {
     std::string tag;     // from X-AliDM-Trace, for reporting
     std::string subject; // as in the header, for reporting
     std::int64_t started_ms = 0;
+    std::vector<int> held_invalid; // recipients not attempted: in the invalid-address library
     // results
     std::vector<smtp::ServerReply> replies; // one per recipient
     std::string host_used;                  // for the attempt log

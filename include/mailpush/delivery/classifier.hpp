@@ -17,7 +17,8 @@ enum class Retry : std::uint8_t { no, yes, slower };
 struct Classification {
     Status status = Status::failure;
     std::string failed_type; // SendOk, SmtpNxBox, SmtpContSpam, SmtpAuthFail, SmtpMfFreq,
-                             // SmtpRcptFreq, SmtpTempErr, SmtpZPermErr, SysOutDnsResolveFail
+                             // SmtpRcptFreq, SmtpTempErr, SmtpZPermErr, SysOutDnsResolveFail,
+                             // SysOutInvRcpt
     Retry retry = Retry::no;
     std::string rule; // which rule matched, for the delivery log
 };
@@ -35,5 +36,9 @@ inline constexpr ProductReply kDnsNotFound{524, "Host not found by dns resolve"}
 inline constexpr ProductReply kDnsNoData{526, "No data by dns resolve"};
 inline constexpr ProductReply kDnsError{423, "Dns resolve error"};
 inline constexpr ProductReply kConnectFailed{427, "Socks Connect to UNREACHABLE host"};
+// A queued recipient whose address entered the account's invalid-address library before its
+// attempt: not contacted, final, SysOutInvRcpt (status 2), not counted as another hard bounce.
+inline constexpr ProductReply kInvalidLibrary{559,
+                                              "Invalid rcptto: in the account's invalid-address library"};
 
 } // namespace mailpush::delivery

@@ -38,6 +38,7 @@ struct EngineOptions {
     int event_utc_offset_minutes = 480;            // event times in this offset (the hosted service: +08:00)
     milliseconds log_retention{30 * 86'400'000LL}; // finished messages' delivery details are kept this long
     bool allow_private_mx = false;                 // MX answers may be non-global addresses (labs and tests)
+    std::vector<std::string> require_tls_domains;  // recipient domains delivered only over TLS
     // [[route]]
     std::vector<Route> routes;
 

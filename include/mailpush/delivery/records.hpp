@@ -9,7 +9,9 @@
 
 namespace mailpush::delivery {
 
-enum class RcptState { queued, deferred, delivered, failed };
+// `expired`: still temporarily failing when max_lifetime ended (final, like failed; never a
+// hard bounce). `failed`: a final failure reply, a DNS result or the operator's delete.
+enum class RcptState { queued, deferred, delivered, failed, expired };
 const char* to_string(RcptState s);
 
 struct RecipientRecord {

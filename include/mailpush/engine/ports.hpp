@@ -46,6 +46,9 @@ public:
     virtual ~Accounts() = default;
     virtual std::string account_of(const std::string& auth_user) const = 0; // "" if unknown
     virtual void add_invalid(const std::string& account, const std::string& address) = 0;
+    // In the account's invalid-address library now (checked before each attempt: a recipient
+    // queued before its address entered the library fails as SysOutInvRcpt, not contacted).
+    virtual bool is_invalid(const std::string& account, const std::string& address) const = 0;
 };
 
 // Carries out an attempt (capture, smarthost or MX): fills job->replies and job->host_used,

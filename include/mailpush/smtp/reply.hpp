@@ -92,6 +92,8 @@ enum class ReplyId : std::uint8_t {
     smtputf8_required,
     from_header_not_allowed,
     from_header_malformed,
+    too_many_recipients_rfc,
+    null_sender_foreign_recipient,
     end_ // not a reply: the number of rows
 };
 
@@ -131,7 +133,9 @@ Reply auth_required();
 Reply sender_mismatch();
 Reply mail_ok();
 Reply rcpt_ok();
-Reply too_many_recipients();
+Reply too_many_recipients();     // directmail style: the seeds' permanent 556
+Reply too_many_recipients_rfc(); // rfc style: 452 4.5.3 (RFC 5321 4.5.3.1.10), the client retries them
+Reply null_sender_foreign_recipient();
 Reply invalid_rcptto();
 Reply size_exceeds_limit(); // SIZE= too large at MAIL
 Reply start_data();

@@ -45,6 +45,10 @@ public:
     // Whether the authenticated sender may name `address` in From:/Sender: (policy
     // account-domains). Default: only the AUTH address itself.
     virtual bool may_author(const Envelope& envelope, std::string_view address);
+    // Whether `address` is one of the authenticated sender's account's own addresses: the only
+    // recipients a null reverse-path (MAIL FROM:<>, its own MTA's bounces) may have. Default:
+    // only the AUTH address itself.
+    virtual bool owns_address(const Envelope& envelope, std::string_view address);
 };
 
 enum class ActionKind { none, verify_credentials, commit_message, start_tls };

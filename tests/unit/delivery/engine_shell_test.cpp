@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 using namespace mailpush;
@@ -130,7 +131,18 @@ struct FakeRecords : DeliveryRecords {
         calls.add("recipients " + std::to_string(envid));
         return rows[envid];
     }
+    std::mutex applied_mutex;
+    std::vector<RecipientRecord> applied; // every record applied, in order
+    std::vector<RecipientRecord> applied_records() {
+        std::lock_guard lock(applied_mutex);
+        return applied;
+    }
     void apply(const std::vector<RecipientUpdate>& updates) override {
+        {
+            std::lock_guard lock(applied_mutex);
+            for (const auto& u : updates)
+                applied.push_back(u.record);
+        }
         std::string line = "apply";
         for (const auto& u : updates)
             line += " " + std::to_string(u.record.envid) + "." + std::to_string(u.record.idx) + ":" +
@@ -153,8 +165,14 @@ struct FakeRecords : DeliveryRecords {
 };
 
 struct FakeAccounts : Accounts {
+    mutable std::mutex mutex;
+    std::set<std::string> invalid;
     std::string account_of(const std::string&) const override { return "acct"; }
     void add_invalid(const std::string&, const std::string&) override {}
+    bool is_invalid(const std::string&, const std::string& address) const override {
+        std::lock_guard lock(mutex);
+        return invalid.count(address) != 0;
+    }
 };
 
 // Answers every attempt with `reply`, or holds it until the test releases it.
@@ -164,6 +182,11 @@ struct FakeTransport : Transport {
     bool hold = false;
     smtp::ServerReply reply{250, "2.0.0 Ok", {}};
     std::vector<std::pair<std::shared_ptr<AttemptJob>, std::function<void()>>> held;
+    std::vector<std::string> sent_to; // every recipient handed to the transport
+    std::vector<std::string> recipients_sent() {
+        std::lock_guard lock(mutex);
+        return sent_to;
+    }
     explicit FakeTransport(Calls& c)
         : calls(c) {}
 
@@ -172,6 +195,8 @@ struct FakeTransport : Transport {
         job->replies.assign(job->message.recipients.size(), reply);
         job->host_used = "fake";
         const auto line = "deliver " + std::to_string(job->envid);
+        for (const auto& r : job->message.recipients)
+            sent_to.push_back(r);
         if (hold) {
             held.emplace_back(std::move(job), std::move(done));
             lock.unlock();
@@ -244,7 +269,7 @@ TEST_F(EngineShell, ExpiresAtMaxLifetime) {
     queue.put(1, {"a@one.test"}, clock_ms - 3 * kDay + 30'000); // the next retry would come too late
     engine->enqueue(1);
     ASSERT_TRUE(calls.wait_removed(1));
-    EXPECT_EQ(calls.starting_with("apply"), (std::vector<std::string>{"apply 1.0:failed+event"}));
+    EXPECT_EQ(calls.starting_with("apply"), (std::vector<std::string>{"apply 1.0:expired+event"}));
 }
 
 TEST_F(EngineShell, TemporaryFailureStaysSpooled) {
@@ -318,4 +343,34 @@ TEST_F(EngineShell, AFailedWriteOfResultsKeepsTheMessageInTheSpool) {
     EXPECT_EQ(calls.starting_with("apply"), (std::vector<std::string>{"apply 2.0:delivered+event"}));
     EXPECT_EQ(calls.starting_with("remove_many"), (std::vector<std::string>{"remove_many 2"}));
     EXPECT_TRUE(queue.holds(1));
+}
+
+// A recipient whose address entered the invalid-address library after the message was queued
+// is not attempted: final SysOutInvRcpt (status 2), no hard bounce counted again.
+TEST_F(EngineShell, RecipientsInTheInvalidLibraryAreNotAttempted) {
+    accounts.invalid = {"b@one.test"};
+    start();
+    queue.put(1, {"a@one.test", "b@one.test"});
+    engine->enqueue(1);
+    ASSERT_TRUE(calls.wait_removed(1));
+    EXPECT_EQ(transport->recipients_sent(), (std::vector<std::string>{"a@one.test"}));
+    EXPECT_EQ(calls.starting_with("apply"),
+              (std::vector<std::string>{"apply 1.0:delivered+event 1.1:failed+event"}));
+    const auto applied = records.applied_records();
+    ASSERT_EQ(applied.size(), 2u);
+    EXPECT_EQ(applied[1].address, "b@one.test");
+    EXPECT_EQ(applied[1].failed_type, "SysOutInvRcpt");
+    EXPECT_EQ(applied[1].status, 2);
+    EXPECT_EQ(applied[1].last_reply, "559 Invalid rcptto: in the account's invalid-address library");
+}
+
+TEST_F(EngineShell, NothingIsSentWhenEveryRecipientIsInTheInvalidLibrary) {
+    accounts.invalid = {"a@one.test"};
+    start();
+    queue.put(1, {"a@one.test"});
+    engine->enqueue(1);
+    ASSERT_TRUE(calls.wait_removed(1));
+    EXPECT_TRUE(calls.starting_with("deliver").empty());
+    EXPECT_EQ(calls.starting_with("apply"), (std::vector<std::string>{"apply 1.0:failed+event"}));
+    EXPECT_EQ(records.applied_records().at(0).failed_type, "SysOutInvRcpt");
 }

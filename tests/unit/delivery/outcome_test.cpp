@@ -65,7 +65,7 @@ TEST(Outcome, ExpiresAtMaxLifetime) {
     Case c;
     // The next attempt would start exactly at the end of the lifetime: no further attempt.
     auto o = c.run(451, "4.3.0 try later", 3 * kDay - kMinute);
-    EXPECT_EQ(o.update.record.state, RcptState::failed);
+    EXPECT_EQ(o.update.record.state, RcptState::expired);
     EXPECT_EQ(o.update.record.failed_type, "SmtpTempErr");
     EXPECT_EQ(o.update.record.status, 4);
     EXPECT_FALSE(o.update.event.empty());

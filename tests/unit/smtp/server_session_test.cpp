@@ -8,14 +8,14 @@ TEST_F(SessionTest, GreetingAndEhloInSpecOrder) {
     EXPECT_EQ(send("EHLO client.test\r\n"),
               "250-mx.test\r\n250-8BITMIME\r\n250-SIZE 1000\r\n250-AUTH=PLAIN LOGIN\r\n"
               "250-AUTH PLAIN LOGIN\r\n250-PIPELINING\r\n250-SMTPUTF8\r\n"
-              "250-STARTTLS\r\n250 DSN\r\n");
+              "250 STARTTLS\r\n");
 }
 
 TEST_F(SessionTest, RfcStyleAdvertisesEnhancedStatusCodes) {
     start(ReplyStyle::rfc);
     EXPECT_EQ(send("EHLO c\r\n"), "250-mx.test\r\n250-8BITMIME\r\n250-SIZE 1000\r\n250-AUTH=PLAIN LOGIN\r\n"
                                   "250-AUTH PLAIN LOGIN\r\n250-PIPELINING\r\n250-ENHANCEDSTATUSCODES\r\n"
-                                  "250-SMTPUTF8\r\n250-STARTTLS\r\n250 DSN\r\n");
+                                  "250-SMTPUTF8\r\n250 STARTTLS\r\n");
     EXPECT_EQ(send("NOOP\r\n"), "250 2.0.0 Ok\r\n");
     EXPECT_EQ(send("QUIT\r\n"), "221 2.0.0 Bye\r\n");
 }
@@ -25,7 +25,7 @@ TEST_F(SessionTest, NoStarttlsOrAuthAdvertisedWhenAuthNeedsTls) {
     limits.auth_requires_tls = true;
     start();
     EXPECT_EQ(send("EHLO c\r\n"), "250-mx.test\r\n250-8BITMIME\r\n250-SIZE 1000\r\n250-PIPELINING\r\n"
-                                  "250-SMTPUTF8\r\n250 DSN\r\n");
+                                  "250 SMTPUTF8\r\n");
     EXPECT_EQ(send("AUTH PLAIN " + plain_ir("a@b.c", "x") + "\r\n"),
               "530 5.7.0 Must issue a STARTTLS command first\r\n");
 }
@@ -149,8 +149,8 @@ TEST_F(SessionTest, SenderMustEqualAuthenticatedAddress) {
               "553 5.7.1 Sender address does not match the authenticated user\r\n");
     EXPECT_EQ(send("MAIL FROM:<sender@example.com>\r\n"),
               "553 5.7.1 Sender address does not match the authenticated user\r\n"); // local part is exact
-    EXPECT_EQ(send("MAIL FROM:<>\r\n"), "553 5.7.1 Sender address does not match the authenticated user\r\n");
     EXPECT_EQ(send("MAIL FROM: <Sender@EXAMPLE.COM>\r\n"), "250 Mail Ok\r\n"); // domain case-insensitive
+    // A null reverse-path is accepted (its recipients are limited: bounces_session_test.cpp).
 }
 
 TEST_F(SessionTest, EhloAfterAuthKeepsLoginAndResetsTransaction) {
@@ -166,20 +166,18 @@ TEST_F(SessionTest, EhloAfterAuthKeepsLoginAndResetsTransaction) {
 TEST_F(SessionTest, FullTransactionProducesCommitAndQueuedReply) {
     start();
     login();
-    EXPECT_EQ(send("MAIL FROM:<sender@example.com> SIZE=100 BODY=8BITMIME RET=HDRS ENVID=abc+2B1\r\n"),
-              "250 Mail Ok\r\n");
-    EXPECT_EQ(send("RCPT TO:<a@dest.test> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;a@dest.test\r\n"),
-              "250 Rcpt Ok\r\n");
+    EXPECT_EQ(send("MAIL FROM:<sender@example.com> SIZE=100 BODY=8BITMIME\r\n"), "250 Mail Ok\r\n");
+    EXPECT_EQ(send("RCPT TO:<a@dest.test>\r\n"), "250 Rcpt Ok\r\n");
     EXPECT_EQ(send("DATA\r\n"), "354 End data with <CR><LF>.<CR><LF>\r\n");
     send("Subject: hi\r\n\r\n..dotted\r\nbody\r\n.\r\n");
     ASSERT_EQ(last.action.kind, ActionKind::commit_message);
     EXPECT_EQ(last.action.body, "Subject: hi\r\n\r\n.dotted\r\nbody\r\n");
     EXPECT_EQ(last.action.envelope.mail_from, "sender@example.com");
     EXPECT_EQ(last.action.envelope.body_type, "8BITMIME");
-    EXPECT_EQ(last.action.envelope.ret, "HDRS");
-    EXPECT_EQ(last.action.envelope.dsn_envid, "abc+2B1");
+    EXPECT_EQ(last.action.envelope.ret, "");
+    EXPECT_EQ(last.action.envelope.dsn_envid, "");
     ASSERT_EQ(last.action.envelope.recipients.size(), 1u);
-    EXPECT_EQ(last.action.envelope.recipients[0].notify, "SUCCESS,FAILURE");
+    EXPECT_EQ(last.action.envelope.recipients[0].notify, "");
     EXPECT_EQ(session->on_commit_result({true, 148316944, {}}).wire,
               "250 Data Ok: queued as freedom ###envid=148316944\r\n");
 }
@@ -244,7 +242,7 @@ TEST_F(SessionTest, RecipientLimitRfcStyle) {
     send("EHLO c\r\nAUTH PLAIN " + plain_ir("sender@example.com", "x") + "\r\n");
     session->on_auth_result(AuthVerdict::ok);
     send("MAIL FROM:<sender@example.com>\r\nRCPT TO:<a@b.test>\r\n");
-    EXPECT_EQ(send("RCPT TO:<c@b.test>\r\n"), "556 5.5.3 The number of RCPTs is over size\r\n");
+    EXPECT_EQ(send("RCPT TO:<c@b.test>\r\n"), "452 4.5.3 Too many recipients\r\n");
 }
 
 TEST_F(SessionTest, DuplicateRecipientStoredOnce) {
