@@ -46,6 +46,8 @@ public:
         : store_(store) {}
     std::string account_of(const std::string& auth_user) const override;
     void add_invalid(const std::string& account, const std::string& address) override;
+    std::string unsubscribe_lines(const std::string& auth_user, const std::string& rcpt,
+                                  const std::string& level) const override;
 
 private:
     store::Store& store_;

@@ -46,6 +46,12 @@ public:
     virtual ~Accounts() = default;
     virtual std::string account_of(const std::string& auth_user) const = 0; // "" if unknown
     virtual void add_invalid(const std::string& account, const std::string& address) = 0;
+    // The List-Unsubscribe lines for one recipient of a message that asked for them
+    // (docs/suppression.md); "" when the sender is unknown.
+    virtual std::string unsubscribe_lines(const std::string& /*auth_user*/, const std::string& /*rcpt*/,
+                                          const std::string& /*level*/) const {
+        return "";
+    }
 };
 
 // Carries out an attempt (capture, smarthost or MX): fills job->replies and job->host_used,
