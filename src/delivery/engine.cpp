@@ -49,8 +49,8 @@ QueuedMessage queued_message(const spool::QueueEntry& entry, const std::vector<R
               entry.envelope.mail_from,
               entry.envelope.auth_user,
               entry.envelope.body_type == "8BITMIME",
-              entry.envelope.smtputf8,
-              entry.envelope.unsubscribe};
+              entry.envelope.smtputf8};
+    m.unsubscribe = entry.envelope.unsubscribe;
     for (const auto& r : pending)
         m.rcpts.push_back({r.idx, r.address, r.state, r.attempts, r.next_attempt_ms, false});
     return m;

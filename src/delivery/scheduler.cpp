@@ -67,7 +67,7 @@ bool Scheduler::start_due(std::uint64_t envid, std::int64_t now, std::vector<Att
         }
         // A message with per-recipient headers (List-Unsubscribe) goes one recipient per attempt.
         auto group = common::to_lower(smtp::split_address(r.address).second);
-        if (!m.info.unsubscribe.empty()) group += '\n' + std::to_string(r.idx);
+        if (!m.unsubscribe.empty()) group += '\n' + std::to_string(r.idx);
         by_domain[group].push_back(&r);
     }
     bool all_started = true;
@@ -113,7 +113,7 @@ AttemptJob Scheduler::plan(const QueuedMessage& m, const std::string& domain, co
     job.message.eight_bit = m.info.eight_bit;
     job.message.smtputf8 = m.info.smtputf8;
     job.auth_user = m.info.auth_user;
-    job.unsubscribe = m.info.unsubscribe;
+    job.unsubscribe = m.unsubscribe;
     for (auto* r : rcpts) {
         r->in_flight = true;
         job.rcpt_indices.push_back(r->idx);

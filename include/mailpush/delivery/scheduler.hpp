@@ -34,12 +34,12 @@ struct MessageInfo {
     std::string auth_user;
     bool eight_bit = false;
     bool smtputf8 = false;
-    std::string unsubscribe; // the envelope's: non-empty = one recipient per attempt (its own headers)
 };
 
 struct QueuedMessage {
     MessageInfo info;
     std::vector<QueuedRecipient> rcpts;
+    std::string unsubscribe; // the envelope's: non-empty = one recipient per attempt (its own headers)
 };
 
 struct SchedulerLimits {

@@ -12,7 +12,7 @@ TEST(SchedulerUnsubscribe, PerRecipientHeadersMeanOneRecipientPerAttempt) {
     m.info.envid = 7;
     m.info.mail_from = "news@shop.test";
     m.info.auth_user = "news@shop.test";
-    m.info.unsubscribe = "mailfrom";
+    m.unsubscribe = "mailfrom";
     int idx = 0;
     for (const char* a : {"a@one.test", "b@one.test", "c@two.test"})
         m.rcpts.push_back({idx++, a, RcptState::queued, 0, 0, false});
@@ -20,8 +20,8 @@ TEST(SchedulerUnsubscribe, PerRecipientHeadersMeanOneRecipientPerAttempt) {
     auto jobs = s.take_due(0);
     ASSERT_EQ(jobs.size(), 3u);
     std::sort(jobs.begin(), jobs.end(), [](auto& x, auto& y) { return x.rcpt_indices < y.rcpt_indices; });
-    for (int i = 0; i < 3; ++i) {
-        EXPECT_EQ(jobs[i].rcpt_indices, (std::vector<int>{i}));
+    for (std::size_t i = 0; i < 3; ++i) {
+        EXPECT_EQ(jobs[i].rcpt_indices, (std::vector<int>{static_cast<int>(i)}));
         EXPECT_EQ(jobs[i].message.recipients.size(), 1u);
         EXPECT_EQ(jobs[i].unsubscribe, "mailfrom");
         EXPECT_EQ(jobs[i].auth_user, "news@shop.test");
