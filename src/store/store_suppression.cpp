@@ -206,6 +206,7 @@ Suppression Store::add_suppression(const std::string& account, const std::string
     if (!scope.empty() && scope != "none" && !scope.starts_with("mailfrom:") &&
         !scope.starts_with("mailfrom_domain:"))
         throw StoreError(ErrorKind::invalid, "not a valid scope: " + scope);
+    Suppression entry;
     {
         std::lock_guard lock(db_mutex_);
         const auto id = account_id(account);
@@ -221,12 +222,17 @@ Suppression Store::add_suppression(const std::string& account, const std::string
                           "VALUES(?,?,?,?,?)");
         st.bind(1, id).bind(2, address).bind(3, std::string(source)).bind(4, scope).bind(5, now_s);
         st.step();
+        const bool added = sqlite3_changes(db_) != 0;
+        Statement row(
+            db_, "SELECT id,source,created_s FROM suppressions WHERE account_id=? AND address=? AND scope=?");
+        row.bind(1, id).bind(2, address).bind(3, scope);
+        if (!row.step()) throw StoreError(ErrorKind::not_found, "suppression vanished");
+        entry = {row.integer(0), account, address, row.text(1), scope, row.integer(2), 0};
+        if (!added) return entry; // already there: nothing changes
         rebuild_suppression_index();
     }
     refresh_directory();
-    for (auto& s : list_suppressions(account))
-        if (s.address == address && s.scope == scope && s.id < kBounceIdBase) return s;
-    throw StoreError(ErrorKind::not_found, "suppression vanished");
+    return entry;
 }
 
 std::vector<Suppression> Store::list_suppressions(const std::string& account) {
