@@ -35,6 +35,10 @@ ApiResponse AdminApi::reply_to_confirmation(const ApiRequest& request) {
     return reply_to_confirmation_page(services_, request);
 }
 
+ApiResponse AdminApi::unsubscribe(const ApiRequest& request) {
+    return unsubscribe_page(services_, request);
+}
+
 namespace detail {
 std::span<const Route> health_routes() {
     static const Route routes[] = {

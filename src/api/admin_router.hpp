@@ -59,9 +59,12 @@ std::span<const Route> template_routes();
 std::span<const Route> task_routes();
 std::span<const Route> report_routes();
 std::span<const Route> notify_routes();
+std::span<const Route> suppression_routes();
 
 // The reply-to confirmation link on the public listener (admin_addresses.cpp). Never throws.
 ApiResponse reply_to_confirmation_page(const AdminServices& services, const ApiRequest& request);
+// The one-click unsubscribe link /u/{token} (admin_suppression.cpp). Never throws.
+ApiResponse unsubscribe_page(const AdminServices& services, const ApiRequest& request);
 
 class Router {
 public:

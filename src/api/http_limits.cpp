@@ -48,7 +48,9 @@ std::string loggable_path(std::string_view target) {
         const auto path = target.find('/', scheme + 3);
         target = path == std::string_view::npos ? std::string_view("/") : target.substr(path);
     }
-    return std::string(target.substr(0, target.find_first_of("?#")));
+    target = target.substr(0, target.find_first_of("?#"));
+    if (target.starts_with("/u/")) return "/u/{token}"; // the unsubscribe token is the credential
+    return std::string(target);
 }
 
 bool PeerConnections::try_add(const std::string& peer) {

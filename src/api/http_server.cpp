@@ -137,6 +137,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     // confirmation link; nothing of the admin API.
     ApiResponse route_public(const ApiRequest& r, const std::string& path) {
         if (path == "/reply-to/confirm") return api.reply_to_confirmation(r);
+        if (path.starts_with("/u/") && path.size() > 3) return api.unsubscribe(r);
         if (r.target.front() != '/' || path != "/" || !open_api)
             return json_error(404, "NotFound", "no such endpoint");
         const auto qpos = r.target.find('?');

@@ -314,10 +314,12 @@ int main(int argc, char** argv) {
                 spdlog::info("{}", line);
             for (const auto& line : http.listen())
                 spdlog::info("{}", line);
-            open_api.set_public_url(
+            const std::string public_url =
                 cfg.openapi.public_url.empty()
                     ? default_public_url(cfg, http.bound_port("https"), http.bound_port("http"))
-                    : cfg.openapi.public_url);
+                    : cfg.openapi.public_url;
+            open_api.set_public_url(public_url);
+            store.set_link_base(public_url); // one-click unsubscribe links
         } catch (const net::ListenError& e) {
             spdlog::error("listen.error error=\"{}\"", e.what());
             std::cerr << "mailpushd: " << e.what() << "\n";

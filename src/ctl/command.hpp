@@ -62,6 +62,8 @@ std::span<const Command> invalid_commands(); // invalid
 std::span<const Command> content_commands(); // tag, list, template, task
 std::span<const Command> report_commands();  // stats, details
 std::span<const Command> notify_commands();  // notify
+// suppression
+std::span<const Command> suppression_commands();
 
 // The row for a command line (the longest run of command words), and its arguments; UsageError
 // when none fits.

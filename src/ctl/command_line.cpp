@@ -41,6 +41,8 @@ constexpr Flag kFlags[] = {
     {"events", true},
     {"max", true},
     {"keyword", true},
+    {"source", true},
+    {"set", true},
 };
 
 const Flag* find_flag(std::string_view name) {

@@ -14,6 +14,7 @@
 #include "mailpush/delivery/event_format.hpp"
 #include "mailpush/delivery/outcome.hpp"
 #include "mailpush/delivery/scheduler.hpp"
+#include "mailpush/delivery/unsubscribe_headers.hpp"
 #include "mailpush/smtp/message_headers.hpp"
 
 #include <boost/asio/post.hpp>
@@ -55,6 +56,7 @@ QueuedMessage queued_message(const spool::QueueEntry& entry, const std::vector<R
               entry.envelope.auth_user,
               entry.envelope.body_type == "8BITMIME",
               entry.envelope.smtputf8};
+    m.unsubscribe = entry.envelope.unsubscribe;
     for (const auto& r : pending)
         m.rcpts.push_back({r.idx, r.address, r.state, r.attempts, r.next_attempt_ms, false});
     return m;
@@ -68,6 +70,7 @@ void take_body(AttemptJob& job, std::string body) {
     if (const auto trace = smtp::find_header(body, "X-AliDM-Trace")) job.tag = parse_trace_header(*trace).tag;
     job.subject = smtp::find_header(body, "Subject").value_or("").substr(0, 300);
     job.message.body = smtp::remove_header(std::move(body), "X-AliDM-Trace");
+    job.message.body = apply_unsubscribe_headers(std::move(job.message.body), job.unsubscribe_lines);
 }
 
 // The real backends, kept alive by the engine's state for as long as its handlers run.
@@ -219,6 +222,9 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
                 asio::post(self->strand, [self, job] { self->forget(*job); });
                 return;
             }
+            if (!job->unsubscribe.empty() && job->message.recipients.size() == 1)
+                job->unsubscribe_lines = self->io_parts.accounts.unsubscribe_lines(
+                    job->auth_user, job->message.recipients.front(), job->unsubscribe);
             take_body(*job, std::move(*body));
             if (job->message.recipients.empty()) { // every one held back: nothing to send
                 job->host_used = kLibraryHost;

@@ -54,4 +54,12 @@ bool StoreAccounts::is_invalid(const std::string& account, const std::string& ad
     return !account.empty() && store_.directory()->is_invalid(account, address);
 }
 
+std::string StoreAccounts::unsubscribe_lines(const std::string& auth_user, const std::string& rcpt,
+                                             const std::string& level_text) const {
+    const auto account = account_of(auth_user);
+    const auto level = store::parse_filter_level(level_text);
+    if (account.empty() || !level) return "";
+    return store_.unsubscribe_lines({account, auth_user, rcpt, *level, ""});
+}
+
 } // namespace mailpush::delivery

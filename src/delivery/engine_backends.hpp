@@ -47,6 +47,8 @@ public:
     std::string account_of(const std::string& auth_user) const override;
     void add_invalid(const std::string& account, const std::string& address) override;
     bool is_invalid(const std::string& account, const std::string& address) const override;
+    std::string unsubscribe_lines(const std::string& auth_user, const std::string& rcpt,
+                                  const std::string& level) const override;
 
 private:
     store::Store& store_;

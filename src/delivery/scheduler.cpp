@@ -65,10 +65,14 @@ bool Scheduler::start_due(std::uint64_t envid, std::int64_t now, std::vector<Att
             later = std::min(later, r.next_ms);
             continue;
         }
-        by_domain[common::to_lower(smtp::split_address(r.address).second)].push_back(&r);
+        // A message with per-recipient headers (List-Unsubscribe) goes one recipient per attempt.
+        auto group = common::to_lower(smtp::split_address(r.address).second);
+        if (!m.unsubscribe.empty()) group += '\n' + std::to_string(r.idx);
+        by_domain[group].push_back(&r);
     }
     bool all_started = true;
-    for (auto& [domain, rcpts] : by_domain) {
+    for (auto& [group, rcpts] : by_domain) {
+        const std::string domain = group.substr(0, group.find('\n'));
         const auto& route = routes_.lookup(domain);
         if (route.kind == RouteTarget::Kind::hold) continue; // stays queued until the route changes
         auto key = destination_key(route, domain);
@@ -108,6 +112,8 @@ AttemptJob Scheduler::plan(const QueuedMessage& m, const std::string& domain, co
     job.message.mail_from = m.info.mail_from;
     job.message.eight_bit = m.info.eight_bit;
     job.message.smtputf8 = m.info.smtputf8;
+    job.auth_user = m.info.auth_user;
+    job.unsubscribe = m.unsubscribe;
     for (auto* r : rcpts) {
         r->in_flight = true;
         job.rcpt_indices.push_back(r->idx);

@@ -9,6 +9,7 @@
 #include "mailpush/common/security_log.hpp"
 #include "mailpush/net/offload.hpp"
 #include "mailpush/smtp/command.hpp"
+#include "mailpush/smtp/message_headers.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -69,6 +70,10 @@ public:
         const std::string address(rcpt);
         if (dir->is_invalid(sender->account, address))
             return count_rejection("invalid_recipient"), smtp::replies::invalid_rcptto();
+        // The suppression list at the account's level (the message's X-AliDM-Settings is not
+        // known before DATA): docs/suppression.md.
+        if (dir->suppressed(sender->account, address, env.auth_user, dir->filter_level(sender->account)))
+            return count_rejection("suppressed_recipient"), smtp::replies::suppressed_rcptto();
         // Quota counts mailboxes reached: a list alias counts its members.
         std::size_t reach = dir->reach(sender->account, address);
         if (reach == 0) return smtp::replies::invalid_rcptto(); // a list with no deliverable member
@@ -133,9 +138,27 @@ void expand_aliases(const store::Directory& dir, const std::string& account, smt
             continue;
         }
         for (const auto& m : *members)
-            if (!dir.is_invalid(account, m)) out.push_back({m, r.notify, ""});
+            if (!dir.suppressed(account, m, env.auth_user, dir.filter_level(account)))
+                out.push_back({m, r.notify, ""});
     }
     env.recipients = std::move(out);
+}
+
+// The level an unsubscribe through this message records, "" for no List-Unsubscribe, or
+// nullopt when its X-AliDM-Settings header is malformed (the message is refused).
+std::optional<std::string> unsubscribe_ask(const store::Directory& dir,
+                                           const store::Directory::Sender& sender, const std::string& body) {
+    store::AliDmSettings settings;
+    if (const auto header = smtp::find_header(body, "X-AliDM-Settings")) {
+        auto parsed = store::parse_alidm_settings(*header);
+        if (!parsed) return std::nullopt;
+        settings = std::move(*parsed);
+    }
+    const auto link = store::parse_link_type(settings.link_type, true);
+    const auto level = store::resolve_filter_level(settings.filter_level, dir.filter_level(sender.account));
+    if (!link || !level) return std::nullopt;
+    if (!store::wants_unsubscribe_link(*link, sender.type)) return std::string();
+    return std::string(store::to_string(store::recorded_level(*level)));
 }
 
 milliseconds random_delay(milliseconds max) {
@@ -383,6 +406,18 @@ private:
                 const auto* sender = dir->sender(req.envelope.auth_user);
                 const std::string account = sender ? sender->account : "";
                 if (sender) expand_aliases(*dir, account, req.envelope);
+                if (sender) {
+                    // X-AliDM-Settings (docs/suppression.md): read here, removed at delivery.
+                    auto ask = unsubscribe_ask(*dir, *sender, out.action.body);
+                    if (!ask) {
+                        count_rejection("bad_alidm_settings");
+                        smtp::CommitResult refused;
+                        refused.refusal = smtp::replies::bad_alidm_settings();
+                        out = session_.on_commit_result(refused);
+                        break;
+                    }
+                    req.envelope.unsubscribe = std::move(*ask);
+                }
                 const auto reached = static_cast<std::int64_t>(req.envelope.recipients.size());
                 // RCPT checked the quota; reserving it here, atomically, keeps concurrent sessions
                 // of one account from passing it together. A session that loses the race gets

@@ -45,19 +45,19 @@ nlohmann::json sender_statistics_detail_by_param(ActionContext&);
 nlohmann::json sender_statistics_by_tag_name_and_batch_id(ActionContext&);
 nlohmann::json receive_notifications(ActionContext&);
 nlohmann::json delete_notifications(ActionContext&);
+nlohmann::json create_user_suppression(ActionContext&);
+nlohmann::json list_user_suppression(ActionContext&);
+nlohmann::json remove_user_suppression(ActionContext&);
+nlohmann::json get_suppression_list_level(ActionContext&);
+nlohmann::json set_suppression_list_level(ActionContext&);
 
 const ActionSpec* find_action(const std::string& name) {
     // The second column: parameters of the SDK's request model (SDK 1.9) that the action does
     // not implement. They are refused (InvalidParameter.Unsupported) rather than dropped, so an
     // application never believes an attachment, a template or a filter was applied.
     static const std::unordered_map<std::string, ActionSpec> table{
-        {"SingleSendMail",
-         {single_send_mail,
-          {"Attachments", "Template", "DomainAuth", "IpPoolId", "UnSubscribeFilterLevel",
-           "UnSubscribeLinkType"}}},
-        {"BatchSendMail",
-         {batch_send_mail,
-          {"Headers", "DomainAuth", "IpPoolId", "UnSubscribeFilterLevel", "UnSubscribeLinkType"}}},
+        {"SingleSendMail", {single_send_mail, {"Attachments", "Template", "DomainAuth", "IpPoolId"}}},
+        {"BatchSendMail", {batch_send_mail, {"Headers", "DomainAuth", "IpPoolId"}}},
         {"QueryTaskByParam", {query_task_by_param, {"Status"}}},
         {"DescAccountSummary", {desc_account_summary, {}}},
         {"ReceiveNotifications", {receive_notifications, {}}},
@@ -85,6 +85,11 @@ const ActionSpec* find_action(const std::string& name) {
         {"DescTemplate", {desc_template, {"FromType"}}},
         {"QueryInvalidAddress", {query_invalid_address, {}}},
         {"DeleteInvalidAddress", {delete_invalid_address, {}}},
+        {"CreateUserSuppression", {create_user_suppression, {}}},
+        {"ListUserSuppression", {list_user_suppression, {}}},
+        {"RemoveUserSuppression", {remove_user_suppression, {}}},
+        {"GetSuppressionListLevel", {get_suppression_list_level, {}}},
+        {"SetSuppressionListLevel", {set_suppression_list_level, {}}},
         {"GetIpProtection", {get_ip_protection, {}}},
         {"UpdateIpProtection", {update_ip_protection, {}}},
         {"AddIpfilter", {add_ipfilter, {}}},

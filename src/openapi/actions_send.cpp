@@ -29,8 +29,12 @@ json single_send_mail(ActionContext& c) {
     s.tag = c.optional("TagName");
     s.click_trace = flag(c.optional("ClickTrace", "0"));
     s.headers_json = c.optional("Headers");
-    const auto envid = c.send.single(s, c.origin, c.now_s);
-    return {{"EnvId", std::to_string(envid)}};
+    s.unsubscribe_link_type = c.optional("UnSubscribeLinkType");
+    s.unsubscribe_filter_level = c.optional("UnSubscribeFilterLevel");
+    const auto result = c.send.single(s, c.origin, c.now_s);
+    json reply{{"EnvId", std::to_string(result.envid)}};
+    if (!result.suppressed.empty()) reply["SuppressedAddresses"] = result.suppressed;
+    return reply;
 }
 
 json batch_send_mail(ActionContext& c) {
@@ -44,10 +48,14 @@ json batch_send_mail(ActionContext& c) {
     b.click_trace = flag(c.optional("ClickTrace", "0"));
     b.reply_address = c.optional("ReplyAddress");
     b.reply_alias = c.optional("ReplyAddressAlias");
+    b.unsubscribe_link_type = c.optional("UnSubscribeLinkType");
+    b.unsubscribe_filter_level = c.optional("UnSubscribeFilterLevel");
     std::uint64_t first = 0;
     const auto slot = c.blocking_slot(); // until the last message is on disk
     const auto task = c.send.batch(b, c.origin, c.now_s, first);
-    return {{"EnvId", std::to_string(first)}, {"TaskId", std::to_string(task.id)}};
+    return {{"EnvId", std::to_string(first)},
+            {"TaskId", std::to_string(task.id)},
+            {"SkippedCount", task.skipped}};
 }
 
 json query_task_by_param(ActionContext& c) {

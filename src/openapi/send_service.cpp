@@ -75,7 +75,27 @@ std::string envelope_sender(const std::string& sender, int address_type) {
     return "r" + common::to_lower(common::random_token(12)) + "@" +
            std::string(smtp::split_address(sender).second);
 }
+// The send's link type and filter level: InvalidParameter for unknown values.
+struct UnsubscribeAsk {
+    store::LinkType link;
+    store::FilterLevel level;
+};
+UnsubscribeAsk unsubscribe_ask(const std::string& link_text, const std::string& level_text,
+                               store::FilterLevel account_level) {
+    const auto link = store::parse_link_type(link_text, false);
+    if (!link) fail(400, "InvalidParameter", "UnSubscribeLinkType must be default or disabled");
+    const auto level = store::resolve_filter_level(level_text, account_level);
+    if (!level)
+        fail(400, "InvalidParameter",
+             "UnSubscribeFilterLevel must be default, mailfrom, mailfrom_domain, edm_id or disabled");
+    return {*link, *level};
+}
 } // namespace
+
+std::string SendService::unsubscribe_lines(const store::UnsubscribeClaim& claim, bool wanted) const {
+    if (!wanted) return "";
+    return store_.unsubscribe_lines(claim);
+}
 
 SendService::SendService(store::Store& store, const OpenApiOptions& options, const OpenApiBackends& backends)
     : store_(store)
@@ -131,8 +151,8 @@ SendService::commit_all(std::size_t count, const std::function<Message(std::size
     return results;
 }
 
-std::uint64_t SendService::single(const SingleSend& r, const common::ClientOrigin& origin,
-                                  std::int64_t now_s) {
+SingleResult SendService::single(const SingleSend& r, const common::ClientOrigin& origin,
+                                 std::int64_t now_s) {
     if (r.address_type != 0 && r.address_type != 1)
         fail(400, "InvalidParameter", "AddressType must be 0 or 1");
     const std::string verified_reply_to = check_sender(r.account, r.sender, origin, false);
@@ -157,6 +177,8 @@ std::uint64_t SendService::single(const SingleSend& r, const common::ClientOrigi
         reply_to = verified_reply_to;
     }
     auto headers = parse_custom_headers(r.headers_json);
+    const auto ask = unsubscribe_ask(r.unsubscribe_link_type, r.unsubscribe_filter_level,
+                                     store_.directory()->filter_level(r.account));
 
     // Recipients: up to 100, a list alias stands for its members; the invalid library is skipped.
     // BccAddress: recipients that no header shows. Both lists together stay within the cap.
@@ -186,34 +208,57 @@ std::uint64_t SendService::single(const SingleSend& r, const common::ClientOrigi
     // Expanded, without duplicates (an address given twice, or also on a list, gets one copy).
     std::vector<std::string> rcpts;
     std::set<std::string> seen;
-    for (auto& a : dir->expand(r.account, all))
-        if (seen.insert(common::to_lower(a)).second) rcpts.push_back(std::move(a));
+    SingleResult out;
+    for (auto& a : dir->expand(r.account, all)) {
+        if (!seen.insert(common::to_lower(a)).second) continue;
+        if (dir->suppressed(r.account, a, r.sender, ask.level)) {
+            out.suppressed.push_back(std::move(a)); // skipped: no quota, no message
+            continue;
+        }
+        rcpts.push_back(std::move(a));
+    }
+    if (rcpts.empty() && !out.suppressed.empty())
+        fail(400, "InvalidToAddress.Suppressed", "Every recipient is on the account's suppression list.");
     if (rcpts.empty()) fail(400, "InvalidToAddress.Spam", "Sendmail rejected by invalid address.");
     auto quota = reserve_quota(store_, *dir, r.account, static_cast<std::int64_t>(rcpts.size()), now_s);
 
+    // With a List-Unsubscribe link every recipient has a header of its own: one message each.
+    const auto* sender = dir->sender(r.sender);
+    const bool link = store::wants_unsubscribe_link(ask.link, sender ? sender->type : "");
     MailContent content{r.sender, r.from_alias,  to_header, r.subject,     r.text_body,       r.html_body,
                         reply_to, r.reply_alias, r.tag,     r.click_trace, std::move(headers)};
-    std::string body = build_message(content, "=_mp_" + common::random_token(24));
+    const std::string body = build_message(content, "=_mp_" + common::random_token(24));
     if (body.size() > options_.max_message_bytes)
         fail(400, "InvalidBody", "The message is larger than the size limit.");
-    smtp::Envelope env;
-    env.mail_from = envelope_sender(r.sender, r.address_type);
-    env.auth_user = r.sender;
-    env.helo = "openapi";
-    env.body_type = "8BITMIME";
-    for (auto& a : rcpts)
-        env.recipients.push_back({std::move(a), "", ""});
-    const auto n = static_cast<std::int64_t>(env.recipients.size());
-    const auto result = commit_all(
-                            1,
-                            [&](std::size_t) {
-                                return Message{std::move(env), std::move(body)};
-                            },
-                            origin)
-                            .front();
-    if (!result) fail(503, "ServiceUnavailable", "The message could not be stored; retry later.");
-    quota.keep(n);
-    return *result;
+    auto envelope = [&](const std::vector<std::string>& to) {
+        smtp::Envelope env;
+        env.mail_from = envelope_sender(r.sender, r.address_type);
+        env.auth_user = r.sender;
+        env.helo = "openapi";
+        env.body_type = "8BITMIME";
+        for (const auto& a : to)
+            env.recipients.push_back({a, "", ""});
+        return env;
+    };
+    const std::size_t messages = link ? rcpts.size() : 1;
+    const auto results = commit_all(
+        messages,
+        [&](std::size_t i) {
+            if (!link) return Message{envelope(rcpts), body};
+            const store::UnsubscribeClaim claim{r.account, r.sender, rcpts[i],
+                                                store::recorded_level(ask.level), r.tag};
+            return Message{envelope({rcpts[i]}), unsubscribe_lines(claim, true) + body};
+        },
+        origin);
+    std::int64_t kept = 0;
+    for (std::size_t i = 0; i < results.size(); ++i)
+        if (results[i]) {
+            kept += link ? 1 : static_cast<std::int64_t>(rcpts.size());
+            if (out.envid == 0) out.envid = *results[i];
+        }
+    quota.keep(kept);
+    if (kept == 0) fail(503, "ServiceUnavailable", "The message could not be stored; retry later.");
+    return out;
 }
 
 store::SendTask SendService::batch(const BatchSend& r, const common::ClientOrigin& origin, std::int64_t now_s,
@@ -241,10 +286,14 @@ store::SendTask SendService::batch(const BatchSend& r, const common::ClientOrigi
     }
     if (members.empty()) fail(400, "InvalidReceiverName.Malformed", "The specified receiver list is empty.");
     const auto dir = store_.directory();
-    std::vector<const store::ReceiverRow*> targets; // members not in the invalid library
+    const auto ask =
+        unsubscribe_ask(r.unsubscribe_link_type, r.unsubscribe_filter_level, dir->filter_level(r.account));
+    std::vector<const store::ReceiverRow*> targets; // members not suppressed (invalid library included)
     for (const auto& m : members)
-        if (!dir->is_invalid(r.account, m.email)) targets.push_back(&m);
+        if (!dir->suppressed(r.account, m.email, r.sender, ask.level)) targets.push_back(&m);
     const auto skipped = static_cast<std::int64_t>(members.size() - targets.size());
+    const auto* sender = dir->sender(r.sender);
+    const bool link = store::wants_unsubscribe_link(ask.link, sender ? sender->type : "");
     auto quota = reserve_quota(store_, *dir, r.account, static_cast<std::int64_t>(targets.size()), now_s);
 
     store::SendTask task;
@@ -280,7 +329,10 @@ store::SendTask SendService::batch(const BatchSend& r, const common::ClientOrigi
         env.helo = "openapi";
         env.body_type = "8BITMIME";
         env.recipients.push_back({m.email, "", ""});
-        return Message{std::move(env), build_message(content, "=_mp_" + common::random_token(24))};
+        const store::UnsubscribeClaim claim{r.account, r.sender, m.email, store::recorded_level(ask.level),
+                                            r.tag};
+        return Message{std::move(env), unsubscribe_lines(claim, link) +
+                                           build_message(content, "=_mp_" + common::random_token(24))};
     };
     const auto results = commit_all(targets.size(), make, origin);
     std::int64_t queued = 0;

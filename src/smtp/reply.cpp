@@ -54,6 +54,9 @@ constexpr std::array<ReplyTemplate, static_cast<std::size_t>(ReplyId::end_)> kCa
     {ReplyId::rcpt_ok, 250, Status{2, 1, 5}, "Rcpt Ok", kDocumented},
     {ReplyId::too_many_recipients, 556, Status{5, 5, 3}, "The number of RCPTs is over size", kDocumented},
     {ReplyId::invalid_rcptto, 559, Status{5, 1, 1}, "Invalid rcptto", kDocumented},
+    {ReplyId::suppressed_rcptto, 550, Status{5, 7, 1}, "Recipient is on the account's suppression list",
+     kOwn},
+    {ReplyId::bad_alidm_settings, 550, Status{5, 6, 0}, "Malformed X-AliDM-Settings header", kOwn},
     {ReplyId::size_exceeds_limit, 552, Status{5, 3, 4}, "Message size exceeds fixed maximum message size",
      kOwn},
     {ReplyId::start_data, 354, std::nullopt, "End data with <CR><LF>.<CR><LF>", kDocumented},
@@ -203,6 +206,12 @@ Reply null_sender_foreign_recipient() {
 }
 Reply invalid_rcptto() {
     return render(ReplyId::invalid_rcptto);
+}
+Reply suppressed_rcptto() {
+    return render(ReplyId::suppressed_rcptto);
+}
+Reply bad_alidm_settings() {
+    return render(ReplyId::bad_alidm_settings);
 }
 Reply size_exceeds_limit() {
     return render(ReplyId::size_exceeds_limit);

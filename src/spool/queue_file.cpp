@@ -14,10 +14,13 @@ nlohmann::json envelope_json(const QueueEntry& e) {
     nlohmann::json rcpts = nlohmann::json::array();
     for (const auto& r : e.envelope.recipients)
         rcpts.push_back({{"address", r.address}, {"notify", r.notify}, {"orcpt", r.orcpt}});
-    return {{"envid", e.envid},      {"mail_from", e.envelope.mail_from}, {"auth_user", e.envelope.auth_user},
-            {"recipients", rcpts},   {"body_type", e.envelope.body_type}, {"smtputf8", e.envelope.smtputf8},
-            {"ret", e.envelope.ret}, {"dsn_envid", e.envelope.dsn_envid}, {"received_at", e.received_at_ms},
-            {"peer", e.peer},        {"helo", e.envelope.helo},           {"tls", e.envelope.tls}};
+    nlohmann::json j{
+        {"envid", e.envid},      {"mail_from", e.envelope.mail_from}, {"auth_user", e.envelope.auth_user},
+        {"recipients", rcpts},   {"body_type", e.envelope.body_type}, {"smtputf8", e.envelope.smtputf8},
+        {"ret", e.envelope.ret}, {"dsn_envid", e.envelope.dsn_envid}, {"received_at", e.received_at_ms},
+        {"peer", e.peer},        {"helo", e.envelope.helo},           {"tls", e.envelope.tls}};
+    if (!e.envelope.unsubscribe.empty()) j["unsubscribe"] = e.envelope.unsubscribe; // absent in older files
+    return j;
 }
 } // namespace
 
@@ -68,6 +71,7 @@ std::optional<std::pair<QueueEntry, std::string>> decode_queue_file(std::string_
         e.peer = j.at("peer").get<std::string>();
         e.envelope.helo = j.at("helo").get<std::string>();
         e.envelope.tls = j.at("tls").get<bool>();
+        e.envelope.unsubscribe = j.value("unsubscribe", std::string());
         e.size = *blen;
         return std::pair{std::move(e), std::string(f.substr(head + *hlen + 1, *blen))};
     } catch (const nlohmann::json::exception&) {

@@ -205,6 +205,7 @@ Store::Store(const std::string& path, StoreLimits limits, std::string region)
     }
     const auto key_file = std::filesystem::path(path).parent_path() / "master.key";
     secrets_ = std::make_unique<common::SecretBox>(key_file.string());
+    open_suppression(std::filesystem::path(path).parent_path().string());
     load_usage();
     refresh_directory();
 }
@@ -286,6 +287,8 @@ void Store::remove_account(const std::string& name) {
         transaction([&] {
             for (const char* sql :
                  {"DELETE FROM invalid_addresses WHERE account_id=?",
+                  "DELETE FROM suppressions WHERE account_id=?",
+                  "DELETE FROM suppression_levels WHERE account_id=?",
                   "DELETE FROM ip_entries WHERE account_id=?",
                   "DELETE FROM address_deletions WHERE account_id=?",
                   "DELETE FROM access_keys WHERE account_id=?", "DELETE FROM tags WHERE account_id=?",
@@ -730,6 +733,12 @@ void Store::refresh_directory(bool lists_changed) {
             if (auto secret = secrets_->open(keys.text(2)))
                 dir->access_keys[keys.text(0)] = {keys.text(1), *secret};
         load_notify_targets(*dir);
+        if (!suppression_index_) rebuild_suppression_index();
+        dir->suppression = suppression_index_;
+        Statement lv(db_,
+                     "SELECT a.name,l.level FROM suppression_levels l JOIN accounts a ON a.id=l.account_id");
+        while (lv.step())
+            if (auto level = parse_filter_level(lv.text(1))) dir->filter_levels[lv.text(0)] = *level;
     }
     std::lock_guard lock(dir_mutex_);
     directory_ = std::move(dir);

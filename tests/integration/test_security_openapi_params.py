@@ -219,7 +219,6 @@ def test_one_account_cannot_hold_every_api_thread_with_dns_checks(make_server):
 @pytest.mark.parametrize("extra,param", [
     ({"attachments": [{"attachmentName": "a.txt", "attachmentUrl": "https://example.org/a.txt"}]}, "Attachments"),
     ({"template": {"templateId": "1", "templateData": {"name": "x"}}}, "Template"),
-    ({"unSubscribeLinkType": "default"}, "UnSubscribeLinkType"),
     ({"ipPoolId": "pool-1"}, "IpPoolId"),
     ({"ownerId": 12345}, "OwnerId"),
 ])

@@ -77,6 +77,8 @@ public:
     // The reply-to confirmation link of the public listener: GET shows a page with a button
     // (it confirms nothing, so a link scanner cannot), POST confirms. Never throws.
     ApiResponse reply_to_confirmation(const ApiRequest& request);
+    // The one-click unsubscribe link /u/{token} (docs/suppression.md). Never throws.
+    ApiResponse unsubscribe(const ApiRequest& request);
     // The token check of the operator listener, for what it serves besides the routes (/metrics).
     AdminAuth& auth() { return *auth_; }
 

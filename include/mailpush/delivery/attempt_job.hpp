@@ -21,6 +21,9 @@ struct AttemptJob {
     std::string msg_id;
     std::string tag;     // from X-AliDM-Trace, for reporting
     std::string subject; // as in the header, for reporting
+    // One-click unsubscribe (delivery/unsubscribe_headers.hpp): the sender address, the
+    // envelope's level ("" none) and this recipient's List-Unsubscribe lines.
+    std::string auth_user, unsubscribe, unsubscribe_lines;
     std::int64_t started_ms = 0;
     std::vector<int> held_invalid; // recipients not attempted: in the invalid-address library
     // results

@@ -39,6 +39,7 @@ struct MessageInfo {
 struct QueuedMessage {
     MessageInfo info;
     std::vector<QueuedRecipient> rcpts;
+    std::string unsubscribe; // the envelope's: non-empty = one recipient per attempt (its own headers)
 };
 
 struct SchedulerLimits {

@@ -49,6 +49,12 @@ public:
     // In the account's invalid-address library now (checked before each attempt: a recipient
     // queued before its address entered the library fails as SysOutInvRcpt, not contacted).
     virtual bool is_invalid(const std::string& account, const std::string& address) const = 0;
+    // The List-Unsubscribe lines for one recipient of a message that asked for them
+    // (docs/suppression.md); "" when the sender is unknown.
+    virtual std::string unsubscribe_lines(const std::string& /*auth_user*/, const std::string& /*rcpt*/,
+                                          const std::string& /*level*/) const {
+        return "";
+    }
 };
 
 // Carries out an attempt (capture, smarthost or MX): fills job->replies and job->host_used,

@@ -6,6 +6,7 @@
 
 #include "mailpush/common/client_origin.hpp"
 #include "mailpush/openapi/openapi.hpp"
+#include "mailpush/store/suppression.hpp"
 
 #include <functional>
 #include <string>
@@ -28,7 +29,15 @@ struct SingleSend {
     std::string text_body;
     std::string tag;
     bool click_trace = false;
-    std::string headers_json; // Headers
+    std::string headers_json;             // Headers
+    std::string unsubscribe_link_type;    // UnSubscribeLinkType: "", default, disabled
+    std::string unsubscribe_filter_level; // UnSubscribeFilterLevel: "", default, mailfrom, ...
+};
+
+// What a SingleSendMail did beyond its first envid (docs/suppression.md).
+struct SingleResult {
+    std::uint64_t envid = 0;             // the first message's
+    std::vector<std::string> suppressed; // recipients skipped: on the suppression list
 };
 
 struct BatchSend {
@@ -41,13 +50,17 @@ struct BatchSend {
     bool click_trace = false;
     std::string reply_address;
     std::string reply_alias;
+    std::string unsubscribe_link_type;
+    std::string unsubscribe_filter_level;
 };
 
 class SendService {
 public:
     SendService(store::Store& store, const OpenApiOptions& options, const OpenApiBackends& backends);
 
-    std::uint64_t single(const SingleSend& request, const common::ClientOrigin& origin, std::int64_t now_s);
+    // Suppressed recipients are skipped (all of them: InvalidToAddress.Suppressed). With an
+    // unsubscribe link each recipient gets a message of its own (a per-recipient header).
+    SingleResult single(const SingleSend& request, const common::ClientOrigin& origin, std::int64_t now_s);
     // Renders the template for each list member and commits one message per member.
     store::SendTask batch(const BatchSend& request, const common::ClientOrigin& origin, std::int64_t now_s,
                           std::uint64_t& first_envid);
@@ -61,6 +74,8 @@ private:
     // sender address, account state, IP protection, verified domain, type.
     std::string check_sender(const std::string& account, const std::string& sender,
                              const common::ClientOrigin& origin, bool batch);
+    // The List-Unsubscribe lines for one recipient, "" if the message gets none.
+    std::string unsubscribe_lines(const store::UnsubscribeClaim& claim, bool wanted) const;
     using Message = std::pair<smtp::Envelope, std::string>;
     // Commits `count` messages made one at a time by `make(i)`, at most 256 in flight, so a
     // batch never holds more than that many in memory. Returns each one's envid or nullopt.

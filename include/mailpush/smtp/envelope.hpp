@@ -25,6 +25,9 @@ struct Envelope {
     std::uint64_t declared_size = 0;
     bool tls = false;
     std::string helo;
+    // One-click unsubscribe (docs/suppression.md): the filter level an unsubscribe through this
+    // message records ("mailfrom", ...); "" = no List-Unsubscribe. Set: one recipient per attempt.
+    std::string unsubscribe;
 };
 
 } // namespace mailpush::smtp

@@ -19,6 +19,7 @@ struct StoreLimits {
     std::int64_t monthly_quota = 600'000;
     common::PasswordCost password_cost; // of new password hashes ([auth])
     unsigned max_ip_entries = 10;
+    std::int64_t max_suppressions = 100'000;   // manual entries per account (unsubscribes always recorded)
     bool allow_private_ip_entries = false;     // loopback and RFC 1918 entries: for tests and labs only
     bool allow_private_notify_targets = false; // a webhook URL may name a non-global IP literal
     unsigned max_tags = 10;

@@ -7,6 +7,7 @@
 #include "mailpush/store/limits.hpp"
 #include "mailpush/store/quota_meter.hpp"
 #include "mailpush/store/records.hpp"
+#include "mailpush/store/suppression.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -125,6 +126,15 @@ struct Directory {
     std::unordered_map<std::string, Key> access_keys;     // key: AccessKeyId
     std::unordered_map<std::string, NotifyTarget> notify; // key: account + '\n' + address ("" = account)
     std::unordered_map<std::string, std::string> domains; // key: lower(domain), value: its account
+    // The suppression list (docs/suppression.md), shared between snapshots, rebuilt on change.
+    std::shared_ptr<const SuppressionIndex> suppression = std::make_shared<const SuppressionIndex>();
+    std::unordered_map<std::string, FilterLevel> filter_levels; // accounts that set one
+    // The account's SuppressionListLevel: what "default" means for its sends.
+    FilterLevel filter_level(const std::string& account) const;
+    // The source of the entry that stops this send ("hard_bounce" for the invalid library), or
+    // nullopt. `level`: the send's filter level (disabled: unsubscribes do not apply).
+    std::optional<std::string> suppressed(const std::string& account, std::string_view rcpt,
+                                          std::string_view sender, FilterLevel level) const;
     const Sender* sender(const std::string& address) const;
     const AccountInfo* account(const std::string& name) const;
     // The members of `account`'s recipient list whose alias is `address`, or nullptr.
@@ -245,6 +255,27 @@ public:
     std::vector<InvalidAddress> list_invalid(const std::string& account_filter);
     void remove_invalid(const std::string& account, const std::string& address);
 
+    // Suppression list (src/store/store_suppression.cpp). `address`: a mailbox or a domain.
+    // Adding an entry that exists returns it unchanged.
+    Suppression add_suppression(const std::string& account, const std::string& address,
+                                std::string_view source, const std::string& scope, std::int64_t now_s);
+    // Entries and the invalid library's hard bounces, newest first.
+    std::vector<Suppression> list_suppressions(const std::string& account);
+    // All or nothing: StoreError(not_found) naming the first id that is not the account's.
+    void remove_suppressions(const std::string& account, const std::vector<std::int64_t>& ids);
+    FilterLevel suppression_level(const std::string& account);
+    FilterLevel set_suppression_level(const std::string& account, FilterLevel level);
+    std::string unsubscribe_token(const UnsubscribeClaim& claim) const;
+    // The public base of /u/{token} links ([http] public_url or the default the daemon
+    // derives), set once the listeners are bound.
+    void set_link_base(std::string url);
+    // The claim's List-Unsubscribe and List-Unsubscribe-Post lines.
+    std::string unsubscribe_lines(const UnsubscribeClaim& claim) const;
+    std::optional<UnsubscribeClaim> read_unsubscribe(std::string_view token) const;
+    // Records the token's unsubscribe (source unsubscribe, the claim's level); nullopt for a
+    // bad token or an account that no longer exists (nothing changes).
+    std::optional<UnsubscribeClaim> unsubscribe(std::string_view token, std::int64_t now_s);
+
     IpProtection get_ip_protection(const std::string& account);
     IpProtection set_ip_protection(const std::string& account, bool enabled);
     IpProtection add_ip_entry(const std::string& account, const std::string& entry);
@@ -263,6 +294,8 @@ private:
     Domain domain_from_row(const sqlite::Statement& st);
     std::int64_t list_id(std::int64_t account, const std::string& name);
     void load_usage();
+    void open_suppression(const std::string& data_dir); // schema, key; with the constructor
+    void rebuild_suppression_index();                   // with db_mutex_ held
 
     sqlite3* db_ = nullptr;
     StoreLimits limits_;
@@ -273,6 +306,10 @@ private:
     std::unique_ptr<common::SecretBox> secrets_;
     std::shared_ptr<const Directory::AliasMap> aliases_; // the last alias map built
     QuotaMeter quota_;
+    std::unique_ptr<common::SecretBox> unsubscribe_box_;        // data_dir/unsubscribe.key
+    std::shared_ptr<const SuppressionIndex> suppression_index_; // the last index built
+    mutable std::mutex link_mutex_;
+    std::string link_base_;
 };
 
 } // namespace mailpush::store

@@ -21,7 +21,9 @@ TEST(UnsupportedParameters, AttachmentsAndTemplatesOfSingleSendMailAreRefusedFla
               "Attachments.1.AttachmentName");
     EXPECT_EQ(refused("SingleSendMail", {{"Attachments", "[]"}}), "Attachments");
     EXPECT_EQ(refused("SingleSendMail", {{"Template", "{\"TemplateId\":1}"}}), "Template");
-    EXPECT_EQ(refused("SingleSendMail", {{"UnSubscribeLinkType", "default"}}), "UnSubscribeLinkType");
+    EXPECT_EQ(refused("SingleSendMail", {{"IpPoolId", "pool-1"}}), "IpPoolId");
+    // Supported now (docs/suppression.md): not refused.
+    EXPECT_EQ(refused("SingleSendMail", {{"UnSubscribeLinkType", "default"}}), std::nullopt);
 }
 
 TEST(UnsupportedParameters, SupportedAndSimilarlyNamedParametersPass) {
