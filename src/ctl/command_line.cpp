@@ -41,6 +41,8 @@ constexpr Flag kFlags[] = {
     {"events", true},
     {"max", true},
     {"keyword", true},
+    {"rsa-bits", true},
+    {"ed25519", false},
 };
 
 const Flag* find_flag(std::string_view name) {

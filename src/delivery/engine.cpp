@@ -6,6 +6,7 @@
 // recipient is final. A crash in between repeats at most the in-flight attempt.
 #include "mailpush/delivery/engine.hpp"
 
+#include "mailpush/engine/delivery_signing.hpp"
 #include "engine_backends.hpp"
 #include "network_transport.hpp"
 
@@ -55,13 +56,15 @@ QueuedMessage queued_message(const spool::QueueEntry& entry, const std::vector<R
 }
 
 // What reporting and the event need from the body; the control header is not delivered.
-void take_body(AttemptJob& job, std::string body) {
+void take_body(AttemptJob& job, std::string body, const Accounts& accounts, const std::string& account,
+               std::int64_t now_s) {
     job.msg_id = smtp::find_header(body, "Message-ID").value_or("");
     if (job.msg_id.size() > 2 && job.msg_id.front() == '<' && job.msg_id.back() == '>')
         job.msg_id = job.msg_id.substr(1, job.msg_id.size() - 2);
     if (const auto trace = smtp::find_header(body, "X-AliDM-Trace")) job.tag = parse_trace_header(*trace).tag;
     job.subject = smtp::find_header(body, "Subject").value_or("").substr(0, 300);
     job.message.body = smtp::remove_header(std::move(body), "X-AliDM-Trace");
+    sign_for_delivery(job, accounts, account, now_s); // last: signs what is delivered
 }
 
 // The real backends, kept alive by the engine's state for as long as its handlers run.
@@ -185,13 +188,15 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
     // Reading the body is file I/O: on the blocking pool, then to the transport.
     void launch(std::shared_ptr<AttemptJob> job) {
         auto self = shared_from_this();
-        asio::post(blocking, [self, job] {
+        const auto* m = scheduler.find(job->envid);
+        auto account = m ? io_parts.accounts.account_of(m->info.auth_user) : std::string();
+        asio::post(blocking, [self, job, account = std::move(account)] {
             auto body = self->io_parts.queue.read_body(job->envid);
             if (!body) { // deleted meanwhile (queue delete): nothing to deliver
                 asio::post(self->strand, [self, job] { self->forget(*job); });
                 return;
             }
-            take_body(*job, std::move(*body));
+            take_body(*job, std::move(*body), self->io_parts.accounts, account, self->io_parts.now_ms() / 1000);
             self->io_parts.transport->deliver(
                 job, [self, job] { asio::post(self->strand, [self, job] { self->complete(*job); }); });
         });

@@ -5,6 +5,7 @@
 
 #include "mailpush/delivery/attempt_job.hpp"
 #include "mailpush/delivery/delivery_log.hpp"
+#include "mailpush/dkim/dkim.hpp"
 #include "mailpush/spool/spool.hpp"
 
 #include <cstdint>
@@ -46,6 +47,14 @@ public:
     virtual ~Accounts() = default;
     virtual std::string account_of(const std::string& auth_user) const = 0; // "" if unknown
     virtual void add_invalid(const std::string& account, const std::string& address) = 0;
+    // The active DKIM keys of `domain` if it is one of `account`'s domains, else nullptr.
+    // Answered from memory (called per attempt job).
+    virtual std::shared_ptr<const std::vector<dkim::SigningKey>> signing_keys(const std::string& account,
+                                                                              const std::string& domain) const {
+        (void)account;
+        (void)domain;
+        return nullptr;
+    }
 };
 
 // Carries out an attempt (capture, smarthost or MX): fills job->replies and job->host_used,
