@@ -65,7 +65,12 @@ json change_domain_dkim_record(ActionContext& c) {
     const auto domains = c.store.list_domains(c.account);
     const auto it = std::find_if(domains.begin(), domains.end(), [&](const store::Domain& d) { return d.name == wanted; });
     if (it == domains.end()) throw ApiError{404, "InvalidDomain.NotFound", "The specified Domain does not exist."};
-    c.store.rotate_dkim(it->name, static_cast<int>(bits));
+    try {
+        c.store.rotate_dkim(it->name, static_cast<int>(bits));
+    } catch (const store::StoreError& e) {
+        if (e.kind() != store::ErrorKind::conflict) throw;
+        throw ApiError{400, "InvalidParameter.DkimRotationPending", e.what()};
+    }
     c.report("dkim_rotate", it->name);
     const auto d = c.store.get_domain(it->name);
     const auto* key = shown_key(d);

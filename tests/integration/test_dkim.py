@@ -268,7 +268,8 @@ def test_sdk_desc_domain_and_change_dkim_record(make_server, zone, sink, seven_b
     desc = sdk(srv, key, "descDomain", {"domainId": domain_id})["body"]
     assert desc["dkimRR"] == "mpr2._domainkey" and desc["dkimAuthStatus"] == "1" and desc["dkimRsaLength"] == 1024
     # Refused: a second rotation before the first verified, a bad length, an unknown domain.
-    assert sdk(srv, key, "changeDomainDkimRecord", {"domain": DOMAIN})["ok"] is False
+    pending = sdk(srv, key, "changeDomainDkimRecord", {"domain": DOMAIN})
+    assert pending["ok"] is False and pending["code"] == "InvalidParameter.DkimRotationPending", pending
     bad = sdk(srv, key, "changeDomainDkimRecord", {"domain": DOMAIN, "dkimRsaLength": 4096})
     assert bad["ok"] is False and bad["code"] == "InvalidParameter", bad
     nope = sdk(srv, key, "changeDomainDkimRecord", {"domain": "nope.example.net"})
