@@ -34,8 +34,8 @@ json dmarc_json(const store::Domain& d) {
 
 json to_json(const store::Domain& d) {
     const json records = records_json(d.checks);
-    return {{"domain", d.name},       {"account", d.account}, {"created_at", d.created_at},
-            {"verified", d.verified}, {"records", records},   {"id", d.id},
+    return {{"domain", d.name},          {"account", d.account},  {"created_at", d.created_at},
+            {"verified", d.verified},    {"records", records},    {"id", d.id},
             {"dkim", dkim_json(d.dkim)}, {"dmarc", dmarc_json(d)}};
 }
 
@@ -82,7 +82,8 @@ std::span<const Route> domain_routes() {
         {"POST", "/v1/domains", Access::admin,
          [](const AdminServices& s, const RouteCall& c) {
              const auto dkim = dkim_options(c.body);
-             return ok(to_json(s.store.add_domain(field(c.body, "account"), field(c.body, "domain"), dkim)), 201);
+             return ok(to_json(s.store.add_domain(field(c.body, "account"), field(c.body, "domain"), dkim)),
+                       201);
          }},
         {"GET", "/v1/domains/{domain}", Access::admin,
          [](const AdminServices& s, const RouteCall& c) {

@@ -4,11 +4,11 @@
 #include "attempt.hpp"
 
 #include "connection_cache.hpp"
-#include "mailpush/engine/delivery_signing.hpp"
 
 #include "mailpush/common/address_scope.hpp"
 #include "mailpush/common/durable_file.hpp"
 #include "mailpush/delivery/classifier.hpp"
+#include "mailpush/engine/delivery_signing.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -66,7 +66,8 @@ asio::awaitable<bool> transact(AttemptContext& ctx, OpenConnection& c, AttemptJo
     boost::system::error_code ec;
     std::string buf(16 * 1024, '\0');
     bool submitted = reused;
-    smtp::ClientStep step = reused ? c.session.submit(outbound_for(job, c.session.offers_8bitmime())) : smtp::ClientStep{};
+    smtp::ClientStep step =
+        reused ? c.session.submit(outbound_for(job, c.session.offers_8bitmime())) : smtp::ClientStep{};
     const auto write_timeout =
         std::min<std::chrono::milliseconds>(smtp::ClientSession::data_block_timeout, ctx.command_timeout);
     for (;;) {

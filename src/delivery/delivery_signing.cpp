@@ -35,7 +35,8 @@ std::string sign_message(std::string message, const std::vector<dkim::SigningKey
     }
 }
 
-void sign_for_delivery(AttemptJob& job, const Accounts& accounts, const std::string& account, std::int64_t now_s) {
+void sign_for_delivery(AttemptJob& job, const Accounts& accounts, const std::string& account,
+                       std::int64_t now_s) {
     const auto domain = signing_domain(job.message.body, job.message.mail_from, [&](const std::string& d) {
         return accounts.signing_keys(account, d) != nullptr;
     });
@@ -44,7 +45,9 @@ void sign_for_delivery(AttemptJob& job, const Accounts& accounts, const std::str
     const auto before = job.message.body.size();
     job.message.body = sign_message(std::move(job.message.body), *keys, now_s);
     job.signature_bytes = job.message.body.size() - before;
-    job.resign = [keys, now_s](std::string message) { return sign_message(std::move(message), *keys, now_s); };
+    job.resign = [keys, now_s](std::string message) {
+        return sign_message(std::move(message), *keys, now_s);
+    };
 }
 
 const smtp::OutboundMessage& outbound_for(AttemptJob& job, bool receiver_8bitmime) {
@@ -52,7 +55,8 @@ const smtp::OutboundMessage& outbound_for(AttemptJob& job, bool receiver_8bitmim
     if (!job.seven_bit) {
         const std::string_view unsigned_body = std::string_view(job.message.body).substr(job.signature_bytes);
         const auto sep = unsigned_body.find("\r\n\r\n");
-        const bool eight_bit = sep != std::string_view::npos && smtp::has_eight_bit(unsigned_body.substr(sep + 4));
+        const bool eight_bit =
+            sep != std::string_view::npos && smtp::has_eight_bit(unsigned_body.substr(sep + 4));
         if (!eight_bit) return job.message;
         auto m = job.message;
         m.body = smtp::to_seven_bit(unsigned_body);

@@ -6,7 +6,6 @@
 // recipient is final. A crash in between repeats at most the in-flight attempt.
 #include "mailpush/delivery/engine.hpp"
 
-#include "mailpush/engine/delivery_signing.hpp"
 #include "engine_backends.hpp"
 #include "network_transport.hpp"
 
@@ -15,6 +14,7 @@
 #include "mailpush/delivery/event_format.hpp"
 #include "mailpush/delivery/outcome.hpp"
 #include "mailpush/delivery/scheduler.hpp"
+#include "mailpush/engine/delivery_signing.hpp"
 #include "mailpush/smtp/message_headers.hpp"
 
 #include <boost/asio/post.hpp>
@@ -196,7 +196,8 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
                 asio::post(self->strand, [self, job] { self->forget(*job); });
                 return;
             }
-            take_body(*job, std::move(*body), self->io_parts.accounts, account, self->io_parts.now_ms() / 1000);
+            take_body(*job, std::move(*body), self->io_parts.accounts, account,
+                      self->io_parts.now_ms() / 1000);
             self->io_parts.transport->deliver(
                 job, [self, job] { asio::post(self->strand, [self, job] { self->complete(*job); }); });
         });

@@ -49,8 +49,8 @@ std::string StoreAccounts::account_of(const std::string& auth_user) const {
 }
 // From the store's Directory snapshot (rebuilt on every change, keys unsealed then): the
 // pointer shares the snapshot, so no copy and no SQLite per message.
-std::shared_ptr<const std::vector<dkim::SigningKey>> StoreAccounts::signing_keys(const std::string& account,
-                                                                                 const std::string& domain) const {
+std::shared_ptr<const std::vector<dkim::SigningKey>>
+StoreAccounts::signing_keys(const std::string& account, const std::string& domain) const {
     auto directory = store_.directory();
     if (!directory->owns_domain(account, domain)) return nullptr;
     const auto it = directory->dkim.find(domain);

@@ -46,8 +46,8 @@ public:
         : store_(store) {}
     std::string account_of(const std::string& auth_user) const override;
     void add_invalid(const std::string& account, const std::string& address) override;
-    std::shared_ptr<const std::vector<dkim::SigningKey>> signing_keys(const std::string& account,
-                                                                      const std::string& domain) const override;
+    std::shared_ptr<const std::vector<dkim::SigningKey>>
+    signing_keys(const std::string& account, const std::string& domain) const override;
 
 private:
     store::Store& store_;

@@ -63,8 +63,10 @@ json change_domain_dkim_record(ActionContext& c) {
         throw ApiError{400, "InvalidParameter", "DkimRsaLength must be 1024 or 2048."};
     const auto wanted = common::to_lower(name);
     const auto domains = c.store.list_domains(c.account);
-    const auto it = std::find_if(domains.begin(), domains.end(), [&](const store::Domain& d) { return d.name == wanted; });
-    if (it == domains.end()) throw ApiError{404, "InvalidDomain.NotFound", "The specified Domain does not exist."};
+    const auto it = std::find_if(domains.begin(), domains.end(),
+                                 [&](const store::Domain& d) { return d.name == wanted; });
+    if (it == domains.end())
+        throw ApiError{404, "InvalidDomain.NotFound", "The specified Domain does not exist."};
     try {
         c.store.rotate_dkim(it->name, static_cast<int>(bits));
     } catch (const store::StoreError& e) {

@@ -10,7 +10,8 @@ namespace {
 
 bool iequal(std::string_view a, std::string_view b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
            });
 }
 
@@ -82,7 +83,8 @@ std::string boundary_of(const std::string& content_type) {
         std::size_t p = pos + 8;
         while (p < l.size() && (l[p] == ' ' || l[p] == '\t'))
             ++p;
-        if (p >= l.size() || l[p] != '=' || (pos > 0 && std::isalnum(static_cast<unsigned char>(l[pos - 1])))) {
+        if (p >= l.size() || l[p] != '=' ||
+            (pos > 0 && std::isalnum(static_cast<unsigned char>(l[pos - 1])))) {
             pos = p;
             continue;
         }
@@ -193,7 +195,8 @@ std::string quoted_printable(std::string_view body) {
     std::size_t start = 0;
     for (;;) {
         const auto eol = body.find("\r\n", start);
-        append_line(out, body.substr(start, eol == std::string_view::npos ? std::string_view::npos : eol - start));
+        append_line(out,
+                    body.substr(start, eol == std::string_view::npos ? std::string_view::npos : eol - start));
         if (eol == std::string_view::npos) break;
         out += "\r\n";
         start = eol + 2;

@@ -347,8 +347,10 @@ Domain Store::add_domain(const std::string& account, const std::string& domain_i
             throw StoreError(ErrorKind::limit, "an account may have at most " +
                                                    std::to_string(limits_.max_domains) + " domains");
         transaction([&] { // the domain and its first DKIM keys, or nothing
-            Statement st(db_, "INSERT INTO domains(account_id, name, main_domain, verify_token) VALUES(?,?,?,?)");
-            st.bind(1, id).bind(2, domain).bind(3, main).bind(4, "mailpush-verify=" + common::random_token(24));
+            Statement st(db_,
+                         "INSERT INTO domains(account_id, name, main_domain, verify_token) VALUES(?,?,?,?)");
+            st.bind(1, id).bind(2, domain).bind(3, main).bind(4,
+                                                              "mailpush-verify=" + common::random_token(24));
             st.step();
             const auto domain_id = sqlite3_last_insert_rowid(db_);
             const auto now = common::unix_seconds_now();
@@ -421,7 +423,8 @@ Domain Store::record_domain_checks(const std::string& domain, const std::vector<
                 st.bind(1, domain_id).bind(2, c.purpose).bind(3, c.status).bind(4, c.found.substr(0, 1000));
                 st.step();
             }
-            const auto keys = activate_verified_keys(load_dkim_keys(domain_id), checks, common::unix_seconds_now());
+            const auto keys =
+                activate_verified_keys(load_dkim_keys(domain_id), checks, common::unix_seconds_now());
             save_dkim_states(domain_id, keys);
             Statement v(db_, "UPDATE domains SET verified=? WHERE id=?");
             v.bind(1, static_cast<std::int64_t>(domain_verified(checks) && dkim_verified(checks, keys)))

@@ -30,7 +30,8 @@ dkim::Algorithm algorithm_of(const std::string& name) {
 
 void check_rsa_bits(int bits) {
     if (bits != 1024 && bits != 2048)
-        throw StoreError(ErrorKind::invalid, "DKIM RSA length must be 1024 or 2048, not " + std::to_string(bits));
+        throw StoreError(ErrorKind::invalid,
+                         "DKIM RSA length must be 1024 or 2048, not " + std::to_string(bits));
 }
 } // namespace
 
@@ -48,8 +49,8 @@ void Store::migrate_dkim() {
         insert_dkim_key(id, "rsa", 2048, 1, "active", now);
 }
 
-void Store::insert_dkim_key(std::int64_t domain_id, const std::string& algorithm, int rsa_bits, int generation,
-                            const std::string& state, std::int64_t now_s) {
+void Store::insert_dkim_key(std::int64_t domain_id, const std::string& algorithm, int rsa_bits,
+                            int generation, const std::string& state, std::int64_t now_s) {
     const auto pair = dkim::generate_key(algorithm_of(algorithm), rsa_bits);
     Statement st(db_, "INSERT INTO dkim_keys(domain_id,selector,algorithm,rsa_bits,generation,private_key,"
                       "public_key,state,created_s,activated_s) VALUES(?,?,?,?,?,?,?,?,?,?)");
@@ -89,8 +90,13 @@ std::vector<DkimKey> Store::load_dkim_keys(std::int64_t domain_id) {
 
 void Store::save_dkim_states(std::int64_t domain_id, const std::vector<DkimKey>& keys) {
     for (const auto& k : keys) {
-        Statement st(db_, "UPDATE dkim_keys SET state=?, activated_s=?, retired_s=? WHERE domain_id=? AND selector=?");
-        st.bind(1, k.state).bind(2, k.activated_s).bind(3, k.retired_s).bind(4, domain_id).bind(5, k.selector);
+        Statement st(
+            db_, "UPDATE dkim_keys SET state=?, activated_s=?, retired_s=? WHERE domain_id=? AND selector=?");
+        st.bind(1, k.state)
+            .bind(2, k.activated_s)
+            .bind(3, k.retired_s)
+            .bind(4, domain_id)
+            .bind(5, k.selector);
         st.step();
     }
 }

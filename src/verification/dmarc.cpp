@@ -36,7 +36,8 @@ bool aligned(const std::string& identifier, const std::string& from_domain, bool
 }
 
 DmarcReport judge_dmarc(const std::vector<std::string>& answers, const std::string& from_domain,
-                        const std::string& spf_domain, bool spf_ok, const std::string& dkim_domain, bool dkim_ok) {
+                        const std::string& spf_domain, bool spf_ok, const std::string& dkim_domain,
+                        bool dkim_ok) {
     DmarcReport r;
     DmarcPolicy policy; // the defaults (relaxed) when there is no record
     for (const auto& a : answers)

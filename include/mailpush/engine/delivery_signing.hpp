@@ -26,7 +26,8 @@ std::string sign_message(std::string message, const std::vector<dkim::SigningKey
 
 // Signs job.message.body (after the engine's own header changes) with the active keys of the
 // signing domain of `account`, and keeps what attempts need to sign a converted body again.
-void sign_for_delivery(AttemptJob& job, const Accounts& accounts, const std::string& account, std::int64_t now_s);
+void sign_for_delivery(AttemptJob& job, const Accounts& accounts, const std::string& account,
+                       std::int64_t now_s);
 
 // The message to submit to a receiver: job.message, or for a receiver without 8BITMIME and a
 // body with 8-bit bytes its quoted-printable form (smtp::to_seven_bit), signed again; made once

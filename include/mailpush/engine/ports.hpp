@@ -49,8 +49,8 @@ public:
     virtual void add_invalid(const std::string& account, const std::string& address) = 0;
     // The active DKIM keys of `domain` if it is one of `account`'s domains, else nullptr.
     // Answered from memory (called per attempt job).
-    virtual std::shared_ptr<const std::vector<dkim::SigningKey>> signing_keys(const std::string& account,
-                                                                              const std::string& domain) const {
+    virtual std::shared_ptr<const std::vector<dkim::SigningKey>>
+    signing_keys(const std::string& account, const std::string& domain) const {
         (void)account;
         (void)domain;
         return nullptr;

@@ -55,8 +55,8 @@ bool dkim_verified(const std::vector<DnsRecordCheck>& checks, const std::vector<
 // After a check: each published key whose record was found ("ok") becomes active, and the keys
 // of its algorithm that were active are retired at `now_s`. Returns the keys with their new
 // states (the input unchanged if nothing verified).
-std::vector<DkimKey> activate_verified_keys(std::vector<DkimKey> keys, const std::vector<DnsRecordCheck>& checks,
-                                            std::int64_t now_s);
+std::vector<DkimKey> activate_verified_keys(std::vector<DkimKey> keys,
+                                            const std::vector<DnsRecordCheck>& checks, std::int64_t now_s);
 
 // A rotation may start only when no key waits for its record (a published one): the message
 // to refuse it with, or "" if it may.

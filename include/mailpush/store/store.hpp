@@ -135,7 +135,8 @@ struct Directory {
     std::unordered_map<std::string, Key> access_keys;     // key: AccessKeyId
     std::unordered_map<std::string, NotifyTarget> notify; // key: account + '\n' + address ("" = account)
     std::unordered_map<std::string, std::string> domains; // key: lower(domain), value: its account
-    std::unordered_map<std::string, std::vector<dkim::SigningKey>> dkim; // key: lower(domain): its active keys
+    std::unordered_map<std::string, std::vector<dkim::SigningKey>>
+        dkim; // key: lower(domain): its active keys
     const Sender* sender(const std::string& address) const;
     const AccountInfo* account(const std::string& name) const;
     // The members of `account`'s recipient list whose alias is `address`, or nullptr.

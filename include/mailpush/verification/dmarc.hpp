@@ -14,7 +14,7 @@
 namespace mailpush::verification {
 
 struct DmarcPolicy {
-    std::string policy;      // p=: none, quarantine, reject
+    std::string policy;       // p=: none, quarantine, reject
     bool strict_dkim = false; // adkim=s
     bool strict_spf = false;  // aspf=s
     std::string rua;
@@ -37,7 +37,8 @@ struct DmarcReport {
 // `answers`: the TXT strings found at _dmarc.{from_domain} (the first valid DMARC record counts;
 // none: defaults adkim=aspf=relaxed for the alignment report).
 DmarcReport judge_dmarc(const std::vector<std::string>& answers, const std::string& from_domain,
-                        const std::string& spf_domain, bool spf_ok, const std::string& dkim_domain, bool dkim_ok);
+                        const std::string& spf_domain, bool spf_ok, const std::string& dkim_domain,
+                        bool dkim_ok);
 
 // The report for mail from `domain`'s addresses as mailpush sends it: the header From, the
 // envelope sender (MAIL FROM is the sender address) and d= are all at `domain`; SPF and DKIM

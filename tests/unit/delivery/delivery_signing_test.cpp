@@ -12,11 +12,12 @@ namespace mailpush::delivery {
 namespace {
 
 struct KeyedAccounts : Accounts {
-    std::map<std::string, std::shared_ptr<const std::vector<dkim::SigningKey>>> keys; // by domain, account "acct"
+    std::map<std::string, std::shared_ptr<const std::vector<dkim::SigningKey>>>
+        keys; // by domain, account "acct"
     std::string account_of(const std::string&) const override { return "acct"; }
     void add_invalid(const std::string&, const std::string&) override {}
-    std::shared_ptr<const std::vector<dkim::SigningKey>> signing_keys(const std::string& account,
-                                                                      const std::string& domain) const override {
+    std::shared_ptr<const std::vector<dkim::SigningKey>>
+    signing_keys(const std::string& account, const std::string& domain) const override {
         const auto it = keys.find(domain);
         return account == "acct" && it != keys.end() ? it->second : nullptr;
     }
@@ -27,9 +28,10 @@ struct Fixture {
     dkim::KeyPair ed = dkim::generate_key(dkim::Algorithm::ed25519_sha256);
     KeyedAccounts accounts;
     Fixture() {
-        accounts.keys["example.com"] = std::make_shared<const std::vector<dkim::SigningKey>>(std::vector<dkim::SigningKey>{
-            {"example.com", "mpr1", dkim::Algorithm::rsa_sha256, rsa.private_pem},
-            {"example.com", "mpe1", dkim::Algorithm::ed25519_sha256, ed.private_pem}});
+        accounts.keys["example.com"] =
+            std::make_shared<const std::vector<dkim::SigningKey>>(std::vector<dkim::SigningKey>{
+                {"example.com", "mpr1", dkim::Algorithm::rsa_sha256, rsa.private_pem},
+                {"example.com", "mpe1", dkim::Algorithm::ed25519_sha256, ed.private_pem}});
     }
     dkim::KeyLookup lookup() const {
         return [this](const std::string& selector, const std::string& domain) -> std::optional<std::string> {
@@ -65,7 +67,8 @@ TEST(SigningDomain, HeaderFromIfTheAccountsElseEnvelope) {
 
 TEST(DeliverySigning, SignsOnceWithBothKeysAndVerifies) {
     Fixture f;
-    auto job = job_for("From: news@example.com\r\nTo: bob@example.org\r\nSubject: hi\r\n\r\nhello\r\n.dot line\r\n");
+    auto job =
+        job_for("From: news@example.com\r\nTo: bob@example.org\r\nSubject: hi\r\n\r\nhello\r\n.dot line\r\n");
     sign_for_delivery(job, f.accounts, "acct", 1'800'000'000);
     EXPECT_TRUE(job.message.body.starts_with("DKIM-Signature:"));
     EXPECT_GT(job.signature_bytes, 0u);

@@ -48,11 +48,13 @@ TEST(SevenBit, SevenBitMessageUnchanged) {
 }
 
 TEST(SevenBit, PlainMessageGetsMimeHeaders) {
-    const std::string m = "From: a@example.com\r\nSubject: hi\r\n\r\nGr\xc3\xbc\xc3\x9f" "e\r\n";
+    const std::string m = "From: a@example.com\r\nSubject: hi\r\n\r\nGr\xc3\xbc\xc3\x9f"
+                          "e\r\n";
     const auto out = to_seven_bit(m);
-    EXPECT_EQ(out, "From: a@example.com\r\nSubject: hi\r\nMIME-Version: 1.0\r\n"
-                   "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n"
-                   "\r\nGr=C3=BC=C3=9Fe\r\n");
+    EXPECT_EQ(out,
+              "From: a@example.com\r\nSubject: hi\r\nMIME-Version: 1.0\r\n"
+              "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n"
+              "\r\nGr=C3=BC=C3=9Fe\r\n");
 }
 
 TEST(SevenBit, SinglePartReplacesItsEncoding) {
@@ -63,18 +65,22 @@ TEST(SevenBit, SinglePartReplacesItsEncoding) {
 }
 
 TEST(SevenBit, MultipartConvertsOnlyEightBitParts) {
-    const std::string m = "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
-                          "preamble\r\n"
-                          "--b1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
-                          "na\xc3\xafve\r\n"
-                          "--b1\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n"
-                          "AAEC\r\n"
-                          "--b1--\r\nepilogue\r\n";
+    const std::string m =
+        "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
+        "preamble\r\n"
+        "--b1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+        "na\xc3\xafve\r\n"
+        "--b1\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        "AAEC\r\n"
+        "--b1--\r\nepilogue\r\n";
     const auto out = to_seven_bit(m);
     EXPECT_FALSE(has_eight_bit(out));
-    EXPECT_NE(out.find("Content-Transfer-Encoding: quoted-printable\r\n\r\nna=C3=AFve\r\n--b1\r\n"), std::string::npos);
-    EXPECT_NE(out.find("Content-Transfer-Encoding: base64\r\n\r\nAAEC\r\n--b1--\r\nepilogue\r\n"), std::string::npos);
-    EXPECT_TRUE(out.starts_with("MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\npreamble\r\n"));
+    EXPECT_NE(out.find("Content-Transfer-Encoding: quoted-printable\r\n\r\nna=C3=AFve\r\n--b1\r\n"),
+              std::string::npos);
+    EXPECT_NE(out.find("Content-Transfer-Encoding: base64\r\n\r\nAAEC\r\n--b1--\r\nepilogue\r\n"),
+              std::string::npos);
+    EXPECT_TRUE(out.starts_with(
+        "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\npreamble\r\n"));
     EXPECT_EQ(out.find("Content-Transfer-Encoding: 8bit"), std::string::npos);
 }
 
@@ -87,16 +93,19 @@ TEST(SevenBit, NestedMultipartAndFoldedContentType) {
                           "--outer--\r\n";
     const auto out = to_seven_bit(m);
     EXPECT_FALSE(has_eight_bit(out));
-    EXPECT_NE(out.find("Content-Type: text/plain\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n=E2=82=AC 5\r\n"
-                       "--inner\r\n"),
-              std::string::npos);
+    EXPECT_NE(
+        out.find(
+            "Content-Type: text/plain\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n=E2=82=AC 5\r\n"
+            "--inner\r\n"),
+        std::string::npos);
     EXPECT_NE(out.find("<p>=E2=82=AC</p>\r\n--inner--\r\n--outer--\r\n"), std::string::npos);
 }
 
 TEST(SevenBit, AlreadyEncodedOrHeaderOnlyLeftAlone) {
     const std::string header_only = "Subject: \xc3\xa9\r\n";
     EXPECT_EQ(to_seven_bit(header_only), header_only);
-    const std::string declared = "Content-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n\xff\r\n";
+    const std::string declared =
+        "Content-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n\xff\r\n";
     EXPECT_EQ(to_seven_bit(declared), declared);
 }
 

@@ -10,7 +10,6 @@
 #include "mailpush/store/store.hpp"
 
 #include <gtest/gtest.h>
-
 #include <sqlite3.h>
 
 #include <filesystem>
@@ -195,8 +194,8 @@ TEST_F(DkimStoreTest, RemovingTheDomainRemovesItsKeys) {
 }
 
 // The pure decisions.
-DkimKey key(const std::string& selector, const std::string& algorithm, const std::string& state, int generation,
-            std::int64_t retired_s = 0) {
+DkimKey key(const std::string& selector, const std::string& algorithm, const std::string& state,
+            int generation, std::int64_t retired_s = 0) {
     DkimKey k;
     k.selector = selector;
     k.algorithm = algorithm;
@@ -209,7 +208,8 @@ DkimKey key(const std::string& selector, const std::string& algorithm, const std
 
 TEST(DkimRecords, RetiredKeysLeaveTheRecordsAfterTheGracePeriod) {
     const std::int64_t now = 1'800'000'000;
-    const std::vector<DkimKey> keys{key("mpr2", "rsa", "active", 2), key("mpr1", "rsa", "retired", 1, now - 10)};
+    const std::vector<DkimKey> keys{key("mpr2", "rsa", "active", 2),
+                                    key("mpr1", "rsa", "retired", 1, now - 10)};
     EXPECT_EQ(dkim_records("example.com", keys, now).size(), 2u);
     const auto later = dkim_records("example.com", keys, now - 10 + kDkimRetiredGraceSeconds);
     ASSERT_EQ(later.size(), 1u);

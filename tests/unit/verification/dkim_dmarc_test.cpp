@@ -9,7 +9,8 @@ namespace mailpush::verification {
 namespace {
 
 store::DnsRecordCheck dkim_check() {
-    return {"dkim:mpr1", "TXT", "mpr1._domainkey.example.com", "v=DKIM1; k=rsa; p=MIIBIjANBgkq", "unchecked", "", ""};
+    return {"dkim:mpr1", "TXT", "mpr1._domainkey.example.com", "v=DKIM1; k=rsa; p=MIIBIjANBgkq", "unchecked",
+            "",          ""};
 }
 
 TEST(DkimRecordJudgement, SameKeyOtherTagsFree) {
@@ -43,8 +44,8 @@ TEST(Dmarc, ParsesPolicyAndModes) {
     EXPECT_TRUE(p->strict_dkim);
     EXPECT_FALSE(p->strict_spf);
     EXPECT_EQ(p->rua, "mailto:r@example.com");
-    EXPECT_FALSE(parse_dmarc("p=none; v=DMARC1"));   // v= must come first
-    EXPECT_FALSE(parse_dmarc("v=DMARC1; p=maybe"));  // no valid policy
+    EXPECT_FALSE(parse_dmarc("p=none; v=DMARC1"));  // v= must come first
+    EXPECT_FALSE(parse_dmarc("v=DMARC1; p=maybe")); // no valid policy
     EXPECT_FALSE(parse_dmarc("v=spf1 include:x -all"));
 }
 
