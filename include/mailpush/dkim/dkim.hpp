@@ -66,9 +66,15 @@ struct SignOptions {
     Canonicalization header_c = Canonicalization::relaxed;
     Canonicalization body_c = Canonicalization::relaxed;
     std::vector<std::string> headers = default_signed_headers(); // h= candidates, in order
-    std::int64_t timestamp = 0;                                    // t=, seconds; 0 = omit
-    std::optional<std::int64_t> expiration;                        // x=
-    std::string identity;                                          // i=, empty = omit
+    // true: each name in `headers` is listed once per instance in the message plus once more
+    // (over-signing: the extra entry signs the null string, so no instance can be added later),
+    // including names the message lacks. false: `headers` is the h= list exactly as given
+    // (RFC 6376 §5.4.2: instances taken from the bottom up; a name with no instance left signs
+    // the null string). Either way h= must name From (std::invalid_argument otherwise).
+    bool oversign = true;
+    std::int64_t timestamp = 0;             // t=, seconds; 0 = omit
+    std::optional<std::int64_t> expiration; // x=
+    std::string identity;                   // i=, empty = omit
 };
 
 // The DKIM-Signature header fields for `message`, one per key in `keys`, newest first as they
@@ -85,7 +91,8 @@ struct VerifyResult {
     std::string selector;
     VerifyStatus status = VerifyStatus::bad_signature_header;
 };
-using KeyLookup = std::function<std::optional<std::string>(const std::string& selector, const std::string& domain)>;
+using KeyLookup =
+    std::function<std::optional<std::string>(const std::string& selector, const std::string& domain)>;
 std::vector<VerifyResult> verify(std::string_view message, const KeyLookup& lookup);
 
 } // namespace mailpush::dkim
