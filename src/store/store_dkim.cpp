@@ -11,6 +11,8 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+
 namespace mailpush::store {
 using sqlite::Statement;
 
