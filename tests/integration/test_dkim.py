@@ -19,7 +19,7 @@ import dns.rdatatype
 import pytest
 from aiosmtpd.controller import Controller
 
-from harness import PASSWORD, SENDER, wait_for
+from harness import PASSWORD, SENDER
 from openapi_client import create_key, sdk
 from sink import Handler, free_port
 from test_dns import DNSMASQ, free_udp_port
@@ -37,20 +37,32 @@ class Zone:
     TXT records are read only at start)."""
 
     def __init__(self, workdir):
-        self.dir, self.port, self.proc = workdir, free_udp_port(), None
+        self.dir, self.port, self.proc, self.fixed = workdir, free_udp_port(), None, False
 
     def serve(self, records):
+        """(Re)starts dnsmasq with `records` (host -> TXT value). Before the first server was
+        pointed at it (`fixed` false) a port someone else took meanwhile is replaced by another."""
         self.stop()
         lines = []
         for host, value in records.items():
             chunks = [value[i:i + 250] for i in range(0, len(value), 250)]  # TXT strings of <= 255 bytes
             lines.append(f"txt-record={host}," + ",".join(f'"{c}"' for c in chunks))
-        conf = self.dir / "dnsmasq.conf"
-        conf.write_text(f"port={self.port}\nlisten-address=127.0.0.1\nbind-interfaces\nno-resolv\nno-hosts\n"
-                        + ZONE + "\n".join(lines) + "\n")
-        self.proc = subprocess.Popen([DNSMASQ, f"--conf-file={conf}", "--keep-in-foreground", "--user=root",
-                                      f"--pid-file={self.dir}/pid", f"--log-facility={self.dir}/log"])
-        wait_for(lambda: self.answers("mx.mail.test"), 10, "dnsmasq answering")
+        for _ in range(5):
+            conf = self.dir / "dnsmasq.conf"
+            conf.write_text(f"port={self.port}\nlisten-address=127.0.0.1\nbind-interfaces\nno-resolv\nno-hosts\n"
+                            + ZONE + "\n".join(lines) + "\n")
+            self.proc = subprocess.Popen([DNSMASQ, f"--conf-file={conf}", "--keep-in-foreground", "--user=root",
+                                          f"--pid-file={self.dir}/pid", f"--log-facility={self.dir}/log"])
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and self.proc.poll() is None:
+                if self.answers("mx.mail.test"):
+                    self.fixed = True
+                    return
+                time.sleep(0.05)
+            self.stop()
+            if not self.fixed:
+                self.port = free_udp_port()
+        raise AssertionError(f"dnsmasq did not start on port {self.port}")
 
     def answers(self, name):
         try:
@@ -72,7 +84,8 @@ class Zone:
 
     def stop(self):
         if self.proc:
-            self.proc.terminate()
+            if self.proc.poll() is None:
+                self.proc.terminate()
             self.proc.wait(timeout=10)
             self.proc = None
 
