@@ -185,7 +185,7 @@ std::vector<TableEntry> build_table() {
                     {to<C, &C::store, &S::allow_private_ip_entries>()}),
             flag<C>(
                 "require_verified_domain",
-                "send only from domains whose ownership TXT and SPF were verified (false in the dev config)",
+                "send only from domains whose ownership, SPF and DKIM records were verified (false in dev)",
                 {to<C, &C::smtp, &SmtpOptions::require_verified_domain>(),
                  to<C, &C::openapi, &O::require_verified_domain>()}),
         }});

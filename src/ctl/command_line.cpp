@@ -43,6 +43,8 @@ constexpr Flag kFlags[] = {
     {"keyword", true},
     {"source", true},
     {"set", true},
+    {"rsa-bits", true},
+    {"ed25519", false},
 };
 
 const Flag* find_flag(std::string_view name) {

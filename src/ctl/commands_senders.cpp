@@ -17,6 +17,23 @@ std::string address_path(const Invocation& in) {
     return "/v1/addresses/" + in.encoded(0);
 }
 
+// `domain add`: the DKIM keys made with the domain (RSA 2048 unless --rsa-bits, Ed25519 too
+// with --ed25519).
+Call add_domain(const Invocation& in) {
+    nlohmann::json body{{"account", in.arg(0)}, {"domain", in.arg(1)}};
+    if (const auto bits = in.number("rsa-bits")) body["dkim_rsa_bits"] = *bits;
+    if (in.has("ed25519")) body["dkim_ed25519"] = true;
+    return {"POST", "/v1/domains", body, kDomainColumns};
+}
+
+const std::vector<std::string> kDkimColumns{"selector", "algorithm", "rsa_bits", "state", "public_key"};
+
+Call rotate_dkim(const Invocation& in) {
+    nlohmann::json body = nlohmann::json::object();
+    if (const auto bits = in.number("rsa-bits")) body["rsa_bits"] = *bits;
+    return {"POST", domain_path(in) + "/dkim/rotate", body, kDkimColumns, "dkim"};
+}
+
 // The password comes from standard input, never from the command line.
 Call set_password(const Invocation& in) {
     if (!in.has("password-stdin")) throw UsageError{"address password needs --password-stdin"};
@@ -28,11 +45,12 @@ Call set_password(const Invocation& in) {
 
 std::span<const Command> sender_commands() {
     static const Command rows[] = {
-        {{"domain", "add"},
-         "ACCOUNT DOMAIN",
+        {{"domain", "add"}, "ACCOUNT DOMAIN [--rsa-bits 1024|2048] [--ed25519]", add_domain},
+        {{"domain", "dkim", "rotate"}, "DOMAIN [--rsa-bits 1024|2048]", rotate_dkim},
+        {{"domain", "dkim", "keys"},
+         "DOMAIN",
          [](const Invocation& in) {
-             return Call{
-                 "POST", "/v1/domains", {{"account", in.arg(0)}, {"domain", in.arg(1)}}, kDomainColumns};
+             return Call{"GET", domain_path(in), nullptr, kDkimColumns, "dkim"};
          }},
         {{"domain", "list"},
          "[ACCOUNT]",

@@ -10,6 +10,7 @@
 #include "mailpush/common/metrics.hpp"
 #include "mailpush/delivery/classifier.hpp"
 #include "mailpush/delivery/tls_policy.hpp"
+#include "mailpush/engine/delivery_signing.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -83,7 +84,8 @@ asio::awaitable<bool> transact(AttemptContext& ctx, OpenConnection& c, AttemptJo
         failure = tls_not_established(c);
         co_return false;
     }
-    smtp::ClientStep step = reused ? c.session.submit(job.message) : smtp::ClientStep{};
+    smtp::ClientStep step =
+        reused ? c.session.submit(outbound_for(job, c.session.offers_8bitmime())) : smtp::ClientStep{};
     const auto write_timeout =
         std::min<std::chrono::milliseconds>(smtp::ClientSession::data_block_timeout, ctx.command_timeout);
     for (;;) {
@@ -132,7 +134,7 @@ asio::awaitable<bool> transact(AttemptContext& ctx, OpenConnection& c, AttemptJo
                     co_return false;
                 }
                 submitted = true;
-                step = c.session.submit(job.message);
+                step = c.session.submit(outbound_for(job, c.session.offers_8bitmime()));
                 continue;
             }
             break;

@@ -15,6 +15,7 @@
 #include "mailpush/delivery/outcome.hpp"
 #include "mailpush/delivery/scheduler.hpp"
 #include "mailpush/delivery/unsubscribe_headers.hpp"
+#include "mailpush/engine/delivery_signing.hpp"
 #include "mailpush/smtp/message_headers.hpp"
 
 #include <boost/asio/post.hpp>
@@ -63,7 +64,8 @@ QueuedMessage queued_message(const spool::QueueEntry& entry, const std::vector<R
 }
 
 // What reporting and the event need from the body; the control header is not delivered.
-void take_body(AttemptJob& job, std::string body) {
+void take_body(AttemptJob& job, std::string body, const Accounts& accounts, const std::string& account,
+               std::int64_t now_s) {
     job.msg_id = smtp::find_header(body, "Message-ID").value_or("");
     if (job.msg_id.size() > 2 && job.msg_id.front() == '<' && job.msg_id.back() == '>')
         job.msg_id = job.msg_id.substr(1, job.msg_id.size() - 2);
@@ -71,6 +73,7 @@ void take_body(AttemptJob& job, std::string body) {
     job.subject = smtp::find_header(body, "Subject").value_or("").substr(0, 300);
     job.message.body = smtp::remove_header(std::move(body), "X-AliDM-Trace");
     job.message.body = apply_unsubscribe_headers(std::move(job.message.body), job.unsubscribe_lines);
+    sign_for_delivery(job, accounts, account, now_s); // last: signs what is delivered
 }
 
 // The real backends, kept alive by the engine's state for as long as its handlers run.
@@ -216,7 +219,9 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
     void launch(std::shared_ptr<AttemptJob> job) {
         hold_back_invalid(*job);
         auto self = shared_from_this();
-        asio::post(blocking, [self, job] {
+        const auto* m = scheduler.find(job->envid);
+        auto account = m ? io_parts.accounts.account_of(m->info.auth_user) : std::string();
+        asio::post(blocking, [self, job, account = std::move(account)] {
             auto body = self->io_parts.queue.read_body(job->envid);
             if (!body) { // deleted meanwhile (queue delete): nothing to deliver
                 asio::post(self->strand, [self, job] { self->forget(*job); });
@@ -225,7 +230,8 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
             if (!job->unsubscribe.empty() && job->message.recipients.size() == 1)
                 job->unsubscribe_lines = self->io_parts.accounts.unsubscribe_lines(
                     job->auth_user, job->message.recipients.front(), job->unsubscribe);
-            take_body(*job, std::move(*body));
+            take_body(*job, std::move(*body), self->io_parts.accounts, account,
+                      self->io_parts.now_ms() / 1000);
             if (job->message.recipients.empty()) { // every one held back: nothing to send
                 job->host_used = kLibraryHost;
                 asio::post(self->strand, [self, job] { self->complete(*job); });

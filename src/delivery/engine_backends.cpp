@@ -47,6 +47,16 @@ std::string StoreAccounts::account_of(const std::string& auth_user) const {
     const auto* sender = directory->sender(auth_user);
     return sender ? sender->account : "";
 }
+// From the store's Directory snapshot (rebuilt on every change, keys unsealed then): the
+// pointer shares the snapshot, so no copy and no SQLite per message.
+std::shared_ptr<const std::vector<dkim::SigningKey>>
+StoreAccounts::signing_keys(const std::string& account, const std::string& domain) const {
+    auto directory = store_.directory();
+    if (!directory->owns_domain(account, domain)) return nullptr;
+    const auto it = directory->dkim.find(domain);
+    if (it == directory->dkim.end()) return nullptr;
+    return {directory, &it->second};
+}
 void StoreAccounts::add_invalid(const std::string& account, const std::string& address) {
     store_.add_invalid(account, address, "SmtpNxBox");
 }

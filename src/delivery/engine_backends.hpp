@@ -49,6 +49,8 @@ public:
     bool is_invalid(const std::string& account, const std::string& address) const override;
     std::string unsubscribe_lines(const std::string& auth_user, const std::string& rcpt,
                                   const std::string& level) const override;
+    std::shared_ptr<const std::vector<dkim::SigningKey>>
+    signing_keys(const std::string& account, const std::string& domain) const override;
 
 private:
     store::Store& store_;

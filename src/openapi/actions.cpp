@@ -18,6 +18,7 @@ nlohmann::json create_domain(ActionContext&);
 nlohmann::json delete_domain(ActionContext&);
 nlohmann::json desc_domain(ActionContext&);
 nlohmann::json check_domain(ActionContext&);
+nlohmann::json change_domain_dkim_record(ActionContext&);
 nlohmann::json query_mail_address_by_param(ActionContext&);
 nlohmann::json create_mail_address(ActionContext&);
 nlohmann::json delete_mail_address(ActionContext&);
@@ -67,6 +68,7 @@ const ActionSpec* find_action(const std::string& name) {
         {"DeleteDomain", {delete_domain, {}}},
         {"DescDomain", {desc_domain, {}}},
         {"CheckDomain", {check_domain, {}}},
+        {"ChangeDomainDkimRecord", {change_domain_dkim_record, {}}},
         {"QueryMailAddressByParam", {query_mail_address_by_param, {}}},
         {"CreateMailAddress", {create_mail_address, {}}},
         {"DeleteMailAddress", {delete_mail_address, {}}},

@@ -14,6 +14,10 @@
 #include <string_view>
 #include <vector>
 
+namespace mailpush::store {
+struct Domain;
+}
+
 namespace mailpush::openapi::detail {
 
 struct ActionContext {
@@ -54,6 +58,9 @@ const ActionSpec* find_action(const std::string& name);
 // flattened part of one), or nullopt.
 std::optional<std::string> unsupported_parameter(const ActionSpec& action,
                                                  const std::map<std::string, std::string>& params);
+
+// DescDomain's Dkim* and Dmarc* fields (actions_dkim.cpp).
+nlohmann::json domain_dkim_fields(const store::Domain& d);
 
 std::string iso_time(const std::string& sqlite_utc); // "2026-11-23 10:00:00" -> "2026-11-23T10:00Z"
 std::int64_t unix_time(const std::string& sqlite_utc);

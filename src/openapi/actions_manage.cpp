@@ -119,6 +119,7 @@ json desc_domain(ActionContext& c) {
                 {"TlDomainName", store::main_domain(d.name)},
                 {"DefaultDomain", "0"},
                 {"DomainType", ""}});
+    out.update(domain_dkim_fields(d));
     return out;
 }
 

@@ -206,6 +206,7 @@ Store::Store(const std::string& path, StoreLimits limits, std::string region)
     const auto key_file = std::filesystem::path(path).parent_path() / "master.key";
     secrets_ = std::make_unique<common::SecretBox>(key_file.string());
     open_suppression(std::filesystem::path(path).parent_path().string());
+    migrate_dkim();
     load_usage();
     refresh_directory();
 }
@@ -322,10 +323,13 @@ Account Store::set_account_status(const std::string& name, const std::string& st
 
 // ---- domains ----------------------------------------------------------------------------
 
-Domain Store::add_domain(const std::string& account, const std::string& domain_in) {
+Domain Store::add_domain(const std::string& account, const std::string& domain_in, const DkimOptions& dkim) {
     const std::string domain = common::to_lower(domain_in);
     if (!valid_domain_name(domain))
         throw StoreError(ErrorKind::invalid, "not a valid domain name: " + domain_in);
+    if (dkim.rsa_bits != 1024 && dkim.rsa_bits != 2048)
+        throw StoreError(ErrorKind::invalid,
+                         "DKIM RSA length must be 1024 or 2048, not " + std::to_string(dkim.rsa_bits));
     const std::string main = main_domain(domain);
     {
         std::lock_guard lock(db_mutex_);
@@ -345,10 +349,19 @@ Domain Store::add_domain(const std::string& account, const std::string& domain_i
         if (count.integer(0) >= limits_.max_domains)
             throw StoreError(ErrorKind::limit, "an account may have at most " +
                                                    std::to_string(limits_.max_domains) + " domains");
-        Statement st(db_, "INSERT INTO domains(account_id, name, main_domain, verify_token) VALUES(?,?,?,?)");
-        st.bind(1, id).bind(2, domain).bind(3, main).bind(4, "mailpush-verify=" + common::random_token(24));
-        st.step();
+        transaction([&] { // the domain and its first DKIM keys, or nothing
+            Statement st(db_,
+                         "INSERT INTO domains(account_id, name, main_domain, verify_token) VALUES(?,?,?,?)");
+            st.bind(1, id).bind(2, domain).bind(3, main).bind(4,
+                                                              "mailpush-verify=" + common::random_token(24));
+            st.step();
+            const auto domain_id = sqlite3_last_insert_rowid(db_);
+            const auto now = common::unix_seconds_now();
+            insert_dkim_key(domain_id, "rsa", dkim.rsa_bits, 1, "active", now);
+            if (dkim.ed25519) insert_dkim_key(domain_id, "ed25519", 0, 1, "active", now);
+        });
     }
+    refresh_directory(); // its keys sign from now on
     return get_domain(domain);
 }
 
@@ -373,8 +386,18 @@ Domain Store::get_domain(const std::string& domain) {
 }
 
 Domain Store::domain_from_row(const Statement& st) {
-    Domain d{st.text(1), st.text(2), st.text(3), st.text(4), {}, st.integer(5) != 0, st.integer(0)};
+    Domain d;
+    d.name = st.text(1);
+    d.account = st.text(2);
+    d.created_at = st.text(3);
+    d.verify_token = st.text(4);
+    d.verified = st.integer(5) != 0;
+    d.id = st.integer(0);
+    d.dkim = load_dkim_keys(d.id);
     d.checks = required_records(d.name, d.verify_token, limits_.service_host);
+    for (auto& r : dkim_records(d.name, d.dkim, common::unix_seconds_now()))
+        d.checks.push_back(std::move(r));
+    d.checks.push_back(dmarc_record(d.name));
     Statement checks(db_, "SELECT purpose,status,found,checked_at FROM domain_checks WHERE domain_id=?");
     checks.bind(1, st.integer(0));
     while (checks.step())
@@ -403,8 +426,12 @@ Domain Store::record_domain_checks(const std::string& domain, const std::vector<
                 st.bind(1, domain_id).bind(2, c.purpose).bind(3, c.status).bind(4, c.found.substr(0, 1000));
                 st.step();
             }
+            const auto keys =
+                activate_verified_keys(load_dkim_keys(domain_id), checks, common::unix_seconds_now());
+            save_dkim_states(domain_id, keys);
             Statement v(db_, "UPDATE domains SET verified=? WHERE id=?");
-            v.bind(1, static_cast<std::int64_t>(domain_verified(checks))).bind(2, domain_id);
+            v.bind(1, static_cast<std::int64_t>(domain_verified(checks) && dkim_verified(checks, keys)))
+                .bind(2, domain_id);
             v.step();
         });
     }
@@ -423,7 +450,8 @@ void Store::remove_domain(const std::string& domain) {
         throw StoreError(ErrorKind::conflict, "domain still has sender addresses; remove them first");
     transaction([&] {
         for (const char* sql :
-             {"DELETE FROM domain_checks WHERE domain_id=?", "DELETE FROM domains WHERE id=?"}) {
+             {"DELETE FROM domain_checks WHERE domain_id=?", "DELETE FROM dkim_keys WHERE domain_id=?",
+              "DELETE FROM domains WHERE id=?"}) {
             Statement del(db_, sql);
             del.bind(1, id.integer(0));
             del.step();
@@ -739,6 +767,7 @@ void Store::refresh_directory(bool lists_changed) {
                      "SELECT a.name,l.level FROM suppression_levels l JOIN accounts a ON a.id=l.account_id");
         while (lv.step())
             if (auto level = parse_filter_level(lv.text(1))) dir->filter_levels[lv.text(0)] = *level;
+        load_dkim_signing(*dir);
     }
     std::lock_guard lock(dir_mutex_);
     directory_ = std::move(dir);

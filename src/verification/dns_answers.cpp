@@ -1,6 +1,8 @@
 #include "mailpush/verification/dns_answers.hpp"
 
 #include "mailpush/common/strings.hpp"
+#include "mailpush/dkim/dkim.hpp"
+#include "mailpush/store/dkim_keys.hpp"
 
 #include <algorithm>
 
@@ -15,6 +17,12 @@ std::string without_trailing_dot(std::string s) {
 
 bool matches(const DnsRecordCheck& r, const std::string& answer) {
     if (r.purpose == "ownership") return common::trim(answer) == r.value;
+    if (store::is_dkim_purpose(r.purpose)) { // the same key (algorithm and p=), other tags free
+        const auto want = dkim::parse_key_record(r.value);
+        const auto got = dkim::parse_key_record(answer);
+        return want && got && got->algorithm == want->algorithm && got->public_b64 == want->public_b64;
+    }
+    if (r.purpose == "dmarc") return common::to_lower(common::trim(answer)).starts_with("v=dmarc1");
     if (r.purpose == "spf") {
         const std::string a = common::to_lower(answer);
         // The include may sit among other mechanisms; it must be a whole term.

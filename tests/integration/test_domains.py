@@ -61,8 +61,13 @@ def test_domain_verification_gates_sending(make_server, sink, tmp_path):
     # Publish everything: verified through the SDK's CheckDomain; sending works.
     dns_dir2 = tmp_path / "dns2"
     dns_dir2.mkdir()
+    # The DKIM key's record too (a TXT string holds 255 bytes: the 2048-bit key takes two).
+    dkim = next(r for p, r in records.items() if p.startswith("dkim:"))
+    dkim_txt = ",".join(f'"{dkim["value"][i:i + 250]}"' for i in range(0, len(dkim["value"]), 250))
     proc, port = start_dnsmasq(dns_dir2, f'txt-record=aliyundm.example.com,"{token}"\n'
                                          'txt-record=example.com,"v=spf1 include:spf.mx.test -all"\n'
+                                         f'txt-record={dkim["host"]},{dkim_txt}\n'
+                                         'txt-record=_dmarc.example.com,"v=DMARC1; p=none"\n'
                                          "mx-host=example.com,mx.test,10\n"
                                          "cname=dmtrace.example.com,tracedm.mx.test\n"
                                          "host-record=tracedm.mx.test,127.0.0.9\n")
@@ -80,7 +85,7 @@ def test_domain_verification_gates_sending(make_server, sink, tmp_path):
         assert checked["ok"] and checked["body"]["domainStatus"] == 0, checked
         records = domain_records(srv, "example.com")
         assert {p: r["status"] for p, r in records.items()} == \
-            {"ownership": "ok", "spf": "ok", "mx": "ok", "tracking": "ok"}
+            {"ownership": "ok", "spf": "ok", "mx": "ok", "tracking": "ok", "dkim:mpr1": "ok", "dmarc": "ok"}
         desc = sdk(srv, key, "descDomain", {"domainId": int(domains[0]["domainId"])})["body"]
         assert desc["spfAuthStatus"] == "0" and desc["domainStatus"] == "0"
         with smtplib.SMTP("127.0.0.1", srv.ports["plain"], timeout=30) as s:

@@ -6,6 +6,8 @@
 #include "mailpush/smtp/client_session.hpp"
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +28,11 @@ struct AttemptJob {
     std::string auth_user, unsubscribe, unsubscribe_lines;
     std::int64_t started_ms = 0;
     std::vector<int> held_invalid; // recipients not attempted: in the invalid-address library
+    // DKIM (src/delivery/delivery_signing.cpp): the size of the signature fields prepended to
+    // message.body, the same signing for a converted body, and the 7-bit form once made.
+    std::size_t signature_bytes = 0;
+    std::function<std::string(std::string)> resign;
+    std::optional<smtp::OutboundMessage> seven_bit;
     // results
     std::vector<smtp::ServerReply> replies; // one per recipient
     std::string host_used;                  // for the attempt log

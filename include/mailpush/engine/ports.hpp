@@ -5,6 +5,7 @@
 
 #include "mailpush/delivery/attempt_job.hpp"
 #include "mailpush/delivery/delivery_log.hpp"
+#include "mailpush/dkim/dkim.hpp"
 #include "mailpush/spool/spool.hpp"
 
 #include <cstdint>
@@ -54,6 +55,14 @@ public:
     virtual std::string unsubscribe_lines(const std::string& /*auth_user*/, const std::string& /*rcpt*/,
                                           const std::string& /*level*/) const {
         return "";
+    }
+    // The active DKIM keys of `domain` if it is one of `account`'s domains, else nullptr.
+    // Answered from memory (called per attempt job).
+    virtual std::shared_ptr<const std::vector<dkim::SigningKey>>
+    signing_keys(const std::string& account, const std::string& domain) const {
+        (void)account;
+        (void)domain;
+        return nullptr;
     }
 };
 

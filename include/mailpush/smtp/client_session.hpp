@@ -92,6 +92,7 @@ public:
     bool ready() const noexcept { return state_ == State::ready; }
     bool tls_active() const noexcept { return tls_; }
     bool pipelining() const noexcept { return pipelining_; }
+    bool offers_8bitmime() const noexcept { return eight_bit_; } // from the last EHLO
     bool closed() const noexcept { return state_ == State::closed; }
     State state() const noexcept { return state_; }
 

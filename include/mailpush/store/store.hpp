@@ -3,6 +3,8 @@
 // limits, then refreshes the in-memory Directory that the SMTP path reads without blocking.
 #pragma once
 
+#include "mailpush/dkim/dkim.hpp"
+#include "mailpush/store/dkim_keys.hpp"
 #include "mailpush/store/ip_ranges.hpp"
 #include "mailpush/store/limits.hpp"
 #include "mailpush/store/quota_meter.hpp"
@@ -64,8 +66,16 @@ struct Domain {
     std::string created_at;
     std::string verify_token;           // the ownership TXT value
     std::vector<DnsRecordCheck> checks; // what must be published, and what was last seen
-    bool verified = false;              // ownership TXT and SPF found at the last check
+    bool verified = false;              // ownership TXT, SPF and the active DKIM keys found at the last check
     std::int64_t id = 0;
+    std::vector<DkimKey> dkim; // newest first (store_dkim.cpp)
+};
+
+// The DKIM keys `add_domain` makes: RSA of `rsa_bits` (1024 or 2048), and an Ed25519 key (a
+// second signature) if `ed25519`.
+struct DkimOptions {
+    int rsa_bits = 2048;
+    bool ed25519 = false;
 };
 
 struct Address {
@@ -135,6 +145,8 @@ struct Directory {
     // nullopt. `level`: the send's filter level (disabled: unsubscribes do not apply).
     std::optional<std::string> suppressed(const std::string& account, std::string_view rcpt,
                                           std::string_view sender, FilterLevel level) const;
+    std::unordered_map<std::string, std::vector<dkim::SigningKey>>
+        dkim; // key: lower(domain): its active keys
     const Sender* sender(const std::string& address) const;
     const AccountInfo* account(const std::string& name) const;
     // The members of `account`'s recipient list whose alias is `address`, or nullptr.
@@ -173,12 +185,18 @@ public:
     Account set_account_quota(const std::string& name, std::optional<std::int64_t> daily,
                               std::optional<std::int64_t> monthly);
 
-    Domain add_domain(const std::string& account, const std::string& domain);
+    Domain add_domain(const std::string& account, const std::string& domain, const DkimOptions& dkim = {});
     std::vector<Domain> list_domains(const std::string& account_filter);
     Domain get_domain(const std::string& domain);
     void remove_domain(const std::string& domain);
     // Stores the outcome of a DNS check (see dns_records.hpp) and returns the domain.
+    // Published DKIM keys whose record was found become active (the ones they replace retired).
     Domain record_domain_checks(const std::string& domain, const std::vector<DnsRecordCheck>& checks);
+    std::vector<DkimKey> dkim_keys(const std::string& domain);
+    // Starts a rotation: a new key per algorithm the domain signs with (RSA of `rsa_bits`, 0 = the
+    // current length), published; it signs once its record verified. Refused (conflict) while a
+    // rotation waits for its record.
+    std::vector<DkimKey> rotate_dkim(const std::string& domain, int rsa_bits);
 
     Address add_address(const std::string& account, const std::string& address, const std::string& type);
     std::vector<Address> list_addresses(const std::string& account_filter);
@@ -292,6 +310,12 @@ private:
     void refresh_directory(bool lists_changed = false);  // lists: rebuild the alias map too
     std::int64_t account_id(const std::string& name);
     Domain domain_from_row(const sqlite::Statement& st);
+    void migrate_dkim(); // with db_mutex_ held or before the store is shared
+    void insert_dkim_key(std::int64_t domain_id, const std::string& algorithm, int rsa_bits, int generation,
+                         const std::string& state, std::int64_t now_s);
+    std::vector<DkimKey> load_dkim_keys(std::int64_t domain_id);
+    void save_dkim_states(std::int64_t domain_id, const std::vector<DkimKey>& keys);
+    void load_dkim_signing(Directory& dir);
     std::int64_t list_id(std::int64_t account, const std::string& name);
     void load_usage();
     void open_suppression(const std::string& data_dir); // schema, key; with the constructor

@@ -1,0 +1,70 @@
+#include "mailpush/engine/delivery_signing.hpp"
+
+#include "mailpush/common/strings.hpp"
+#include "mailpush/smtp/address_list.hpp"
+#include "mailpush/smtp/command.hpp"
+#include "mailpush/smtp/message_headers.hpp"
+#include "mailpush/smtp/seven_bit.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <stdexcept>
+
+namespace mailpush::delivery {
+
+std::string signing_domain(std::string_view message, const std::string& mail_from,
+                           const std::function<bool(const std::string&)>& owns) {
+    if (const auto from = smtp::find_header(message, "From")) {
+        if (const auto list = smtp::parse_address_list(*from); list && list->size() == 1) {
+            const auto domain = common::to_lower(smtp::split_address(list->front()).second);
+            if (!domain.empty() && owns(domain)) return domain;
+        }
+    }
+    return common::to_lower(smtp::split_address(mail_from).second);
+}
+
+std::string sign_message(std::string message, const std::vector<dkim::SigningKey>& keys, std::int64_t now_s) {
+    if (keys.empty()) return message;
+    try {
+        dkim::SignOptions options;
+        options.timestamp = now_s;
+        return dkim::sign(message, keys, options) + message;
+    } catch (const std::exception& e) {
+        spdlog::error("dkim.sign_failed domain={} error=\"{}\"", keys.front().domain, e.what());
+        return message;
+    }
+}
+
+void sign_for_delivery(AttemptJob& job, const Accounts& accounts, const std::string& account,
+                       std::int64_t now_s) {
+    const auto domain = signing_domain(job.message.body, job.message.mail_from, [&](const std::string& d) {
+        return accounts.signing_keys(account, d) != nullptr;
+    });
+    const auto keys = accounts.signing_keys(account, domain);
+    if (!keys || keys->empty()) return;
+    const auto before = job.message.body.size();
+    job.message.body = sign_message(std::move(job.message.body), *keys, now_s);
+    job.signature_bytes = job.message.body.size() - before;
+    job.resign = [keys, now_s](std::string message) {
+        return sign_message(std::move(message), *keys, now_s);
+    };
+}
+
+const smtp::OutboundMessage& outbound_for(AttemptJob& job, bool receiver_8bitmime) {
+    if (receiver_8bitmime) return job.message;
+    if (!job.seven_bit) {
+        const std::string_view unsigned_body = std::string_view(job.message.body).substr(job.signature_bytes);
+        const auto sep = unsigned_body.find("\r\n\r\n");
+        const bool eight_bit =
+            sep != std::string_view::npos && smtp::has_eight_bit(unsigned_body.substr(sep + 4));
+        if (!eight_bit) return job.message;
+        auto m = job.message;
+        m.body = smtp::to_seven_bit(unsigned_body);
+        if (job.resign) m.body = job.resign(std::move(m.body));
+        m.eight_bit = false;
+        job.seven_bit = std::move(m);
+    }
+    return *job.seven_bit;
+}
+
+} // namespace mailpush::delivery
