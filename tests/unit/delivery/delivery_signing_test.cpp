@@ -16,6 +16,7 @@ struct KeyedAccounts : Accounts {
         keys; // by domain, account "acct"
     std::string account_of(const std::string&) const override { return "acct"; }
     void add_invalid(const std::string&, const std::string&) override {}
+    bool is_invalid(const std::string&, const std::string&) const override { return false; }
     std::shared_ptr<const std::vector<dkim::SigningKey>>
     signing_keys(const std::string& account, const std::string& domain) const override {
         const auto it = keys.find(domain);
