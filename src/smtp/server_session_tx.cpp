@@ -122,9 +122,9 @@ void ServerSession::finish_data() {
         return reply(reader->bare_newline() ? replies::bare_newline() : replies::data_too_big());
     }
     auto body = reader->take_body();
-    // A null-sender message (a bounce from the account's own MTA, to its own addresses only)
-    // carries the MTA's MAILER-DAEMON From: it is not checked.
-    if (limits_.from_header_policy == FromHeaderPolicy::account_domains && !env.mail_from.empty()) {
+    // A null-sender message (a bounce from the account's own MTA, to its own addresses only) is
+    // checked like any other: its From: (the MTA's MAILER-DAEMON) must be on an account domain.
+    if (limits_.from_header_policy == FromHeaderPolicy::account_domains) {
         const auto author = check_author_headers(
             body, [&](std::string_view address) { return policy_.may_author(env, address); });
         if (author.verdict != AuthorVerdict::ok) {
