@@ -122,6 +122,13 @@ std::optional<std::string> http_url_rule(const Value& v) {
     return std::nullopt;
 }
 
+std::optional<std::string> exact_domains_rule(const Value& v) {
+    for (const auto& d : std::get<std::vector<std::string>>(v))
+        if (d.empty() || d.find_first_of("*? \r\n") != std::string::npos)
+            return "must be exact domain names (no patterns such as \"*\")";
+    return std::nullopt;
+}
+
 std::optional<std::string> route_target_rule(const Value& v) {
     // The engine's own parser: a value it could not use (a bad port, a path) is refused here
     // rather than holding that domain's mail at run time.
@@ -440,11 +447,18 @@ std::vector<TableEntry> build_table() {
                 "MX hosts may resolve to loopback, private, link-local, CGNAT or multicast addresses (labs "
                 "and tests; `[[route]]` smarthosts are always allowed)",
                 {to<C, &C::delivery, &D::allow_private_mx>()}),
-            list<C>("require_tls_domains",
-                    "recipient domains whose mail is only sent over TLS: no plain-text retry after a failed "
-                    "STARTTLS handshake, no plain delivery to a host that does not offer STARTTLS (exact "
-                    "names, case-insensitive)",
-                    {to<C, &C::delivery, &D::require_tls_domains>()}),
+            checked(
+                list<C>("require_tls_domains",
+                        "recipient domains whose mail is only sent over TLS with a verified certificate "
+                        "(chain and MX host name): no plain-text retry after a failed STARTTLS handshake, "
+                        "no plain delivery to a host that does not offer STARTTLS (exact names, "
+                        "case-insensitive)",
+                        {to<C, &C::delivery, &D::require_tls_domains>()}),
+                "exact domain names", exact_domains_rule),
+            text<C>("tls_ca_file",
+                    "CAs trusted for require_tls_domains besides the system's (a private CA); must be "
+                    "readable",
+                    {to<C, &C::delivery, &D::tls_ca_file>()}),
         }});
     t.push_back(Section{
         "notify",

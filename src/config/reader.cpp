@@ -212,6 +212,8 @@ void check_consistency(const Reader& r, const Config& c) {
     if (c.server.data_dir.empty()) r.fail("server.data_dir", "must not be empty");
     if (!c.notify.ca_file.empty() && !std::ifstream(c.notify.ca_file))
         r.fail("notify.ca_file", "cannot read " + c.notify.ca_file);
+    if (!c.delivery.tls_ca_file.empty() && !std::ifstream(c.delivery.tls_ca_file))
+        r.fail("delivery.tls_ca_file", "cannot read " + c.delivery.tls_ca_file);
 }
 
 // toml++ quotes the offending character as it is: a newline in it would break the one-line error.

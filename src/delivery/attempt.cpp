@@ -1,9 +1,11 @@
 // Delivery attempts over the network: MX or smarthost, fallback to the next host on a
 // connection or session failure (RFC 5321 §5.1), opportunistic STARTTLS without verification
-// (as MTAs do), per-operation timeouts on beast::tcp_stream.
+// (as MTAs do) except for require_tls_domains (chain and host name, tls_verify.hpp),
+// per-operation timeouts on beast::tcp_stream.
 #include "attempt.hpp"
 
 #include "connection_cache.hpp"
+#include "tls_verify.hpp"
 
 #include "mailpush/common/address_scope.hpp"
 #include "mailpush/common/durable_file.hpp"
@@ -80,7 +82,7 @@ asio::awaitable<bool> transact(AttemptContext& ctx, OpenConnection& c, AttemptJo
     boost::system::error_code ec;
     std::string buf(16 * 1024, '\0');
     bool submitted = reused;
-    if (reused && ctx.require_tls && !c.tls) {
+    if (reused && ctx.require_tls && !c.tls_verified) {
         failure = tls_not_established(c);
         co_return false;
     }
@@ -117,14 +119,19 @@ asio::awaitable<bool> transact(AttemptContext& ctx, OpenConnection& c, AttemptJo
                 const std::string sni = c.name.substr(0, c.name.find('['));
                 SSL_ctrl(c.tls->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
                          const_cast<char*>(sni.c_str()));
+                if (ctx.require_tls) expect_peer_name(c.tls->native_handle(), sni);
                 c.stream.expires_after(ctx.command_timeout);
                 co_await c.tls->async_handshake(asio::ssl::stream_base::client,
                                                 asio::redirect_error(asio::use_awaitable, ec));
                 if (ec) {
                     c.tls_error = ec.message();
-                    failure = reply(421, "4.7.0 TLS handshake with " + c.name + " failed");
+                    // A required destination's reply says why (e.g. certificate verify failed).
+                    std::string text = "4.7.0 TLS handshake with " + c.name + " failed";
+                    if (ctx.require_tls) text += ": " + c.tls_error;
+                    failure = reply(421, text);
                     co_return false;
                 }
+                c.tls_verified = ctx.require_tls;
                 step = c.session.on_tls_established();
                 continue;
             }
@@ -247,7 +254,7 @@ asio::awaitable<void> run_attempt(AttemptContext& ctx, AttemptJob& job) {
     smtp::ServerReply failure = product(kConnectFailed);
     // A connection left open by an earlier message to this destination comes first.
     auto cached = ctx.cache.take(job.cache_key);
-    if (cached && ctx.require_tls && !cached->tls) // another domain's plain connection: left for it
+    if (cached && ctx.require_tls && !cached->tls_verified) // another domain's unverified one: left for it
         ctx.cache.put(job.cache_key, std::move(cached));
     if (cached) {
         smtp::ServerReply ignored; // a dead cached connection is not this message's failure

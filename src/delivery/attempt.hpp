@@ -22,7 +22,7 @@ struct AttemptContext {
     boost::asio::any_io_executor executor; // new connections get their own strand of it
     ConnectionCache& cache;
     dns::Resolver& resolver;
-    boost::asio::ssl::context& client_tls;
+    boost::asio::ssl::context& client_tls; // verifying (tls_verify.hpp) when require_tls
     std::string helo_name;
     std::uint16_t remote_port;
     std::chrono::milliseconds connect_timeout;

@@ -27,7 +27,8 @@ struct OpenConnection {
     std::string name; // "mx.example.com[192.0.2.1]:25"
     std::chrono::steady_clock::time_point idle_since;
     unsigned transactions = 0;
-    std::string tls_error; // set when the STARTTLS handshake failed on this connection
+    std::string tls_error;     // set when the STARTTLS handshake failed on this connection
+    bool tls_verified = false; // its TLS verified the certificate (a require_tls_domains attempt)
 };
 
 class ConnectionCache {

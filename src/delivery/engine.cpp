@@ -271,14 +271,14 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
                                         [&](const QueuedRecipient& q) { return q.idx == indices[i]; });
             if (r == m->rcpts.end()) continue;
             const bool held = i >= job.rcpt_indices.size(); // not sent: in the invalid-address library
-            const AttemptFacts facts{
-                m->info,    *r,      replies[i],  job.started_ms, t, held ? kLibraryHost : job.host_used,
-                job.msg_id, job.tag, job.subject, account};
+            const std::string& host = held ? kLibraryHost : job.host_used;
+            const AttemptFacts facts{m->info, *r,         replies[i], job.started_ms, t,
+                                     host,    job.msg_id, job.tag,    job.subject,    account};
             auto out = decide_outcome(facts, rules);
             const auto& rec = out.update.record;
             count_delivery_result(to_string(rec.state), out.classification.failed_type, t - job.started_ms);
             spdlog::info("delivery.result env_id={} rcpt={} host={} state={} reply=\"{}\" failed_type={}",
-                         job.envid, r->address, job.host_used, to_string(rec.state), rec.last_reply,
+                         job.envid, r->address, host, to_string(rec.state), rec.last_reply,
                          out.classification.failed_type);
             if (out.hard_bounce) nxbox.push_back(r->address);
             states.push_back(rec);

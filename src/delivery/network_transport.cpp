@@ -1,6 +1,7 @@
 #include "network_transport.hpp"
 
 #include "attempt.hpp"
+#include "tls_verify.hpp"
 
 #include "mailpush/delivery/tls_policy.hpp"
 
@@ -21,13 +22,15 @@ NetworkTransport::NetworkTransport(asio::io_context& io, const EngineOptions& op
     , resolver_(io.get_executor(), dns::ResolverOptions{options.dns_servers, std::chrono::seconds(5), 2,
                                                         std::chrono::seconds(60)}) {
     client_tls_.set_verify_mode(asio::ssl::verify_none); // opportunistic TLS, as MTAs do (RFC 7435)
+    make_verifying(verified_tls_, options.tls_ca_file);  // require_tls_domains
 }
 
 asio::awaitable<void> network_attempt(std::shared_ptr<NetworkTransport> self,
                                       std::shared_ptr<AttemptJob> job) {
     const bool require_tls = tls_required(job->domain, self->require_tls_domains_);
+    auto& tls = require_tls ? self->verified_tls_ : self->client_tls_;
     AttemptContext ctx{
-        self->io_.get_executor(), self->connections_, self->resolver_,        self->client_tls_,
+        self->io_.get_executor(), self->connections_, self->resolver_,        tls,
         self->helo_name_,         self->remote_port_, self->connect_timeout_, self->command_timeout_,
         self->allow_private_mx_,  require_tls};
     co_await run_attempt(ctx, *job);

@@ -31,7 +31,8 @@ private:
     bool allow_private_mx_;
     std::vector<std::string> require_tls_domains_;
     dns::Resolver resolver_;
-    boost::asio::ssl::context client_tls_{boost::asio::ssl::context::tls_client};
+    boost::asio::ssl::context client_tls_{boost::asio::ssl::context::tls_client};   // verifies nothing
+    boost::asio::ssl::context verified_tls_{boost::asio::ssl::context::tls_client}; // require_tls_domains
     ConnectionCache connections_{std::chrono::seconds(2), 20, 100}; // idle 2 s, 100 messages per connection
 
     friend boost::asio::awaitable<void> network_attempt(std::shared_ptr<NetworkTransport> self,

@@ -5,7 +5,9 @@
 namespace mailpush::delivery {
 
 std::string expiry_reply(const smtp::ServerReply& last, int attempts) {
-    return std::to_string(last.code) + " 4.4.7 Delivery time expired after " + std::to_string(attempts) +
+    // The enhanced code's class is the reply code's (RFC 3463): 5.4.7 after a 5xx, else 4.4.7.
+    const char* status = last.code >= 500 ? " 5.4.7" : " 4.4.7";
+    return std::to_string(last.code) + status + " Delivery time expired after " + std::to_string(attempts) +
            (attempts == 1 ? " attempt" : " attempts") + "; last reply: " + last.line();
 }
 

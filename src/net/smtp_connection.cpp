@@ -18,6 +18,7 @@
 #include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <random>
 
 namespace mailpush::net {
@@ -92,9 +93,11 @@ public:
 
     // The AUTH address or another sender address of the same account (a null-sender bounce
     // from the account's own MTA goes to the sender address of the message it reports on).
+    // Never a recipient list's alias: a null sender must not reach the list's members.
     bool owns_address(const smtp::Envelope& env, std::string_view address) override {
-        if (smtp::same_mailbox(address, env.auth_user)) return true;
         const auto dir = shared_.store.directory();
+        if (dir->is_alias(std::string(address))) return false;
+        if (smtp::same_mailbox(address, env.auth_user)) return true;
         const auto* sender = dir->sender(env.auth_user);
         const auto* owner = dir->sender(std::string(address));
         return sender && owner && owner->account == sender->account;
@@ -159,6 +162,11 @@ std::optional<std::string> unsubscribe_ask(const store::Directory& dir,
     if (!link || !level) return std::nullopt;
     if (!store::wants_unsubscribe_link(*link, sender.type)) return std::string();
     return std::string(store::to_string(store::recorded_level(*level)));
+}
+
+bool reaches_alias(const store::Directory& dir, const smtp::Envelope& env) {
+    return std::any_of(env.recipients.begin(), env.recipients.end(),
+                       [&](const smtp::Recipient& r) { return dir.is_alias(r.address); });
 }
 
 milliseconds random_delay(milliseconds max) {
@@ -405,6 +413,13 @@ private:
                 const auto dir = shared_->store.directory();
                 const auto* sender = dir->sender(req.envelope.auth_user);
                 const std::string account = sender ? sender->account : "";
+                // RCPT refused aliases for a null sender; an alias created since is refused here.
+                if (req.envelope.mail_from.empty() && reaches_alias(*dir, req.envelope)) {
+                    smtp::CommitResult refused;
+                    refused.refusal = smtp::replies::null_sender_foreign_recipient();
+                    out = session_.on_commit_result(refused);
+                    break;
+                }
                 if (sender) expand_aliases(*dir, account, req.envelope);
                 if (sender) {
                     // X-AliDM-Settings (docs/suppression.md): read here, removed at delivery.

@@ -141,11 +141,11 @@ Output ServerSession::on_commit_result(CommitResult result) {
     return std::exchange(out_, {});
 }
 
-void ServerSession::reply(const Reply& r) {
+void ServerSession::reply(const Reply& r, bool counts) {
     if (state_ == State::closed) return;
     out_.wire += encode(r, limits_.style);
     if (r.code >= 400 && refusal_observer_) refusal_observer_(command_, r);
-    if (r.code >= 400 && r.code != 421 && ++errors_ >= limits_.max_errors)
+    if (counts && r.code >= 400 && r.code != 421 && ++errors_ >= limits_.max_errors)
         close_with(replies::too_many_errors(limits_.hostname));
 }
 

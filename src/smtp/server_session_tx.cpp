@@ -90,8 +90,11 @@ void ServerSession::cmd_rcpt(std::string_view args) {
     for (const auto& existing : tx_->recipients)
         if (same_mailbox(existing.address, rcpt.address)) return reply(replies::rcpt_ok()); // stored once
     if (tx_->recipients.size() >= limits_.max_recipients)
+        // Not an error of the client's: an MTA sends its whole list and the rest in the next
+        // transaction, so these do not count toward max_errors.
         return reply(limits_.style == ReplyStyle::rfc ? replies::too_many_recipients_rfc()
-                                                      : replies::too_many_recipients());
+                                                      : replies::too_many_recipients(),
+                     false);
     if (tx_->mail_from.empty() && !policy_.owns_address(*tx_, rcpt.address))
         return reply(replies::null_sender_foreign_recipient());
     if (auto refusal = policy_.check_rcpt(*tx_, rcpt.address)) return reply(*refusal);
@@ -119,9 +122,9 @@ void ServerSession::finish_data() {
         return reply(reader->bare_newline() ? replies::bare_newline() : replies::data_too_big());
     }
     auto body = reader->take_body();
-    // A null-sender message (a bounce from the account's own MTA, to its own addresses only)
-    // carries the MTA's MAILER-DAEMON From: it is not checked.
-    if (limits_.from_header_policy == FromHeaderPolicy::account_domains && !env.mail_from.empty()) {
+    // A null-sender message (a bounce from the account's own MTA, to its own addresses only) is
+    // checked like any other: its From: (the MTA's MAILER-DAEMON) must be on an account domain.
+    if (limits_.from_header_policy == FromHeaderPolicy::account_domains) {
         const auto author = check_author_headers(
             body, [&](std::string_view address) { return policy_.may_author(env, address); });
         if (author.verdict != AuthorVerdict::ok) {

@@ -152,6 +152,10 @@ const std::vector<std::string>* Directory::alias_members(const std::string& acco
     return it == aliases->end() || it->second.account != account_name ? nullptr : &it->second.members;
 }
 
+bool Directory::is_alias(const std::string& address) const {
+    return aliases->count(common::to_lower(address)) != 0;
+}
+
 std::size_t Directory::reach(const std::string& account_name, const std::string& address) const {
     const auto* members = alias_members(account_name, address);
     if (!members) return 1;
@@ -482,6 +486,11 @@ Address Store::add_address(const std::string& account, const std::string& addres
         Statement exists(db_, "SELECT 1 FROM addresses WHERE address=?");
         exists.bind(1, address);
         if (exists.step()) throw StoreError(ErrorKind::conflict, "address already exists: " + address);
+        // Aliases are looked up lowercased: an address equal to one but for case is the alias.
+        Statement alias(db_, "SELECT 1 FROM receiver_lists WHERE alias=?");
+        alias.bind(1, common::to_lower(address));
+        if (alias.step())
+            throw StoreError(ErrorKind::conflict, "the address is a recipient list's alias: " + address);
         Statement count(db_, "SELECT count(*) FROM addresses WHERE account_id=?");
         count.bind(1, id);
         count.step();

@@ -168,8 +168,9 @@ ReceiverList Store::add_receiver_list(const std::string& account, const std::str
         exists.bind(1, id).bind(2, name).bind(3, alias);
         if (exists.step())
             throw StoreError(ErrorKind::conflict, "a recipient list with this name or alias already exists");
-        Statement sender(db_, "SELECT 1 FROM addresses WHERE address=?");
-        sender.bind(1, smtp::mailbox_key(alias));
+        // Compared the way alias lookups compare (lowercased): `News@d` and `news@d` collide.
+        Statement sender(db_, "SELECT 1 FROM addresses WHERE lower(address)=?");
+        sender.bind(1, alias);
         if (sender.step()) throw StoreError(ErrorKind::conflict, "the alias is a sender address");
         Statement count(db_, "SELECT count(*) FROM receiver_lists WHERE account_id=?");
         count.bind(1, id);

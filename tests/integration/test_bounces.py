@@ -283,7 +283,7 @@ def test_null_sender_to_the_accounts_own_addresses(make_server):
         assert c.cmd(f"RCPT TO:<{SENDER}>") == "250 Rcpt Ok"
         assert c.cmd("RCPT TO:<billing@EXAMPLE.com>") == "250 Rcpt Ok"  # the domain is case-insensitive
         assert c.cmd("DATA").startswith("354")
-        reply = c.cmd("From: MAILER-DAEMON@relay.example (Mail Delivery System)\r\n"
+        reply = c.cmd("From: MAILER-DAEMON@example.com (Mail Delivery System)\r\n"
                       "Subject: Undelivered Mail Returned to Sender\r\n\r\nbounce\r\n.")
         c.close()
         envid = envid_of(reply)

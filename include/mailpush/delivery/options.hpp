@@ -38,7 +38,8 @@ struct EngineOptions {
     int event_utc_offset_minutes = 480;            // event times in this offset (the hosted service: +08:00)
     milliseconds log_retention{30 * 86'400'000LL}; // finished messages' delivery details are kept this long
     bool allow_private_mx = false;                 // MX answers may be non-global addresses (labs and tests)
-    std::vector<std::string> require_tls_domains;  // recipient domains delivered only over TLS
+    std::vector<std::string> require_tls_domains;  // recipient domains delivered only over verified TLS
+    std::string tls_ca_file;                       // CAs trusted for them besides the system's
     // [[route]]
     std::vector<Route> routes;
 

@@ -49,7 +49,7 @@ Outcome decide_outcome(const AttemptFacts& facts, const OutcomeRules& rules);
 
 // "450 4.4.7 Delivery time expired after 5 attempts; last reply: 450 4.1.1 user unknown": the
 // recorded reply (queue show, event err_msg, report) of an expired recipient; err_code stays the
-// last reply's code.
+// last reply's code. After a 5xx the enhanced code is 5.4.7 (its class matches the reply code).
 std::string expiry_reply(const smtp::ServerReply& last, int attempts);
 
 } // namespace mailpush::delivery

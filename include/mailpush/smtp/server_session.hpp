@@ -116,7 +116,8 @@ private:
     void cmd_starttls(std::string_view args);
     void finish_data();
     void request_credentials_check(Credentials creds);
-    void reply(const Reply& r);
+    // counts: the reply counts toward max_errors (a recipient over the limit does not).
+    void reply(const Reply& r, bool counts = true);
     void close_with(const Reply& r);
     void reset_transaction();
 

@@ -152,6 +152,9 @@ struct Directory {
     // The members of `account`'s recipient list whose alias is `address`, or nullptr.
     const std::vector<std::string>* alias_members(const std::string& account,
                                                   const std::string& address) const;
+    // Whether `address` is the alias of any account's recipient list (compared as alias
+    // lookups compare: the whole address lowercased).
+    bool is_alias(const std::string& address) const;
     // How many mailboxes a RCPT to `address` reaches: a list alias its deliverable members, else 1.
     std::size_t reach(const std::string& account, const std::string& address) const;
     // The recipients with list aliases replaced by their members; invalid-library ones dropped.

@@ -95,6 +95,9 @@ TEST(HonestBounces, ExpiredFrequencyLimitKeepsItsType) {
     EXPECT_EQ(o.update.record.failed_type, "SmtpMfFreq");
     EXPECT_EQ(o.update.record.status, 4);
     EXPECT_FALSE(o.hard_bounce);
+    // The enhanced code's class follows the 5xx reply code.
+    EXPECT_EQ(o.update.record.last_reply,
+              "550 5.4.7 Delivery time expired after 4 attempts; last reply: 550 frequency limited");
 }
 
 TEST(HonestBounces, PermanentUnknownMailboxIsTheOnlyHardBounce) {

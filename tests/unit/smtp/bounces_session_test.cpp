@@ -11,6 +11,10 @@ struct OwnAddressPolicy : FakePolicy {
     bool owns_address(const Envelope&, std::string_view address) override {
         return own.count(std::string(address)) != 0;
     }
+    // The account's domain (the From: check of a null-sender message is the normal one).
+    bool may_author(const Envelope&, std::string_view address) override {
+        return address.ends_with("@example.com");
+    }
 };
 
 class BounceSessionTest : public SessionTest {
@@ -83,14 +87,22 @@ TEST_F(BounceSessionTest, NullSenderToTheAccountsOwnAddressesIsAccepted) {
     EXPECT_EQ(send("RCPT TO:<sender@example.com>\r\n"), "250 Rcpt Ok\r\n");
     EXPECT_EQ(send("RCPT TO:<other-sender@example.com>\r\n"), "250 Rcpt Ok\r\n");
     EXPECT_EQ(send("DATA\r\n"), "354 End data with <CR><LF>.<CR><LF>\r\n");
-    // A bounce's From: is the relay's MAILER-DAEMON, not an address of the account: not checked
-    // (the fixture's from_header_policy is the default, account-domains).
-    send(
-        "From: MAILER-DAEMON@relay.example (Mail Delivery System)\r\nSubject: Undelivered\r\n\r\nx\r\n.\r\n");
+    // A bounce's From: is the relay's MAILER-DAEMON: it must be on one of the account's domains
+    // like any From: (the fixture's from_header_policy is the default, account-domains).
+    send("From: MAILER-DAEMON@example.com (Mail Delivery System)\r\nSubject: Undelivered\r\n\r\nx\r\n.\r\n");
     ASSERT_EQ(last.action.kind, ActionKind::commit_message);
     EXPECT_EQ(last.action.envelope.mail_from, "");
     EXPECT_EQ(last.action.envelope.auth_user, "sender@example.com");
     EXPECT_EQ(last.action.envelope.recipients.size(), 2u);
+}
+
+TEST_F(BounceSessionTest, NullSenderWithAForeignFromIsRefused) {
+    start_own();
+    login();
+    send("MAIL FROM:<>\r\nRCPT TO:<sender@example.com>\r\nDATA\r\n");
+    EXPECT_EQ(send("From: MAILER-DAEMON@relay.example\r\nSubject: Undelivered\r\n\r\nx\r\n.\r\n"),
+              "550 5.7.1 From header not allowed for this sender\r\n");
+    EXPECT_EQ(last.action.kind, ActionKind::none);
 }
 
 TEST_F(BounceSessionTest, NullSenderToAnyOtherAddressIsRefused) {
