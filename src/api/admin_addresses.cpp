@@ -3,6 +3,7 @@
 // admin one; no admin token: the link's token is the credential). GET shows a button, POST confirms.
 #include "admin_router.hpp"
 #include "admin_util.hpp"
+#include "html_page.hpp"
 
 #include "mailpush/common/strings.hpp"
 #include "mailpush/common/url.hpp"
@@ -24,41 +25,6 @@ json to_json(const store::Address& a) {
             {"reply_to_status", a.reply_to_status},
             {"created_at", a.created_at},
             {"id", a.id}};
-}
-
-std::string html_escaped(std::string_view text) {
-    std::string out;
-    for (const char c : text) {
-        switch (c) {
-        case '<':
-            out += "&lt;";
-            break;
-        case '>':
-            out += "&gt;";
-            break;
-        case '&':
-            out += "&amp;";
-            break;
-        case '"':
-            out += "&quot;";
-            break;
-        case '\'':
-            out += "&#39;";
-            break;
-        default:
-            out += c;
-        }
-    }
-    return out;
-}
-
-// A minimal page; every text in it is escaped (addresses a user typed, the link's token). No
-// script, nothing loaded from elsewhere.
-std::string page(std::string_view title, std::string_view text, std::string_view form = "") {
-    return "<!doctype html><html><head><meta charset=\"utf-8\"><meta name=\"robots\" content=\"noindex\">"
-           "<title>" +
-           html_escaped(title) + "</title></head><body><h1>" + html_escaped(title) + "</h1><p>" +
-           html_escaped(text) + "</p>" + std::string(form) + "</body></html>\n";
 }
 
 ApiResponse html(unsigned status, std::string body) {
@@ -89,14 +55,14 @@ bool wants_html(const ApiRequest& r) {
 // link scanner or a prefetcher that opens the link changes nothing.
 ApiResponse confirmation_form(const ApiRequest& r) {
     const auto token = form_or_query_value(r, "token");
-    if (token.empty()) return html(400, page("Not confirmed", "This link has no token."));
+    if (token.empty()) return html(400, html_page("Not confirmed", "This link has no token."));
     const std::string form = "<form method=\"post\" action=\"" + html_escaped(path_of(r)) +
                              "\"><input type=\"hidden\" name=\"token\" value=\"" + html_escaped(token) +
                              "\"><button type=\"submit\">Confirm the reply-to address</button></form>";
-    return html(200, page("Confirm the reply-to address",
-                          "Someone asked to use your address as a reply-to address. Press the button to "
-                          "confirm; ignore this page if it was not you.",
-                          form));
+    return html(200, html_page("Confirm the reply-to address",
+                               "Someone asked to use your address as a reply-to address. Press the button to "
+                               "confirm; ignore this page if it was not you.",
+                               form));
 }
 
 // POST: confirms. A browser gets a page, a script JSON. Only the store's refusals are answered
@@ -106,11 +72,11 @@ ApiResponse confirm_reply_to_token(const AdminServices& s, const ApiRequest& r) 
     try {
         const auto a = s.store.confirm_reply_to(form_or_query_value(r, "token"), unix_now());
         if (browser)
-            return html(200,
-                        page("Confirmed", a.reply_to + " is now the reply-to address of " + a.address + "."));
+            return html(200, html_page("Confirmed",
+                                       a.reply_to + " is now the reply-to address of " + a.address + "."));
         return ok({{"address", a.address}, {"reply_to", a.reply_to}, {"reply_to_status", a.reply_to_status}});
     } catch (const store::StoreError& e) {
-        if (browser) return html(store_error_status(e), page("Not confirmed", e.what()));
+        if (browser) return html(store_error_status(e), html_page("Not confirmed", e.what()));
         return store_error_response(e);
     }
 }
@@ -171,7 +137,7 @@ ApiResponse reply_to_confirmation_page(const AdminServices& s, const ApiRequest&
         return error_response(405, "MethodNotAllowed", "GET shows the page, POST confirms");
     } catch (const std::exception& e) {
         spdlog::error("reply-to confirmation failed: {}", e.what());
-        return html(500, page("Not confirmed", "Something went wrong on our side; try again later."));
+        return html(500, html_page("Not confirmed", "Something went wrong on our side; try again later."));
     }
 }
 

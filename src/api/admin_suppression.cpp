@@ -3,6 +3,7 @@
 // unsubscribes at once; GET shows a page with a button and changes nothing).
 #include "admin_router.hpp"
 #include "admin_util.hpp"
+#include "html_page.hpp"
 
 #include "mailpush/common/calendar.hpp"
 #include "mailpush/common/strings.hpp"
@@ -75,39 +76,8 @@ ApiResponse add(const AdminServices& s, const RouteCall& c) {
 
 // ---- the public one-click unsubscribe link --------------------------------------------------
 
-std::string escaped(std::string_view text) {
-    std::string out;
-    for (const char c : text) {
-        switch (c) {
-        case '<':
-            out += "&lt;";
-            break;
-        case '>':
-            out += "&gt;";
-            break;
-        case '&':
-            out += "&amp;";
-            break;
-        case '"':
-            out += "&quot;";
-            break;
-        case '\'':
-            out += "&#39;";
-            break;
-        default:
-            out += c;
-        }
-    }
-    return out;
-}
-
 ApiResponse page(unsigned status, std::string_view title, std::string_view text, std::string_view form = "") {
-    return {status,
-            "<!doctype html><html><head><meta charset=\"utf-8\"><meta name=\"robots\" content=\"noindex\">"
-            "<title>" +
-                escaped(title) + "</title></head><body><h1>" + escaped(title) + "</h1><p>" + escaped(text) +
-                "</p>" + std::string(form) + "</body></html>\n",
-            "text/html; charset=utf-8"};
+    return {status, html_page(title, text, form), "text/html; charset=utf-8"};
 }
 
 ApiResponse not_found() {
@@ -159,7 +129,7 @@ ApiResponse unsubscribe_page(const AdminServices& s, const ApiRequest& request) 
             const auto claim = s.store.read_unsubscribe(token);
             if (!claim) return not_found();
             const std::string form =
-                "<form method=\"post\" action=\"/u/" + escaped(token) +
+                "<form method=\"post\" action=\"/u/" + html_escaped(token) +
                 "\"><input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">"
                 "<button type=\"submit\">Unsubscribe</button></form>";
             return page(200, "Unsubscribe",
