@@ -241,6 +241,8 @@ int main(int argc, char** argv) {
         notify::Notifier notifier(
             notify_log, [&store] { return store.directory(); }, cfg.notify);
         smtp.set_commit_listener([&engine](std::uint64_t envid) { engine.enqueue(envid); });
+        smtp.set_suppression_listener(
+            [&engine](store::SuppressedSend s) { engine.record_suppressed(std::move(s)); });
         // The OpenAPI commits through the same spool and hands messages to the same engine.
         // No negative caching: a user re-checks right after publishing a record.
         dns::Resolver verify_resolver(io.get_executor(),
@@ -259,6 +261,7 @@ int main(int argc, char** argv) {
             return api::check_records(io, verify_resolver, std::move(checks), std::chrono::seconds(30));
         };
         backends.storage_low = [&spool] { return spool.storage_low(); };
+        backends.suppressed = [&engine](store::SuppressedSend s) { engine.record_suppressed(std::move(s)); };
         backends.details = [&delivery_log](const delivery::DetailQuery& q) {
             return delivery_log.details(q);
         };

@@ -51,6 +51,7 @@ const std::vector<Rule>& rules() {
         {"dns-error", Status::failure, "SysOutDnsResolveFail", 0, {423}, {"dns resolve error"}},
         {"connect-failed", Status::failure, "SmtpTempErr", 0, {427}, {"socks connect to"}},
         {"invalid-library", Status::invalid_address, "SysOutInvRcpt", 0, {559}, {"invalid-address library"}},
+        {"suppression-list", Status::invalid_address, "SysOutSuppressed", 0, {558}, {"suppression list"}},
         // SPF / DKIM verification failed.
         {"spf-dkim",
          Status::failure,

@@ -133,7 +133,11 @@ void DeliveryLog::apply(const std::vector<RecipientUpdate>& updates) {
                     db_, "INSERT OR REPLACE INTO reports(envid, idx, account, mail_from, rcpt, tag, subject, "
                          "status, failed_type, reply, ended_ms) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
                 rep.bind(1, static_cast<std::int64_t>(r.envid)).bind(2, static_cast<std::int64_t>(r.idx));
-                rep.bind(3, rp.account).bind(4, rp.mail_from).bind(5, r.address).bind(6, rp.tag);
+                // The reports are queried by a lower-case recipient (details, SenderStatisticsDetailByParam).
+                rep.bind(3, rp.account)
+                    .bind(4, rp.mail_from)
+                    .bind(5, common::to_lower(r.address))
+                    .bind(6, rp.tag);
                 rep.bind(7, rp.subject).bind(8, static_cast<std::int64_t>(r.status)).bind(9, r.failed_type);
                 rep.bind(10, r.last_reply).bind(11, a.ended_ms);
                 rep.step();

@@ -1,5 +1,6 @@
 #include "mailpush/engine/delivery_signing.hpp"
 
+#include "mailpush/common/metrics.hpp"
 #include "mailpush/common/strings.hpp"
 #include "mailpush/smtp/address_list.hpp"
 #include "mailpush/smtp/command.hpp"
@@ -23,30 +24,68 @@ std::string signing_domain(std::string_view message, const std::string& mail_fro
     return common::to_lower(smtp::split_address(mail_from).second);
 }
 
-std::string sign_message(std::string message, const std::vector<dkim::SigningKey>& keys, std::int64_t now_s) {
-    if (keys.empty()) return message;
+std::string signature_fields(std::string_view message, const std::vector<dkim::SigningKey>& keys,
+                             std::int64_t now_s) {
+    if (keys.empty()) return {};
     try {
         dkim::SignOptions options;
         options.timestamp = now_s;
-        return dkim::sign(message, keys, options) + message;
+        return dkim::sign(message, keys, options);
     } catch (const std::exception& e) {
         spdlog::error("dkim.sign_failed domain={} error=\"{}\"", keys.front().domain, e.what());
-        return message;
+        return {};
     }
 }
 
+namespace {
+void count_signing(const char* result) {
+    metrics::registry()
+        .counter("mailpush_dkim_signings_total",
+                 "Messages given DKIM signatures at delivery: made, or reused from a job with the same bytes",
+                 {{"result", result}})
+        .add();
+}
+
+// What identifies the bytes a job signs: the spooled message, the form (as accepted or 7-bit)
+// and the keys. "" (not cached) for a job with its recipient's own unsubscribe lines: no other
+// job has its bytes.
+std::string cache_key(const AttemptJob& job, const std::vector<dkim::SigningKey>& keys, const char* form) {
+    if (!job.unsubscribe_lines.empty()) return {};
+    std::string key = std::to_string(job.envid) + '\n' + form + '\n';
+    for (const auto& k : keys)
+        key += k.domain + '/' + k.selector + '\n';
+    return key;
+}
+
+std::string cached_signatures(SignatureCache& cache, const std::string& key, std::string_view message,
+                              const std::vector<dkim::SigningKey>& keys, std::int64_t now_s) {
+    if (key.empty()) {
+        count_signing("made");
+        return signature_fields(message, keys, now_s);
+    }
+    bool made = false;
+    auto fields = cache.get_or_make(key, now_s, [&] {
+        made = true;
+        return signature_fields(message, keys, now_s);
+    });
+    count_signing(made ? "made" : "reused");
+    return fields;
+}
+} // namespace
+
 void sign_for_delivery(AttemptJob& job, const Accounts& accounts, const std::string& account,
-                       std::int64_t now_s) {
+                       std::int64_t now_s, const std::shared_ptr<SignatureCache>& cache) {
     const auto domain = signing_domain(job.message.body, job.message.mail_from, [&](const std::string& d) {
         return accounts.signing_keys(account, d) != nullptr;
     });
     const auto keys = accounts.signing_keys(account, domain);
     if (!keys || keys->empty()) return;
-    const auto before = job.message.body.size();
-    job.message.body = sign_message(std::move(job.message.body), *keys, now_s);
-    job.signature_bytes = job.message.body.size() - before;
-    job.resign = [keys, now_s](std::string message) {
-        return sign_message(std::move(message), *keys, now_s);
+    const auto fields =
+        cached_signatures(*cache, cache_key(job, *keys, "as-accepted"), job.message.body, *keys, now_s);
+    job.signature_bytes = fields.size();
+    job.message.body.insert(0, fields);
+    job.resign = [keys, now_s, cache, key = cache_key(job, *keys, "7bit")](std::string message) {
+        return cached_signatures(*cache, key, message, *keys, now_s) + message;
     };
 }
 

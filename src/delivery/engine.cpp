@@ -40,6 +40,7 @@ void count_delivery_result(const char* state, const std::string& failed_type, st
 }
 
 const std::string kLibraryHost = "invalid-address library"; // the attempt record's host when not sent
+const std::string kSuppressionHost = "suppression list";    // ... when the suppression list stopped it
 
 smtp::ServerReply product_reply(const ProductReply& p) {
     return smtp::ServerReply{p.code, p.text, {p.text}};
@@ -65,7 +66,7 @@ QueuedMessage queued_message(const spool::QueueEntry& entry, const std::vector<R
 
 // What reporting and the event need from the body; the control header is not delivered.
 void take_body(AttemptJob& job, std::string body, const Accounts& accounts, const std::string& account,
-               std::int64_t now_s) {
+               std::int64_t now_s, const std::shared_ptr<SignatureCache>& signatures) {
     job.msg_id = smtp::find_header(body, "Message-ID").value_or("");
     if (job.msg_id.size() > 2 && job.msg_id.front() == '<' && job.msg_id.back() == '>')
         job.msg_id = job.msg_id.substr(1, job.msg_id.size() - 2);
@@ -73,7 +74,7 @@ void take_body(AttemptJob& job, std::string body, const Accounts& accounts, cons
     job.subject = smtp::find_header(body, "Subject").value_or("").substr(0, 300);
     job.message.body = smtp::remove_header(std::move(body), "X-AliDM-Trace");
     job.message.body = apply_unsubscribe_headers(std::move(job.message.body), job.unsubscribe_lines);
-    sign_for_delivery(job, accounts, account, now_s); // last: signs what is delivered
+    sign_for_delivery(job, accounts, account, now_s, signatures); // last: signs what is delivered
 }
 
 // The real backends, kept alive by the engine's state for as long as its handlers run.
@@ -103,6 +104,8 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
     Scheduler scheduler;
     OutcomeRules rules;
     bool stopping = false;
+    // One signing per distinct message and form, shared by its jobs (src/delivery/delivery_signing.cpp).
+    std::shared_ptr<SignatureCache> signatures = std::make_shared<SignatureCache>(4096, 3600);
     std::mutex results_mutex; // results waiting for the next group commit of the log
     std::vector<RecipientUpdate> pending_updates;
     std::vector<std::pair<std::string, std::string>> pending_nxbox; // (account, address)
@@ -231,7 +234,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
                 job->unsubscribe_lines = self->io_parts.accounts.unsubscribe_lines(
                     job->auth_user, job->message.recipients.front(), job->unsubscribe);
             take_body(*job, std::move(*body), self->io_parts.accounts, account,
-                      self->io_parts.now_ms() / 1000);
+                      self->io_parts.now_ms() / 1000, self->signatures);
             if (job->message.recipients.empty()) { // every one held back: nothing to send
                 job->host_used = kLibraryHost;
                 asio::post(self->strand, [self, job] { self->complete(*job); });
@@ -353,6 +356,35 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
         });
     }
 
+    // The record of a recipient that was never queued: decided like an attempt's result (one
+    // place formats events and reports), committed with the next group of results.
+    void record_suppressed(const store::SuppressedSend& s) {
+        std::uint64_t envid = 0;
+        try {
+            envid = io_parts.queue.allocate_envid();
+        } catch (const std::exception& e) {
+            spdlog::error("delivery.suppressed error=\"{}\" rcpt={}", e.what(), s.rcpt);
+            return;
+        }
+        const auto t = now();
+        const MessageInfo info{envid, t, s.mail_from, s.sender, false, false};
+        const QueuedRecipient rcpt{0, s.rcpt, RcptState::queued, 0, 0, false};
+        const auto reply = product_reply(kSuppressed);
+        const std::string no_msg_id;
+        const AttemptFacts facts{info,      rcpt,  reply,     t,        t, kSuppressionHost,
+                                 no_msg_id, s.tag, s.subject, s.account};
+        auto out = decide_outcome(facts, rules);
+        count_delivery_result(to_string(out.update.record.state), out.classification.failed_type, 0);
+        spdlog::info("delivery.result env_id={} rcpt={} host=\"{}\" state={} source={} failed_type={}", envid,
+                     s.rcpt, kSuppressionHost, to_string(out.update.record.state), s.source,
+                     out.classification.failed_type);
+        {
+            std::lock_guard lock(results_mutex);
+            pending_updates.push_back(std::move(out.update));
+        }
+        flush_results();
+    }
+
     // Not a coroutine: a plain chain of timer callbacks on the engine's strand, the SQLite work
     // on the log strand (the delivery log's transactions never interleave).
     void schedule_prune(std::chrono::seconds delay) {
@@ -414,6 +446,11 @@ void Engine::retry_now(std::uint64_t envid) {
 
 void Engine::cancel(std::uint64_t envid, std::vector<std::string> addresses) {
     impl_->cancel(envid, std::move(addresses));
+}
+
+void Engine::record_suppressed(store::SuppressedSend send) {
+    auto impl = impl_; // the envid and the commit are blocking work: the log strand
+    asio::post(impl->log_strand, [impl, send = std::move(send)] { impl->record_suppressed(send); });
 }
 
 void Engine::stop() {

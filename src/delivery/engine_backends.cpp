@@ -20,6 +20,10 @@ void SpoolQueue::remove_many(const std::vector<std::uint64_t>& envids) {
     spool_.remove_many(envids);
 }
 
+std::uint64_t SpoolQueue::allocate_envid() {
+    return spool_.allocate_envid();
+}
+
 void LogRecords::ensure_recipients(std::uint64_t envid, const std::vector<std::string>& addresses) {
     log_.ensure_recipients(envid, addresses);
 }

@@ -19,6 +19,7 @@ public:
     std::optional<std::string> read_body(std::uint64_t envid) const override;
     void remove(std::uint64_t envid) override;
     void remove_many(const std::vector<std::uint64_t>& envids) override;
+    std::uint64_t allocate_envid() override;
 
 private:
     spool::Spool& spool_;

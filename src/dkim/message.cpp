@@ -3,7 +3,24 @@
 
 #include "mailpush/common/strings.hpp"
 
+#include <algorithm>
+
 namespace mailpush::dkim::detail {
+namespace {
+// RFC 5322 §3.6.8: a field name is printable US-ASCII without ':'.
+bool valid_field_name(std::string_view name) {
+    return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) { return c >= 33 && c <= 126; });
+}
+// CR and LF only as the CRLF of a fold; a lone one would be canonicalized differently by a
+// verifier (and by ours once a DKIM-Signature field is above it).
+bool no_lone_cr_or_lf(std::string_view text) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '\r' && (i + 1 >= text.size() || text[i + 1] != '\n')) return false;
+        if (text[i] == '\n' && (i == 0 || text[i - 1] != '\r')) return false;
+    }
+    return true;
+}
+} // namespace
 
 std::optional<ParsedMessage> parse_message(std::string_view message) {
     ParsedMessage out;
@@ -28,8 +45,9 @@ std::optional<ParsedMessage> parse_message(std::string_view message) {
         const auto colon = text.find(':');
         if (colon == std::string_view::npos || colon == 0) return std::nullopt;
         std::string_view name = text.substr(0, colon);
-        while (!name.empty() && (name.back() == ' ' || name.back() == '\t'))
+        while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) // obsolete "Name :" form
             name.remove_suffix(1);
+        if (!valid_field_name(name) || !no_lone_cr_or_lf(text)) return std::nullopt;
         out.fields.push_back({name, text});
         pos = end + 2;
     }

@@ -120,7 +120,8 @@ std::string sign(std::string_view message, const std::vector<SigningKey>& keys, 
     const auto parsed = detail::parse_message(message);
     if (!parsed)
         throw std::invalid_argument(
-            "dkim: not a message (no empty line after the header, or a header line without a colon)");
+            "dkim: not a message (no empty line after the header, a header line without a colon, a field "
+            "name that is not printable ASCII, or a lone CR or LF in the header)");
     if (options.timestamp < 0) throw std::invalid_argument("dkim: negative signature timestamp");
     if (options.expiration && (*options.expiration <= options.timestamp || *options.expiration <= 0))
         throw std::invalid_argument("dkim: the expiration (x=) must be after the timestamp (t=)");

@@ -84,7 +84,8 @@ struct ServerShared {
     std::atomic<bool> draining{false};
     std::atomic<std::uint64_t> next_sid{1};
 
-    std::function<void(std::uint64_t)> on_committed; // hands each accepted message to delivery
+    std::function<void(std::uint64_t)> on_committed;          // hands each accepted message to delivery
+    std::function<void(store::SuppressedSend)> on_suppressed; // a recipient the suppression list stopped
 
     std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
     std::vector<Listener> listener_configs;

@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <random>
+#include <variant>
 
 namespace mailpush::net {
 namespace {
@@ -73,8 +74,13 @@ public:
             return count_rejection("invalid_recipient"), smtp::replies::invalid_rcptto();
         // The suppression list at the account's level (the message's X-AliDM-Settings is not
         // known before DATA): docs/suppression.md.
-        if (dir->suppressed(sender->account, address, env.auth_user, dir->filter_level(sender->account)))
+        if (auto source = dir->suppressed(sender->account, address, env.auth_user,
+                                          dir->filter_level(sender->account))) {
+            if (shared_.on_suppressed)
+                shared_.on_suppressed(
+                    {sender->account, env.auth_user, env.mail_from, address, std::move(*source), "", ""});
             return count_rejection("suppressed_recipient"), smtp::replies::suppressed_rcptto();
+        }
         // Quota counts mailboxes reached: a list alias counts its members.
         std::size_t reach = dir->reach(sender->account, address);
         if (reach == 0) return smtp::replies::invalid_rcptto(); // a list with no deliverable member
@@ -132,34 +138,44 @@ void record_commit(Clock::duration took, bool ok, std::int64_t recipients) {
     m.recipients.add(static_cast<std::uint64_t>(recipients));
 }
 
-void expand_aliases(const store::Directory& dir, const std::string& account, smtp::Envelope& env) {
+// Members the suppression list stops are dropped and returned, for their delivery events.
+std::vector<store::SuppressedSend> expand_aliases(const store::Directory& dir, const std::string& account,
+                                                  smtp::Envelope& env) {
     std::vector<smtp::Recipient> out;
+    std::vector<store::SuppressedSend> stopped;
     for (auto& r : env.recipients) {
         const auto* members = dir.alias_members(account, r.address);
         if (!members) {
             out.push_back(std::move(r));
             continue;
         }
-        for (const auto& m : *members)
-            if (!dir.suppressed(account, m, env.auth_user, dir.filter_level(account)))
+        for (const auto& m : *members) {
+            if (auto source = dir.suppressed(account, m, env.auth_user, dir.filter_level(account)))
+                stopped.push_back({account, env.auth_user, env.mail_from, m, std::move(*source), "", ""});
+            else
                 out.push_back({m, r.notify, ""});
+        }
     }
     env.recipients = std::move(out);
+    return stopped;
 }
 
-// The level an unsubscribe through this message records, "" for no List-Unsubscribe, or
-// nullopt when its X-AliDM-Settings header is malformed (the message is refused).
-std::optional<std::string> unsubscribe_ask(const store::Directory& dir,
-                                           const store::Directory::Sender& sender, const std::string& body) {
+// The level an unsubscribe through this message records ("" for no List-Unsubscribe), or the
+// refusal its X-AliDM-Settings header earns (malformed, or an IP pool asked for).
+std::variant<std::string, smtp::Reply> unsubscribe_ask(const store::Directory& dir,
+                                                       const store::Directory::Sender& sender,
+                                                       const std::string& body) {
     store::AliDmSettings settings;
     if (const auto header = smtp::find_header(body, "X-AliDM-Settings")) {
         auto parsed = store::parse_alidm_settings(*header);
-        if (!parsed) return std::nullopt;
+        if (!parsed) return count_rejection("bad_alidm_settings"), smtp::replies::bad_alidm_settings();
+        if (parsed->outbound_ip)
+            return count_rejection("outbound_ip_not_offered"), smtp::replies::outbound_ip_not_offered();
         settings = std::move(*parsed);
     }
     const auto link = store::parse_link_type(settings.link_type, true);
     const auto level = store::resolve_filter_level(settings.filter_level, dir.filter_level(sender.account));
-    if (!link || !level) return std::nullopt;
+    if (!link || !level) return count_rejection("bad_alidm_settings"), smtp::replies::bad_alidm_settings();
     if (!store::wants_unsubscribe_link(*link, sender.type)) return std::string();
     return std::string(store::to_string(store::recorded_level(*level)));
 }
@@ -420,18 +436,18 @@ private:
                     out = session_.on_commit_result(refused);
                     break;
                 }
-                if (sender) expand_aliases(*dir, account, req.envelope);
+                std::vector<store::SuppressedSend> stopped;
+                if (sender) stopped = expand_aliases(*dir, account, req.envelope);
                 if (sender) {
                     // X-AliDM-Settings (docs/suppression.md): read here, removed at delivery.
                     auto ask = unsubscribe_ask(*dir, *sender, out.action.body);
-                    if (!ask) {
-                        count_rejection("bad_alidm_settings");
+                    if (auto* refusal = std::get_if<smtp::Reply>(&ask)) {
                         smtp::CommitResult refused;
-                        refused.refusal = smtp::replies::bad_alidm_settings();
+                        refused.refusal = std::move(*refusal);
                         out = session_.on_commit_result(refused);
                         break;
                     }
-                    req.envelope.unsubscribe = std::move(*ask);
+                    req.envelope.unsubscribe = std::move(std::get<std::string>(ask));
                 }
                 const auto reached = static_cast<std::int64_t>(req.envelope.recipients.size());
                 // RCPT checked the quota; reserving it here, atomically, keeps concurrent sessions
@@ -449,6 +465,11 @@ private:
                         break;
                     }
                 }
+                if (!stopped.empty()) {
+                    const auto subject = smtp::find_header(out.action.body, "Subject").value_or("");
+                    for (auto& s : stopped)
+                        s.subject = subject.substr(0, 300);
+                }
                 req.body = std::move(out.action.body);
                 req.peer_ip = conn_->peer_ip;
                 const auto commit_started = Clock::now();
@@ -457,6 +478,9 @@ private:
                 record_commit(Clock::now() - commit_started, result.ok, reached);
                 if (!result.ok && info) shared_->store.quota().release(account, reached, reserved_at);
                 if (result.ok && shared_->on_committed) shared_->on_committed(result.envid);
+                if (result.ok && shared_->on_suppressed)
+                    for (auto& s : stopped)
+                        shared_->on_suppressed(std::move(s));
                 if (result.ok)
                     spdlog::info("tx.commit sid={:016x} env_id={} size={} nrcpt={}", conn_->sid, result.envid,
                                  size, nrcpt);

@@ -164,4 +164,7 @@ namespace mailpush::net {
 void SmtpServer::set_commit_listener(std::function<void(std::uint64_t)> listener) {
     shared_->on_committed = std::move(listener);
 }
+void SmtpServer::set_suppression_listener(std::function<void(store::SuppressedSend)> listener) {
+    shared_->on_suppressed = std::move(listener);
+}
 } // namespace mailpush::net

@@ -209,16 +209,21 @@ SingleResult SendService::single(const SingleSend& r, const common::ClientOrigin
     std::vector<std::string> rcpts;
     std::set<std::string> seen;
     SingleResult out;
+    std::vector<store::SuppressedSend> stopped; // skipped: no quota, no message; an event each
+    const auto mail_from = envelope_sender(r.sender, r.address_type);
     for (auto& a : dir->expand(r.account, all)) {
         if (!seen.insert(common::to_lower(a)).second) continue;
-        if (dir->suppressed(r.account, a, r.sender, ask.level)) {
-            out.suppressed.push_back(std::move(a)); // skipped: no quota, no message
+        if (auto source = dir->suppressed(r.account, a, r.sender, ask.level)) {
+            stopped.push_back({r.account, r.sender, mail_from, a, std::move(*source), r.tag, r.subject});
+            out.suppressed.push_back(std::move(a));
             continue;
         }
         rcpts.push_back(std::move(a));
     }
-    if (rcpts.empty() && !out.suppressed.empty())
+    if (rcpts.empty() && !out.suppressed.empty()) {
+        record_suppressed(std::move(stopped));
         fail(400, "InvalidToAddress.Suppressed", "Every recipient is on the account's suppression list.");
+    }
     if (rcpts.empty()) fail(400, "InvalidToAddress.Spam", "Sendmail rejected by invalid address.");
     auto quota = reserve_quota(store_, *dir, r.account, static_cast<std::int64_t>(rcpts.size()), now_s);
 
@@ -258,6 +263,7 @@ SingleResult SendService::single(const SingleSend& r, const common::ClientOrigin
         }
     quota.keep(kept);
     if (kept == 0) fail(503, "ServiceUnavailable", "The message could not be stored; retry later.");
+    record_suppressed(std::move(stopped));
     return out;
 }
 
@@ -289,8 +295,14 @@ store::SendTask SendService::batch(const BatchSend& r, const common::ClientOrigi
     const auto ask =
         unsubscribe_ask(r.unsubscribe_link_type, r.unsubscribe_filter_level, dir->filter_level(r.account));
     std::vector<const store::ReceiverRow*> targets; // members not suppressed (invalid library included)
-    for (const auto& m : members)
-        if (!dir->suppressed(r.account, m.email, r.sender, ask.level)) targets.push_back(&m);
+    std::vector<store::SuppressedSend> stopped;     // an event each once the task is done
+    for (const auto& m : members) {
+        if (auto source = dir->suppressed(r.account, m.email, r.sender, ask.level))
+            stopped.push_back({r.account, r.sender, envelope_sender(r.sender, r.address_type), m.email,
+                               std::move(*source), r.tag, render_template(tpl.subject, m)});
+        else
+            targets.push_back(&m);
+    }
     const auto skipped = static_cast<std::int64_t>(members.size() - targets.size());
     const auto* sender = dir->sender(r.sender);
     const bool link = store::wants_unsubscribe_link(ask.link, sender ? sender->type : "");
@@ -343,8 +355,18 @@ store::SendTask SendService::batch(const BatchSend& r, const common::ClientOrigi
             if (first_envid == 0) first_envid = *e;
         }
     quota.keep(queued);
+    record_suppressed(std::move(stopped));
     const auto failed = static_cast<std::int64_t>(results.size()) - queued;
     return store_.finish_task(task.id, queued, skipped + failed, failed == 0 ? "done" : "partial");
+}
+
+void SendService::record_suppressed(std::vector<store::SuppressedSend> stopped) const {
+    if (!backends_.suppressed) return;
+    for (auto& s : stopped) {
+        for (auto& c : s.subject) // a rendered subject may carry a line break from the list data
+            if (c == '\r' || c == '\n') c = ' ';
+        backends_.suppressed(std::move(s));
+    }
 }
 
 std::uint64_t SendService::system_mail(const std::string& to, const std::string& subject,

@@ -42,6 +42,7 @@ std::optional<AliDmSettings> parse_alidm_settings(std::string_view header_value)
     const auto j = nlohmann::json::parse(*raw, nullptr, false);
     if (!j.is_object()) return std::nullopt;
     AliDmSettings out;
+    if (const auto ip = j.find("OutboundIp"); ip != j.end() && !ip->is_null()) out.outbound_ip = true;
     const auto u = j.find("Unsubscribe");
     if (u == j.end()) return out;
     if (!u->is_object()) return std::nullopt;

@@ -23,6 +23,26 @@ def entries(srv, key, **request):
     return r["body"]
 
 
+def suppressed_record(srv, rcpt):
+    """The delivery details row and events of the record a suppressed send left for `rcpt`."""
+    def row():
+        rows = json.loads(srv.ctl("--json", "details", "acme", "--rcpt", rcpt).stdout)
+        return rows[0] if rows else None
+    r = wait_for(row, 30, f"the suppression record of {rcpt}")
+    events = srv.ctl("events", "--env", r["env_id"]).stdout.splitlines()
+    return r, events
+
+
+def assert_suppressed_record(srv, rcpt, subject=""):
+    r, events = suppressed_record(srv, rcpt)
+    assert r["status"] == 2 and r["failed_type"] == "SysOutSuppressed" and r["subject"] == subject, r
+    assert r["reply"] == "558 Suppressed: the recipient is on the account's suppression list", r
+    assert len(events) == 1 and f"rcpt={rcpt}&" in events[0].lower(), events  # as the client wrote it
+    assert "&status=2&" in events[0] and events[0].endswith("&failed_type=SysOutSuppressed"), events
+    info = json.loads(srv.ctl("--json", "queue", "show", r["env_id"]).stdout)
+    assert [(x["address"].lower(), x["state"]) for x in info["recipients"]] == [(rcpt, "failed")], info
+
+
 def test_sdk_create_list_remove_with_every_parameter(api):
     srv, key = api
     a = sdk(srv, key, "createUserSuppression", {"address": "Bob@Example.org"})
@@ -112,6 +132,9 @@ def test_smtp_refuses_a_suppressed_rcpt_and_delivers_the_rest(api, sink):
     (mail_from, rcpts, _), = sink.handler.wait_for(1)
     assert rcpts == ["carol@example.org"]
     assert srv.metric("mailpush_smtp_rejections_total") == before + 2
+    # Each refusal is a delivery event of its own (an envid with no message behind it).
+    assert_suppressed_record(srv, "bob@example.org")
+    assert_suppressed_record(srv, "anyone@blocked.example")
     # Removed from the list: accepted again, effective at once.
     ids = ",".join(str(r["suppressionId"]) for r in entries(srv, key)["data"]["userSuppressions"])
     assert sdk(srv, key, "removeUserSuppression", {"suppressionIds": ids})["ok"]
@@ -139,6 +162,10 @@ def test_api_skips_suppressed_recipients_and_says_so(api, sink):
     assert r["code"] == "InvalidToAddress.Suppressed", r
     assert sdk(srv, key, "descAccountSummary")["body"]["dailyRemainFreeQuota"] == used_before - 1
     wait_for(lambda: srv.queue() == [], 30, "the queue to empty")
+    # Both skips are recorded as delivery events, with the send's subject.
+    wait_for(lambda: len(json.loads(srv.ctl("--json", "details", "acme", "--rcpt", "bob@example.org").stdout)) == 2,
+             30, "two suppression records")
+    assert_suppressed_record(srv, "bob@example.org", subject="s")
 
 
 def test_admin_api_and_mailpushctl(api):

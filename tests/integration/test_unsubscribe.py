@@ -14,7 +14,7 @@ import urllib.request
 
 import pytest
 
-from harness import PASSWORD, SENDER, tls_context
+from harness import PASSWORD, SENDER, tls_context, wait_for
 from openapi_client import create_key, sdk
 
 BATCH = "news@example.com"
@@ -195,6 +195,10 @@ def test_smtp_settings_header_is_obeyed_and_never_delivered(api, sink):
     assert code == 550 and b"X-AliDM-Settings" in text
     code, _ = smtp_send(srv, ["gina@example.org"], settings("sometimes"))
     assert code == 550
+    # An IP pool cannot be honoured (there are none): refused, not ignored.
+    pool = base64.b64encode(json.dumps({"Version": "1.0", "OutboundIp": {"IpPoolId": "pool-1"}}).encode()).decode()
+    code, text = smtp_send(srv, ["gina@example.org"], pool)
+    assert (code, text) == (550, b"5.6.0 X-AliDM-Settings OutboundIp is not offered: this server has no IP pools")
 
 
 def test_batch_send_mail_task_gets_links(api, sink, tmp_path):
@@ -217,6 +221,10 @@ def test_batch_send_mail_task_gets_links(api, sink, tmp_path):
     link_of(parse(raw))
     task = json.loads(srv.ctl("--json", "task", "list", "acme").stdout)[0]
     assert task["queued"] == 1 and task["skipped"] == 1
+    # The skipped member's delivery event, with its rendered subject.
+    skipped = wait_for(lambda: json.loads(srv.ctl("--json", "details", "acme", "--rcpt", "c2@example.org").stdout),
+                       30, "the skipped member's record")
+    assert [(d["failed_type"], d["status"], d["subject"]) for d in skipped] == [("SysOutSuppressed", 2, "Hi Dave")]
     off = sdk(srv, key, "batchSendMail", {**req, "unSubscribeLinkType": "disabled"})
     assert off["ok"], off
     later = sink.handler.wait_for(2)[1:]

@@ -40,5 +40,9 @@ inline constexpr ProductReply kConnectFailed{427, "Socks Connect to UNREACHABLE 
 // attempt: not contacted, final, SysOutInvRcpt (status 2), not counted as another hard bounce.
 inline constexpr ProductReply kInvalidLibrary{559,
                                               "Invalid rcptto: in the account's invalid-address library"};
+// A recipient the account's suppression list stopped before anything was queued: not
+// contacted, final, SysOutSuppressed (status 2), never a hard bounce (docs/suppression.md).
+inline constexpr ProductReply kSuppressed{558,
+                                          "Suppressed: the recipient is on the account's suppression list"};
 
 } // namespace mailpush::delivery

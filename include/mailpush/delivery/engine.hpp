@@ -9,6 +9,7 @@
 
 #include "mailpush/delivery/options.hpp"
 #include "mailpush/engine/ports.hpp"
+#include "mailpush/store/suppression.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -45,7 +46,10 @@ public:
     void cancel(
         std::uint64_t envid,
         std::vector<std::string> addresses); // the operator deleted it: forget it and record why (any thread)
-    void stop();                             // no new attempts
+    // A recipient the suppression list stopped (SMTP RCPT refused, API skipped): its delivery
+    // event, under an envid of its own, with the next group commit of results (any thread).
+    void record_suppressed(store::SuppressedSend send);
+    void stop(); // no new attempts
 
     struct Impl;
 

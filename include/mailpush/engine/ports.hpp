@@ -26,6 +26,8 @@ public:
     virtual std::optional<std::string> read_body(std::uint64_t envid) const = 0;
     virtual void remove(std::uint64_t envid) = 0;
     virtual void remove_many(const std::vector<std::uint64_t>& envids) = 0; // one directory fsync
+    // A fresh envid for a record with no queued message (a suppressed recipient's event).
+    virtual std::uint64_t allocate_envid() = 0;
 };
 
 // The delivery log. Called on one strand of the blocking pool; every call may throw.

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "mailpush/net/smtp_options.hpp"
+#include "mailpush/store/suppression.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -42,6 +43,9 @@ public:
     void set_tls_context(std::shared_ptr<boost::asio::ssl::context> tls); // SIGHUP reload
     // Called (on a session's strand) with the envid of every message acknowledged with 250.
     void set_commit_listener(std::function<void(std::uint64_t)> listener);
+    // Called (on a session's strand) for every recipient the suppression list stopped: a refused
+    // RCPT, or a list alias's member dropped from a message acknowledged with 250.
+    void set_suppression_listener(std::function<void(store::SuppressedSend)> listener);
 
 private:
     std::shared_ptr<ServerShared> shared_;

@@ -14,6 +14,7 @@
 #include "mailpush/openapi/signature.hpp"
 #include "mailpush/smtp/envelope.hpp"
 #include "mailpush/store/records.hpp"
+#include "mailpush/store/suppression.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -37,6 +38,8 @@ struct OpenApiBackends {
     std::function<void(smtp::Envelope, std::string body, std::string peer_ip, Done done)> submit;
     // Looks up the records of `checks` in DNS and judges them. Blocks.
     std::function<std::vector<store::DnsRecordCheck>(std::vector<store::DnsRecordCheck>)> check_dns;
+    // A recipient the suppression list stopped (skipped by a send): recorded as a delivery event.
+    std::function<void(store::SuppressedSend)> suppressed;
     // True while free space is below the spool's limit (sends are then refused, as at MAIL).
     std::function<bool()> storage_low;
     // Delivery reporting (the delivery log): details and daily statistics.

@@ -74,6 +74,8 @@ private:
     // sender address, account state, IP protection, verified domain, type.
     std::string check_sender(const std::string& account, const std::string& sender,
                              const common::ClientOrigin& origin, bool batch);
+    // Hands each recipient the suppression list stopped to delivery for its event.
+    void record_suppressed(std::vector<store::SuppressedSend> stopped) const;
     // The List-Unsubscribe lines for one recipient, "" if the message gets none.
     std::string unsubscribe_lines(const store::UnsubscribeClaim& claim, bool wanted) const;
     using Message = std::pair<smtp::Envelope, std::string>;

@@ -58,6 +58,7 @@ enum class ReplyId : std::uint8_t {
     invalid_rcptto,
     suppressed_rcptto,
     bad_alidm_settings,
+    outbound_ip_not_offered,
     size_exceeds_limit,
     start_data,
     data_too_big,
@@ -139,9 +140,10 @@ Reply too_many_recipients();     // directmail style: the seeds' permanent 556
 Reply too_many_recipients_rfc(); // rfc style: 452 4.5.3 (RFC 5321 4.5.3.1.10), the client retries them
 Reply null_sender_foreign_recipient();
 Reply invalid_rcptto();
-Reply suppressed_rcptto();  // RCPT to an address or domain on the account's suppression list
-Reply bad_alidm_settings(); // after DATA: X-AliDM-Settings not base64 JSON with known values
-Reply size_exceeds_limit(); // SIZE= too large at MAIL
+Reply suppressed_rcptto();       // RCPT to an address or domain on the account's suppression list
+Reply bad_alidm_settings();      // after DATA: X-AliDM-Settings not base64 JSON with known values
+Reply outbound_ip_not_offered(); // after DATA: X-AliDM-Settings asks for an IP pool (none exist)
+Reply size_exceeds_limit();      // SIZE= too large at MAIL
 Reply start_data();
 Reply data_too_big(); // 557 at end of DATA
 Reply bare_newline();

@@ -65,6 +65,9 @@ public:
     bool remove(std::uint64_t envid);
     void remove_many(const std::vector<std::uint64_t>& envids); // one directory fsync for all
     std::size_t size() const;
+    // The next envid, unique for the spool's life (reserved durably in blocks): messages get
+    // theirs at commit; a record with no message (a suppressed recipient's event) asks here.
+    std::uint64_t allocate_envid();
 
 private:
     struct Job {
@@ -80,7 +83,6 @@ private:
     void commit_batch(std::vector<Job>& batch);
     bool write_file(Job& job); // writes and starts writeback; leaves job.fd open
     bool sync_file(Job& job);  // waits for the data (fdatasync) and closes job.fd
-    std::uint64_t allocate_envid();
     void reserve_block(std::uint64_t end);
 
     SpoolOptions opt_;

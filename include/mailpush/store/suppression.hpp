@@ -45,6 +45,12 @@ struct Suppression {
     std::string_view type() const { return source == kSourceManual ? "user" : "system"; }
 };
 
+// A recipient a send did not reach because the list covers it (SMTP RCPT refused, API skipped):
+// what its delivery event records. `sender` is the sender address (the SMTP AUTH user).
+struct SuppressedSend {
+    std::string account, sender, mail_from, rcpt, source, tag, subject;
+};
+
 // ListUserSuppression's filters; 0 / "" = open. Times are Unix seconds, both ends included.
 struct SuppressionFilter {
     std::string address; // exact mailbox or domain, any case
@@ -94,6 +100,7 @@ std::string unsubscribe_header_lines(std::string_view base_url, std::string_view
 // string, or a value parse_link_type / parse_filter_level refuse.
 struct AliDmSettings {
     std::string link_type, filter_level;
+    bool outbound_ip = false; // an OutboundIp member (an IP pool): refused, there are none
 };
 std::optional<AliDmSettings> parse_alidm_settings(std::string_view header_value);
 

@@ -115,6 +115,8 @@ struct FakeQueue : MessageQueue {
         }
         calls.add(line);
     }
+    std::atomic<std::uint64_t> next_envid{900};
+    std::uint64_t allocate_envid() override { return next_envid++; }
 };
 
 struct FakeRecords : DeliveryRecords {
@@ -132,7 +134,8 @@ struct FakeRecords : DeliveryRecords {
         return rows[envid];
     }
     std::mutex applied_mutex;
-    std::vector<RecipientRecord> applied; // every record applied, in order
+    std::vector<RecipientRecord> applied;         // every record applied, in order
+    std::vector<RecipientUpdate> applied_updates; // ... with its event and report
     std::vector<RecipientRecord> applied_records() {
         std::lock_guard lock(applied_mutex);
         return applied;
@@ -140,8 +143,10 @@ struct FakeRecords : DeliveryRecords {
     void apply(const std::vector<RecipientUpdate>& updates) override {
         {
             std::lock_guard lock(applied_mutex);
-            for (const auto& u : updates)
+            for (const auto& u : updates) {
                 applied.push_back(u.record);
+                applied_updates.push_back(u);
+            }
         }
         std::string line = "apply";
         for (const auto& u : updates)
@@ -373,4 +378,26 @@ TEST_F(EngineShell, NothingIsSentWhenEveryRecipientIsInTheInvalidLibrary) {
     EXPECT_TRUE(calls.starting_with("deliver").empty());
     EXPECT_EQ(calls.starting_with("apply"), (std::vector<std::string>{"apply 1.0:failed+event"}));
     EXPECT_EQ(records.applied_records().at(0).failed_type, "SysOutInvRcpt");
+}
+
+TEST_F(EngineShell, ASuppressedRecipientIsRecordedUnderAnEnvidOfItsOwn) {
+    start();
+    engine->record_suppressed(
+        {"acct", "news@mail.test", "news@mail.test", "bob@one.test", "unsubscribe", "promo", "Hi"});
+    ASSERT_TRUE(calls.wait_for_line("apply 900.0:failed+event"));
+    std::lock_guard lock(records.applied_mutex);
+    ASSERT_EQ(records.applied_updates.size(), 1u);
+    const auto& u = records.applied_updates.front();
+    EXPECT_EQ(u.record.address, "bob@one.test");
+    EXPECT_EQ(u.record.failed_type, "SysOutSuppressed");
+    EXPECT_EQ(u.record.status, 2);
+    EXPECT_EQ(u.attempt.host, "suppression list");
+    EXPECT_EQ(u.report.account, "acct");
+    EXPECT_EQ(u.report.tag, "promo");
+    EXPECT_EQ(u.report.subject, "Hi");
+    EXPECT_NE(u.event.find("env_id=900&"), std::string::npos) << u.event;
+    EXPECT_TRUE(u.event.ends_with("&failed_type=SysOutSuppressed")) << u.event;
+    EXPECT_TRUE(transport->recipients_sent().empty());     // never contacted
+    for (const auto& line : calls.starting_with("remove")) // no spool file behind it
+        EXPECT_EQ(line.find("900"), std::string::npos) << line;
 }

@@ -405,6 +405,12 @@ TEST_F(DkimRoundTrip, BadInputsAreRefused) {
     const auto ed = keys()[0];
     EXPECT_THROW(dkim::sign("From: a@b\r\nno separator", {ed}, {}), std::invalid_argument);
     EXPECT_THROW(dkim::sign("From: a@b\r\nno colon\r\n\r\nbody\r\n", {ed}, {}), std::invalid_argument);
+    // Header sections a verifier would parse differently once a DKIM-Signature is above them.
+    for (const char* header : {" Folded: first\r\nFrom: a@b\r\n", "Fr om: x\r\nFrom: a@b\r\n",
+                               "From: a@b\r\nX-\x01: y\r\n", "From: a@b\nc\r\n", "From: a@b\rc\r\n"})
+        EXPECT_THROW(dkim::sign(std::string(header) + "\r\nbody\r\n", {ed}, {}), std::invalid_argument)
+            << header;
+    EXPECT_NO_THROW(dkim::sign("From : a@b\r\nSubject: x\r\n\tfolded\r\n\r\nbody\r\n", {ed}, {}));
     EXPECT_THROW(dkim::sign(message, {{"example.org", "x", Algorithm::rsa_sha256, ed.private_pem}}, {}),
                  std::invalid_argument);
     EXPECT_THROW(dkim::sign(message, {{"example.org", "x", Algorithm::rsa_sha256, "junk"}}, {}),

@@ -114,6 +114,9 @@ TEST(AliDmSettings, HostedServiceExamplesAndBadInput) {
         R"({"Version":"1.0","Unsubscribe":{"FilterLevel":"mailfrom_domain","LinkType":"zh-cn"},"OutboundIp":{"IpPoolId":"x"}})"));
     ASSERT_TRUE(with_pool);
     EXPECT_EQ(with_pool->link_type, "zh-cn");
+    EXPECT_TRUE(with_pool->outbound_ip); // the SMTP path refuses it: there are no IP pools
+    EXPECT_FALSE(doc->outbound_ip);
+    EXPECT_FALSE(parse_alidm_settings(common::base64_encode(R"({"OutboundIp":null})")).value().outbound_ip);
     const auto none = parse_alidm_settings(common::base64_encode(R"({"Version":"1.0"})"));
     ASSERT_TRUE(none);
     EXPECT_EQ(none->link_type, "");
