@@ -69,6 +69,19 @@ Admission AuthGate::admit(const std::string& ip, const std::string& address, Clo
     return Admission::check;
 }
 
+Admission AuthGate::admit_waiter(const std::string& ip, const std::string& address, Clock::time_point now) {
+    if (Window* by_ip = entry(ips_, ip, now)) {
+        expire(*by_ip, options_.ip_window, now);
+        if (by_ip->failures.size() >= options_.failures_per_ip) return Admission::ip_throttled;
+    }
+    if (Window* by_address = entry(addresses_, address, now)) {
+        expire(*by_address, options_.address_window, now);
+        if (by_address->failures.size() >= options_.failures_per_address && now < by_address->paused_until)
+            return Admission::address_paused;
+    }
+    return Admission::check;
+}
+
 void AuthGate::finish(const std::string& ip, const std::string& address, bool success,
                       Clock::time_point now) {
     if (Window* by_ip = entry(ips_, ip, now)) {

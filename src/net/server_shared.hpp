@@ -1,6 +1,8 @@
 // State shared by the SMTP listeners and their connections (private to the net module).
 #pragma once
 
+#include "password_flights.hpp"
+
 #include "mailpush/auth/auth_gate.hpp"
 #include "mailpush/auth/login_cache.hpp"
 #include "mailpush/net/smtp_options.hpp"
@@ -73,7 +75,8 @@ struct ServerShared {
 
     auth::LoginCache login_cache;
     std::mutex gate_mutex;
-    auth::AuthGate gate; // guarded by gate_mutex
+    auth::AuthGate gate;     // guarded by gate_mutex
+    PasswordFlights flights; // guarded by gate_mutex
     // Checked instead when the user is unknown or has no password, so a miss costs the same.
     const std::string dummy_hash;
 

@@ -499,6 +499,20 @@ private:
 
     // The gate decides before any check (docs/smtp.md "AUTH limits"); an unknown user or one
     // without a password is checked against a dummy hash of the same cost.
+    // Lands the flight of this session's own password check, however the check ends.
+    struct Landing {
+        ServerShared& shared;
+        std::string key;
+        std::shared_ptr<PasswordFlights::Flight> flight;
+        void land(PasswordFlights::Verdict verdict) {
+            if (!flight) return;
+            std::lock_guard lock(shared.gate_mutex);
+            shared.flights.land(key, flight, verdict);
+            flight.reset();
+        }
+        ~Landing() { land(PasswordFlights::Verdict::unchecked); }
+    };
+
     asio::awaitable<smtp::AuthVerdict> verify(smtp::Credentials creds) {
         const std::string key = smtp::mailbox_key(creds.username);
         // The user name is untrusted: log it only if it is a plausible address (no log injection).
@@ -506,31 +520,53 @@ private:
         const auto dir = shared_->store.directory();
         const auto* sender = dir->sender(creds.username);
         const std::string account = sender ? sender->account : "";
+        const std::string hash = sender ? sender->password_hash : "";
+        const char* reason = !sender ? "unknown_user" : hash.empty() ? "no_password" : "bad_password";
+        // A check of this address and password already running: wait for its verdict
+        // (password_flights.hpp). Else the gate admits a check of our own, unless the cache knows.
+        const std::string flight_key = hash.empty() ? "" : shared_->flights.key(key, hash, creds.password);
+        std::shared_ptr<PasswordFlights::Flight> following;
+        Landing leading{*shared_, flight_key, nullptr};
         auth::Admission admission;
+        bool ok = false;
         {
             std::lock_guard lock(shared_->gate_mutex);
-            admission = shared_->gate.admit(conn_->peer_ip, key, Clock::now());
+            const auto now = Clock::now();
+            if (!flight_key.empty()) following = shared_->flights.find(flight_key);
+            if (following) {
+                admission = shared_->gate.admit_waiter(conn_->peer_ip, key, now);
+            } else {
+                admission = shared_->gate.admit(conn_->peer_ip, key, now);
+                if (admission == auth::Admission::check && !hash.empty()) {
+                    ok = shared_->login_cache.matches(key, hash, creds.password);
+                    if (!ok)
+                        leading.flight = shared_->flights.take_off(flight_key, shared_->io.get_executor());
+                }
+            }
         }
         if (admission != auth::Admission::check) {
-            const char* reason = auth::to_string(admission);
+            const char* throttled = auth::to_string(admission);
             spdlog::info("auth.result sid={:016x} user={} result=throttled reason={}", conn_->sid, shown,
-                         reason);
-            common::security_event({"auth_throttled", conn_->peer_ip, account, reason});
+                         throttled);
+            common::security_event({"auth_throttled", conn_->peer_ip, account, throttled});
             co_return admission == auth::Admission::ip_throttled ? smtp::AuthVerdict::throttled
                                                                  : smtp::AuthVerdict::temporary_failure;
         }
-        const std::string hash = sender ? sender->password_hash : "";
-        const char* reason = !sender ? "unknown_user" : hash.empty() ? "no_password" : "bad_password";
-        bool ok = !hash.empty() && shared_->login_cache.matches(key, hash, creds.password);
-        if (!ok) {
-            // Named, not a conditional temporary inside the co_await (GCC 12 coroutine bugs).
-            const std::string& checked_hash = hash.empty() ? shared_->dummy_hash : hash;
-            const bool proven =
-                co_await verify_on_pool(shared_->cpu_pool, shared_->store, key, creds.password, checked_hash);
-            ok = proven && !hash.empty();
-            if (ok) shared_->login_cache.remember(key, hash, creds.password);
-        }
-        {
+        if (following) {
+            const auto verdict = co_await following->wait();
+            if (verdict == PasswordFlights::Verdict::unchecked) // its session ended first (shutdown)
+                co_return smtp::AuthVerdict::temporary_failure;
+            ok = verdict == PasswordFlights::Verdict::ok;
+        } else {
+            if (!ok) {
+                // Named, not a conditional temporary inside the co_await (GCC 12 coroutine bugs).
+                const std::string& checked_hash = hash.empty() ? shared_->dummy_hash : hash;
+                const bool proven = co_await verify_on_pool(shared_->cpu_pool, shared_->store, key,
+                                                            creds.password, checked_hash);
+                ok = proven && !hash.empty();
+                if (ok) shared_->login_cache.remember(key, hash, creds.password);
+                leading.land(ok ? PasswordFlights::Verdict::ok : PasswordFlights::Verdict::failed);
+            }
             std::lock_guard lock(shared_->gate_mutex);
             shared_->gate.finish(conn_->peer_ip, key, ok, Clock::now());
         }

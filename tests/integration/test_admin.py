@@ -36,6 +36,11 @@ def test_bad_config_is_one_line_naming_the_key_exit_2(tmp_path):
     r = subprocess.run([MAILPUSHD, "--config", "config/dev.toml", "--check-config"], capture_output=True, text=True,
                        timeout=30)
     assert r.returncode == 0 and r.stdout.strip() == "configuration OK"
+    # The benchmark configs are shipped too: they must load (a moved key once broke them unseen).
+    for bench in ("bench/bench.toml", "bench/bench-e2e.toml"):
+        r = subprocess.run([MAILPUSHD, "--config", bench, "--check-config"], capture_output=True, text=True,
+                           timeout=30)
+        assert r.returncode == 0 and r.stdout.strip() == "configuration OK", (bench, r.stderr)
     # Every key of the production template loads; on this host its certificate is missing, and
     # --check-config names that key (it checks the files, not only the syntax).
     r = subprocess.run([MAILPUSHD, "--config", "config/mailpushd.toml", "--check-config"], capture_output=True,

@@ -83,6 +83,45 @@ def test_thirty_parallel_wrong_passwords_never_overrun_the_ip_budget(make_server
     assert "reason=ip_throttled" in srv.log()
 
 
+def test_an_application_opening_twenty_connections_at_once_gets_in_on_one_check(make_server):
+    """A cold login cache and 20 simultaneous AUTHs of one address with its right password, from
+    one IP, with the default cap of 4 checks per IP: one check runs, the others wait for its
+    verdict; nobody gets 454. The same wrong password 20 times: one check, 20 535s."""
+    srv = make_server()
+    srv.config.write_text(srv.config.read_text().replace("argon2_memory_kib = 64\n", "argon2_memory_kib = 65536\n"))
+    srv.start().provision()
+    n = 20
+
+    def burst(password):
+        clients = []
+        for _ in range(n):
+            c = RawClient(srv.ports["plain"])
+            c.reply()
+            c.cmd("EHLO app.test")
+            clients.append(c)
+        go = threading.Barrier(n)
+        replies = [None] * n
+
+        def attempt(i):
+            go.wait(timeout=30)
+            replies[i] = clients[i].cmd("AUTH PLAIN " + plain_ir(SENDER, password))
+
+        threads = [threading.Thread(target=attempt, args=(i,)) for i in range(n)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        for c in clients:
+            c.close()
+        return replies
+
+    wrong = burst("Wrong2026abcd")
+    assert all(r.startswith("535 ") for r in wrong), wrong
+    replies = burst(PASSWORD)
+    assert all(r.startswith("235 ") for r in replies), replies
+    assert "auth_throttled" not in srv.log()
+
+
 def test_unknown_user_is_checked_and_logged_without_the_password(server):
     c = RawClient(server.ports["plain"])
     assert c.login("nobody@example.com", "Guess2026xy") == "535 Authentication failure"

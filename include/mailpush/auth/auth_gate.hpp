@@ -44,6 +44,10 @@ public:
     explicit AuthGate(AuthGateOptions options);
 
     Admission admit(const std::string& ip, const std::string& address, Clock::time_point now);
+    // For a caller that runs no check of its own but waits for one in flight of the same
+    // address and password (net's single flight): refused like admit() by the failure budgets,
+    // never for concurrency (it takes no slot; nothing to finish()).
+    Admission admit_waiter(const std::string& ip, const std::string& address, Clock::time_point now);
     // Ends a check that admit() allowed.
     void finish(const std::string& ip, const std::string& address, bool success, Clock::time_point now);
 

@@ -151,6 +151,24 @@ TEST(AuthGate, AnAddressGuessedFromManyIpsPausesLongerAndLongerButNeverLocks) {
     EXPECT_EQ(g.admit("10.0.0.9", victim, t0 + seconds(23)), Admission::check);
 }
 
+TEST(AuthGate, AWaiterTakesNoSlotButIsRefusedByTheFailureBudgets) {
+    AuthGate g(small_gate()); // 2 checks in flight per IP
+    EXPECT_EQ(g.admit("1.2.3.4", "a@x.y", t0), Admission::check);
+    EXPECT_EQ(g.admit("1.2.3.4", "b@x.y", t0), Admission::check);
+    EXPECT_EQ(g.admit("1.2.3.4", "c@x.y", t0), Admission::ip_busy);
+    for (int i = 0; i < 20; ++i) // waiters for those checks: no slot, nothing to finish
+        EXPECT_EQ(g.admit_waiter("1.2.3.4", "a@x.y", t0), Admission::check);
+    g.finish("1.2.3.4", "a@x.y", false, t0);
+    g.finish("1.2.3.4", "b@x.y", false, t0); // one failure per address: no pause yet
+    EXPECT_EQ(g.admit_waiter("1.2.3.4", "a@x.y", t0), Admission::check);
+    g.finish("9.9.9.9", "a@x.y", false, t0); // never admitted: counts as a failure all the same
+    EXPECT_EQ(g.admit_waiter("1.2.3.5", "a@x.y", t0 + milliseconds(500)), Admission::address_paused);
+    EXPECT_EQ(g.admit_waiter("1.2.3.5", "a@x.y", t0 + seconds(2)), Admission::check);
+    g.finish("1.2.3.4", "y@x.y", false, t0); // the IP's third failure: its budget is spent
+    EXPECT_EQ(g.admit_waiter("1.2.3.4", "z@x.y", t0), Admission::ip_throttled);
+    EXPECT_EQ(g.admit("1.2.3.4", "z@x.y", t0), Admission::ip_throttled);
+}
+
 TEST(AuthGate, MemoryIsBounded) {
     auto o = small_gate();
     o.max_tracked = 100;
