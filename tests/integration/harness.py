@@ -4,6 +4,7 @@ Used by every integration test. Every wait is bounded; the process is always sto
 """
 import base64
 import os
+import random
 import re
 import signal
 import smtplib
@@ -36,10 +37,20 @@ def wait_for(predicate, timeout, what, pause=0.05):
 
 
 def free_port():
-    """A TCP port free on loopback now ([http] port 0 means "off", so the harness picks one)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A TCP port free on loopback now ([http] port 0 means "off", so the harness picks one).
+    Picked below the kernel's ephemeral range: the SMTP listeners bind port 0, and a port freed
+    here could otherwise be handed to one of them before mailpushd binds it for HTTP."""
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    rng = random.SystemRandom()
+    for _ in range(200):
+        port = rng.randrange(max(1024, low - 12000), low)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port below the ephemeral range")
 
 
 def tls_context():
