@@ -30,21 +30,22 @@ def auth_metric(srv, result):
     return srv.metric(f'mailpush_smtp_auth_total{{result="{result}"}}') or 0
 
 
-def parallel_wrong_attempts(srv, n=30):
-    """n connections from one IP, each ready after EHLO, send a wrong AUTH at the same moment.
-    Returns the final reply of each."""
+def parallel_auths(srv, passwords, helo="attacker.test"):
+    """One connection per password from one IP, each ready after EHLO, all sending AUTH PLAIN as
+    SENDER at the same moment. Returns the final reply of each."""
+    n = len(passwords)
     clients = []
     for _ in range(n):
         c = RawClient(srv.ports["plain"])
         c.reply()
-        c.cmd("EHLO attacker.test")
+        c.cmd(f"EHLO {helo}")
         clients.append(c)
     go = threading.Barrier(n)
     replies = [None] * n
 
     def attempt(i):
         go.wait(timeout=30)
-        replies[i] = clients[i].cmd("AUTH PLAIN " + plain_ir(SENDER, f"Wrong{i:04d}ab"))
+        replies[i] = clients[i].cmd("AUTH PLAIN " + plain_ir(SENDER, passwords[i]))
 
     threads = [threading.Thread(target=attempt, args=(i,)) for i in range(n)]
     for t in threads:
@@ -54,6 +55,11 @@ def parallel_wrong_attempts(srv, n=30):
     for c in clients:
         c.close()
     return replies
+
+
+def parallel_wrong_attempts(srv, n=30):
+    """n different wrong passwords at the same moment."""
+    return parallel_auths(srv, [f"Wrong{i:04d}ab" for i in range(n)])
 
 
 def test_thirty_parallel_wrong_passwords_get_at_most_the_concurrency_cap_of_checks(make_server):
@@ -93,27 +99,7 @@ def test_an_application_opening_twenty_connections_at_once_gets_in_on_one_check(
     n = 20
 
     def burst(password):
-        clients = []
-        for _ in range(n):
-            c = RawClient(srv.ports["plain"])
-            c.reply()
-            c.cmd("EHLO app.test")
-            clients.append(c)
-        go = threading.Barrier(n)
-        replies = [None] * n
-
-        def attempt(i):
-            go.wait(timeout=30)
-            replies[i] = clients[i].cmd("AUTH PLAIN " + plain_ir(SENDER, password))
-
-        threads = [threading.Thread(target=attempt, args=(i,)) for i in range(n)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=60)
-        for c in clients:
-            c.close()
-        return replies
+        return parallel_auths(srv, [password] * n, helo="app.test")
 
     wrong = burst("Wrong2026abcd")
     assert all(r.startswith("535 ") for r in wrong), wrong
