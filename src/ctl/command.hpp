@@ -64,6 +64,7 @@ std::span<const Command> report_commands();  // stats, details
 std::span<const Command> notify_commands();  // notify
 // suppression
 std::span<const Command> suppression_commands();
+std::span<const Command> traffic_commands(); // account traffic, blocks
 
 // The row for a command line (the longest run of command words), and its arguments; UsageError
 // when none fits.

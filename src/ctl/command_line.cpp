@@ -45,6 +45,15 @@ constexpr Flag kFlags[] = {
     {"set", true},
     {"rsa-bits", true},
     {"ed25519", false},
+    {"submission-rate", true},
+    {"submission-window", true},
+    {"fatigue-limit", true},
+    {"fatigue-window", true},
+    {"warmup", true},
+    {"warmup-start", true},
+    {"warmup-growth-percent", true},
+    {"warmup-days", true},
+    {"sender", true},
 };
 
 const Flag* find_flag(std::string_view name) {

@@ -3,6 +3,7 @@
 // (RFC 5321 §4.5.3.2). Talks to an untrusted client; all protocol decisions are the core's.
 #include "server_shared.hpp"
 #include "smtp_metrics.hpp"
+#include "traffic_checks.hpp"
 
 #include "mailpush/common/calendar.hpp"
 #include "mailpush/common/password_hash.hpp"
@@ -63,7 +64,8 @@ public:
             return count_rejection("ip_protection"), smtp::replies::ip_not_allowed(peer_ip_);
         if (shared_.cfg.require_verified_domain && !sender->domain_verified)
             return count_rejection("domain_unverified"), smtp::replies::domain_not_verified();
-        return quota_reply(*dir, sender->account, 0);
+        if (auto refusal = quota_reply(*dir, sender->account, 0)) return refusal;
+        return submission_refusal(shared_.store, *dir, sender->account, common::unix_ms_now());
     }
     std::optional<smtp::Reply> check_rcpt(const smtp::Envelope& env, std::string_view rcpt) override {
         const auto dir = shared_.store.directory();
@@ -81,6 +83,9 @@ public:
                     {sender->account, env.auth_user, env.mail_from, address, std::move(*source), "", ""});
             return count_rejection("suppressed_recipient"), smtp::replies::suppressed_rcptto();
         }
+        if (auto refusal =
+                fatigue_refusal(shared_.store, *dir, sender->account, env.auth_user, address, unix_now()))
+            return refusal;
         // Quota counts mailboxes reached: a list alias counts its members.
         std::size_t reach = dir->reach(sender->account, address);
         if (reach == 0) return smtp::replies::invalid_rcptto(); // a list with no deliverable member
@@ -458,6 +463,10 @@ private:
                 if (info) {
                     auto refusal = quota_refusal(shared_->store.quota().reserve(
                         account, info->daily_quota, info->monthly_quota, reached, reserved_at));
+                    if (!refusal) {
+                        refusal = reserve_submission(shared_->store, *dir, account, common::unix_ms_now());
+                        if (refusal) shared_->store.quota().release(account, reached, reserved_at);
+                    }
                     if (refusal) {
                         smtp::CommitResult refused;
                         refused.refusal = std::move(refusal);
@@ -465,6 +474,9 @@ private:
                         break;
                     }
                 }
+                const auto counted =
+                    info ? fatigue_recipients(*dir, account, req.envelope) : std::vector<std::string>{};
+                const std::string auth_user = req.envelope.auth_user;
                 if (!stopped.empty()) {
                     const auto subject = smtp::find_header(out.action.body, "Subject").value_or("");
                     for (auto& s : stopped)
@@ -477,6 +489,9 @@ private:
                     co_await async_commit(shared_->spool, std::move(req), asio::use_awaitable);
                 record_commit(Clock::now() - commit_started, result.ok, reached);
                 if (!result.ok && info) shared_->store.quota().release(account, reached, reserved_at);
+                if (!result.ok && info) release_submission(shared_->store, *dir, account);
+                if (result.ok && info)
+                    count_fatigue(shared_->store, *dir, account, auth_user, counted, unix_now());
                 if (result.ok && shared_->on_committed) shared_->on_committed(result.envid);
                 if (result.ok && shared_->on_suppressed)
                     for (auto& s : stopped)

@@ -51,6 +51,8 @@ nlohmann::json list_user_suppression(ActionContext&);
 nlohmann::json remove_user_suppression(ActionContext&);
 nlohmann::json get_suppression_list_level(ActionContext&);
 nlohmann::json set_suppression_list_level(ActionContext&);
+nlohmann::json list_block_sending(ActionContext&);
+nlohmann::json unblock_sending(ActionContext&);
 
 const ActionSpec* find_action(const std::string& name) {
     // The second column: parameters of the SDK's request model (SDK 1.9) that the action does
@@ -92,6 +94,8 @@ const ActionSpec* find_action(const std::string& name) {
         {"RemoveUserSuppression", {remove_user_suppression, {}}},
         {"GetSuppressionListLevel", {get_suppression_list_level, {}}},
         {"SetSuppressionListLevel", {set_suppression_list_level, {}}},
+        {"ListBlockSending", {list_block_sending, {}}},
+        {"UnblockSending", {unblock_sending, {}}},
         {"GetIpProtection", {get_ip_protection, {}}},
         {"UpdateIpProtection", {update_ip_protection, {}}},
         {"AddIpfilter", {add_ipfilter, {}}},

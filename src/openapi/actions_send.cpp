@@ -34,6 +34,7 @@ json single_send_mail(ActionContext& c) {
     const auto result = c.send.single(s, c.origin, c.now_s);
     json reply{{"EnvId", std::to_string(result.envid)}};
     if (!result.suppressed.empty()) reply["SuppressedAddresses"] = result.suppressed;
+    if (!result.blocked.empty()) reply["BlockedAddresses"] = result.blocked;
     return reply;
 }
 

@@ -45,6 +45,50 @@ store::QuotaHold reserve_quota(store::Store& store, const store::Directory& dir,
     fail(500, "InternalError", "unknown quota verdict");
 }
 
+// Counts one submission against the account's rate until the send is done: released when
+// nothing was stored (docs/accounts.md).
+class RateHold {
+public:
+    RateHold(store::Store& store, const store::Directory& dir, const std::string& account, std::int64_t now_s)
+        : store_(store)
+        , account_(account)
+        , rule_(dir.traffic_rules(account).submission) {
+        const std::int64_t now_ms = now_s * 1000;
+        if (store.traffic().reserve_submission(account, rule_, now_ms)) return;
+        const auto wait_s = (store.traffic().submission_wait_ms(account, rule_, now_ms) + 999) / 1000;
+        fail(400, "Throttling.User",
+             "Sending rate limit of the account exceeded (at most " + std::to_string(rule_.limit) +
+                 " submissions per " + std::to_string(rule_.window.count()) + " s); retry in " +
+                 std::to_string(std::max<std::int64_t>(1, wait_s)) + " s.");
+    }
+    RateHold(const RateHold&) = delete;
+    RateHold& operator=(const RateHold&) = delete;
+    ~RateHold() {
+        if (!kept_) store_.traffic().release_submission(account_, rule_);
+    }
+    void keep() { kept_ = true; }
+
+private:
+    store::Store& store_;
+    std::string account_;
+    store::RateRule rule_;
+    bool kept_ = false;
+};
+
+bool fatigue_blocked(store::Store& store, const store::Directory& dir, const std::string& account,
+                     const std::string& sender, const std::string& rcpt, std::int64_t now_s) {
+    return store.traffic()
+        .check_fatigue(account, sender, rcpt, dir.traffic_rules(account).fatigue, now_s)
+        .blocked;
+}
+
+void count_fatigue(store::Store& store, const store::Directory& dir, const std::string& account,
+                   const std::string& sender, const std::vector<std::string>& rcpts, std::int64_t now_s) {
+    const auto rule = dir.traffic_rules(account).fatigue;
+    for (const auto& r : rcpts)
+        store.traffic().count_fatigue(account, sender, r, rule, now_s);
+}
+
 // Headers the caller may set (SPEC: the SDK's Headers parameter): Message-ID and X-* only.
 std::vector<std::pair<std::string, std::string>> parse_custom_headers(const std::string& text) {
     std::vector<std::pair<std::string, std::string>> out;
@@ -218,14 +262,25 @@ SingleResult SendService::single(const SingleSend& r, const common::ClientOrigin
             out.suppressed.push_back(std::move(a));
             continue;
         }
+        if (fatigue_blocked(store_, *dir, r.account, r.sender, a, now_s)) {
+            out.blocked.push_back(std::move(a));
+            continue;
+        }
         rcpts.push_back(std::move(a));
     }
-    if (rcpts.empty() && !out.suppressed.empty()) {
+    if (rcpts.empty() && !out.suppressed.empty() && out.blocked.empty()) {
         record_suppressed(std::move(stopped));
         fail(400, "InvalidToAddress.Suppressed", "Every recipient is on the account's suppression list.");
     }
+    if (rcpts.empty() && !out.blocked.empty()) {
+        record_suppressed(std::move(stopped));
+        fail(400, "InvalidToAddress.Blocked",
+             "Every recipient is blocked by the sending-frequency limit or the suppression list "
+             "(ListBlockSending shows the blocks).");
+    }
     if (rcpts.empty()) fail(400, "InvalidToAddress.Spam", "Sendmail rejected by invalid address.");
     auto quota = reserve_quota(store_, *dir, r.account, static_cast<std::int64_t>(rcpts.size()), now_s);
+    RateHold rate(store_, *dir, r.account, now_s);
 
     // With a List-Unsubscribe link every recipient has a header of its own: one message each.
     const auto* sender = dir->sender(r.sender);
@@ -263,6 +318,17 @@ SingleResult SendService::single(const SingleSend& r, const common::ClientOrigin
         }
     quota.keep(kept);
     if (kept == 0) fail(503, "ServiceUnavailable", "The message could not be stored; retry later.");
+    rate.keep();
+    std::vector<std::string> sent; // the recipients of the messages stored
+    for (std::size_t i = 0; i < results.size(); ++i)
+        if (results[i]) {
+            if (!link) {
+                sent = rcpts;
+                break;
+            }
+            sent.push_back(rcpts[i]);
+        }
+    count_fatigue(store_, *dir, r.account, r.sender, sent, now_s);
     record_suppressed(std::move(stopped));
     return out;
 }
@@ -300,13 +366,14 @@ store::SendTask SendService::batch(const BatchSend& r, const common::ClientOrigi
         if (auto source = dir->suppressed(r.account, m.email, r.sender, ask.level))
             stopped.push_back({r.account, r.sender, envelope_sender(r.sender, r.address_type), m.email,
                                std::move(*source), r.tag, render_template(tpl.subject, m)});
-        else
+        else if (!fatigue_blocked(store_, *dir, r.account, r.sender, m.email, now_s))
             targets.push_back(&m);
     }
     const auto skipped = static_cast<std::int64_t>(members.size() - targets.size());
     const auto* sender = dir->sender(r.sender);
     const bool link = store::wants_unsubscribe_link(ask.link, sender ? sender->type : "");
     auto quota = reserve_quota(store_, *dir, r.account, static_cast<std::int64_t>(targets.size()), now_s);
+    RateHold rate(store_, *dir, r.account, now_s); // the whole batch is one submission
 
     store::SendTask task;
     task.account = r.account;
@@ -355,6 +422,11 @@ store::SendTask SendService::batch(const BatchSend& r, const common::ClientOrigi
             if (first_envid == 0) first_envid = *e;
         }
     quota.keep(queued);
+    if (queued > 0) rate.keep();
+    std::vector<std::string> sent;
+    for (std::size_t i = 0; i < results.size(); ++i)
+        if (results[i]) sent.push_back(targets[i]->email);
+    count_fatigue(store_, *dir, r.account, r.sender, sent, now_s);
     record_suppressed(std::move(stopped));
     const auto failed = static_cast<std::int64_t>(results.size()) - queued;
     return store_.finish_task(task.id, queued, skipped + failed, failed == 0 ? "done" : "partial");

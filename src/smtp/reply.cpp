@@ -103,6 +103,12 @@ constexpr std::array<ReplyTemplate, static_cast<std::size_t>(ReplyId::end_)> kCa
     {ReplyId::too_many_recipients_rfc, 452, Status{4, 5, 3}, "Too many recipients", kOwn},
     {ReplyId::null_sender_foreign_recipient, 550, Status{5, 7, 1},
      "A null sender may only send to the account's own addresses", kOwn},
+    {ReplyId::submission_rate_exceeded, 451, Status{4, 7, 1},
+     "Account sending rate limit exceeded (at most {} submissions), try again later", kOwn},
+    {ReplyId::fatigue_blocked, 450, Status{4, 7, 1},
+     "<{}>: sending frequency limit: too many messages from this sender to this recipient (fatigue), "
+     "try again later",
+     kOwn},
 }};
 
 constexpr bool rows_in_id_order() {
@@ -205,6 +211,12 @@ Reply too_many_recipients_rfc() {
 }
 Reply null_sender_foreign_recipient() {
     return render(ReplyId::null_sender_foreign_recipient);
+}
+Reply submission_rate_exceeded(std::string_view limit) {
+    return render(ReplyId::submission_rate_exceeded, limit);
+}
+Reply fatigue_blocked(std::string_view recipient) {
+    return render(ReplyId::fatigue_blocked, recipient);
 }
 Reply invalid_rcptto() {
     return render(ReplyId::invalid_rcptto);

@@ -210,6 +210,8 @@ Store::Store(const std::string& path, StoreLimits limits, std::string region)
     const auto key_file = std::filesystem::path(path).parent_path() / "master.key";
     secrets_ = std::make_unique<common::SecretBox>(key_file.string());
     open_suppression(std::filesystem::path(path).parent_path().string());
+    open_traffic();
+    open_blocks();
     migrate_dkim();
     load_usage();
     refresh_directory();
@@ -292,6 +294,8 @@ void Store::remove_account(const std::string& name) {
         transaction([&] {
             for (const char* sql :
                  {"DELETE FROM invalid_addresses WHERE account_id=?",
+                  "DELETE FROM account_traffic WHERE account_id=?",
+                  "DELETE FROM traffic_blocks WHERE account_id=?",
                   "DELETE FROM suppressions WHERE account_id=?",
                   "DELETE FROM suppression_levels WHERE account_id=?",
                   "DELETE FROM ip_entries WHERE account_id=?",
@@ -777,6 +781,7 @@ void Store::refresh_directory(bool lists_changed) {
         while (lv.step())
             if (auto level = parse_filter_level(lv.text(1))) dir->filter_levels[lv.text(0)] = *level;
         load_dkim_signing(*dir);
+        load_traffic(*dir);
     }
     std::lock_guard lock(dir_mutex_);
     directory_ = std::move(dir);

@@ -44,6 +44,7 @@ void Store::load_usage() {
 }
 
 void Store::flush_usage() {
+    flush_blocks();
     auto deltas = quota_.take_deltas();
     if (deltas.empty()) return;
     std::lock_guard lock(db_mutex_);

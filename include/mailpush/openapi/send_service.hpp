@@ -38,6 +38,7 @@ struct SingleSend {
 struct SingleResult {
     std::uint64_t envid = 0;             // the first message's
     std::vector<std::string> suppressed; // recipients skipped: on the suppression list
+    std::vector<std::string> blocked;    // recipients skipped: the fatigue limit blocks them
 };
 
 struct BatchSend {
@@ -58,7 +59,9 @@ class SendService {
 public:
     SendService(store::Store& store, const OpenApiOptions& options, const OpenApiBackends& backends);
 
-    // Suppressed recipients are skipped (all of them: InvalidToAddress.Suppressed). With an
+    // Suppressed recipients are skipped (all of them: InvalidToAddress.Suppressed), and so are
+    // those the fatigue limit blocks (all of them: InvalidToAddress.Blocked). Over the account's
+    // submission rate: Throttling.User, nothing sent. With an
     // unsubscribe link each recipient gets a message of its own (a per-recipient header).
     SingleResult single(const SingleSend& request, const common::ClientOrigin& origin, std::int64_t now_s);
     // Renders the template for each list member and commits one message per member.

@@ -97,6 +97,8 @@ enum class ReplyId : std::uint8_t {
     from_header_malformed,
     too_many_recipients_rfc,
     null_sender_foreign_recipient,
+    submission_rate_exceeded,
+    fatigue_blocked,
     end_ // not a reply: the number of rows
 };
 
@@ -139,6 +141,10 @@ Reply rcpt_ok();
 Reply too_many_recipients();     // directmail style: the seeds' permanent 556
 Reply too_many_recipients_rfc(); // rfc style: 452 4.5.3 (RFC 5321 4.5.3.1.10), the client retries them
 Reply null_sender_foreign_recipient();
+// 451 at MAIL (and at the end of DATA when a concurrent session used the last slot): the
+// account's submission rate; `limit` e.g. "100 per 60 s".
+Reply submission_rate_exceeded(std::string_view limit);
+Reply fatigue_blocked(std::string_view recipient); // 450 at RCPT: the sender->recipient fatigue limit
 Reply invalid_rcptto();
 Reply suppressed_rcptto();       // RCPT to an address or domain on the account's suppression list
 Reply bad_alidm_settings();      // after DATA: X-AliDM-Settings not base64 JSON with known values

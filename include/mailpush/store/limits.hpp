@@ -4,6 +4,7 @@
 #pragma once
 
 #include "mailpush/common/password_hash.hpp"
+#include "mailpush/store/traffic.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -31,6 +32,7 @@ struct StoreLimits {
     unsigned max_access_keys = 5;
     int utc_offset_minutes = 480;           // quota days and months (the hosted service: +08:00)
     std::string service_host = "localhost"; // the records domains must publish point here
+    TrafficDefaults traffic;                // submission rate and fatigue limit (docs/accounts.md)
 };
 
 } // namespace mailpush::store

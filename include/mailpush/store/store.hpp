@@ -10,6 +10,8 @@
 #include "mailpush/store/quota_meter.hpp"
 #include "mailpush/store/records.hpp"
 #include "mailpush/store/suppression.hpp"
+#include "mailpush/store/traffic.hpp"
+#include "mailpush/store/traffic_meter.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -139,6 +141,11 @@ struct Directory {
     // The suppression list (docs/suppression.md), shared between snapshots, rebuilt on change.
     std::shared_ptr<const SuppressionIndex> suppression = std::make_shared<const SuppressionIndex>();
     std::unordered_map<std::string, FilterLevel> filter_levels; // accounts that set one
+    // The traffic rules (docs/accounts.md): the [accounts] defaults and the accounts' overrides.
+    TrafficDefaults traffic_defaults;
+    std::unordered_map<std::string, TrafficOverrides> traffic_overrides; // accounts that set any
+    const TrafficOverrides& traffic(const std::string& account) const;   // none set: all nullopt
+    TrafficRules traffic_rules(const std::string& account) const;        // the defaults overridden
     // The account's SuppressionListLevel: what "default" means for its sends.
     FilterLevel filter_level(const std::string& account) const;
     // The source of the entry that stops this send ("hard_bounce" for the invalid library), or
@@ -168,6 +175,18 @@ struct Directory {
     bool ip_allowed(const std::string& account, const std::string& ip) const;
     // True if `domain` (any case) is one of `account`'s sender domains.
     bool owns_domain(const std::string& account, std::string_view domain) const;
+};
+
+// One field of set_traffic_overrides: a value sets the override, nullopt clears it.
+struct TrafficChange {
+    std::string field;
+    std::optional<std::int64_t> value;
+};
+
+// One page of ListBlockSending; next_token "" on the last page.
+struct BlockPage {
+    std::vector<Block> rows;
+    std::string next_token;
 };
 
 // "mail.example.com" -> "example.com"; knows common two-label public suffixes (docs/accounts.md).
@@ -297,6 +316,25 @@ public:
     // bad token or an account that no longer exists (nothing changes).
     std::optional<UnsubscribeClaim> unsubscribe(std::string_view token, std::int64_t now_s);
 
+    // Traffic rules (src/store/store_traffic.cpp, store_blocks.cpp; docs/accounts.md).
+    TrafficMeter& traffic() { return traffic_; }
+    TrafficOverrides traffic_overrides(const std::string& account);
+    // All or nothing: StoreError(invalid) naming the first unknown field or value out of bounds.
+    TrafficOverrides set_traffic_overrides(const std::string& account,
+                                           const std::vector<TrafficChange>& changes);
+    // Writes the fatigue blocks the meter started since the last call (with flush_usage).
+    void flush_blocks();
+    // The account's blocks (FREQ still in force, UNSUB and REPORT entries), block_before order.
+    std::vector<Block> list_blocks(const std::string& account, const BlockFilter& filter, std::int64_t now_s);
+    // At most `max` rows from where `token` ("" = the start) left off. StoreError(invalid) for a
+    // token this store did not make for this account and filter.
+    BlockPage block_page(const std::string& account, const BlockFilter& filter, std::size_t max,
+                         const std::string& token, std::int64_t now_s);
+    // Lifts the block: FREQ clears the pair's block and window; UNSUB / REPORT remove the entries
+    // of that source that stop mail from `sender` to `recipient`. StoreError(not_found) if none.
+    void unblock(const std::string& account, BlockType type, const std::string& sender,
+                 const std::string& recipient, std::int64_t now_s);
+
     IpProtection get_ip_protection(const std::string& account);
     IpProtection set_ip_protection(const std::string& account, bool enabled);
     IpProtection add_ip_entry(const std::string& account, const std::string& entry);
@@ -323,6 +361,9 @@ private:
     void load_usage();
     void open_suppression(const std::string& data_dir); // schema, key; with the constructor
     void rebuild_suppression_index();                   // with db_mutex_ held
+    void open_traffic();                                // schemas; with the constructor
+    void open_blocks();                                 // and the blocks still in force into the meter
+    void load_traffic(Directory& dir);                  // with db_mutex_ held
 
     sqlite3* db_ = nullptr;
     StoreLimits limits_;
@@ -333,6 +374,7 @@ private:
     std::unique_ptr<common::SecretBox> secrets_;
     std::shared_ptr<const Directory::AliasMap> aliases_; // the last alias map built
     QuotaMeter quota_;
+    TrafficMeter traffic_;
     std::unique_ptr<common::SecretBox> unsubscribe_box_;        // data_dir/unsubscribe.key
     std::shared_ptr<const SuppressionIndex> suppression_index_; // the last index built
     mutable std::mutex link_mutex_;
