@@ -6,8 +6,9 @@ namespace mailpush::net {
 namespace {
 smtp::Reply rate_reply(const store::RateRule& rule) {
     count_rejection("submission_rate");
-    return smtp::replies::submission_rate_exceeded(std::to_string(rule.limit) + " per " +
-                                                   std::to_string(rule.window.count()) + " s");
+    return smtp::replies::submission_rate_exceeded("at most " + std::to_string(rule.limit) +
+                                                   " submissions per " + std::to_string(rule.window.count()) +
+                                                   " s");
 }
 } // namespace
 

@@ -1,5 +1,6 @@
 #include "mailpush/openapi/send_service.hpp"
 
+#include "mailpush/common/calendar.hpp"
 #include "mailpush/common/random.hpp"
 #include "mailpush/common/strings.hpp"
 #include "mailpush/openapi/message_builder.hpp"
@@ -49,11 +50,13 @@ store::QuotaHold reserve_quota(store::Store& store, const store::Directory& dir,
 // nothing was stored (docs/accounts.md).
 class RateHold {
 public:
-    RateHold(store::Store& store, const store::Directory& dir, const std::string& account, std::int64_t now_s)
+    // `now_ms`: the clock in milliseconds (SMTP counts in the same bucket with its own clock
+    // reads; whole seconds would make the two disagree by up to a second).
+    RateHold(store::Store& store, const store::Directory& dir, const std::string& account,
+             std::int64_t now_ms)
         : store_(store)
         , account_(account)
         , rule_(dir.traffic_rules(account).submission) {
-        const std::int64_t now_ms = now_s * 1000;
         if (store.traffic().reserve_submission(account, rule_, now_ms)) return;
         const auto wait_s = (store.traffic().submission_wait_ms(account, rule_, now_ms) + 999) / 1000;
         fail(400, "Throttling.User",
@@ -280,7 +283,7 @@ SingleResult SendService::single(const SingleSend& r, const common::ClientOrigin
     }
     if (rcpts.empty()) fail(400, "InvalidToAddress.Spam", "Sendmail rejected by invalid address.");
     auto quota = reserve_quota(store_, *dir, r.account, static_cast<std::int64_t>(rcpts.size()), now_s);
-    RateHold rate(store_, *dir, r.account, now_s);
+    RateHold rate(store_, *dir, r.account, common::unix_ms_now());
 
     // With a List-Unsubscribe link every recipient has a header of its own: one message each.
     const auto* sender = dir->sender(r.sender);
@@ -373,7 +376,7 @@ store::SendTask SendService::batch(const BatchSend& r, const common::ClientOrigi
     const auto* sender = dir->sender(r.sender);
     const bool link = store::wants_unsubscribe_link(ask.link, sender ? sender->type : "");
     auto quota = reserve_quota(store_, *dir, r.account, static_cast<std::int64_t>(targets.size()), now_s);
-    RateHold rate(store_, *dir, r.account, now_s); // the whole batch is one submission
+    RateHold rate(store_, *dir, r.account, common::unix_ms_now()); // the whole batch is one submission
 
     store::SendTask task;
     task.account = r.account;

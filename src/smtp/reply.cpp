@@ -104,7 +104,7 @@ constexpr std::array<ReplyTemplate, static_cast<std::size_t>(ReplyId::end_)> kCa
     {ReplyId::null_sender_foreign_recipient, 550, Status{5, 7, 1},
      "A null sender may only send to the account's own addresses", kOwn},
     {ReplyId::submission_rate_exceeded, 451, Status{4, 7, 1},
-     "Account sending rate limit exceeded (at most {} submissions), try again later", kOwn},
+     "Account sending rate limit exceeded ({}), try again later", kOwn},
     {ReplyId::fatigue_blocked, 450, Status{4, 7, 1},
      "<{}>: sending frequency limit: too many messages from this sender to this recipient (fatigue), "
      "try again later",

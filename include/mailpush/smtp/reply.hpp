@@ -142,7 +142,7 @@ Reply too_many_recipients();     // directmail style: the seeds' permanent 556
 Reply too_many_recipients_rfc(); // rfc style: 452 4.5.3 (RFC 5321 4.5.3.1.10), the client retries them
 Reply null_sender_foreign_recipient();
 // 451 at MAIL (and at the end of DATA when a concurrent session used the last slot): the
-// account's submission rate; `limit` e.g. "100 per 60 s".
+// account's submission rate; `limit` e.g. "at most 100 submissions per 60 s".
 Reply submission_rate_exceeded(std::string_view limit);
 Reply fatigue_blocked(std::string_view recipient); // 450 at RCPT: the sender->recipient fatigue limit
 Reply invalid_rcptto();
