@@ -312,6 +312,7 @@ void Store::remove_account(const std::string& name) {
             }
         });
     }
+    traffic_.forget_account(name);
     refresh_directory(true);
 }
 

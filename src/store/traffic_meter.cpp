@@ -65,6 +65,7 @@ TrafficMeter::FatigueVerdict TrafficMeter::check_fatigue(const std::string& acco
                                                          const std::string& recipient, const RateRule& rule,
                                                          std::int64_t now_s) {
     std::lock_guard lock(mutex_);
+    if (pairs_.empty()) return {}; // the rule off and nothing restored: no key to build
     const auto it = pairs_.find(pair_key(account, sender, recipient));
     if (it == pairs_.end()) return {};
     auto& p = it->second;
@@ -107,6 +108,14 @@ void TrafficMeter::restore_block(const Block& b) {
     auto& p = pairs_[pair_key(b.account, b.sender, b.recipient)];
     p.window_end_s = std::max(p.window_end_s, b.until_s);
     p.blocked_until_s = std::max(p.blocked_until_s, b.until_s);
+}
+
+void TrafficMeter::forget_account(const std::string& account) {
+    std::lock_guard lock(mutex_);
+    tat_us_.erase(account);
+    const std::string prefix = account + '\n';
+    std::erase_if(pairs_, [&](const auto& kv) { return kv.first.starts_with(prefix); });
+    std::erase_if(new_blocks_, [&](const Block& b) { return b.account == account; });
 }
 
 std::vector<Block> TrafficMeter::take_new_blocks() {

@@ -48,6 +48,9 @@ public:
     // A block persisted before a restart: the pair stays blocked until `until_s`.
     void restore_block(const Block& block);
     std::vector<Block> take_new_blocks();
+    // A removed account: its buckets, pairs and unwritten blocks go (a new account of the same
+    // name starts clean).
+    void forget_account(const std::string& account);
     std::size_t pairs() const;
 
 private:

@@ -135,6 +135,22 @@ TEST(TrafficMeterFatigue, ExpiredPairsArePruned) {
     EXPECT_EQ(m.pairs(), 1u);
 }
 
+TEST(TrafficMeter, ForgetAccountDropsItsStateOnly) {
+    TrafficMeter m;
+    for (int i = 0; i < 3; ++i)
+        ASSERT_TRUE(m.reserve_submission("acc", kThreePerMinute, 0));
+    m.count_fatigue("acc", "s@a.example", "r@b.example", kTwoPer100s, 0);
+    m.count_fatigue("acc", "s@a.example", "r@b.example", kTwoPer100s, 0);
+    m.count_fatigue("acc2", "s@a.example", "r@b.example", kTwoPer100s, 0);
+    m.count_fatigue("acc2", "s@a.example", "r@b.example", kTwoPer100s, 0);
+    ASSERT_TRUE(m.check_fatigue("acc", "s@a.example", "r@b.example", kTwoPer100s, 1).blocked);
+    m.forget_account("acc");
+    EXPECT_TRUE(m.take_new_blocks().empty());
+    EXPECT_TRUE(m.submission_allowed("acc", kThreePerMinute, 0));
+    EXPECT_FALSE(m.check_fatigue("acc", "s@a.example", "r@b.example", kTwoPer100s, 1).blocked);
+    EXPECT_TRUE(m.check_fatigue("acc2", "s@a.example", "r@b.example", kTwoPer100s, 1).blocked); // "acc2" kept
+}
+
 TEST(TrafficRules, OverridesWinOverDefaults) {
     TrafficDefaults d{100, seconds{60}, 5, seconds{3600}};
     TrafficOverrides o;
