@@ -20,6 +20,18 @@ std::int64_t interval_us(const RateRule& rule) {
 
 // ---- submission rate ------------------------------------------------------------------------
 
+std::int64_t TrafficMeter::tat_locked(const std::string& account, const RateRule& rule, std::int64_t now_us) {
+    auto& b = buckets_[account];
+    const std::int64_t interval = interval_us(rule);
+    if (b.interval_us != interval && b.interval_us > 0 && b.tat_us > now_us) {
+        const long double owed =
+            static_cast<long double>(b.tat_us - now_us) / static_cast<long double>(b.interval_us);
+        b.tat_us = now_us + static_cast<std::int64_t>(owed * static_cast<long double>(interval));
+    }
+    b.interval_us = interval;
+    return std::max(b.tat_us, now_us);
+}
+
 bool TrafficMeter::submission_allowed(const std::string& account, const RateRule& rule, std::int64_t now_ms) {
     return submission_wait_ms(account, rule, now_ms) == 0;
 }
@@ -29,9 +41,7 @@ std::int64_t TrafficMeter::submission_wait_ms(const std::string& account, const 
     if (rule.off()) return 0;
     const std::int64_t now = now_ms * 1000;
     std::lock_guard lock(mutex_);
-    const auto it = tat_us_.find(account);
-    const std::int64_t tat = it == tat_us_.end() ? now : std::max(it->second, now);
-    const std::int64_t excess = tat + interval_us(rule) - now - window_us(rule);
+    const std::int64_t excess = tat_locked(account, rule, now) + interval_us(rule) - now - window_us(rule);
     return excess <= 0 ? 0 : (excess + 999) / 1000;
 }
 
@@ -39,18 +49,17 @@ bool TrafficMeter::reserve_submission(const std::string& account, const RateRule
     if (rule.off()) return true;
     const std::int64_t now = now_ms * 1000;
     std::lock_guard lock(mutex_);
-    auto& tat = tat_us_[account];
-    const std::int64_t next = std::max(tat, now) + interval_us(rule);
+    const std::int64_t next = tat_locked(account, rule, now) + interval_us(rule);
     if (next - now > window_us(rule)) return false;
-    tat = next;
+    buckets_[account].tat_us = next;
     return true;
 }
 
 void TrafficMeter::release_submission(const std::string& account, const RateRule& rule) {
     if (rule.off()) return;
     std::lock_guard lock(mutex_);
-    const auto it = tat_us_.find(account);
-    if (it != tat_us_.end()) it->second -= interval_us(rule);
+    const auto it = buckets_.find(account);
+    if (it != buckets_.end()) it->second.tat_us -= interval_us(rule);
 }
 
 // ---- fatigue ----------------------------------------------------------------------------------
@@ -112,7 +121,7 @@ void TrafficMeter::restore_block(const Block& b) {
 
 void TrafficMeter::forget_account(const std::string& account) {
     std::lock_guard lock(mutex_);
-    tat_us_.erase(account);
+    buckets_.erase(account);
     const std::string prefix = account + '\n';
     std::erase_if(pairs_, [&](const auto& kv) { return kv.first.starts_with(prefix); });
     std::erase_if(new_blocks_, [&](const Block& b) { return b.account == account; });

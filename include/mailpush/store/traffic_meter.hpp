@@ -64,7 +64,14 @@ private:
     void prune_locked(std::int64_t now_s);
 
     mutable std::mutex mutex_;
-    std::unordered_map<std::string, std::int64_t> tat_us_; // account -> theoretical arrival time
+    struct Bucket {
+        std::int64_t tat_us = 0;      // theoretical arrival time of the next submission
+        std::int64_t interval_us = 0; // the refill interval tat_us was counted in
+    };
+    // The bucket at `now` under `rule`: a rule changed since (an override) rescales what is owed,
+    // so the submissions already counted keep counting as submissions, not as time.
+    std::int64_t tat_locked(const std::string& account, const RateRule& rule, std::int64_t now_us);
+    std::unordered_map<std::string, Bucket> buckets_; // by account
     std::unordered_map<std::string, Pair> pairs_;
     std::vector<Block> new_blocks_;
     std::size_t inserts_since_prune_ = 0;

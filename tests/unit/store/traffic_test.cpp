@@ -53,6 +53,22 @@ TEST(TrafficMeterRate, ReleaseGivesTheSlotBack) {
     EXPECT_FALSE(m.reserve_submission("acc", kThreePerMinute, 0));
 }
 
+TEST(TrafficMeterRate, AChangedRuleKeepsTheCountNotTheTime) {
+    TrafficMeter m;
+    for (int i = 0; i < 2; ++i)
+        ASSERT_TRUE(m.reserve_submission("acc", RateRule{2, seconds{60}}, 0));
+    // Raised to 3 per minute: the two counted leave exactly one slot.
+    const RateRule three{3, seconds{60}};
+    EXPECT_TRUE(m.reserve_submission("acc", three, 0));
+    EXPECT_FALSE(m.reserve_submission("acc", three, 0));
+    // Lowered to 1 per minute: the three counted must drain at the new rate first.
+    const RateRule one{1, seconds{60}};
+    EXPECT_FALSE(m.submission_allowed("acc", one, 0));
+    EXPECT_EQ(m.submission_wait_ms("acc", one, 0), 180'000); // three owed at 60 s each
+    EXPECT_FALSE(m.submission_allowed("acc", one, 179'999));
+    EXPECT_TRUE(m.submission_allowed("acc", one, 180'000));
+}
+
 const RateRule kTwoPer100s{2, seconds{100}};
 
 TEST(TrafficMeterFatigue, BlockedAfterTheLimitUntilTheWindowEnds) {
