@@ -143,9 +143,10 @@ void record_commit(Clock::duration took, bool ok, std::int64_t recipients) {
     m.recipients.add(static_cast<std::uint64_t>(recipients));
 }
 
-// Members the suppression list stops are dropped and returned, for their delivery events.
+// Members the suppression list stops are dropped and returned, for their delivery events;
+// members the fatigue limit blocks for this sender are dropped (docs/accounts.md).
 std::vector<store::SuppressedSend> expand_aliases(const store::Directory& dir, const std::string& account,
-                                                  smtp::Envelope& env) {
+                                                  smtp::Envelope& env, store::Store& store) {
     std::vector<smtp::Recipient> out;
     std::vector<store::SuppressedSend> stopped;
     for (auto& r : env.recipients) {
@@ -157,7 +158,7 @@ std::vector<store::SuppressedSend> expand_aliases(const store::Directory& dir, c
         for (const auto& m : *members) {
             if (auto source = dir.suppressed(account, m, env.auth_user, dir.filter_level(account)))
                 stopped.push_back({account, env.auth_user, env.mail_from, m, std::move(*source), "", ""});
-            else
+            else if (!fatigue_refusal(store, dir, account, env.auth_user, m, unix_now()))
                 out.push_back({m, r.notify, ""});
         }
     }
@@ -442,7 +443,7 @@ private:
                     break;
                 }
                 std::vector<store::SuppressedSend> stopped;
-                if (sender) stopped = expand_aliases(*dir, account, req.envelope);
+                if (sender) stopped = expand_aliases(*dir, account, req.envelope, shared_->store);
                 if (sender) {
                     // X-AliDM-Settings (docs/suppression.md): read here, removed at delivery.
                     auto ask = unsubscribe_ask(*dir, *sender, out.action.body);

@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from harness import PASSWORD, SENDER, TOKEN, simple_message, tls_context, wait_for
+from harness import PASSWORD, SENDER, TOKEN, read_queue, simple_message, tls_context, wait_for
 from openapi_client import create_key, sdk, signed_call
 
 BATCH = "news@example.com"
@@ -155,6 +155,21 @@ def test_fatigue_blocks_the_recipient_at_rcpt_until_unblocked(make_server):
     r = sdk(srv, key, "unblockSending", {"blockEmail": "zed@dest.test", "blockType": "FREQ",
                                          "senderEmail": SENDER})
     assert not r["ok"] and r["status"] == 404 and r["code"] == "InvalidBlock.NotFound", r
+
+
+def test_fatigue_drops_blocked_members_of_a_list_alias(make_server):
+    srv = make_server(tail=rules(fatigue_limit=1)).start().provision()
+    srv.ctl("list", "add", "acme", "staff", "staff@lists.test")
+    rows = srv.dir / "staff.txt"
+    rows.write_text("bob@dest.test\ncarol@dest.test\n")
+    srv.ctl("list", "upload", "acme", "staff", str(rows))
+    assert smtp_send(srv, ["bob@dest.test"]) == {}
+    assert smtp_send(srv, ["staff@lists.test"]) == {}
+    queued = read_queue(srv.data)
+    rcpts = sorted(sorted(r["address"] for r in env["recipients"]) for env, _ in queued.values())
+    assert rcpts == [["bob@dest.test"], ["carol@dest.test"]], rcpts  # bob once: his member copy dropped
+    key = create_key(srv)
+    assert [d["blockEmail"] for d in blocks(srv, key, blockType="FREQ")["body"]["data"]] == ["bob@dest.test"]
 
 
 def test_fatigue_window_ends_the_block(make_server):
