@@ -34,7 +34,21 @@ std::optional<smtp::Reply> fatigue_refusal(store::Store& store, const store::Dir
                                            const std::string& account, const std::string& sender,
                                            const std::string& rcpt, std::int64_t now_s) {
     const auto rule = dir.traffic_rules(account).fatigue;
-    if (!store.traffic().check_fatigue(account, sender, rcpt, rule, now_s).blocked) return std::nullopt;
+    bool blocked = false;
+    if (const auto* members = dir.alias_members(account, rcpt)) {
+        // A list alias: refused only when no member is left to reach (each blocked one is
+        // dropped at commit); suppressed members do not count as reachable.
+        if (rule.off()) return std::nullopt; // a restored block of a member is still dropped at commit
+        std::size_t reachable = 0;
+        for (const auto& m : *members)
+            if (!dir.suppressed(account, m, sender, dir.filter_level(account)) &&
+                !store.traffic().check_fatigue(account, sender, m, rule, now_s).blocked)
+                ++reachable;
+        blocked = reachable == 0 && !members->empty();
+    } else {
+        blocked = store.traffic().check_fatigue(account, sender, rcpt, rule, now_s).blocked;
+    }
+    if (!blocked) return std::nullopt;
     count_rejection("fatigue_limit");
     return smtp::replies::fatigue_blocked(rcpt);
 }

@@ -20,7 +20,8 @@ std::optional<smtp::Reply> submission_refusal(store::Store& store, const store::
 std::optional<smtp::Reply> reserve_submission(store::Store& store, const store::Directory& dir,
                                               const std::string& account, std::int64_t now_ms);
 void release_submission(store::Store& store, const store::Directory& dir, const std::string& account);
-// 450 when `sender` has reached the fatigue limit to `rcpt` (the block is recorded).
+// 450 when `sender` has reached the fatigue limit to `rcpt` (the block is recorded); for a
+// list alias, when every member not suppressed is blocked.
 std::optional<smtp::Reply> fatigue_refusal(store::Store& store, const store::Directory& dir,
                                            const std::string& account, const std::string& sender,
                                            const std::string& rcpt, std::int64_t now_s);

@@ -170,6 +170,13 @@ def test_fatigue_drops_blocked_members_of_a_list_alias(make_server):
     assert rcpts == [["bob@dest.test"], ["carol@dest.test"]], rcpts  # bob once: his member copy dropped
     key = create_key(srv)
     assert [d["blockEmail"] for d in blocks(srv, key, blockType="FREQ")["body"]["data"]] == ["bob@dest.test"]
+    # An alias none of whose members is left: refused at RCPT like a blocked recipient.
+    srv.ctl("list", "add", "acme", "bobs", "bobs@lists.test")
+    only_bob = srv.dir / "bobs.txt"
+    only_bob.write_text("bob@dest.test\n")
+    srv.ctl("list", "upload", "acme", "bobs", str(only_bob))
+    refused = smtp_send(srv, ["bobs@lists.test", "dave@dest.test"])
+    assert list(refused) == ["bobs@lists.test"] and refused["bobs@lists.test"][0] == 450, refused
 
 
 def test_fatigue_window_ends_the_block(make_server):
