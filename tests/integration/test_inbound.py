@@ -257,3 +257,24 @@ def test_listener_with_inbound_off_needs_auth_at_mail(make_server):
     srv.start().provision()
     assert inbound(srv, "", SENDER, "x", listener="plain")[0] == "530 5.7.0 Authentication required"
     assert inbound(srv, "", SENDER, "Subject: x\r\n\r\nx\r\n", listener="smtp")[1] == "250 Rcpt Ok"
+
+
+def test_bounce_and_complaint_reach_the_notifications(srv, sink):
+    srv.ctl("notify", "set", "acme", "queue")
+    bounced = send(srv, "nobody@dest.test")
+    complained = send(srv, "annoyed@dest.test")
+    assert inbound(srv, "", SENDER, dsn("nobody@dest.test", envid=bounced))[2] == "250 2.0.0 Report accepted"
+    mid = our_message_id(sink, 1)
+    assert inbound(srv, "", "abuse@example.com", arf("annoyed@dest.test", mid))[2] == "250 2.0.0 Report accepted"
+    got = []
+
+    def four():
+        got.extend(json.loads(srv.ctl("--json", "notify", "receive", "acme", "--max", "16").stdout))
+        return len(got) >= 4
+
+    wait_for(four, 20, "the four events in the pull queue")
+    failed = [m for m in got if m["type"] == "Deliver:SendFailed"]
+    assert len(failed) == 2, got
+    assert any(f"env_id={bounced}&" in m["message"] and "failed_type=SmtpNxBox" in m["message"] for m in failed)
+    assert any(f"env_id={complained}&" in m["message"] and "failed_type=SmtpContSpam" in m["message"]
+               for m in failed)
