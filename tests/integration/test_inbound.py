@@ -6,6 +6,8 @@ import email
 import email.policy
 import json
 import re
+import socketserver
+import threading
 import urllib.request
 
 import pytest
@@ -278,3 +280,67 @@ def test_bounce_and_complaint_reach_the_notifications(srv, sink):
     assert any(f"env_id={bounced}&" in m["message"] and "failed_type=SmtpNxBox" in m["message"] for m in failed)
     assert any(f"env_id={complained}&" in m["message"] and "failed_type=SmtpContSpam" in m["message"]
                for m in failed)
+
+
+class DsnReceiver:
+    """A receiver that offers DSN and records the MAIL and RCPT lines it is sent."""
+
+    def __init__(self):
+        self.lines, self.lock = [], threading.Lock()
+        outer = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            timeout = 30
+
+            def handle(self):
+                w = self.wfile
+                w.write(b"220 dsn.test ESMTP\r\n")
+                for _ in range(100):  # bounded: a session is a handful of commands
+                    line = self.rfile.readline(1000)
+                    if not line:
+                        return
+                    cmd = line.decode(errors="replace").strip()
+                    verb = cmd.split(" ", 1)[0].upper()
+                    if verb == "EHLO":
+                        w.write(b"250-dsn.test\r\n250-8BITMIME\r\n250 DSN\r\n")
+                    elif verb in ("MAIL", "RCPT"):
+                        with outer.lock:
+                            outer.lines.append(cmd)
+                        w.write(b"250 ok\r\n")
+                    elif verb == "DATA":
+                        w.write(b"354 go\r\n")
+                        for _ in range(10000):
+                            data = self.rfile.readline(10000)
+                            if not data or data == b".\r\n":
+                                break
+                        w.write(b"250 2.0.0 queued\r\n")
+                    elif verb == "QUIT":
+                        w.write(b"221 bye\r\n")
+                        return
+                    else:
+                        w.write(b"250 ok\r\n")
+
+        socketserver.ThreadingTCPServer.allow_reuse_address = True
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_envid_and_orcpt_go_to_a_receiver_that_offers_dsn_and_come_back(make_server):
+    rx = DsnReceiver()
+    try:
+        srv = make_server(routes=(("*", f"smtp://127.0.0.1:{rx.port}"),)).start().provision()
+        envid = send(srv, "Carol@dest.test")
+        with rx.lock:
+            lines = list(rx.lines)
+        assert lines == [f"MAIL FROM:<{SENDER}> ENVID={envid}", "RCPT TO:<Carol@dest.test> ORCPT=rfc822;Carol@dest.test"]
+        # The receiver's later report carries them back: that is enough to find the message.
+        assert inbound(srv, "", SENDER, dsn("carol@dest.test", envid=envid))[2] == "250 2.0.0 Report accepted"
+        assert "&failed_type=SmtpNxBox" in events(srv, envid)[-1]
+    finally:
+        rx.stop()
