@@ -3,6 +3,7 @@
 #include "temp_dir.hpp"
 
 #include "mailpush/delivery/delivery_log.hpp"
+#include "mailpush/delivery/event_feed.hpp"
 
 #include <gtest/gtest.h>
 
@@ -59,4 +60,24 @@ TEST(DeliveryLogInbound, MessageIdIndexRecipientAndHadMail) {
 
     EXPECT_EQ(log.prune(2'000), 1u); // message 8 (7 holds the newest event)
     EXPECT_TRUE(log.envids_by_message_id("order&1@app.test").empty());
+}
+
+// The notifier types each event by its own status, not by the report row a later event changed.
+TEST(DeliveryLogInbound, FeedKeepsEachEventsOwnStatus) {
+    const mailpush::test_support::TempDir temp{"mailpush-delivery-log-feed"};
+    DeliveryLog log((temp.path() / "d.db").string());
+    auto first = delivered(7, 0, "a@remote.test", "m@x");
+    first.event += "&status=0&event=deliver";
+    auto bounce = delivered(7, 0, "a@remote.test", "m@x");
+    bounce.record.state = RcptState::failed;
+    bounce.record.status = 2;
+    bounce.event += "&status=2&event=deliver";
+    log.apply({first});
+    log.apply({bounce});
+    EventFeed feed((temp.path() / "d.db").string());
+    const auto events = feed.events_after(0, 10);
+    ASSERT_EQ(events.size(), 2u);
+    EXPECT_EQ(events[0].status, 0);
+    EXPECT_EQ(events[1].status, 2);
+    EXPECT_EQ(events[0].account, "acme");
 }
