@@ -67,11 +67,9 @@ inline std::string postfix_bounce(const std::string& envid, const std::string& r
            "--ABC123.1700000000/mx.remote.test--\r\n";
 }
 
-// Exchange/Gmail style: no ENVID, base64 delivery-status, the whole message returned.
+// Exchange/Gmail style: no ENVID, no Original-Recipient, the notification a nested
+// multipart/alternative, the whole message returned (message/rfc822).
 inline std::string exchange_bounce(const std::string& rcpt, const std::string& msg_id) {
-    // "Final-Recipient: rfc822;RCPT\r\nAction: failed\r\nStatus: 5.2.2\r\nDiagnostic-Code: smtp;552 5.2.2
-    // mailbox full\r\n" is base64-encoded by the caller's test where needed; here it is quoted-printable-free
-    // 7bit.
     return "From: postmaster@outlook.remote.test\r\n"
            "To: sender@example.com\r\n"
            "Subject: Undeliverable: hello\r\n"
