@@ -1,6 +1,7 @@
 // mailpushd: the composition root. Loads the config, recovers the spool, opens the store,
 // starts the SMTP listeners and the HTTP API, and runs the shutdown sequence on SIGTERM.
 #include "certificate_check.hpp"
+#include "inbound_handler.hpp"
 #include "logging.hpp"
 #include "process_guard.hpp"
 
@@ -243,6 +244,14 @@ int main(int argc, char** argv) {
         smtp.set_commit_listener([&engine](std::uint64_t envid) { engine.enqueue(envid); });
         smtp.set_suppression_listener(
             [&engine](store::SuppressedSend s) { engine.record_suppressed(std::move(s)); });
+        // Unauthenticated mail for the accounts' domains: reports and replies (docs/inbound.md).
+        app::InboundHandler inbound(store, spool, delivery_db, blocking_pool,
+                                    [&engine](std::uint64_t envid) { engine.enqueue(envid); },
+                                    {cfg.server.hostname, cfg.delivery.event_utc_offset_minutes,
+                                     cfg.delivery.invalid_address_threshold});
+        smtp.set_inbound_handler([&inbound](net::InboundMessage m, net::InboundDone done) {
+            inbound.handle(std::move(m), std::move(done));
+        });
         // The OpenAPI commits through the same spool and hands messages to the same engine.
         // No negative caching: a user re-checks right after publishing a record.
         dns::Resolver verify_resolver(io.get_executor(),

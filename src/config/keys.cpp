@@ -208,6 +208,10 @@ std::vector<TableEntry> build_table() {
             choice<L>("tls", words_of(kTlsModes), "STARTTLS is offered only if `[tls]` has a certificate",
                       {to_enum<kTlsModes, L, &L::tls>()}),
             flag<L>("auth_requires_tls", "refuse AUTH before TLS", {to<L, &L::auth_requires_tls>()}),
+            flag<L>("inbound",
+                    "accept mail for the accounts' own addresses (bounces, complaints, replies) without AUTH "
+                    "(docs/inbound.md); false: MAIL needs AUTH",
+                    {to<L, &L::inbound>()}),
         },
         [](Config& c) -> std::vector<Listener>& { return c.smtp.listeners; },
         listener_rule});

@@ -1,6 +1,7 @@
 #include "mailpush/delivery/delivery_log.hpp"
 
 #include "mailpush/common/strings.hpp"
+#include "mailpush/common/url.hpp"
 #include "mailpush/sqlite/sqlite.hpp"
 
 #include <stdexcept>
@@ -28,6 +29,8 @@ CREATE TABLE IF NOT EXISTS reports (
   rcpt TEXT NOT NULL, tag TEXT NOT NULL, subject TEXT NOT NULL, status INTEGER NOT NULL,
   failed_type TEXT NOT NULL, reply TEXT NOT NULL, ended_ms INTEGER NOT NULL, PRIMARY KEY (envid, idx));
 CREATE INDEX IF NOT EXISTS reports_account_time ON reports(account, ended_ms);
+CREATE TABLE IF NOT EXISTS message_ids (
+  msg_id TEXT NOT NULL, envid INTEGER NOT NULL, PRIMARY KEY (msg_id, envid)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS hard_bounces (
   account TEXT NOT NULL, address TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (account, address));
 )SQL";
@@ -51,6 +54,15 @@ RecipientRecord read_recipient(const Statement& st) {
             st.text(7),
             static_cast<int>(st.integer(8))};
 }
+// The msg_id value of an event string (percent-decoded), "" if it has none.
+std::string event_msg_id(std::string_view event) {
+    const auto at = event.find("&msg_id=");
+    if (at == std::string_view::npos) return {};
+    auto v = event.substr(at + 8);
+    v = v.substr(0, v.find('&'));
+    return common::percent_decode(v, false);
+}
+
 constexpr const char* kRecipientColumns = "SELECT envid, idx, address, state, attempts, next_attempt_ms, "
                                           "last_reply, failed_type, status FROM recipients ";
 } // namespace
@@ -141,6 +153,12 @@ void DeliveryLog::apply(const std::vector<RecipientUpdate>& updates) {
                 rep.bind(7, rp.subject).bind(8, static_cast<std::int64_t>(r.status)).bind(9, r.failed_type);
                 rep.bind(10, r.last_reply).bind(11, a.ended_ms);
                 rep.step();
+                // Inbound reports that carry only the returned Message-ID find the message here.
+                if (const auto msg_id = event_msg_id(u.event); !msg_id.empty()) {
+                    Statement mid(db_, "INSERT OR IGNORE INTO message_ids(msg_id, envid) VALUES(?,?)");
+                    mid.bind(1, msg_id).bind(2, static_cast<std::int64_t>(r.envid));
+                    mid.step();
+                }
             }
         }
     });
@@ -240,10 +258,54 @@ std::size_t DeliveryLog::prune(std::int64_t before_ms) {
         for (const char* sql : {"DELETE FROM events WHERE envid IN (SELECT envid FROM prune_envids)",
                                 "DELETE FROM attempts WHERE envid IN (SELECT envid FROM prune_envids)",
                                 "DELETE FROM reports WHERE envid IN (SELECT envid FROM prune_envids)",
+                                "DELETE FROM message_ids WHERE envid IN (SELECT envid FROM prune_envids)",
                                 "DELETE FROM recipients WHERE envid IN (SELECT envid FROM prune_envids)"})
             exec(sql);
     });
     return forgotten;
+}
+
+std::vector<std::uint64_t> DeliveryLog::envids_by_message_id(const std::string& msg_id) {
+    Statement st(db_, "SELECT envid FROM message_ids WHERE msg_id=? ORDER BY envid DESC LIMIT 16");
+    st.bind(1, msg_id);
+    std::vector<std::uint64_t> out;
+    while (st.step())
+        out.push_back(static_cast<std::uint64_t>(st.integer(0)));
+    return out;
+}
+
+std::optional<SentRecipient> DeliveryLog::sent_recipient(std::uint64_t envid, const std::string& address) {
+    Statement st(
+        db_,
+        (std::string(kRecipientColumns) + "WHERE envid=? AND lower(address)=? ORDER BY idx LIMIT 1").c_str());
+    st.bind(1, static_cast<std::int64_t>(envid)).bind(2, common::to_lower(address));
+    if (!st.step()) return std::nullopt;
+    SentRecipient out;
+    out.record = read_recipient(st);
+    Statement rep(db_, "SELECT account, mail_from, rcpt, tag, subject, status, failed_type, reply, ended_ms "
+                       "FROM reports WHERE envid=? AND idx=?");
+    rep.bind(1, static_cast<std::int64_t>(envid)).bind(2, static_cast<std::int64_t>(out.record.idx));
+    if (rep.step())
+        out.report = {envid,
+                      rep.text(0),
+                      rep.text(1),
+                      rep.text(2),
+                      rep.text(3),
+                      rep.text(4),
+                      static_cast<int>(rep.integer(5)),
+                      rep.text(6),
+                      rep.text(7),
+                      rep.integer(8)};
+    Statement ev(db_, "SELECT text FROM events WHERE envid=? AND idx=? ORDER BY id DESC LIMIT 1");
+    ev.bind(1, static_cast<std::int64_t>(envid)).bind(2, static_cast<std::int64_t>(out.record.idx));
+    if (ev.step()) out.event = ev.text(0);
+    return out;
+}
+
+bool DeliveryLog::had_mail(const std::string& account, const std::string& rcpt) {
+    Statement st(db_, "SELECT 1 FROM reports WHERE account=? AND rcpt=? LIMIT 1");
+    st.bind(1, account).bind(2, common::to_lower(rcpt));
+    return st.step();
 }
 
 namespace {

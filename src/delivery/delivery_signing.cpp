@@ -90,6 +90,8 @@ void sign_for_delivery(AttemptJob& job, const Accounts& accounts, const std::str
 }
 
 const smtp::OutboundMessage& outbound_for(AttemptJob& job, bool receiver_8bitmime) {
+    // Our envid as the DSN envelope id (ENVID/ORCPT to receivers that offer DSN: docs/inbound.md).
+    if (job.message.envid.empty()) job.message.envid = std::to_string(job.envid);
     if (receiver_8bitmime) return job.message;
     if (!job.seven_bit) {
         const std::string_view unsigned_body = std::string_view(job.message.body).substr(job.signature_bytes);

@@ -7,6 +7,17 @@
 namespace mailpush::delivery {
 using sqlite::Statement;
 
+namespace {
+// The event's own status (its "&status=N&" key): the report row holds only the newest result,
+// and a later event on the same recipient (an inbound bounce or complaint) changes it.
+int event_status(const std::string& text, int report_status) {
+    const auto at = text.find("&status=");
+    if (at == std::string::npos || at + 8 >= text.size()) return report_status;
+    const char c = text[at + 8];
+    return c >= '0' && c <= '9' ? c - '0' : report_status;
+}
+} // namespace
+
 EventFeed::EventFeed(const std::string& path) {
     if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX, nullptr) !=
         SQLITE_OK) {
@@ -27,9 +38,11 @@ std::vector<FinalEvent> EventFeed::events_after(std::int64_t cursor, std::size_t
                       "ORDER BY e.id LIMIT ?");
     st.bind(1, cursor).bind(2, static_cast<std::int64_t>(limit));
     std::vector<FinalEvent> out;
-    while (st.step())
-        out.push_back({st.integer(0), st.text(1), st.text(2), static_cast<int>(st.integer(3)), st.text(4),
-                       st.integer(5)});
+    while (st.step()) {
+        std::string text = st.text(4);
+        const int status = event_status(text, static_cast<int>(st.integer(3)));
+        out.push_back({st.integer(0), st.text(1), st.text(2), status, std::move(text), st.integer(5)});
+    }
     return out;
 }
 

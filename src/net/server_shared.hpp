@@ -6,6 +6,7 @@
 #include "mailpush/auth/auth_gate.hpp"
 #include "mailpush/auth/login_cache.hpp"
 #include "mailpush/net/smtp_options.hpp"
+#include "mailpush/net/smtp_server.hpp"
 #include "mailpush/smtp/server_session.hpp"
 #include "mailpush/spool/spool.hpp"
 #include "mailpush/store/store.hpp"
@@ -89,6 +90,7 @@ struct ServerShared {
 
     std::function<void(std::uint64_t)> on_committed;          // hands each accepted message to delivery
     std::function<void(store::SuppressedSend)> on_suppressed; // a recipient the suppression list stopped
+    InboundHandler on_inbound;                                // unauthenticated mail for local recipients
 
     std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
     std::vector<Listener> listener_configs;

@@ -8,6 +8,7 @@
 #include "mailpush/common/calendar.hpp"
 #include "mailpush/common/password_hash.hpp"
 #include "mailpush/common/security_log.hpp"
+#include "mailpush/common/strings.hpp"
 #include "mailpush/net/offload.hpp"
 #include "mailpush/smtp/command.hpp"
 #include "mailpush/smtp/message_headers.hpp"
@@ -114,6 +115,19 @@ public:
         return sender && owner && owner->account == sender->account;
     }
 
+    // A sender address of the account owning the domain, or its postmaster@/abuse@ (RFC 2142).
+    smtp::InboundRecipient inbound_recipient(std::string_view address) override {
+        const auto dir = shared_.store.directory();
+        const auto [local, domain] = smtp::split_address(address);
+        const auto owner = dir->domains.find(common::to_lower(domain));
+        if (owner == dir->domains.end()) return smtp::InboundRecipient::foreign;
+        const auto* sender = dir->sender(std::string(address));
+        if (sender && sender->account == owner->second) return smtp::InboundRecipient::local;
+        if (common::iequals(local, "postmaster") || common::iequals(local, "abuse"))
+            return smtp::InboundRecipient::local;
+        return smtp::InboundRecipient::unknown_mailbox;
+    }
+
 private:
     std::optional<smtp::Reply> quota_reply(const store::Directory& dir, const std::string& account,
                                            std::int64_t adding) {
@@ -132,6 +146,7 @@ smtp::SessionLimits limits_for(const SmtpOptions& cfg, const Listener& l, bool h
     lim.starttls_available = have_tls && l.tls == TlsMode::starttls;
     lim.tls_active = l.tls == TlsMode::implicit;
     lim.auth_requires_tls = l.auth_requires_tls;
+    lim.inbound = l.inbound;
     return lim;
 }
 
@@ -211,6 +226,24 @@ auto async_commit(spool::Spool& spool, spool::CommitRequest req, Token&& token) 
             });
         },
         token, std::move(req));
+}
+
+// The inbound handler's reply, delivered on the connection's strand.
+template <class Token>
+auto async_inbound(ServerShared& shared, InboundMessage msg, Token&& token) {
+    return asio::async_initiate<Token, void(smtp::Reply)>(
+        [&shared](auto handler, InboundMessage m) {
+            auto work = asio::make_work_guard(asio::get_associated_executor(handler));
+            auto shared_handler = std::make_shared<decltype(handler)>(std::move(handler));
+            InboundDone done = [shared_handler, work](smtp::Reply reply) {
+                auto ex = asio::get_associated_executor(*shared_handler);
+                asio::dispatch(ex,
+                               [shared_handler, reply]() mutable { (*shared_handler)(std::move(reply)); });
+            };
+            if (!shared.on_inbound) return done(smtp::replies::storage_error());
+            shared.on_inbound(std::move(m), std::move(done));
+        },
+        token, std::move(msg));
 }
 
 // Not a coroutine on purpose: GCC 12 relocates lambda init-captures made inside coroutines
@@ -503,6 +536,13 @@ private:
                 else
                     spdlog::error("tx.commit sid={:016x} result=error", conn_->sid);
                 out = session_.on_commit_result(result);
+                break;
+            }
+            case smtp::ActionKind::inbound_message: {
+                InboundMessage msg{std::move(out.action.envelope), std::move(out.action.body), conn_->peer_ip,
+                                   conn_->sid};
+                const auto reply = co_await async_inbound(*shared_, std::move(msg), asio::use_awaitable);
+                out = session_.on_inbound_result(reply);
                 break;
             }
             case smtp::ActionKind::start_tls:

@@ -167,4 +167,7 @@ void SmtpServer::set_commit_listener(std::function<void(std::uint64_t)> listener
 void SmtpServer::set_suppression_listener(std::function<void(store::SuppressedSend)> listener) {
     shared_->on_suppressed = std::move(listener);
 }
+void SmtpServer::set_inbound_handler(InboundHandler handler) {
+    shared_->on_inbound = std::move(handler);
+}
 } // namespace mailpush::net

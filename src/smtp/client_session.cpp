@@ -135,7 +135,7 @@ ClientStep ClientSession::on_tls_established() {
 }
 
 void ClientSession::send_ehlo(ClientStep& step) {
-    pipelining_ = starttls_offered_ = eight_bit_ = smtputf8_ = size_ = false;
+    pipelining_ = starttls_offered_ = eight_bit_ = smtputf8_ = size_ = dsn_ = false;
     step.wire += "EHLO " + options_.helo_name + "\r\n";
     enter(State::ehlo);
 }
@@ -154,6 +154,8 @@ void ClientSession::parse_capabilities() {
             smtputf8_ = true;
         else if (common::iequals(kw, "SIZE"))
             size_ = true;
+        else if (common::iequals(kw, "DSN"))
+            dsn_ = true;
     }
 }
 
@@ -208,16 +210,49 @@ ClientStep ClientSession::submit(OutboundMessage message) {
     return step;
 }
 
+namespace {
+// RFC 3461 §4: xtext, every byte outside "!".."~" and '+', '=' as +HH.
+std::string xtext(std::string_view s) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    for (const char ch : s) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c < '!' || c > '~' || c == '+' || c == '=') {
+            out += '+';
+            out += kHex[c >> 4];
+            out += kHex[c & 15];
+        } else {
+            out += ch;
+        }
+    }
+    return out;
+}
+
+bool ascii(std::string_view s) {
+    for (const char c : s)
+        if (static_cast<unsigned char>(c) > 0x7f) return false;
+    return true;
+}
+} // namespace
+
+// ORCPT only for an ASCII address: the rfc822 type cannot carry UTF-8 (RFC 6533).
+std::string ClientSession::rcpt_command(const std::string& address) const {
+    std::string cmd = "RCPT TO:<" + address + ">";
+    if (dsn_ && !message_->envid.empty() && ascii(address)) cmd += " ORCPT=rfc822;" + xtext(address);
+    return cmd + "\r\n";
+}
+
 void ClientSession::send_transaction(ClientStep& step) {
     std::string mail = "MAIL FROM:<" + message_->mail_from + ">";
     if (size_) mail += " SIZE=" + std::to_string(message_->body.size());
     if (message_->eight_bit && eight_bit_) mail += " BODY=8BITMIME";
     if (message_->smtputf8) mail += " SMTPUTF8";
+    if (dsn_ && !message_->envid.empty()) mail += " ENVID=" + xtext(message_->envid);
     step.wire += mail + "\r\n";
     pipelined_ = pipelining_;
     if (pipelined_) {
         for (const auto& r : message_->recipients)
-            step.wire += "RCPT TO:<" + r + ">\r\n";
+            step.wire += rcpt_command(r);
         step.wire += "DATA\r\n";
     }
     enter(State::mail);
@@ -267,14 +302,14 @@ void ClientSession::handle(const ServerReply& r, ClientStep& step) {
             tx_.rcpt_replies.assign(message_->recipients.size(), r);
             return finish(step, r);
         }
-        if (!pipelined_) step.wire += "RCPT TO:<" + message_->recipients[0] + ">\r\n";
+        if (!pipelined_) step.wire += rcpt_command(message_->recipients[0]);
         enter(State::rcpt);
         return;
     case State::rcpt: {
         const bool mail_ok = positive(tx_.final_reply);
         tx_.rcpt_replies.push_back(mail_ok ? r : tx_.final_reply);
         if (++rcpt_index_ < message_->recipients.size()) {
-            if (!pipelined_) step.wire += "RCPT TO:<" + message_->recipients[rcpt_index_] + ">\r\n";
+            if (!pipelined_) step.wire += rcpt_command(message_->recipients[rcpt_index_]);
             return;
         }
         bool any = false;

@@ -109,6 +109,15 @@ constexpr std::array<ReplyTemplate, static_cast<std::size_t>(ReplyId::end_)> kCa
      "<{}>: sending frequency limit: too many messages from this sender to this recipient (fatigue), "
      "try again later",
      kOwn},
+    {ReplyId::no_such_mailbox, 550, Status{5, 1, 1}, "<{}>: no such mailbox here", kOwn},
+    {ReplyId::inbound_one_recipient, 452, Status{4, 5, 3},
+     "One recipient per message without authentication, send the others separately", kOwn},
+    {ReplyId::report_accepted, 250, Status{2, 0, 0}, "Report accepted", kOwn},
+    {ReplyId::report_not_matched, 550, Status{5, 7, 1},
+     "Report does not match a message this account sent to that recipient", kOwn},
+    {ReplyId::replies_not_accepted, 550, Status{5, 7, 1}, "<{}> does not accept replies", kOwn},
+    {ReplyId::report_malformed, 550, Status{5, 6, 0}, "Malformed report: its report part cannot be read",
+     kOwn},
 }};
 
 constexpr bool rows_in_id_order() {
@@ -337,6 +346,24 @@ Reply from_header_not_allowed() {
 }
 Reply from_header_malformed() {
     return render(ReplyId::from_header_malformed);
+}
+Reply no_such_mailbox(std::string_view address) {
+    return render(ReplyId::no_such_mailbox, address);
+}
+Reply inbound_one_recipient() {
+    return render(ReplyId::inbound_one_recipient);
+}
+Reply report_accepted() {
+    return render(ReplyId::report_accepted);
+}
+Reply report_not_matched() {
+    return render(ReplyId::report_not_matched);
+}
+Reply replies_not_accepted(std::string_view address) {
+    return render(ReplyId::replies_not_accepted, address);
+}
+Reply report_malformed() {
+    return render(ReplyId::report_malformed);
 }
 } // namespace replies
 

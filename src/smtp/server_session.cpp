@@ -58,6 +58,10 @@ bool SessionPolicy::owns_address(const Envelope& envelope, std::string_view addr
     return same_mailbox(address, envelope.auth_user);
 }
 
+InboundRecipient SessionPolicy::inbound_recipient(std::string_view) {
+    return InboundRecipient::foreign;
+}
+
 ServerSession::ServerSession(SessionLimits limits, SessionPolicy& policy)
     : limits_(std::move(limits))
     , policy_(policy) {}
@@ -137,6 +141,14 @@ Output ServerSession::on_commit_result(CommitResult result) {
     reply(result.refusal ? *result.refusal
           : result.ok    ? replies::queued(result.envid)
                          : replies::storage_error());
+    process();
+    return std::exchange(out_, {});
+}
+
+Output ServerSession::on_inbound_result(const Reply& result) {
+    enter(State::command);
+    command_ = "DATA";
+    reply(result);
     process();
     return std::exchange(out_, {});
 }

@@ -48,7 +48,8 @@ std::optional<Reply> apply_rcpt_params(const std::vector<EsmtpParam>& params) {
 
 void ServerSession::cmd_mail(std::string_view args) {
     if (helo_.empty()) return reply(replies::need_helo());
-    if (!authenticated()) return reply(replies::auth_required());
+    // Without AUTH only an inbound listener takes mail, and then only for local recipients.
+    if (!authenticated() && !limits_.inbound) return reply(replies::auth_required());
     if (tx_) return reply(replies::nested_mail());
     auto parsed = parse_path_argument(args, "FROM");
     if (!parsed.value)
@@ -67,7 +68,8 @@ void ServerSession::cmd_mail(std::string_view args) {
     }
     // A null reverse-path is the account's own MTA reporting to it (its bounces): allowed, and
     // every recipient must then be one of the account's own addresses (cmd_rcpt).
-    if (!env.mail_from.empty() && !same_mailbox(env.mail_from, auth_user_))
+    // Inbound (no AUTH): any reverse path, <> included; the recipients are what is checked.
+    if (authenticated() && !env.mail_from.empty() && !same_mailbox(env.mail_from, auth_user_))
         return reply(replies::sender_mismatch());
     if (auto refusal = policy_.check_mail(env)) return reply(*refusal);
     tx_ = std::move(env);
@@ -89,6 +91,7 @@ void ServerSession::cmd_rcpt(std::string_view args) {
     if (!is_valid_mailbox(rcpt.address, tx_->smtputf8)) return reply(replies::bad_recipient_syntax());
     for (const auto& existing : tx_->recipients)
         if (same_mailbox(existing.address, rcpt.address)) return reply(replies::rcpt_ok()); // stored once
+    if (inbound_tx()) return inbound_rcpt(std::move(rcpt));
     if (tx_->recipients.size() >= limits_.max_recipients)
         // Not an error of the client's: an MTA sends its whole list and the rest in the next
         // transaction, so these do not count toward max_errors.
@@ -98,6 +101,23 @@ void ServerSession::cmd_rcpt(std::string_view args) {
     if (tx_->mail_from.empty() && !policy_.owns_address(*tx_, rcpt.address))
         return reply(replies::null_sender_foreign_recipient());
     if (auto refusal = policy_.check_rcpt(*tx_, rcpt.address)) return reply(*refusal);
+    tx_->recipients.push_back(std::move(rcpt));
+    reply(replies::rcpt_ok());
+}
+
+// Unauthenticated: a local recipient only, and one per message, so the inbound handler acts for
+// one account and one address (others get 452 and come in their own transaction). A foreign
+// recipient is relaying: 530, as MAIL gets it on a listener that takes no inbound mail.
+void ServerSession::inbound_rcpt(Recipient rcpt) {
+    switch (policy_.inbound_recipient(rcpt.address)) {
+    case InboundRecipient::foreign:
+        return reply(replies::auth_required());
+    case InboundRecipient::unknown_mailbox:
+        return reply(replies::no_such_mailbox(rcpt.address));
+    case InboundRecipient::local:
+        break;
+    }
+    if (!tx_->recipients.empty()) return reply(replies::inbound_one_recipient(), false);
     tx_->recipients.push_back(std::move(rcpt));
     reply(replies::rcpt_ok());
 }
@@ -122,6 +142,14 @@ void ServerSession::finish_data() {
         return reply(reader->bare_newline() ? replies::bare_newline() : replies::data_too_big());
     }
     auto body = reader->take_body();
+    // Inbound mail is not ours to police by From: (a bounce comes from the remote MTA).
+    if (env.auth_user.empty()) {
+        out_.action.kind = ActionKind::inbound_message;
+        out_.action.envelope = std::move(env);
+        out_.action.body = std::move(body);
+        enter(State::waiting);
+        return;
+    }
     // A null-sender message (a bounce from the account's own MTA, to its own addresses only) is
     // checked like any other: its From: (the MTA's MAILER-DAEMON) must be on an account domain.
     if (limits_.from_header_policy == FromHeaderPolicy::account_domains) {

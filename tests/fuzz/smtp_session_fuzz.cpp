@@ -43,6 +43,7 @@ SessionLimits fuzzed_limits(FuzzedDataProvider& in) {
     l.starttls_available = in.ConsumeBool();
     l.tls_active = in.ConsumeBool();
     l.auth_requires_tls = in.ConsumeBool();
+    l.inbound = in.ConsumeBool();
     return l;
 }
 
@@ -79,6 +80,11 @@ bool deliver(ServerSession& session, Output out, FuzzedDataProvider& in, bool& c
         }
         case ActionKind::start_tls:
             out = session.on_tls_established();
+            break;
+        case ActionKind::inbound_message:
+            FUZZ_CHECK(out.action.envelope.recipients.size() == 1 && out.action.envelope.auth_user.empty());
+            out = session.on_inbound_result(in.ConsumeBool() ? replies::report_accepted()
+                                                             : replies::report_not_matched());
             break;
         }
     }

@@ -291,11 +291,13 @@ def test_null_sender_to_the_accounts_own_addresses(make_server):
         assert {r["state"] for r in info["recipients"]} == {"delivered"}, info
         assert rx.messages and rx.messages[0][0] == "<>"  # delivered with MAIL FROM:<> (aiosmtpd keeps "<>")
         assert sorted(a.lower() for a in rx.messages[0][1]) == sorted([SENDER, OTHER_SENDER])
-        # Without AUTH a null sender is refused like any MAIL.
+        # Without AUTH a null sender is inbound mail (docs/inbound.md): a foreign recipient is
+        # relaying and refused like any unauthenticated one.
         c = RawClient(srv.ports["plain"])
         c.reply()
         c.cmd("EHLO client.test")
-        assert c.cmd("MAIL FROM:<>") == "530 5.7.0 Authentication required"
+        assert c.cmd("MAIL FROM:<>") == "250 Mail Ok"
+        assert c.cmd("RCPT TO:<someone@dest.test>") == "530 5.7.0 Authentication required"
         c.close()
     finally:
         rx.stop()

@@ -80,7 +80,10 @@ def test_auth_required_sender_mismatch_wrong_order(server):
     c.reply()
     assert c.cmd(f"MAIL FROM:<{SENDER}>") == "503 5.5.1 Send HELO/EHLO first"
     c.cmd("EHLO x")
-    assert c.cmd(f"MAIL FROM:<{SENDER}>") == "530 5.7.0 Authentication required"
+    # Without AUTH the transaction is inbound mail (docs/inbound.md): no foreign recipient.
+    assert c.cmd(f"MAIL FROM:<{SENDER}>") == "250 Mail Ok"
+    assert c.cmd("RCPT TO:<a@dest.test>") == "530 5.7.0 Authentication required"
+    assert c.cmd("RSET") == "250 2.0.0 Ok"
     assert c.cmd("RCPT TO:<a@dest.test>") == "503 5.5.1 Need MAIL command"
     assert c.cmd("AUTH PLAIN " + plain_ir(SENDER, PASSWORD)) == "235 Authentication successful"
     assert c.cmd("MAIL FROM:<other@example.com>") == "553 5.7.1 Sender address does not match the authenticated user"

@@ -7,6 +7,7 @@
 #include "mailpush/delivery/report.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,13 @@ public:
     // Forgets messages whose recipients are all final and whose last attempt ended before
     // `before_ms` (their rows, attempts and events). Returns how many messages were forgotten.
     std::size_t prune(std::int64_t before_ms);
+
+    // Inbound reports (docs/inbound.md): the messages whose final events carry this Message-ID
+    // (newest first, at most 16), one recipient of a message as sent, and whether `account`
+    // has a final result for mail to `rcpt`. A report's effect is written with apply().
+    std::vector<std::uint64_t> envids_by_message_id(const std::string& msg_id);
+    std::optional<SentRecipient> sent_recipient(std::uint64_t envid, const std::string& address);
+    bool had_mail(const std::string& account, const std::string& rcpt);
 
     // Reporting over final results (SPEC §7). Newest first; at most q.limit rows.
     std::vector<ReportRow> details(const DetailQuery& q);

@@ -17,7 +17,7 @@ struct FinalEvent {
     std::int64_t id = 0; // grows with every event, also across pruning: a reader's cursor
     std::string account; // "" if the mail was not sent for an account (no report row)
     std::string sender;  // the sender address (the envelope's AUTH identity)
-    int status = 0;      // the report's: 0 delivered, 2 invalid address, 3 spam, 4 failed
+    int status = 0;      // the event's own: 0 delivered, 2 invalid address, 3 spam, 4 failed
     std::string text;    // the event string
     std::int64_t ended_ms = 0;
 };

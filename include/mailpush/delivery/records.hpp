@@ -34,6 +34,14 @@ struct AttemptRecord {
     std::string reply;
 };
 
+// A recipient of a message we sent, as the delivery log knows it: what an inbound report about
+// it is checked against (docs/inbound.md).
+struct SentRecipient {
+    RecipientRecord record;
+    ReportRow report;  // account, sender, tag, subject; empty if not final
+    std::string event; // its newest event string, "" if none
+};
+
 // One attempt's outcome for one recipient: the new state, its attempt and maybe its event.
 struct RecipientUpdate {
     RecipientRecord record;

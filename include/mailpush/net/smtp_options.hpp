@@ -22,6 +22,7 @@ struct Listener {
     std::uint16_t port = 0;
     TlsMode tls = TlsMode::starttls;
     bool auth_requires_tls = false;
+    bool inbound = true; // unauthenticated mail for the accounts' domains (docs/inbound.md)
 };
 
 struct SmtpOptions {

@@ -27,6 +27,18 @@ namespace mailpush::net {
 
 struct ServerShared; // private state shared by listeners and connections
 
+// An unauthenticated message for one local recipient (docs/inbound.md), for the inbound handler.
+struct InboundMessage {
+    smtp::Envelope envelope; // auth_user empty, exactly one recipient
+    std::string body;
+    std::string peer_ip;
+    std::uint64_t sid = 0;
+};
+// Called on a session's strand; must not block, and must call `done` exactly once (from any
+// thread) with the reply the client gets: 250 only once the message's effect is durable.
+using InboundDone = std::function<void(smtp::Reply)>;
+using InboundHandler = std::function<void(InboundMessage, InboundDone)>;
+
 class SmtpServer {
 public:
     SmtpServer(boost::asio::io_context& io, const SmtpOptions& options, spool::Spool& spool,
@@ -46,6 +58,8 @@ public:
     // Called (on a session's strand) for every recipient the suppression list stopped: a refused
     // RCPT, or a list alias's member dropped from a message acknowledged with 250.
     void set_suppression_listener(std::function<void(store::SuppressedSend)> listener);
+    // Inbound mail on listeners with `inbound` (set before start). Without one: 451, nothing kept.
+    void set_inbound_handler(InboundHandler handler);
 
 private:
     std::shared_ptr<ServerShared> shared_;

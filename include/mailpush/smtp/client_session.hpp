@@ -45,6 +45,9 @@ struct OutboundMessage {
     std::string body; // the message, CRLF line ends, not dot-stuffed
     bool eight_bit = false;
     bool smtputf8 = false;
+    // Our envid: sent as ENVID=, with ORCPT=rfc822;<recipient> on each RCPT, when the receiver
+    // offers DSN, so its later delivery reports name the message (docs/inbound.md). "" = never.
+    std::string envid;
 };
 
 struct TransactionResult {
@@ -102,6 +105,7 @@ private:
     void send_ehlo(ClientStep& step);
     void parse_capabilities();
     void send_transaction(ClientStep& step);
+    std::string rcpt_command(const std::string& address) const;
     void finish(ClientStep& step, ServerReply final_reply);
     void fail(ClientStep& step, ServerReply reason);
 
@@ -109,7 +113,8 @@ private:
     State state_ = State::greeting;
     ReplyParser parser_;
     bool tls_ = false;
-    bool pipelining_ = false, starttls_offered_ = false, eight_bit_ = false, smtputf8_ = false, size_ = false;
+    bool pipelining_ = false, starttls_offered_ = false, eight_bit_ = false, smtputf8_ = false, size_ = false,
+         dsn_ = false;
     std::vector<std::string> ehlo_lines_;
     std::optional<OutboundMessage> message_;
     TransactionResult tx_;

@@ -99,6 +99,12 @@ enum class ReplyId : std::uint8_t {
     null_sender_foreign_recipient,
     submission_rate_exceeded,
     fatigue_blocked,
+    no_such_mailbox,
+    inbound_one_recipient,
+    report_accepted,
+    report_not_matched,
+    replies_not_accepted,
+    report_malformed,
     end_ // not a reply: the number of rows
 };
 
@@ -185,6 +191,13 @@ Reply tls_not_available();
 Reply smtputf8_required();
 Reply from_header_not_allowed();
 Reply from_header_malformed();
+// Inbound mail (docs/inbound.md): unauthenticated mail for the accounts' domains.
+Reply no_such_mailbox(std::string_view address); // 550 5.1.1: an account domain, no such local part
+Reply inbound_one_recipient();                   // 452 4.5.3: one local recipient per inbound message
+Reply report_accepted();                         // 250: a delivery or feedback report was applied
+Reply report_not_matched(); // 550 5.7.1: a report on no message this account sent to that recipient
+Reply replies_not_accepted(std::string_view address); // 550 5.7.1: no verified reply-to to forward to
+Reply report_malformed(); // 550 5.6.0: multipart/report whose report part cannot be read
 } // namespace replies
 
 } // namespace mailpush::smtp

@@ -32,7 +32,17 @@ struct SessionLimits {
     bool starttls_available = false;    // listener does STARTTLS and a certificate is loaded
     bool tls_active = false;            // implicit TLS listener
     bool auth_requires_tls = false;
+    // Unauthenticated mail for the accounts' domains (bounces, complaints, replies) is accepted:
+    // MAIL from anyone, then exactly one local recipient (docs/inbound.md). Off: MAIL needs AUTH.
+    bool inbound = false;
     FromHeaderPolicy from_header_policy = FromHeaderPolicy::account_domains;
+};
+
+// What an address is to unauthenticated (inbound) mail.
+enum class InboundRecipient {
+    foreign,        // not on an account's domain: relaying, needs AUTH
+    local,          // a sender address of an account, or postmaster@/abuse@ of an account's domain
+    unknown_mailbox // on an account's domain, but no such local part
 };
 
 // Cheap, non-blocking checks answered from memory by the owner (storage state, account
@@ -49,15 +59,19 @@ public:
     // recipients a null reverse-path (MAIL FROM:<>, its own MTA's bounces) may have. Default:
     // only the AUTH address itself.
     virtual bool owns_address(const Envelope& envelope, std::string_view address);
+    // The RCPT of an unauthenticated transaction on an inbound listener. Default: foreign.
+    virtual InboundRecipient inbound_recipient(std::string_view address);
 };
 
-enum class ActionKind { none, verify_credentials, commit_message, start_tls };
+// inbound_message: an unauthenticated message for a local recipient, for the inbound handler;
+// its answer comes back through on_inbound_result.
+enum class ActionKind { none, verify_credentials, commit_message, start_tls, inbound_message };
 
 struct Action {
     ActionKind kind = ActionKind::none;
     Credentials credentials; // verify_credentials
-    Envelope envelope;       // commit_message
-    std::string body;        // commit_message: the message, dot-stuffing removed
+    Envelope envelope;       // commit_message, inbound_message (auth_user empty)
+    std::string body;        // commit_message, inbound_message: the message, dot-stuffing removed
 };
 
 struct Output {
@@ -87,6 +101,7 @@ public:
     Output on_input(std::string_view bytes);
     Output on_auth_result(AuthVerdict verdict);
     Output on_commit_result(CommitResult result);
+    Output on_inbound_result(const Reply& reply); // the inbound handler's verdict on the message
     Output on_tls_established();
     Output on_timeout();
     Output on_shutdown(); // 421 and close; the driver calls it only between transactions
@@ -120,6 +135,9 @@ private:
     void reply(const Reply& r, bool counts = true);
     void close_with(const Reply& r);
     void reset_transaction();
+    void inbound_rcpt(Recipient rcpt);
+    // An unauthenticated transaction (possible only on an inbound listener).
+    bool inbound_tx() const noexcept { return tx_ && tx_->auth_user.empty(); }
 
     SessionLimits limits_;
     SessionPolicy& policy_;

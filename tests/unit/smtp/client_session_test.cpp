@@ -5,7 +5,7 @@
 namespace mailpush::smtp {
 namespace {
 OutboundMessage msg(std::vector<std::string> rcpts = {"a@x.test", "b@x.test"}) {
-    return {"s@example.com", std::move(rcpts), "Subject: t\r\n\r\n.dot\r\nbody\r\n", false, false};
+    return {"s@example.com", std::move(rcpts), "Subject: t\r\n\r\n.dot\r\nbody\r\n", false, false, ""};
 }
 
 class ClientTest : public ::testing::Test {
@@ -249,4 +249,24 @@ TEST_F(ClientTest, RemoteEnhancedCodesAreTypedValues) {
     EXPECT_EQ(c.submit(msg()).result->final_reply.enhanced(), (EnhancedStatus{4, 4, 0}));
 }
 
+} // namespace mailpush::smtp
+
+namespace mailpush::smtp {
+TEST_F(ClientTest, EnvidAndOrcptOnlyWhenTheReceiverOffersDsn) {
+    greet("250-x.test\r\n250-PIPELINING\r\n250 DSN\r\n");
+    auto m = msg({"a+b@x.test"});
+    m.envid = "4711";
+    step = c.submit(m);
+    EXPECT_EQ(step.wire,
+              "MAIL FROM:<s@example.com> ENVID=4711\r\nRCPT TO:<a+b@x.test> ORCPT=rfc822;a+2Bb@x.test\r\n"
+              "DATA\r\n");
+}
+
+TEST_F(ClientTest, NoDsnParametersWithoutDsn) {
+    greet();
+    auto m = msg({"a@x.test"});
+    m.envid = "4711";
+    step = c.submit(m);
+    EXPECT_EQ(step.wire, "MAIL FROM:<s@example.com> SIZE=26\r\nRCPT TO:<a@x.test>\r\nDATA\r\n");
+}
 } // namespace mailpush::smtp

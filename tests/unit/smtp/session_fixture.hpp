@@ -14,6 +14,8 @@ namespace mailpush::smtp::test {
 
 struct FakePolicy : SessionPolicy {
     std::set<std::string> invalid;
+    std::set<std::string> local;         // inbound: local recipients
+    std::set<std::string> local_domains; // inbound: other addresses here are unknown mailboxes
     bool storage_low = false;
     std::optional<Reply> check_mail(const Envelope&) override {
         if (storage_low) return replies::storage_low();
@@ -22,6 +24,13 @@ struct FakePolicy : SessionPolicy {
     std::optional<Reply> check_rcpt(const Envelope&, std::string_view rcpt) override {
         if (invalid.count(std::string(rcpt))) return replies::invalid_rcptto();
         return std::nullopt;
+    }
+    InboundRecipient inbound_recipient(std::string_view rcpt) override {
+        if (local.count(std::string(rcpt))) return InboundRecipient::local;
+        const auto at = rcpt.rfind('@');
+        if (at != std::string_view::npos && local_domains.count(std::string(rcpt.substr(at + 1))))
+            return InboundRecipient::unknown_mailbox;
+        return InboundRecipient::foreign;
     }
 };
 

@@ -79,7 +79,7 @@ TEST(ClientTransitions, EveryClientTransitionIsReported) {
     c.on_input("250 x.test\r\n");
     EXPECT_EQ(log.take(), (ClientSteps{{C::ehlo, C::ready}}));
 
-    c.submit({"s@example.com", {"a@x.test"}, "Subject: t\r\n\r\nbody\r\n", false, false});
+    c.submit({"s@example.com", {"a@x.test"}, "Subject: t\r\n\r\nbody\r\n", false, false, ""});
     EXPECT_EQ(log.take(), (ClientSteps{{C::ready, C::mail}}));
     c.on_input("250 ok\r\n");
     EXPECT_EQ(log.take(), (ClientSteps{{C::mail, C::rcpt}}));
