@@ -107,19 +107,23 @@ void Scheduler::count_start(const std::string& key, const DestinationLimits& nor
     ++in_flight_;
 }
 
+// At a limit that only an ending attempt frees (max_deliveries, the retry share, a destination's
+// connections) there is no time to wake up at: the attempt's end calls take_due again.
 std::optional<std::chrono::milliseconds> Scheduler::next_wakeup(std::int64_t now) const {
     std::int64_t at = INT64_MAX;
-    if (!fresh_due_.empty()) at = std::min(at, fresh_due_.begin()->first);
-    if (!retry_due_.empty() && retries_in_flight_ < retry_cap()) at = std::min(at, retry_due_.begin()->first);
+    const bool room = in_flight_ < limits_.max_deliveries;
+    const bool retry_room = room && retries_in_flight_ < retry_cap();
+    if (!fresh_due_.empty() && room) at = std::min(at, fresh_due_.begin()->first);
+    if (!retry_due_.empty() && retry_room) at = std::min(at, retry_due_.begin()->first);
     for (const auto& [key, w] : waiting_) {
-        // A destination at its connection limit opens when an attempt ends (release + schedule).
+        if (!(w.fresh.empty() ? retry_room : room)) continue;
         if (in_flight(key) >= throttle_.apply(key, w.normal).max_connections) continue;
         std::int64_t opens = throttle_.paused_until(key);
         if (const auto it = next_start_.find(key); it != next_start_.end())
             opens = std::max(opens, it->second);
         at = std::min(at, opens);
     }
-    if (full_) at = std::min(at, now + kRecheckMs);
+    if (full_ && room) at = std::min(at, now + kRecheckMs);
     if (at == INT64_MAX) return std::nullopt;
     return std::chrono::milliseconds(std::max<std::int64_t>(0, at - now));
 }

@@ -197,3 +197,14 @@ TEST(SchedulerWarmup, RetriesAreNotCountedAgainAndOtherDomainsAreFree) {
     EXPECT_EQ(envids(s.take_due(now)), (std::vector<std::uint64_t>{2, 3, 3, 1}));
     EXPECT_TRUE(s.take_warmup_deferrals().empty());
 }
+
+TEST(SchedulerLanes, NoBusyWakeupsWhileOnlyAnEndingAttemptCanMakeRoom) {
+    Scheduler s({.max_deliveries = 4, .max_per_destination = 100, .retry_share_percent = 50}, {});
+    for (std::uint64_t e = 1; e <= 10; ++e)
+        s.add(message(e, {"x@backlog.test"}, 1, 0));
+    EXPECT_EQ(s.take_due(0).size(), 2u);        // the retry share
+    EXPECT_FALSE(s.next_wakeup(0).has_value()); // not 0 ms again and again
+    s.add(message(20, {"a@fresh.test"}, 0, 0));
+    EXPECT_EQ(s.next_wakeup(0), milliseconds(0)); // a first attempt has room
+    EXPECT_EQ(envids(s.take_due(0)), (std::vector<std::uint64_t>{20}));
+}
