@@ -18,6 +18,9 @@ class ScriptedReceiver:
         self.delivered = []       # (monotonic time, [rcpts], subject)
         self.open_sessions = 0
         self.max_sessions = 0
+        self.sessions = 0  # connections accepted
+        self.open_transactions = 0  # between MAIL and the reply to the final dot (or RSET/close)
+        self.max_transactions = 0
         self.per_connection = []  # messages carried, one entry per closed connection
         receiver = self
 
@@ -50,8 +53,18 @@ class ScriptedReceiver:
     def _session(self, rfile, wfile):
         with self.lock:
             self.open_sessions += 1
+            self.sessions += 1
             self.max_sessions = max(self.max_sessions, self.open_sessions)
         messages = 0
+        in_tx = False
+
+        def end_tx():
+            nonlocal in_tx
+            if in_tx:
+                with self.lock:
+                    self.open_transactions -= 1
+                in_tx = False
+
         try:
             wfile.write(b"220 scripted.test ESMTP\r\n")
             rcpts = []
@@ -65,6 +78,11 @@ class ScriptedReceiver:
                     wfile.write(b"250 scripted.test\r\n")
                 elif verb == "MAIL":
                     rcpts = []
+                    end_tx()
+                    with self.lock:
+                        self.open_transactions += 1
+                        self.max_transactions = max(self.max_transactions, self.open_transactions)
+                    in_tx = True
                     wfile.write(b"250 OK\r\n")
                 elif verb == "RCPT":
                     address = cmd[cmd.find("<") + 1:cmd.rfind(">")].lower()
@@ -97,9 +115,11 @@ class ScriptedReceiver:
                     with self.lock:
                         self.delivered.append((time.monotonic(), list(rcpts), subject))
                     messages += 1
+                    end_tx()
                     wfile.write(b"250 2.0.0 queued\r\n")
                 elif verb == "RSET":
                     rcpts = []
+                    end_tx()
                     wfile.write(b"250 OK\r\n")
                 elif verb == "QUIT":
                     wfile.write(b"221 bye\r\n")
@@ -109,6 +129,7 @@ class ScriptedReceiver:
         except (ConnectionError, socket.timeout, OSError):
             return
         finally:
+            end_tx()
             with self.lock:
                 self.open_sessions -= 1
                 self.per_connection.append(messages)

@@ -63,9 +63,9 @@ def test_rate_limit_replies_slow_the_destination_down_and_delivery_resumes(make_
     times = rx.attempts("limited@limited.test")
     assert len(times) == 4
     gaps = [b - a for a, b in zip(times, times[1:])]
-    # Normal retry would be 200 ms, 400 ms, 800 ms; the destination pauses 1 s, 2 s, 4 s instead.
-    assert gaps[0] >= 0.9, gaps
-    assert gaps[1] > gaps[0] * 1.5 and gaps[2] > gaps[1] * 1.5, gaps
+    # The recipient's own retry would come after 800 ms, then 1 s (retry_max); the destination
+    # pauses 1 s, 2 s, 4 s instead (lower bounds: a loaded machine only makes them longer).
+    assert gaps[0] >= 0.9 and gaps[1] >= 1.9 and gaps[2] >= 3.8, gaps
     info = show(srv, envid)
     assert [a["reply"] for a in info["attempts"]][:3] == RATE_LIMIT_REPLIES  # 550 retried, not failed
     assert info["recipients"][0]["state"] == "delivered"
@@ -102,10 +102,13 @@ def test_destination_rule_limits_connections_and_messages_per_connection(make_se
         send(srv, [r], subject=r)
     wait_for(lambda: len(rx.delivered_rcpts()) == 12, 60, "all twelve deliveries")
     assert sorted(rx.delivered_rcpts()) == sorted(rcpts)
-    assert rx.max_sessions == 2  # both connections used, never a third (two domains, one rule)
-    wait_for(lambda: rx.open_sessions == 0, 15, "idle connections closed")
-    assert max(rx.per_connection) == 3 and sum(rx.per_connection) == 12
-    assert len(rx.per_connection) >= 4
+    # Attempts in flight at once (transactions open at the receiver): both places used, never a
+    # third, although the rule's two domains are two route targets.
+    assert rx.max_transactions == 2
+    # Each connection is closed after its third message and a new one opened.
+    wait_for(lambda: len(rx.per_connection) >= 3, 15, "connections closed after three messages")
+    assert max(rx.per_connection) == 3 and all(n <= 3 for n in rx.per_connection)
+    assert rx.sessions >= 4
 
 
 def test_unmatched_destination_uses_the_delivery_defaults(make_server, receiver_factory):
@@ -114,7 +117,7 @@ def test_unmatched_destination_uses_the_delivery_defaults(make_server, receiver_
     for i in range(8):
         send(srv, [f"r{i}@plain.test"], subject=str(i))
     wait_for(lambda: len(rx.delivered_rcpts()) == 8, 60, "all deliveries")
-    assert rx.max_sessions == 3
+    assert rx.max_transactions == 3
 
 
 def test_warmup_cap_holds_the_rest_until_the_next_day(make_server, receiver_factory):
