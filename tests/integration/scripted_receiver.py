@@ -1,7 +1,8 @@
 """A scripted receiving SMTP server on loopback (plain sockets, a thread per connection) that
 records what shaping tests look at: when each RCPT arrived, how many sessions were open at once,
 how many messages each connection carried. `script(address, n)` returns the RCPT reply for the
-n-th RCPT (0-based) of that address, or None for 250. No PIPELINING, no STARTTLS.
+n-th RCPT (0-based) of that address, or None for 250; `greeting(n)` the greeting of the n-th
+connection (None: 220; a 421 closes it). No PIPELINING, no STARTTLS.
 """
 import socket
 import socketserver
@@ -10,8 +11,10 @@ import time
 
 
 class ScriptedReceiver:
-    def __init__(self, script=None, data_delay=0.0):
+    def __init__(self, script=None, data_delay=0.0, greeting=None):
         self.script = script or (lambda address, n: None)
+        self.greeting = greeting or (lambda n: None)
+        self.greeting_times = []  # monotonic time of each connection
         self.data_delay = data_delay
         self.lock = threading.Lock()
         self.rcpt_times = {}      # address -> [monotonic time of each RCPT]
@@ -54,6 +57,8 @@ class ScriptedReceiver:
         with self.lock:
             self.open_sessions += 1
             self.sessions += 1
+            connection = len(self.greeting_times)
+            self.greeting_times.append(time.monotonic())
             self.max_sessions = max(self.max_sessions, self.open_sessions)
         messages = 0
         in_tx = False
@@ -66,6 +71,10 @@ class ScriptedReceiver:
                 in_tx = False
 
         try:
+            greeting = self.greeting(connection)
+            if greeting is not None:
+                wfile.write(greeting.encode() + b"\r\n")
+                return
             wfile.write(b"220 scripted.test ESMTP\r\n")
             rcpts = []
             while True:

@@ -13,6 +13,7 @@ import pytest
 
 from harness import PASSWORD, SENDER, envid_of, wait_for
 from scripted_receiver import ScriptedReceiver
+from test_dns import start_dnsmasq
 
 RATE_LIMIT_REPLIES = ["421 HL:ICC", "451 MI:SFQ", "550 Sender frequency limited"]
 
@@ -73,6 +74,17 @@ def test_rate_limit_replies_slow_the_destination_down_and_delivery_resumes(make_
     assert "delivery.slowdown destination=smtp:127.0.0.1:" in log and "level=3" in log
     assert srv.metric("mailpush_destination_slowdowns_total") == 3
     assert srv.metric("mailpush_destinations_throttled") == 1  # recovery needs an hour of quiet here
+
+
+def test_rate_limit_greeting_slows_the_destination_down(make_server, receiver_factory):
+    # "421 HL:ICC" as the greeting of the first two connections: the IP is over the receiver's rate.
+    rx = receiver_factory(greeting=lambda n: "421 HL:ICC connection frequency limited" if n < 2 else None)
+    srv = server(make_server, rx.port, 'slowdown_pause = "1s"\nslowdown_recovery = "1h"\nslowdown_rate = 1000\n')
+    envid = send(srv, ["greet@limited.test"])
+    wait_for(lambda: "greet@limited.test" in rx.delivered_rcpts(), 30, "delivery after the refused greetings")
+    gaps = [b - a for a, b in zip(rx.greeting_times, rx.greeting_times[1:])]
+    assert len(rx.greeting_times) == 3 and gaps[0] >= 0.9 and gaps[1] >= 1.9, gaps
+    assert [a["reply"][:10] for a in show(srv, envid)["attempts"]] == ["421 HL:ICC", "421 HL:ICC", "250 2.0.0 "]
 
 
 def test_rate_limited_destination_recovers_after_quiet_deliveries(make_server, receiver_factory):
@@ -176,3 +188,33 @@ def test_fresh_mail_leaves_while_a_retry_backlog_waits(make_server, receiver_fac
     # Still a backlog: nothing to backlog.test was delivered and most of it is still queued.
     assert not any(r.endswith("@backlog.test") for r in rx.delivered_rcpts())
     assert len(srv.queue()) >= BACKLOG
+
+
+def test_mx_pattern_rule_applies_once_the_mx_is_known(make_server, receiver_factory, tmp_path):
+    rx = receiver_factory(data_delay=0.3)
+    dns, port = start_dnsmasq(tmp_path, """
+mx-host=a.test,mx1.hosted.test,10
+mx-host=b.test,mx2.hosted.test,10
+host-record=mx1.hosted.test,127.0.0.1
+host-record=mx2.hosted.test,127.0.0.1
+""")
+    try:
+        srv = make_server(routes=(("*", "mx"),), delivery=f'remote_port = {rx.port}\n',
+                          tail='[[destination]]\nname = "hosted"\nmatch = ["mx:*.hosted.test"]\nmax_connections = 1\n')
+        cfg = srv.config.read_text().replace("[tls]", f'[dns]\nservers = ["127.0.0.1:{port}"]\n\n[tls]', 1)
+        srv.config.write_text(cfg)
+        srv.start().provision()
+        send(srv, ["first@a.test"])
+        send(srv, ["first@b.test"])
+        wait_for(lambda: len(rx.delivered_rcpts()) == 2, 30, "the first deliveries (MX hosts learnt)")
+        with rx.lock:
+            rx.max_transactions = 0
+        later = [f"r{i}@{'ab'[i % 2]}.test" for i in range(6)]
+        for r in later:
+            send(srv, [r], subject=r)
+        wait_for(lambda: len(rx.delivered_rcpts()) == 8, 60, "the later deliveries")
+        # a.test and b.test are two MX domains, but one rule by their MX hosts: one at a time.
+        assert rx.max_transactions == 1
+    finally:
+        dns.terminate()
+        dns.wait(timeout=10)
