@@ -489,9 +489,9 @@ std::vector<TableEntry> build_table() {
                        "retries hold at most this share of max_deliveries; first attempts go first "
                        "(docs/delivery.md, lanes)",
                        {to<C, &C::delivery, &D::retry_share_percent>()}),
-            duration("slowdown_pause", 100,
-                     "a destination answering with a rate-limit reply pauses this long; doubles with each "
-                     "further one",
+            duration("slowdown_pause", 0,
+                     "a destination answering with a rate-limit reply pauses this long, doubling with each "
+                     "further one; 0 = 4 × retry_initial (the slower retry's first delay)",
                      {to<C, &C::delivery, &D::slowdown_pause>()}),
             duration("slowdown_max_pause", 100, "cap of the slow-down pause",
                      {to<C, &C::delivery, &D::slowdown_max_pause>()}),

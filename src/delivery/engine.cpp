@@ -167,12 +167,12 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
         , log_strand(asio::make_strand(blocking_pool.get_executor()))
         , timer(strand)
         , prune_timer(strand)
-        , scheduler(SchedulerLimits{opts.max_deliveries, opts.max_per_destination,
-                                    opts.max_rate_per_destination, opts.retry_share_percent,
-                                    opts.event_utc_offset_minutes},
-                    opts.routes, opts.destinations,
-                    SlowdownPolicy{opts.slowdown_pause, opts.slowdown_max_pause, opts.slowdown_recovery,
-                                   static_cast<double>(opts.slowdown_rate_milli) / 1000})
+        , scheduler(
+              SchedulerLimits{opts.max_deliveries, opts.max_per_destination, opts.max_rate_per_destination,
+                              opts.retry_share_percent, opts.event_utc_offset_minutes},
+              opts.routes, opts.destinations,
+              SlowdownPolicy{opts.first_slowdown_pause(), opts.slowdown_max_pause, opts.slowdown_recovery,
+                             static_cast<double>(opts.slowdown_rate_milli) / 1000})
         , rules{opts.retry_policy(), opts.region, opts.event_utc_offset_minutes} {
         if (!io_parts.now_ms) io_parts.now_ms = system_now_ms;
         for (const auto& to : scheduler.routes().invalid())

@@ -51,19 +51,23 @@ struct EngineOptions {
     std::vector<std::string> require_tls_domains;  // recipient domains delivered only over verified TLS
     std::string tls_ca_file;                       // CAs trusted for them besides the system's
     unsigned retry_share_percent = 50;             // share of max_deliveries retries may hold
-    milliseconds slowdown_pause{60'000};           // first pause after a rate-limit reply
-    milliseconds slowdown_max_pause{3'600'000};    // pauses double up to this
-    milliseconds slowdown_recovery{300'000};       // quiet time with deliveries before a step back up
-    std::int64_t slowdown_rate_milli = 2'000;      // base rate (per s x 1000) of a destination without one
-    bool warmup = false;                           // daily caps per sending domain while it is new
-    unsigned warmup_start = 200;                   // recipients on the day the domain was added
-    unsigned warmup_growth_percent = 50;           // each later day: the previous cap x (1 + this/100)
-    unsigned warmup_days = 30;                     // from this day on: no cap
+    milliseconds slowdown_pause{0};             // first pause after a rate-limit reply; 0 = 4 x retry_initial
+    milliseconds slowdown_max_pause{3'600'000}; // pauses double up to this
+    milliseconds slowdown_recovery{300'000};    // quiet time with deliveries before a step back up
+    std::int64_t slowdown_rate_milli = 2'000;   // base rate (per s x 1000) of a destination without one
+    bool warmup = false;                        // daily caps per sending domain while it is new
+    unsigned warmup_start = 200;                // recipients on the day the domain was added
+    unsigned warmup_growth_percent = 50;        // each later day: the previous cap x (1 + this/100)
+    unsigned warmup_days = 30;                  // from this day on: no cap
     // [[route]], [[destination]]
     std::vector<Route> routes;
     std::vector<DestinationRule> destinations;
 
     RetryPolicy retry_policy() const { return {retry_initial, retry_max, max_lifetime}; }
+    // The first slow-down pause: as configured, else the slower retry's first delay.
+    milliseconds first_slowdown_pause() const {
+        return slowdown_pause.count() > 0 ? slowdown_pause : retry_initial * 4;
+    }
 };
 
 } // namespace mailpush::delivery

@@ -66,6 +66,13 @@ TEST(DestinationKeys, BadValuesNameTheirKey) {
               "t.toml: key 'delivery.slowdown_rate': must be a number between 0.001 and 1000");
 }
 
+TEST(DestinationKeys, TheFirstPauseDefaultsToTheSlowerRetrysFirstDelay) {
+    const auto c = parse_config(kListener + "[delivery]\nretry_initial = \"30s\"\n", "t.toml");
+    EXPECT_EQ(c.delivery.first_slowdown_pause(), std::chrono::minutes(2));
+    const auto set = parse_config(kListener + "[delivery]\nslowdown_pause = \"5s\"\n", "t.toml");
+    EXPECT_EQ(set.delivery.first_slowdown_pause(), std::chrono::seconds(5));
+}
+
 TEST(DestinationKeys, DecimalsPrintWithoutTrailingZeros) {
     EXPECT_EQ(format_value(KeyType::decimal, Value(std::int64_t{500})), "0.5");
     EXPECT_EQ(format_value(KeyType::decimal, Value(std::int64_t{2000})), "2");
