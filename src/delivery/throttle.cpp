@@ -47,11 +47,4 @@ DestinationLimits Throttle::apply(const std::string& key, DestinationLimits norm
     return out;
 }
 
-const std::map<std::string, int, std::less<>> Throttle::levels() const {
-    std::map<std::string, int, std::less<>> out;
-    for (const auto& [key, s] : states_)
-        out.emplace(key, s.level);
-    return out;
-}
-
 } // namespace mailpush::delivery

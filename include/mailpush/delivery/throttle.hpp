@@ -39,7 +39,6 @@ public:
     std::int64_t paused_until(const std::string& key) const; // 0 when not paused
     // The limits in force: `normal` at level 0, else slowed as described above.
     DestinationLimits apply(const std::string& key, DestinationLimits normal) const;
-    const std::map<std::string, int, std::less<>> levels() const;
 
 private:
     struct State {
