@@ -4,6 +4,7 @@
 
 #include "sinks.hpp"
 
+#include "mailpush/delivery/destination_rules.hpp"
 #include "mailpush/delivery/route.hpp"
 
 #include <algorithm>
@@ -44,6 +45,14 @@ Key<T> integer(std::string name, std::int64_t min, std::int64_t max, std::string
     auto k = key(std::move(name), KeyType::integer, std::move(doc), std::move(s));
     k.min = min;
     k.max = max;
+    return k;
+}
+template <class T>
+Key<T> decimal(std::string name, std::int64_t min_milli, std::int64_t max_milli, std::string doc,
+               std::vector<Sink<T>> s) {
+    auto k = key(std::move(name), KeyType::decimal, std::move(doc), std::move(s));
+    k.min = min_milli;
+    k.max = max_milli;
     return k;
 }
 Key<Config> duration(std::string name, std::int64_t min_ms, std::string doc, Sinks s) {
@@ -147,6 +156,23 @@ std::optional<std::pair<std::string, std::string>> listener_rule(const Listener&
 std::optional<std::pair<std::string, std::string>> route_rule(const Route& r, const std::vector<Route>&) {
     if (r.domain.empty()) return {{"domain", "is required for every [[route]]"}};
     if (auto problem = route_target_rule(r.to)) return {{"to", *problem}}; // also when `to` is missing
+    return std::nullopt;
+}
+
+std::optional<std::string> destination_patterns_rule(const Value& v) {
+    const auto& patterns = std::get<std::vector<std::string>>(v);
+    if (patterns.empty()) return "must list at least one pattern";
+    for (const auto& p : patterns)
+        if (auto problem = delivery::destination_pattern_problem(p)) return "\"" + p + "\" " + *problem;
+    return std::nullopt;
+}
+
+std::optional<std::pair<std::string, std::string>> destination_rule(const Destination& d,
+                                                                    const std::vector<Destination>& before) {
+    if (d.name.empty()) return {{"name", "is required for every [[destination]]"}};
+    if (std::any_of(before.begin(), before.end(), [&](const Destination& b) { return b.name == d.name; }))
+        return {{"name", "duplicate destination name \"" + d.name + "\""}};
+    if (auto problem = destination_patterns_rule(d.match)) return {{"match", *problem}};
     return std::nullopt;
 }
 
@@ -476,6 +502,34 @@ std::vector<TableEntry> build_table() {
                     "CAs trusted for require_tls_domains besides the system's (a private CA); must be "
                     "readable",
                     {to<C, &C::delivery, &D::tls_ca_file>()}),
+            integer<C>("retry_share_percent", 1, 100,
+                       "retries hold at most this share of max_deliveries; first attempts go first "
+                       "(docs/delivery.md, lanes)",
+                       {to<C, &C::delivery, &D::retry_share_percent>()}),
+            duration("slowdown_pause", 0,
+                     "a destination answering with a rate-limit reply pauses this long, doubling with each "
+                     "further one; 0 = 4 × retry_initial (the slower retry's first delay)",
+                     {to<C, &C::delivery, &D::slowdown_pause>()}),
+            duration("slowdown_max_pause", 100, "cap of the slow-down pause",
+                     {to<C, &C::delivery, &D::slowdown_max_pause>()}),
+            duration("slowdown_recovery", 100,
+                     "a slowed destination steps back one level after this long without a rate-limit reply "
+                     "and with a delivery",
+                     {to<C, &C::delivery, &D::slowdown_recovery>()}),
+            decimal<C>("slowdown_rate", 1, 1'000'000,
+                       "attempt starts per second halved at each slow-down level, for a destination whose "
+                       "rule sets no max_per_second",
+                       {to<C, &C::delivery, &D::slowdown_rate_milli>()}),
+            flag<C>("warmup",
+                    "daily caps on the first attempts of each new sending domain (docs/delivery.md)",
+                    {to<C, &C::delivery, &D::warmup>()}),
+            integer<C>("warmup_start", 1, 100'000'000, "recipients on the day the domain was added",
+                       {to<C, &C::delivery, &D::warmup_start>()}),
+            integer<C>("warmup_growth_percent", 0, 1000,
+                       "each later day's cap: the previous one + this percent",
+                       {to<C, &C::delivery, &D::warmup_growth_percent>()}),
+            integer<C>("warmup_days", 1, 3650, "from this day after the domain was added on: no cap",
+                       {to<C, &C::delivery, &D::warmup_days>()}),
         }});
     t.push_back(Section{
         "notify",
@@ -516,6 +570,33 @@ std::vector<TableEntry> build_table() {
         },
         [](Config& c) -> std::vector<Route>& { return c.delivery.routes; },
         route_rule});
+    using DR = Destination;
+    t.push_back(ArraySection<Destination>{
+        "destination",
+        "limits shared by the recipients of every domain matched; replaces a shipped rule of the same name "
+        "(docs/delivery.md)",
+        {
+            text<DR>("name",
+                     "the rule's name (required; gmail, outlook, yahoo, qq, netease, sina, sohu are "
+                     "shipped)",
+                     {to<DR, &DR::name>()}),
+            checked(list<DR>("match",
+                             "`domain`, `*.domain` (any name below it) or `mx:` and either (the MX host)",
+                             {to<DR, &DR::match>()}),
+                    "patterns", destination_patterns_rule),
+            integer<DR>("max_connections", 0, 10'000,
+                        "attempts in flight; 0 = [delivery] max_per_destination",
+                        {to<DR, &DR::max_connections>()}),
+            integer<DR>("max_messages_per_connection", 0, 100'000,
+                        "then the connection is closed and a new one opened; 0 = 100",
+                        {to<DR, &DR::max_messages_per_connection>()}),
+            decimal<DR>(
+                "max_per_second", 0, 100'000'000,
+                "attempt starts per second (0.5 = one every 2 s); 0 = [delivery] max_rate_per_destination",
+                {to<DR, &DR::max_per_second_milli>()}),
+        },
+        [](Config& c) -> std::vector<Destination>& { return c.delivery.destinations; },
+        destination_rule});
     return t;
 }
 

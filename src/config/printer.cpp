@@ -6,6 +6,7 @@
 #include <toml++/toml.h>
 
 #include <array>
+#include <cstdlib>
 #include <sstream>
 
 namespace mailpush::config {
@@ -73,6 +74,8 @@ std::string bounds_of(KeyType type, std::int64_t min, std::int64_t max,
     switch (type) {
     case KeyType::integer:
         return fmt::format("{}–{}", min, max);
+    case KeyType::decimal:
+        return fmt::format("{}–{}", format_value(type, Value(min)), format_value(type, Value(max)));
     case KeyType::duration:
         return "≥ " + format_value(type, Value(min));
     case KeyType::size:
@@ -126,6 +129,14 @@ std::string format_value(KeyType type, const Value& v) {
         std::string out;
         for (const auto& s : std::get<std::vector<std::string>>(v))
             out += (out.empty() ? "" : ", ") + s;
+        return out;
+    }
+    case KeyType::decimal: { // thousandths: 500 -> "0.5", 2000 -> "2"
+        const auto n = std::get<std::int64_t>(v);
+        auto out = fmt::format("{}.{:03}", n / 1000, std::abs(n % 1000));
+        while (out.back() == '0')
+            out.pop_back();
+        if (out.back() == '.') out.pop_back();
         return out;
     }
     }

@@ -9,6 +9,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -106,6 +107,17 @@ public:
             if (k.max > 0 && bytes > k.max)
                 fail(key, "must be at most " + format_value(KeyType::size, Value(k.max)), line);
             return bytes;
+        }
+        case KeyType::decimal: {
+            std::optional<double> v;
+            if (n.is_integer()) v = static_cast<double>(*n.value<std::int64_t>());
+            if (n.is_floating_point()) v = *n.value<double>();
+            const auto bounds = "must be a number between " + format_value(KeyType::decimal, Value(k.min)) +
+                                " and " + format_value(KeyType::decimal, Value(k.max));
+            if (!v || !(*v * 1000 >= static_cast<double>(k.min)) ||
+                !(*v * 1000 <= static_cast<double>(k.max)))
+                fail(key, bounds, line);
+            return static_cast<std::int64_t>(std::llround(*v * 1000));
         }
         case KeyType::string_list: {
             const std::string problem =

@@ -259,7 +259,7 @@ asio::awaitable<void> run_attempt(AttemptContext& ctx, AttemptJob& job) {
     if (cached) {
         smtp::ServerReply ignored; // a dead cached connection is not this message's failure
         if (co_await transact_on_strand(ctx, *cached, job, true, ignored)) {
-            ctx.cache.put(job.cache_key, std::move(cached));
+            ctx.cache.put(job.cache_key, std::move(cached), job.max_messages_per_connection);
             co_return;
         }
         boost::system::error_code ec;
@@ -287,7 +287,7 @@ asio::awaitable<void> run_attempt(AttemptContext& ctx, AttemptJob& job) {
             }
             smtp::ServerReply this_failure;
             if (co_await transact_on_strand(ctx, *conn, job, false, this_failure)) {
-                ctx.cache.put(job.cache_key, std::move(conn));
+                ctx.cache.put(job.cache_key, std::move(conn), job.max_messages_per_connection);
                 co_return;
             }
             conn->stream.socket().close(ec);

@@ -103,14 +103,16 @@ const std::vector<Rule>& rules() {
           "spam detected", "spam filtering", "contain the spam contents", "Reject by content spam",
           "mail/answer/188131", "temporarily deferred"}},
         {"spam-450", Status::spam, "SmtpContSpam", 0, {450}, {"Requested action not taken"}},
-        // Sender / IP frequency limited (retried more slowly).
+        // Sender / IP / domain frequency limited (retried more slowly; the destination slows down:
+        // the seeds say "pause, then send again at a lower rate", also for the 5xx forms).
         {"sender-frequency",
          Status::failure,
          "SmtpMfFreq",
          0,
          {},
          {"HL:ICC", "HL:IFC", "RP-001", "RP-002", "RP-003", "MI:SFQ", "MI:STC", "RP:TRC", "frequency limited",
-          "rate limited", "rate limit", "sending quota"}},
+          "rate limited", "rate limit", "sending quota", "unusual rate", "too many connections",
+          "too many messages", "too many concurrent"}},
         // Recipient fatigue, over quota, mailbox full (retried more slowly).
         {"recipient-frequency",
          Status::failure,
@@ -119,7 +121,7 @@ const std::vector<Rule>& rules() {
          {},
          {"OverQuota", "over quota", "Quota exceeded", "exceed mailbox quota", "mailbox is full",
           "mailbox full", "mailbox limit exceeded", "mail/answer/6558", "mail/answer/6592",
-          "Mailbox unavailable or access denied"}},
+          "Mailbox unavailable or access denied", "receiving mail at a rate"}},
         {"mailbox-full-code", Status::failure, "SmtpRcptFreq", 0, {}, {}, {{-1, 2, 2}}},
         // Any other security or policy refusal (x.7.x: blocked, policy, relaying denied, not
         // authorised). It judges the sender or the message, never the address: before the

@@ -24,12 +24,15 @@ std::shared_ptr<OpenConnection> ConnectionCache::take(const std::string& key) {
     return c;
 }
 
-void ConnectionCache::put(const std::string& key, std::shared_ptr<OpenConnection> c) {
+void ConnectionCache::put(const std::string& key, std::shared_ptr<OpenConnection> c,
+                          unsigned max_transactions) {
     std::lock_guard lock(mutex_);
     const auto now = std::chrono::steady_clock::now();
     expire(now);
     auto& list = idle_[key];
-    if (!c->session.ready() || c->transactions >= max_transactions_ || list.size() >= per_destination_) {
+    if (!c->session.ready() ||
+        c->transactions >= (max_transactions > 0 ? max_transactions : max_transactions_) ||
+        list.size() >= per_destination_) {
         boost::system::error_code ec;
         c->stream.socket().close(ec);
         return;

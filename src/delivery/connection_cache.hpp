@@ -41,8 +41,9 @@ public:
 
     // A live idle connection for `key`, or nullptr.
     std::shared_ptr<OpenConnection> take(const std::string& key);
-    // Keeps `c` (ready for another transaction) unless the destination already has enough.
-    void put(const std::string& key, std::shared_ptr<OpenConnection> c);
+    // Keeps `c` (ready for another transaction) unless the destination already has enough or
+    // it carried `max_transactions` messages (0: the cache's own limit); else closes it.
+    void put(const std::string& key, std::shared_ptr<OpenConnection> c, unsigned max_transactions = 0);
     void clear();
 
 private:

@@ -164,6 +164,28 @@ void DeliveryLog::apply(const std::vector<RecipientUpdate>& updates) {
     });
 }
 
+void DeliveryLog::upsert_recipients(const std::vector<RecipientRecord>& records) {
+    sqlite::write_transaction(db_, [&] {
+        for (const auto& r : records) {
+            Statement st(db_, "INSERT INTO recipients(envid, idx, address, state, attempts, next_attempt_ms, "
+                              "last_reply, failed_type, status) VALUES(?,?,?,?,?,?,?,?,?) "
+                              "ON CONFLICT(envid, idx) DO UPDATE SET state=excluded.state, "
+                              "next_attempt_ms=excluded.next_attempt_ms, last_reply=excluded.last_reply "
+                              "WHERE state IN ('queued','deferred')");
+            st.bind(1, static_cast<std::int64_t>(r.envid))
+                .bind(2, static_cast<std::int64_t>(r.idx))
+                .bind(3, r.address)
+                .bind(4, std::string(to_string(r.state)))
+                .bind(5, static_cast<std::int64_t>(r.attempts))
+                .bind(6, r.next_attempt_ms)
+                .bind(7, r.last_reply)
+                .bind(8, r.failed_type)
+                .bind(9, static_cast<std::int64_t>(r.status));
+            st.step();
+        }
+    });
+}
+
 void DeliveryLog::set_next_attempt(std::uint64_t envid, std::int64_t next_attempt_ms) {
     Statement st(db_,
                  "UPDATE recipients SET next_attempt_ms=? WHERE envid=? AND state IN ('queued','deferred')");

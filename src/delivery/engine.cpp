@@ -11,18 +11,22 @@
 
 #include "mailpush/common/calendar.hpp"
 #include "mailpush/common/metrics.hpp"
+#include "mailpush/common/strings.hpp"
 #include "mailpush/delivery/event_format.hpp"
 #include "mailpush/delivery/outcome.hpp"
 #include "mailpush/delivery/scheduler.hpp"
 #include "mailpush/delivery/unsubscribe_headers.hpp"
 #include "mailpush/engine/delivery_signing.hpp"
+#include "mailpush/smtp/command.hpp"
 #include "mailpush/smtp/message_headers.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <mutex>
 
 namespace mailpush::delivery {
@@ -39,6 +43,38 @@ void count_delivery_result(const char* state, const std::string& failed_type, st
     latency.observe(static_cast<double>(took_ms) / 1000.0);
 }
 
+// `mailpush_destination_slowdowns_total{destination}`, and how many destinations are slowed now.
+std::atomic<int> g_throttled{0};
+void count_slowdown(const std::string& destination) {
+    static const bool registered = [] {
+        metrics::registry().gauge("mailpush_destinations_throttled",
+                                  "Destinations slowed down after a rate-limit reply, now",
+                                  [] { return static_cast<double>(g_throttled.load()); });
+        return true;
+    }();
+    (void)registered;
+    metrics::registry()
+        .counter("mailpush_destination_slowdowns_total",
+                 "Slow-downs of a destination after a rate-limit reply", {{"destination", destination}})
+        .add();
+}
+
+// What an attempt's replies say about its destination: a rate-limit reply (SmtpMfFreq) slows it
+// down, a delivery counts toward its recovery.
+AttemptSignal signal_of(const std::vector<Classification>& outcomes) {
+    bool delivered = false;
+    for (const auto& o : outcomes) {
+        if (o.failed_type == "SmtpMfFreq") return AttemptSignal::rate_limited;
+        delivered = delivered || o.status == Status::success;
+    }
+    return delivered ? AttemptSignal::delivered : AttemptSignal::other;
+}
+
+// "mx1.example.com[192.0.2.1]:25" -> "mx1.example.com".
+std::string host_name_of(const std::string& host_used) {
+    return host_used.substr(0, host_used.find('['));
+}
+
 const std::string kLibraryHost = "invalid-address library"; // the attempt record's host when not sent
 const std::string kSuppressionHost = "suppression list";    // ... when the suppression list stopped it
 
@@ -50,8 +86,14 @@ std::int64_t system_now_ms() {
     return common::unix_ms_now();
 }
 
-QueuedMessage queued_message(const spool::QueueEntry& entry, const std::vector<RecipientRecord>& pending) {
+// `accounts` answers from memory: the sender's account and its sending domain's warm-up plan.
+QueuedMessage queued_message(const spool::QueueEntry& entry, const std::vector<RecipientRecord>& pending,
+                             const Accounts& accounts) {
     QueuedMessage m;
+    m.sending_domain = common::to_lower(smtp::split_address(entry.envelope.mail_from).second);
+    if (!m.sending_domain.empty())
+        if (const auto account = accounts.account_of(entry.envelope.auth_user); !account.empty())
+            m.warmup = accounts.warmup(account, m.sending_domain);
     m.info = {entry.envid,
               entry.received_at_ms,
               entry.envelope.mail_from,
@@ -77,13 +119,18 @@ void take_body(AttemptJob& job, std::string body, const Accounts& accounts, cons
     sign_for_delivery(job, accounts, account, now_s, signatures); // last: signs what is delivered
 }
 
+std::optional<WarmupPlan> warmup_curve(const EngineOptions& o) {
+    if (!o.warmup) return std::nullopt;
+    return WarmupPlan{0, o.warmup_start, o.warmup_growth_percent, o.warmup_days};
+}
+
 // The real backends, kept alive by the engine's state for as long as its handlers run.
 struct RealBackends {
     RealBackends(asio::io_context& io, const EngineOptions& options, spool::Spool& spool, store::Store& store,
                  DeliveryLog& log)
         : queue(spool)
         , records(log)
-        , accounts(store)
+        , accounts(store, warmup_curve(options), options.event_utc_offset_minutes)
         , transport(std::make_shared<NetworkTransport>(io, options)) {}
     SpoolQueue queue;
     LogRecords records;
@@ -121,8 +168,11 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
         , timer(strand)
         , prune_timer(strand)
         , scheduler(
-              SchedulerLimits{opts.max_deliveries, opts.max_per_destination, opts.max_rate_per_destination},
-              opts.routes)
+              SchedulerLimits{opts.max_deliveries, opts.max_per_destination, opts.max_rate_per_destination,
+                              opts.retry_share_percent, opts.event_utc_offset_minutes},
+              opts.routes, opts.destinations,
+              SlowdownPolicy{opts.first_slowdown_pause(), opts.slowdown_max_pause, opts.slowdown_recovery,
+                             static_cast<double>(opts.slowdown_rate_milli) / 1000})
         , rules{opts.retry_policy(), opts.region, opts.event_utc_offset_minutes} {
         if (!io_parts.now_ms) io_parts.now_ms = system_now_ms;
         for (const auto& to : scheduler.routes().invalid())
@@ -141,7 +191,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
         for (std::size_t i = 0; i < entry->envelope.recipients.size(); ++i)
             pending.push_back({envid, static_cast<int>(i), entry->envelope.recipients[i].address,
                                RcptState::queued, 0, 0, "", "", 0});
-        scheduler.add(queued_message(*entry, pending));
+        scheduler.add(queued_message(*entry, pending, io_parts.accounts));
         schedule();
     }
 
@@ -165,7 +215,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
                     ++finished;
                     continue;
                 }
-                work.push_back(queued_message(entry, rows));
+                work.push_back(queued_message(entry, rows, io_parts.accounts));
             } catch (const std::exception& e) {
                 spdlog::error("delivery.recover error=\"{}\" env_id={}", e.what(), entry.envid);
             }
@@ -185,6 +235,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
         const auto t = now();
         for (auto& job : scheduler.take_due(t))
             launch(std::make_shared<AttemptJob>(std::move(job)));
+        record_warmup_deferrals();
         const auto wait = scheduler.next_wakeup(t);
         if (!wait) {
             timer.cancel();
@@ -195,6 +246,56 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
         timer.async_wait([self](boost::system::error_code ec) {
             if (!ec) self->schedule();
         });
+    }
+
+    // First attempts the warm-up cap moved to the next day: queue show says so, and a restart
+    // keeps the day (the log strand writes them).
+    void record_warmup_deferrals() {
+        auto deferrals = scheduler.take_warmup_deferrals();
+        if (deferrals.empty()) return;
+        std::vector<RecipientRecord> rows;
+        for (const auto& d : deferrals) {
+            const auto reply = fmt::format("451 4.7.0 warm-up: the sending domain's cap of {} recipients for "
+                                           "today is reached; next attempt at the next day's start",
+                                           d.cap);
+            rows.push_back({d.envid, d.idx, d.address, RcptState::deferred, 0, d.next_ms, reply, "", 0});
+        }
+        spdlog::info("delivery.warmup deferred={} next_attempt_ms={} cap={}", rows.size(),
+                     deferrals.front().next_ms, deferrals.front().cap);
+        auto self = shared_from_this();
+        asio::post(log_strand, [self, rows = std::move(rows)] {
+            try {
+                self->io_parts.records.defer_unattempted(rows);
+            } catch (const std::exception& e) {
+                spdlog::error("delivery.log error=\"{}\" warmup_rows={}", e.what(), rows.size());
+            }
+        });
+    }
+
+    // What an attempt taught the scheduler: the MX host of its domain, and the destination's
+    // slow-down or recovery (logged when it changes).
+    void observe(const AttemptJob& job, const std::vector<Classification>& outcomes, std::int64_t t) {
+        if (job.route.kind == RouteTarget::Kind::mx && job.host_used.find('[') != std::string::npos)
+            scheduler.learn_mx(job.domain, host_name_of(job.host_used));
+        const auto before = scheduler.throttle().level(job.destination);
+        const auto change = scheduler.observe(job.destination, signal_of(outcomes), job.started_ms, t);
+        if (change == ThrottleChange::none) return;
+        const auto level = scheduler.throttle().level(job.destination);
+        const auto limits = scheduler.limits_of(job.destination);
+        if (change == ThrottleChange::slowed) {
+            if (before == 0) ++g_throttled;
+            count_slowdown(job.destination);
+            spdlog::warn("delivery.slowdown destination={} level={} paused_until_ms={} max_connections={} "
+                         "rate_per_second={:.3f}",
+                         job.destination, level, scheduler.throttle().paused_until(job.destination),
+                         limits.max_connections, limits.rate_per_second);
+        } else if (change == ThrottleChange::recovered) {
+            --g_throttled;
+            spdlog::info("delivery.recovered destination={}", job.destination);
+        } else {
+            spdlog::info("delivery.speedup destination={} level={} rate_per_second={:.3f}", job.destination,
+                         level, limits.rate_per_second);
+        }
     }
 
     // Recipients whose address entered the account's invalid-address library since the message
@@ -246,21 +347,22 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
     }
 
     void forget(const AttemptJob& job) {
-        scheduler.release(job.cache_key);
+        scheduler.release(job);
         scheduler.forget(job.envid);
         schedule();
     }
 
     // ---- results ----------------------------------------------------------------------------
     void complete(const AttemptJob& job) {
-        scheduler.release(job.cache_key);
+        scheduler.release(job);
         const auto* m = scheduler.find(job.envid);
         if (!m) return schedule(); // cancelled during the attempt: its recipients are recorded as deleted
         const auto t = now();
         const auto account = io_parts.accounts.account_of(m->info.auth_user);
         std::vector<RecipientUpdate> updates;
         std::vector<RecipientRecord> states;
-        std::vector<std::string> nxbox; // recipients that hard-bounced as unknown
+        std::vector<std::string> nxbox;       // recipients that hard-bounced as unknown
+        std::vector<Classification> outcomes; // of the recipients attempted, for the destination's slow-down
         // The attempted recipients with their replies, then the ones held back as invalid.
         std::vector<int> indices = job.rcpt_indices;
         std::vector<smtp::ServerReply> replies = job.replies;
@@ -285,8 +387,10 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
                          out.classification.failed_type);
             if (out.hard_bounce) nxbox.push_back(r->address);
             states.push_back(rec);
+            if (!held) outcomes.push_back(out.classification);
             updates.push_back(std::move(out.update));
         }
+        observe(job, outcomes, t);
         const bool all_final = scheduler.settle(job.envid, states); // `m` is gone if so
         {
             std::lock_guard lock(results_mutex);

@@ -46,6 +46,10 @@ std::size_t LogRecords::prune(std::int64_t before_ms) {
     return log_.prune(before_ms);
 }
 
+void LogRecords::defer_unattempted(const std::vector<RecipientRecord>& records) {
+    log_.upsert_recipients(records);
+}
+
 std::string StoreAccounts::account_of(const std::string& auth_user) const {
     const auto directory = store_.directory(); // keep the snapshot alive while `sender` points into it
     const auto* sender = directory->sender(auth_user);
@@ -61,6 +65,19 @@ StoreAccounts::signing_keys(const std::string& account, const std::string& domai
     if (it == directory->dkim.end()) return nullptr;
     return {directory, &it->second};
 }
+// The account's own domain's creation day starts the curve (per-account plans can come later
+// through the `account` parameter).
+std::optional<WarmupPlan> StoreAccounts::warmup(const std::string& account, const std::string& domain) const {
+    if (!warmup_) return std::nullopt;
+    const auto directory = store_.directory();
+    if (!directory->owns_domain(account, domain)) return std::nullopt;
+    const auto created = directory->domain_created.find(domain);
+    if (created == directory->domain_created.end()) return std::nullopt;
+    auto plan = *warmup_;
+    plan.first_day = day_index(created->second * 1000, utc_offset_minutes_);
+    return plan;
+}
+
 void StoreAccounts::add_invalid(const std::string& account, const std::string& address) {
     store_.add_invalid(account, address, "SmtpNxBox");
 }

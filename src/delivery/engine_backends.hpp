@@ -36,6 +36,7 @@ public:
     void set_next_attempt(std::uint64_t envid, std::int64_t next_attempt_ms) override;
     void mark_deleted(std::uint64_t envid, const std::vector<std::string>& addresses) override;
     std::size_t prune(std::int64_t before_ms) override;
+    void defer_unattempted(const std::vector<RecipientRecord>& records) override;
 
 private:
     DeliveryLog& log_;
@@ -43,8 +44,11 @@ private:
 
 class StoreAccounts final : public Accounts {
 public:
-    explicit StoreAccounts(store::Store& store)
-        : store_(store) {}
+    // `warmup`: the [delivery] warm-up curve (first_day unused), or nullopt when warm-up is off.
+    StoreAccounts(store::Store& store, std::optional<WarmupPlan> warmup, int utc_offset_minutes)
+        : store_(store)
+        , warmup_(warmup)
+        , utc_offset_minutes_(utc_offset_minutes) {}
     std::string account_of(const std::string& auth_user) const override;
     void add_invalid(const std::string& account, const std::string& address) override;
     bool is_invalid(const std::string& account, const std::string& address) const override;
@@ -52,9 +56,12 @@ public:
                                   const std::string& level) const override;
     std::shared_ptr<const std::vector<dkim::SigningKey>>
     signing_keys(const std::string& account, const std::string& domain) const override;
+    std::optional<WarmupPlan> warmup(const std::string& account, const std::string& domain) const override;
 
 private:
     store::Store& store_;
+    std::optional<WarmupPlan> warmup_;
+    int utc_offset_minutes_;
 };
 
 } // namespace mailpush::delivery

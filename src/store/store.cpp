@@ -738,9 +738,13 @@ void Store::refresh_directory(bool lists_changed) {
         while (st.step())
             dir->senders[st.text(0)] = {st.text(1), st.text(2) == "normal", st.text(3),
                                         st.text(4), st.integer(5) != 0,     st.text(6)};
-        Statement doms(db_, "SELECT d.name,a.name FROM domains d JOIN accounts a ON a.id=d.account_id");
-        while (doms.step())
+        Statement doms(db_,
+                       "SELECT d.name,a.name,CAST(strftime('%s',d.created_at) AS INTEGER) FROM domains d "
+                       "JOIN accounts a ON a.id=d.account_id");
+        while (doms.step()) {
             dir->domains[common::to_lower(doms.text(0))] = doms.text(1);
+            dir->domain_created[common::to_lower(doms.text(0))] = doms.integer(2);
+        }
         Statement acc(db_, "SELECT name,status,daily_quota,monthly_quota FROM accounts");
         while (acc.step())
             dir->accounts[acc.text(0)] = {acc.text(1) == "normal", acc.integer(2), acc.integer(3)};

@@ -26,6 +26,7 @@ using std::chrono::milliseconds;
 using Listener = net::Listener;
 using TlsMode = net::TlsMode;
 using Route = delivery::Route;
+using Destination = delivery::DestinationRule;
 
 struct ServerOptions {
     std::string hostname = "localhost";

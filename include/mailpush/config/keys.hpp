@@ -13,7 +13,8 @@
 
 namespace mailpush::config {
 
-enum class KeyType { string, boolean, integer, duration, size, choice, string_list };
+// decimal: a number that may have a fraction ("0.5"), kept in thousandths (min/max too).
+enum class KeyType { string, boolean, integer, duration, size, choice, string_list, decimal };
 
 // A key's value between TOML and the struct: durations in milliseconds, sizes in bytes,
 // choices as their word.
@@ -57,7 +58,8 @@ struct ArraySection {
     std::optional<std::pair<std::string, std::string>> (*check)(const Elem&, const std::vector<Elem>& before);
 };
 
-using TableEntry = std::variant<Section, ArraySection<Listener>, ArraySection<Route>>;
+using TableEntry =
+    std::variant<Section, ArraySection<Listener>, ArraySection<Route>, ArraySection<Destination>>;
 
 // Every section in file order.
 const std::vector<TableEntry>& key_table();

@@ -17,7 +17,10 @@ struct AttemptJob {
     std::uint64_t envid = 0;
     std::string domain;
     RouteTarget route;
-    std::string cache_key; // the destination: limits and reused connections are per destination
+    std::string cache_key;   // the route's destination: reused connections are per route target
+    std::string destination; // limits and slow-down: a [[destination]] rule ("rule:gmail") or cache_key
+    bool retry = false;      // every recipient was attempted before (the retry lane)
+    unsigned max_messages_per_connection = 0; // 0 = the connection cache's default
     std::vector<int> rcpt_indices;
     smtp::OutboundMessage message; // recipients parallel to rcpt_indices
     std::string msg_id;

@@ -26,6 +26,7 @@ public:
     void ensure_recipients(std::uint64_t envid, const std::vector<std::string>& addresses);
     void apply(const std::vector<RecipientUpdate>& updates);                  // one transaction
     void set_next_attempt(std::uint64_t envid, std::int64_t next_attempt_ms); // queue retry
+    void upsert_recipients(const std::vector<RecipientRecord>& records);      // state only, one transaction
     void
     mark_deleted(std::uint64_t envid,
                  const std::vector<std::string>& addresses); // queue delete: pending recipients become failed

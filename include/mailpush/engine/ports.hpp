@@ -5,6 +5,7 @@
 
 #include "mailpush/delivery/attempt_job.hpp"
 #include "mailpush/delivery/delivery_log.hpp"
+#include "mailpush/delivery/warmup.hpp"
 #include "mailpush/dkim/dkim.hpp"
 #include "mailpush/spool/spool.hpp"
 
@@ -41,6 +42,9 @@ public:
     virtual void set_next_attempt(std::uint64_t envid, std::int64_t next_attempt_ms) = 0;
     virtual void mark_deleted(std::uint64_t envid, const std::vector<std::string>& addresses) = 0;
     virtual std::size_t prune(std::int64_t before_ms) = 0;
+    // Recipients the scheduler deferred before any attempt (a warm-up cap): their state and next
+    // attempt, no attempt row. One transaction.
+    virtual void defer_unattempted(const std::vector<RecipientRecord>& records) { (void)records; }
 };
 
 // The account directory: whose message it is, and the invalid-address library.
@@ -57,6 +61,13 @@ public:
     virtual std::string unsubscribe_lines(const std::string& /*auth_user*/, const std::string& /*rcpt*/,
                                           const std::string& /*level*/) const {
         return "";
+    }
+    // The warm-up plan of `account`'s sending domain `domain` (lower-case), or nullopt: no cap
+    // (warm-up off, not one of the account's domains). Answered from memory.
+    virtual std::optional<WarmupPlan> warmup(const std::string& account, const std::string& domain) const {
+        (void)account;
+        (void)domain;
+        return std::nullopt;
     }
     // The active DKIM keys of `domain` if it is one of `account`'s domains, else nullptr.
     // Answered from memory (called per attempt job).

@@ -138,6 +138,7 @@ struct Directory {
     std::unordered_map<std::string, Key> access_keys;     // key: AccessKeyId
     std::unordered_map<std::string, NotifyTarget> notify; // key: account + '\n' + address ("" = account)
     std::unordered_map<std::string, std::string> domains; // key: lower(domain), value: its account
+    std::unordered_map<std::string, std::int64_t> domain_created; // key: lower(domain), value: unix seconds
     // The suppression list (docs/suppression.md), shared between snapshots, rebuilt on change.
     std::shared_ptr<const SuppressionIndex> suppression = std::make_shared<const SuppressionIndex>();
     std::unordered_map<std::string, FilterLevel> filter_levels; // accounts that set one

@@ -95,3 +95,21 @@ TEST(TraceHeader, TagAndTrackingFromTheControlHeader) {
     EXPECT_EQ(parse_trace_header("not base64!").tag, "");
     EXPECT_EQ(parse_trace_header("W10=").tag, ""); // "[]": not an object
 }
+
+TEST(DeliveryLog, UnattemptedDeferralsWriteTheStateButNeverReopenAFinalRecipient) {
+    const mailpush::test_support::TempDir temp{"mailpush-delivery-log-defer"};
+    const auto& dir = temp.path();
+    DeliveryLog log((dir / "d.db").string());
+    log.apply({final_update(1, 0, "done@example.org", 1'000)});
+    const std::string reply = "451 4.7.0 warm-up cap";
+    log.upsert_recipients({{1, 0, "done@example.org", RcptState::deferred, 0, 86'400'000, reply, "", 0},
+                           {1, 1, "later@example.org", RcptState::deferred, 0, 86'400'000, reply, "", 0}});
+    const auto rows = log.recipients(1);
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0].state, RcptState::delivered); // final stays final
+    EXPECT_EQ(rows[1].state, RcptState::deferred);
+    EXPECT_EQ(rows[1].attempts, 0);
+    EXPECT_EQ(rows[1].next_attempt_ms, 86'400'000);
+    EXPECT_EQ(rows[1].last_reply, reply);
+    EXPECT_EQ(log.attempts(1).size(), 1u); // no attempt row for a deferral
+}

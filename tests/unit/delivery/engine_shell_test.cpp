@@ -1,5 +1,6 @@
 // The engine's shell over fakes: what it asks of the queue, the delivery records and the
 // transport, in which order, and what it does when one of them fails.
+#include "mailpush/common/metrics.hpp"
 #include "mailpush/delivery/engine.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -167,12 +168,23 @@ struct FakeRecords : DeliveryRecords {
         calls.add("mark_deleted " + std::to_string(envid));
     }
     std::size_t prune(std::int64_t) override { return 0; }
+    void defer_unattempted(const std::vector<RecipientRecord>& records) override {
+        std::string line = "defer_unattempted";
+        for (const auto& r : records)
+            line += " " + std::to_string(r.envid) + "." + std::to_string(r.idx) + "@" +
+                    std::to_string(r.next_attempt_ms);
+        calls.add(line);
+    }
 };
 
 struct FakeAccounts : Accounts {
     mutable std::mutex mutex;
     std::set<std::string> invalid;
+    std::optional<WarmupPlan> plan; // for every sending domain of "acct"
     std::string account_of(const std::string&) const override { return "acct"; }
+    std::optional<WarmupPlan> warmup(const std::string& account, const std::string& domain) const override {
+        return account == "acct" && domain == "mail.test" ? plan : std::nullopt;
+    }
     void add_invalid(const std::string&, const std::string&) override {}
     bool is_invalid(const std::string&, const std::string& address) const override {
         std::lock_guard lock(mutex);
@@ -400,4 +412,32 @@ TEST_F(EngineShell, ASuppressedRecipientIsRecordedUnderAnEnvidOfItsOwn) {
     EXPECT_TRUE(transport->recipients_sent().empty());     // never contacted
     for (const auto& line : calls.starting_with("remove")) // no spool file behind it
         EXPECT_EQ(line.find("900"), std::string::npos) << line;
+}
+
+TEST_F(EngineShell, WarmupCapDefersTheRestToTheNextDayInTheLog) {
+    const auto today = day_index(clock_ms, 480);
+    accounts.plan = WarmupPlan{today, 1, 50, 30}; // the domain was added today: one recipient
+    start();
+    queue.put(1, {"a@one.test", "b@one.test", "c@two.test"});
+    engine->enqueue(1);
+    const auto tomorrow = std::to_string(day_start_ms(today + 1, 480));
+    ASSERT_TRUE(calls.wait_for_line("defer_unattempted 1.1@" + tomorrow + " 1.2@" + tomorrow));
+    ASSERT_TRUE(calls.wait_for_line("apply 1.0:delivered+event"));
+    EXPECT_EQ(transport->recipients_sent(), (std::vector<std::string>{"a@one.test"}));
+    EXPECT_TRUE(queue.holds(1)); // the rest waits: nothing failed
+}
+
+TEST_F(EngineShell, RateLimitReplySlowsTheDestinationDown) {
+    const auto slowdowns = [] {
+        const auto text = metrics::registry().render();
+        return text.find("mailpush_destination_slowdowns_total{destination=\"smtp:::1:2525\"} ") !=
+               std::string::npos;
+    };
+    EngineOptions o;
+    start(o);
+    transport->reply = {421, "HL:ICC connection frequency limited", {}};
+    queue.put(1, {"a@one.test"});
+    engine->enqueue(1);
+    ASSERT_TRUE(calls.wait_for_line("apply 1.0:deferred"));
+    EXPECT_TRUE(slowdowns());
 }
