@@ -119,8 +119,7 @@ void take_body(AttemptJob& job, std::string body, const Accounts& accounts, cons
     sign_for_delivery(job, accounts, account, now_s, signatures); // last: signs what is delivered
 }
 
-std::optional<WarmupPlan> warmup_curve(const EngineOptions& o) {
-    if (!o.warmup) return std::nullopt;
+WarmupPlan warmup_curve(const EngineOptions& o) {
     return WarmupPlan{0, o.warmup_start, o.warmup_growth_percent, o.warmup_days};
 }
 
@@ -130,7 +129,7 @@ struct RealBackends {
                  DeliveryLog& log)
         : queue(spool)
         , records(log)
-        , accounts(store, warmup_curve(options), options.event_utc_offset_minutes)
+        , accounts(store, options.warmup, warmup_curve(options), options.event_utc_offset_minutes)
         , transport(std::make_shared<NetworkTransport>(io, options)) {}
     SpoolQueue queue;
     LogRecords records;

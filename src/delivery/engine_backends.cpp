@@ -65,16 +65,15 @@ StoreAccounts::signing_keys(const std::string& account, const std::string& domai
     if (it == directory->dkim.end()) return nullptr;
     return {directory, &it->second};
 }
-// The account's own domain's creation day starts the curve (per-account plans can come later
-// through the `account` parameter).
+// The account's own domain's creation day starts the curve.
 std::optional<WarmupPlan> StoreAccounts::warmup(const std::string& account, const std::string& domain) const {
-    if (!warmup_) return std::nullopt;
     const auto directory = store_.directory();
+    auto plan = account_warmup(warmup_enabled_, curve_, directory->traffic(account));
+    if (!plan) return std::nullopt;
     if (!directory->owns_domain(account, domain)) return std::nullopt;
     const auto created = directory->domain_created.find(domain);
     if (created == directory->domain_created.end()) return std::nullopt;
-    auto plan = *warmup_;
-    plan.first_day = day_index(created->second * 1000, utc_offset_minutes_);
+    plan->first_day = day_index(created->second * 1000, utc_offset_minutes_);
     return plan;
 }
 

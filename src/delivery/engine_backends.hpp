@@ -2,6 +2,7 @@
 // engine.
 #pragma once
 
+#include "mailpush/engine/account_warmup.hpp"
 #include "mailpush/engine/ports.hpp"
 
 namespace mailpush::store {
@@ -44,10 +45,11 @@ private:
 
 class StoreAccounts final : public Accounts {
 public:
-    // `warmup`: the [delivery] warm-up curve (first_day unused), or nullopt when warm-up is off.
-    StoreAccounts(store::Store& store, std::optional<WarmupPlan> warmup, int utc_offset_minutes)
+    // `warmup_enabled`, `curve`: the [delivery] warm-up keys, which accounts may override.
+    StoreAccounts(store::Store& store, bool warmup_enabled, WarmupPlan curve, int utc_offset_minutes)
         : store_(store)
-        , warmup_(warmup)
+        , warmup_enabled_(warmup_enabled)
+        , curve_(curve)
         , utc_offset_minutes_(utc_offset_minutes) {}
     std::string account_of(const std::string& auth_user) const override;
     void add_invalid(const std::string& account, const std::string& address) override;
@@ -60,7 +62,8 @@ public:
 
 private:
     store::Store& store_;
-    std::optional<WarmupPlan> warmup_;
+    bool warmup_enabled_;
+    WarmupPlan curve_;
     int utc_offset_minutes_;
 };
 
