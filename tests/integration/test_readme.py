@@ -106,8 +106,10 @@ class Walkthrough:
         return json.loads(r.stdout) if r.returncode == 0 else None
 
     def captured(self):
+        """The whole messages in var/captured: the capture route writes each under a hidden
+        temporary name first (what `ls` shows is what counts)."""
         d = self.dir / "var" / "captured"
-        return sorted(d.iterdir()) if d.exists() else []
+        return sorted(p for p in d.iterdir() if not p.name.startswith(".")) if d.exists() else []
 
     def run(self, argv, what, stdin=None, env=None):
         r = subprocess.run(argv, cwd=self.dir, input=stdin, capture_output=True, text=True, timeout=60,
