@@ -211,7 +211,8 @@ struct FakeTransport : Transport {
         std::unique_lock lock(mutex);
         job->replies.assign(job->message.recipients.size(), reply);
         job->host_used = "fake";
-        const auto line = "deliver " + std::to_string(job->envid);
+        // Recorded before done(): done() lets the engine start the next attempt at once.
+        calls.add("deliver " + std::to_string(job->envid));
         for (const auto& r : job->message.recipients)
             sent_to.push_back(r);
         if (hold) {
@@ -221,7 +222,6 @@ struct FakeTransport : Transport {
             lock.unlock();
             done();
         }
-        calls.add(line);
     }
     void release_all() {
         decltype(held) jobs;
