@@ -73,12 +73,13 @@ void InboundHandler::process(net::InboundMessage& m, net::InboundDone& done) {
                                 false,
                                 common::unix_ms_now(),
                                 options_.event_utc_offset_minutes};
-    if (const auto* sender = dir->sender(local); sender && sender->account == owner->second)
+    if (const auto* sender = dir->sender(local);
+        sender && sender->account == owner->second && sender->account_active)
         facts.reply_to = sender->reply_to;
     facts.already_forwarded = smtp::find_header(m.body, kForwardedHeader).has_value();
 
-    // The original message: our envid (ENVID or our own Message-ID), else the Message-ID index.
-    const auto keys = inbound::lookup_keys(parsed, options_.hostname);
+    // The original message: our envid (ENVID), else the Message-ID index.
+    const auto keys = inbound::lookup_keys(parsed);
     std::vector<std::uint64_t> candidates;
     if (keys.envid) candidates.push_back(*keys.envid);
     if (!keys.message_id.empty())
@@ -119,12 +120,14 @@ void InboundHandler::process(net::InboundMessage& m, net::InboundDone& done) {
 
 // A copy from the local address to its verified reply-to, through the same spool commit as SMTP
 // submissions (the spool adds our Received: header); the sender's message is otherwise unchanged.
+// No AUTH user: the copy is not the account's own mail, so it is never DKIM-signed with the
+// account's keys (its From: is whatever the stranger wrote) and counts toward no quota or report.
 void InboundHandler::forward(net::InboundMessage& m, const std::string& to, net::InboundDone& done,
                              const std::string& kind) {
     const std::string local = m.envelope.recipients.front().address;
     smtp::Envelope env;
     env.mail_from = local;
-    env.auth_user = local;
+    env.auth_user = "";
     env.recipients.push_back({to, "", ""});
     env.body_type = m.envelope.body_type;
     env.smtputf8 = m.envelope.smtputf8;

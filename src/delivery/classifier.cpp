@@ -112,7 +112,8 @@ const std::vector<Rule>& rules() {
          {},
          {"HL:ICC", "HL:IFC", "RP-001", "RP-002", "RP-003", "MI:SFQ", "MI:STC", "RP:TRC", "frequency limited",
           "rate limited", "rate limit", "sending quota", "unusual rate", "too many connections",
-          "too many messages", "too many concurrent"}},
+          "too many messages from", "too many messages sent", "too many messages in this session",
+          "too many messages in this connection", "too many concurrent"}},
         // Recipient fatigue, over quota, mailbox full (retried more slowly).
         {"recipient-frequency",
          Status::failure,

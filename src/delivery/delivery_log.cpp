@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS reports (
   rcpt TEXT NOT NULL, tag TEXT NOT NULL, subject TEXT NOT NULL, status INTEGER NOT NULL,
   failed_type TEXT NOT NULL, reply TEXT NOT NULL, ended_ms INTEGER NOT NULL, PRIMARY KEY (envid, idx));
 CREATE INDEX IF NOT EXISTS reports_account_time ON reports(account, ended_ms);
+CREATE INDEX IF NOT EXISTS reports_account_rcpt ON reports(account, rcpt);
 CREATE TABLE IF NOT EXISTS message_ids (
   msg_id TEXT NOT NULL, envid INTEGER NOT NULL, PRIMARY KEY (msg_id, envid)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS hard_bounces (

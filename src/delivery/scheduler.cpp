@@ -16,8 +16,9 @@ bool is_final(RcptState s) {
     return s == RcptState::delivered || s == RcptState::failed || s == RcptState::expired;
 }
 
-std::int64_t interval_ms(double rate_per_second) {
-    return std::max<std::int64_t>(1, static_cast<std::int64_t>(std::llround(1000.0 / rate_per_second)));
+// Fractional: rates above 1000 per second keep their spacing (starts are whole milliseconds).
+double interval_ms(double rate_per_second) {
+    return 1000.0 / rate_per_second;
 }
 } // namespace
 
@@ -92,7 +93,8 @@ bool Scheduler::open(const std::string& key, const DestinationLimits& normal, st
     if (now < throttle_.paused_until(key)) return false;
     if (limits.rate_per_second > 0) {
         const auto it = next_start_.find(key);
-        if (it != next_start_.end() && now < it->second) return false;
+        // Open while the next start falls within the current millisecond [now, now + 1).
+        if (it != next_start_.end() && it->second >= static_cast<double>(now + 1)) return false;
     }
     return true;
 }
@@ -101,7 +103,7 @@ void Scheduler::count_start(const std::string& key, const DestinationLimits& nor
     const auto limits = throttle_.apply(key, normal);
     if (limits.rate_per_second > 0) { // even spacing between starts per destination
         auto& next_ok = next_start_[key];
-        next_ok = std::max(next_ok, now) + interval_ms(limits.rate_per_second);
+        next_ok = std::max(next_ok, static_cast<double>(now)) + interval_ms(limits.rate_per_second);
     }
     ++per_destination_[key];
     ++in_flight_;
@@ -120,7 +122,7 @@ std::optional<std::chrono::milliseconds> Scheduler::next_wakeup(std::int64_t now
         if (in_flight(key) >= throttle_.apply(key, w.normal).max_connections) continue;
         std::int64_t opens = throttle_.paused_until(key);
         if (const auto it = next_start_.find(key); it != next_start_.end())
-            opens = std::max(opens, it->second);
+            opens = std::max(opens, static_cast<std::int64_t>(std::floor(it->second)));
         at = std::min(at, opens);
     }
     if (full_ && room) at = std::min(at, now + kRecheckMs);

@@ -122,16 +122,12 @@ InboundDecision feedback_report(const InboundFacts& f) {
 
 } // namespace
 
-LookupKeys lookup_keys(const ParsedMessage& m, std::string_view our_hostname) {
+LookupKeys lookup_keys(const ParsedMessage& m) {
     LookupKeys k;
     k.message_id = m.original_message_id;
     if (auto e = digits(common::trim(m.original_envelope_id))) k.envid = e;
-    // Ours: "<" + 16 hex + "." + envid + "@" + hostname + ">" (src/spool/spool.cpp).
-    const auto at = k.message_id.rfind('@');
-    const auto dot = k.message_id.find('.');
-    if (!k.envid && at != std::string::npos && dot != std::string::npos && dot < at &&
-        common::iequals(std::string_view(k.message_id).substr(at + 1), our_hostname))
-        k.envid = digits(std::string_view(k.message_id).substr(dot + 1, at - dot - 1));
+    // A Message-ID, ours ("<hex.ENVID@hostname>") or the application's, is found only through the
+    // delivery log's index: the whole value must match, random part included.
     return k;
 }
 

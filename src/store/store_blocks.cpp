@@ -83,6 +83,15 @@ void Store::flush_blocks() {
     if (blocks.empty()) return; // expired rows wait for the next block or restart
     const auto now = static_cast<std::int64_t>(std::time(nullptr));
     std::lock_guard lock(db_mutex_);
+    try {
+        write_blocks(blocks, now);
+    } catch (...) {
+        traffic_.return_new_blocks(std::move(blocks)); // kept for the next flush: never lost
+        throw;
+    }
+}
+
+void Store::write_blocks(const std::vector<Block>& blocks, std::int64_t now) {
     transaction([&] {
         for (const auto& b : blocks) {
             // A block of a pair whose earlier one has expired replaces that row.

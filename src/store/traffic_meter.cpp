@@ -127,6 +127,13 @@ void TrafficMeter::forget_account(const std::string& account) {
     std::erase_if(new_blocks_, [&](const Block& b) { return b.account == account; });
 }
 
+void TrafficMeter::return_new_blocks(std::vector<Block> blocks) {
+    std::lock_guard lock(mutex_);
+    blocks.insert(blocks.end(), std::make_move_iterator(new_blocks_.begin()),
+                  std::make_move_iterator(new_blocks_.end()));
+    new_blocks_ = std::move(blocks);
+}
+
 std::vector<Block> TrafficMeter::take_new_blocks() {
     std::lock_guard lock(mutex_);
     return std::exchange(new_blocks_, {});

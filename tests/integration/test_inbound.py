@@ -228,6 +228,13 @@ def test_human_reply_is_forwarded_to_the_verified_reply_to(srv, sink):
     text = raw.decode()
     head, _, body = text.partition("\r\n\r\n")
     assert "X-Mailpush-Forwarded-For: <sender@example.com>" in head
+    # A stranger who writes the account's own domain in From: gets no signature of that domain
+    # (the account's own mail is signed in this fixture).
+    spoof = "From: Boss <boss@example.com>\r\nTo: sender@example.com\r\nSubject: urgent\r\n\r\npay\r\n"
+    assert inbound(srv, "bob@dest.test", SENDER, spoof)[2].startswith("250 ")
+    forwarded = sink.handler.wait_for(before + 2)[before + 1][2].decode()
+    assert "From: Boss <boss@example.com>" in forwarded
+    assert "DKIM-Signature" not in forwarded.partition("\r\n\r\n")[0]
     assert "From: Bob <bob@dest.test>" in head and "Subject: Re: hello" in head
     assert body == "Thanks!\r\n.line\r\n"
     # An address without a reply-to refuses replies; so does a forward that comes back to us.

@@ -134,7 +134,7 @@ def test_fatigue_blocks_the_recipient_at_rcpt_until_unblocked(make_server):
     assert set(data) == {"bob@dest.test", "carol@dest.test"}, listed
     now = time.time()
     for d in data.values():
-        assert d["senderEmail"] == SENDER and d["reason"] == 4
+        assert d["senderEmail"] == SENDER and d["reason"] == 3
         assert now - 60 < d["blockTime"] <= now + 1 and d["sendTime"] == d["blockTime"]
     assert blocks(srv, key, blockType="FREQ", blockEmail="BOB@dest.test")["body"]["data"][0]["blockEmail"] \
         == "bob@dest.test"

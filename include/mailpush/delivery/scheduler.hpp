@@ -140,7 +140,8 @@ private:
     std::multimap<std::int64_t, std::uint64_t> fresh_due_, retry_due_;
     std::map<std::string, Waiting, std::less<>> waiting_;
     std::map<std::string, unsigned, std::less<>> per_destination_;
-    std::map<std::string, std::int64_t, std::less<>> next_start_; // rate limit: earliest next start
+    std::map<std::string, double, std::less<>>
+        next_start_; // rate limit: earliest next start (ms, fractional)
     struct DayCount {
         std::int64_t day = 0;
         std::uint64_t started = 0;

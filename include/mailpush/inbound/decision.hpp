@@ -17,13 +17,13 @@
 namespace mailpush::inbound {
 
 // Where to look for the original message: our envid from Original-Envelope-Id (what we send as
-// ENVID) or from a Message-ID we generated ("<hex.ENVID@hostname>"), and the Message-ID itself
-// for the delivery log's index.
+// ENVID), and the returned Message-ID for the delivery log's index (the whole value must match:
+// the envid inside one we generated is not enough, its random part counts too).
 struct LookupKeys {
     std::optional<std::uint64_t> envid;
     std::string message_id;
 };
-LookupKeys lookup_keys(const ParsedMessage& message, std::string_view our_hostname);
+LookupKeys lookup_keys(const ParsedMessage& message);
 
 // The recipients a report names, in order: a DSN's blocks, or an ARF's Original-Rcpt-To (else
 // the returned message's To:). Empty for anything else.

@@ -325,6 +325,7 @@ public:
                                            const std::vector<TrafficChange>& changes);
     // Writes the fatigue blocks the meter started since the last call (with flush_usage).
     void flush_blocks();
+    void write_blocks(const std::vector<Block>& blocks, std::int64_t now); // with db_mutex_ held
     // The account's blocks (FREQ still in force, UNSUB and REPORT entries), block_before order.
     std::vector<Block> list_blocks(const std::string& account, const BlockFilter& filter, std::int64_t now_s);
     // At most `max` rows from where `token` ("" = the start) left off. StoreError(invalid) for a

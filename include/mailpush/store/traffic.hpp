@@ -74,7 +74,7 @@ std::string_view to_string(BlockType type);
 
 // Reason bits of a block (the SDK's bitset).
 inline constexpr int kReasonUnspecified = 0, kReasonNotInterested = 1, kReasonRepetitive = 2,
-                     kReasonTooFrequent = 4;
+                     kReasonTooFrequent = 3;
 int block_reason(BlockType type);
 
 struct Block {

@@ -48,6 +48,8 @@ public:
     // A block persisted before a restart: the pair stays blocked until `until_s`.
     void restore_block(const Block& block);
     std::vector<Block> take_new_blocks();
+    // Blocks taken but not written (the write failed): queued again, ahead of newer ones.
+    void return_new_blocks(std::vector<Block> blocks);
     // A removed account: its buckets, pairs and unwritten blocks go (a new account of the same
     // name starts clean).
     void forget_account(const std::string& account);

@@ -33,6 +33,13 @@ TEST(ClassifierShaping, RateLimitRepliesAreSenderFrequencyRetriedSlower) {
     }
 }
 
+TEST(ClassifierShaping, AFullMailboxWithTooManyMessagesDoesNotSlowTheDestination) {
+    for (const auto* text : {"4.2.2 Mailbox has too many messages", "4.2.2 too many messages in mailbox"}) {
+        const auto c = classify(452, text);
+        EXPECT_NE(c.failed_type, "SmtpMfFreq") << text;
+    }
+}
+
 TEST(ClassifierShaping, RecipientFatigueIsRetriedSlowerThanNormal) {
     const auto c = classify(450, "4.2.1 The user you are trying to contact is receiving mail at a rate that "
                                  "prevents additional messages from being delivered");

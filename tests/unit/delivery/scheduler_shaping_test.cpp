@@ -108,6 +108,18 @@ TEST(SchedulerRules, FractionalRateSpacesStarts) {
     EXPECT_EQ(envids(s.take_due(2000)), (std::vector<std::uint64_t>{2}));
 }
 
+TEST(SchedulerRules, RatesAboveOnePerMillisecondKeepTheirSpacing) {
+    // 4000 per second: four starts in each millisecond, not one (starts are whole milliseconds).
+    Scheduler s({}, {}, {{"fast", {"fast.test"}, 100, 0, 4'000'000}});
+    for (std::uint64_t e = 1; e <= 10; ++e)
+        s.add(message(e, {"x@fast.test"}));
+    std::size_t started = 0;
+    for (std::int64_t now = 0; now < 2; ++now)
+        started += s.take_due(now).size();
+    EXPECT_EQ(started, 8u); // ms 0 and 1: four each
+    EXPECT_EQ(s.take_due(2).size(), 2u);
+}
+
 TEST(SchedulerRules, MxPatternAppliesOnceTheShellLearntTheMx) {
     Scheduler s({}, {});
     s.add(message(1, {"x@workspace.test"}));

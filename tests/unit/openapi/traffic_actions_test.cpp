@@ -103,7 +103,7 @@ TEST_F(TrafficActionsTest, ListBlockSendingPagesAndRefusesBadParameters) {
     ASSERT_EQ(page["Data"].size(), 2u);
     EXPECT_EQ(page["MaxResults"], 2);
     EXPECT_EQ(page["Data"][0]["SenderEmail"], kSender);
-    EXPECT_EQ(page["Data"][0]["Reason"], 4);
+    EXPECT_EQ(page["Data"][0]["Reason"], 3);
     const std::string token = page["NextToken"];
     ASSERT_FALSE(token.empty());
     auto rest = run("ListBlockSending", {{"BlockType", "FREQ"}, {"MaxResults", "2"}, {"NextToken", token}});

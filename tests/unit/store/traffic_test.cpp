@@ -205,7 +205,7 @@ TEST(Blocks, TypesFilterAndOrder) {
     EXPECT_FALSE(parse_block_type("unsub"));
     EXPECT_EQ(block_reason(BlockType::unsub), 1);
     EXPECT_EQ(block_reason(BlockType::report), 0);
-    EXPECT_EQ(block_reason(BlockType::freq), 4);
+    EXPECT_EQ(block_reason(BlockType::freq), 3);
 
     const Block b{BlockType::freq, "acc", "s@a.example", "r@b.example", 100, 100, 200, 4};
     EXPECT_TRUE((BlockFilter{}).matches(b));
