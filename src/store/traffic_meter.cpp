@@ -7,7 +7,10 @@
 
 namespace mailpush::store {
 namespace {
-constexpr std::size_t kPruneEvery = 1024; // new pairs between sweeps of expired ones
+// New pairs between sweeps of expired ones: at least this many, and at least half the pairs
+// held, so a sweep's cost (a pass over every pair, under the mutex) is amortised over as many
+// inserts as it passes over: O(1) per insert, and at most ~1.5x the live pairs kept.
+constexpr std::size_t kPruneEvery = 1024;
 
 std::int64_t window_us(const RateRule& rule) {
     return std::chrono::duration_cast<std::chrono::microseconds>(rule.window).count();
@@ -96,7 +99,7 @@ void TrafficMeter::count_fatigue(const std::string& account, const std::string& 
     auto& p = it->second;
     if (inserted || now_s >= p.window_end_s) p = Pair{now_s + rule.window.count(), 0, 0};
     ++p.count;
-    if (inserted && ++inserts_since_prune_ >= kPruneEvery) prune_locked(now_s);
+    if (inserted && ++inserts_since_prune_ >= std::max(kPruneEvery, pairs_.size() / 2)) prune_locked(now_s);
 }
 
 bool TrafficMeter::clear_fatigue(const std::string& account, const std::string& sender,

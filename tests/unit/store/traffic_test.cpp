@@ -151,6 +151,24 @@ TEST(TrafficMeterFatigue, ExpiredPairsArePruned) {
     EXPECT_EQ(m.pairs(), 1u);
 }
 
+TEST(TrafficMeterFatigue, SweepsGetRarerAsLivePairsGrowSoTheirCostIsAmortised) {
+    TrafficMeter m;
+    const RateRule rule{5, seconds{3600}};
+    const auto add = [&](const std::string& prefix, int from, int to, std::int64_t now) {
+        for (int i = from; i < to; ++i)
+            m.count_fatigue("acc", "s@a.example", prefix + std::to_string(i) + "@b.example", rule, now);
+    };
+    add("r", 0, 4096, 0); // live: the sweeps at 1024, 2048 and 4096 new pairs keep them all
+    ASSERT_EQ(m.pairs(), 4096u);
+    // At t=5000 all of them have expired, but with 5120 pairs held the next sweep waits for
+    // 2560+ new ones since the last, not for 1024.
+    add("n", 0, 1024, 5000);
+    EXPECT_EQ(m.pairs(), 5120u);
+    // By the time as many new pairs as were held have come, a sweep has dropped the expired ones.
+    add("n", 1024, 4096, 5000);
+    EXPECT_LE(m.pairs(), 4096u);
+}
+
 TEST(TrafficMeter, ForgetAccountDropsItsStateOnly) {
     TrafficMeter m;
     for (int i = 0; i < 3; ++i)
