@@ -52,4 +52,28 @@ std::optional<std::string> base64_decode(std::string_view in) {
     return out;
 }
 
+std::string base64_to_url(std::string base64) {
+    for (auto& c : base64)
+        c = c == '+' ? '-' : c == '/' ? '_' : c;
+    while (!base64.empty() && base64.back() == '=')
+        base64.pop_back();
+    return base64;
+}
+
+std::optional<std::string> base64_from_url(std::string_view token) {
+    std::string text(token);
+    for (auto& c : text) {
+        if (c == '-')
+            c = '+';
+        else if (c == '_')
+            c = '/';
+        else if (c == '+' || c == '/' || c == '=')
+            return std::nullopt;
+    }
+    while (text.size() % 4 != 0)
+        text.push_back('=');
+    if (!base64_decode(text)) return std::nullopt;
+    return text;
+}
+
 } // namespace mailpush::common

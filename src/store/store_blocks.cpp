@@ -40,29 +40,6 @@ std::string fingerprint(const BlockFilter& f) {
            common::to_lower(f.recipient) + '|' + std::to_string(f.begin_s) + '|' + std::to_string(f.end_s);
 }
 
-std::string url_safe(std::string text) {
-    for (auto& c : text)
-        c = c == '+' ? '-' : c == '/' ? '_' : c;
-    while (!text.empty() && text.back() == '=')
-        text.pop_back();
-    return text;
-}
-
-std::optional<std::string> from_url_safe(std::string_view token) {
-    std::string text(token);
-    for (auto& c : text) {
-        if (c == '-')
-            c = '+';
-        else if (c == '_')
-            c = '/';
-        else if (c == '+' || c == '/' || c == '=')
-            return std::nullopt;
-    }
-    while (text.size() % 4 != 0)
-        text.push_back('=');
-    if (!common::base64_decode(text)) return std::nullopt;
-    return text;
-}
 } // namespace
 
 void Store::open_blocks() {
@@ -137,7 +114,7 @@ BlockPage Store::block_page(const std::string& account, const BlockFilter& filte
     std::size_t offset = 0;
     const std::string print = fingerprint(filter);
     if (!token.empty()) {
-        const auto sealed = from_url_safe(token);
+        const auto sealed = common::base64_from_url(token);
         const auto payload = sealed ? secrets_->open("v1:" + *sealed) : std::nullopt;
         const auto parts = payload ? common::split_list(*payload, '\n') : std::vector<std::string>{};
         const auto at = parts.size() == 4 ? common::parse_u64(parts[2]) : std::nullopt;
@@ -150,7 +127,7 @@ BlockPage Store::block_page(const std::string& account, const BlockFilter& filte
     for (std::size_t i = offset; i < all.size() && page.rows.size() < max; ++i)
         page.rows.push_back(all[i]);
     if (offset + page.rows.size() < all.size())
-        page.next_token = url_safe(
+        page.next_token = common::base64_to_url(
             secrets_->seal("b1\n" + account + '\n' + std::to_string(offset + page.rows.size()) + '\n' + print)
                 .substr(3));
     return page;

@@ -42,29 +42,6 @@ bool valid_domain(const std::string& d) {
     return d.find('.') != std::string::npos && d.front() != '[' && smtp::is_valid_mailbox("x@" + d, false);
 }
 
-std::string to_base64url(std::string text) {
-    for (auto& c : text)
-        c = c == '+' ? '-' : c == '/' ? '_' : c;
-    while (!text.empty() && text.back() == '=')
-        text.pop_back();
-    return text;
-}
-
-std::optional<std::string> from_base64url(std::string_view token) {
-    std::string text(token);
-    for (auto& c : text) {
-        if (c == '-')
-            c = '+';
-        else if (c == '_')
-            c = '/';
-        else if (c == '+' || c == '/' || c == '=')
-            return std::nullopt;
-    }
-    while (text.size() % 4 != 0)
-        text.push_back('=');
-    return common::base64_decode(text);
-}
-
 std::vector<std::string> split_lines(const std::string& text) {
     std::vector<std::string> out;
     std::size_t start = 0;
@@ -148,14 +125,14 @@ std::string make_unsubscribe_token(const common::SecretBox& box, const Unsubscri
     const std::string payload = "u1\n" + c.account + '\n' + c.sender + '\n' + c.recipient + '\n' +
                                 std::string(to_string(c.level)) + '\n' + c.edm_id;
     const std::string sealed = box.seal(payload); // "v1:" + base64
-    return to_base64url(sealed.substr(3));
+    return common::base64_to_url(sealed.substr(3));
 }
 
 std::optional<UnsubscribeClaim> read_unsubscribe_token(const common::SecretBox& box, std::string_view token) {
     if (token.empty() || token.size() > 2048) return std::nullopt;
-    const auto raw = from_base64url(token);
-    if (!raw) return std::nullopt;
-    const auto payload = box.open("v1:" + common::base64_encode(*raw));
+    const auto sealed = common::base64_from_url(token);
+    if (!sealed) return std::nullopt;
+    const auto payload = box.open("v1:" + *sealed);
     if (!payload) return std::nullopt;
     const auto f = split_lines(*payload);
     if (f.size() != 6 || f[0] != "u1") return std::nullopt;

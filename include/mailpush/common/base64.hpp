@@ -14,4 +14,9 @@ std::string base64_encode(std::string_view raw);
 // or padding anywhere but the end. The empty string decodes to the empty string.
 std::optional<std::string> base64_decode(std::string_view encoded);
 
+// The URL-safe alphabet (RFC 4648 §5) without padding, for tokens in links: `base64` (standard
+// alphabet) rewritten, and back to the padded standard text, nullopt unless it is canonical.
+std::string base64_to_url(std::string base64);
+std::optional<std::string> base64_from_url(std::string_view token);
+
 } // namespace mailpush::common
