@@ -7,7 +7,8 @@ PKGS=(
   libboost1.81-dev libssl-dev libc-ares-dev libspdlog-dev libfmt-dev
   libtomlplusplus-dev libsqlite3-dev nlohmann-json3-dev libargon2-dev
   googletest libgtest-dev libgmock-dev clang-format
-  libgmime-3.0-dev # MIME parsing of inbound reports (docs/adr/0008-gmime.md)
+  libgmime-3.0-dev # MIME parsing of inbound reports and tracked messages (docs/adr/0008-gmime.md)
+  libgumbo-dev # HTML positions for open/click tracking (docs/adr/0009-html-rewriting.md)
   openssl ca-certificates curl swaks libnet-ssleay-perl libio-socket-ssl-perl python3 python3-aiosmtpd python3-pytest python3-dkim python3-dnspython python3-nacl
   procps iproute2 dnsmasq-base
   clang libclang-rt-14-dev # the libFuzzer targets (tools/fuzz.sh)
