@@ -104,6 +104,10 @@ void encode_segments(Part& part, std::string_view raw) {
 std::optional<Part> build_part(std::string_view message, const detail::HtmlPart& where,
                                const TrackOptions& options, LinkNumbers& numbers, std::string& reason) {
     const auto raw = message.substr(where.begin, where.end - where.begin);
+    Part part;
+    part.encoding = where.encoding;
+    // An empty part shares its line end with the boundary after it: nothing can go in between.
+    if (raw.empty()) return part;
     const std::string decoded = detail::decode_transfer(raw, where.encoding);
     const std::string charset = detail::decoding_charset(where.charset);
     const auto utf8 = detail::to_utf8(decoded, charset);
@@ -114,8 +118,6 @@ std::optional<Part> build_part(std::string_view message, const detail::HtmlPart&
         return std::nullopt;
     }
     const auto edits = edits_of(detail::scan_html(*utf8, options.keep_prefixes), options, numbers);
-    Part part;
-    part.encoding = where.encoding;
     if (edits.empty()) return part;
     if (const auto probe = detail::from_utf8(kInsertedCharacters, charset);
         !probe || *probe != kInsertedCharacters) {

@@ -170,6 +170,27 @@ for name, text in {
 }.items():
     write("receiver_upload", name, text.encode() + b"\x20")
 
+# Tracked messages: HTML parts in each transfer encoding and charset, attachments, nesting; the
+# last byte asks for the pixel and the links (3).
+H = "From: a@example.org\r\nTo: b@example.net\r\nMIME-Version: 1.0\r\n"
+html = '<html><head><style>a{}</style></head><body><a href="https://x.example/a?b=1&amp;c=2">x</a>' \
+       '<a href="mailto:a@b">m</a><a href=\'https://mail.example.com/u/T\'>u</a><area href=http://y.example/></body></html>'
+for name, text in {
+    "single-html": H + "Content-Type: text/html; charset=utf-8\r\n\r\n" + html + "\r\n",
+    "alternative-qp": H + 'Content-Type: multipart/alternative; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n'
+    "see https://x.example/\r\n--b\r\nContent-Type: text/html; charset=iso-8859-1\r\nContent-Transfer-Encoding: "
+    "quoted-printable\r\n\r\n<body>Gr=FC=DFe <a href=3D\"http://q.example/\">q</a>=\r\n</body>\r\n--b--\r\n",
+    "mixed-base64-gbk": H + "Content-Type: multipart/mixed; boundary=m\r\n\r\n--m\r\nContent-Type: text/html; charset=gbk\r\n"
+    "Content-Transfer-Encoding: base64\r\n\r\n" + base64.b64encode(("<body>你好<a href='http://g.example/'>链接</a></body>")
+                                                                      .encode("gbk")).decode() +
+    "\r\n--m\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=a.pdf\r\n"
+    "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--m--\r\n",
+    "related": H + "Content-Type: multipart/related; boundary=r\r\n\r\n--r\r\nContent-Type: text/html\r\n\r\n"
+    '<img src="cid:i@x"><a href="http://r.example/">r</a>\r\n--r\r\nContent-Type: image/png\r\nContent-ID: <i@x>\r\n'
+    "Content-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n--r--\r\n",
+}.items():
+    write("tracking_rewrite", name, text.encode("utf-8") + b"\x03")
+
 # Configs: the shipped ones.
 for path in sorted((ROOT / "config").glob("*.toml")):
     write("config", path.stem, path.read_bytes())
