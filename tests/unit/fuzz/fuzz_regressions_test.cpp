@@ -1,9 +1,12 @@
 // Regression tests for the bugs the libFuzzer targets found (tests/fuzz/, docs/testing.md); the
 // crashing inputs are kept in tests/fuzz/corpus/<target>/crash-*.
+#include "tracking/messages.hpp"
+
 #include "mailpush/common/base64.hpp"
 #include "mailpush/config/config.hpp"
 #include "mailpush/smtp/client_session.hpp"
 #include "mailpush/smtp/command.hpp"
+#include "mailpush/tracking/rewrite.hpp"
 
 #include <gtest/gtest.h>
 
@@ -55,6 +58,21 @@ TEST(FuzzRegression, TomlSyntaxErrorIsOneLine) {
         EXPECT_EQ(what.find('\n'), std::string::npos) << what;
         EXPECT_TRUE(what.starts_with("test.toml:2:")) << what;
     }
+}
+
+// tracking_rewrite: an empty HTML part shares its line end with the boundary after it, and the
+// pixel inserted there put the boundary in the middle of a line (the next parts were lost).
+TEST(FuzzRegression, EmptyHtmlPartKeepsTheBoundaryOnItsLine) {
+    using namespace tracking::test;
+    const std::string message =
+        crlf("MIME-Version: 1.0\nContent-Type: multipart/alternative; boundary=b\n\n--b\n"
+             "Content-Type: text/html\n\n--b\nContent-Type: text/html\n\n"
+             "<a href=\"http://x.example/\">x</a>\n--b--\n");
+    const auto t = tracking::TrackedMessage::analyse(message, tracking::TrackOptions{true, true, {}});
+    ASSERT_TRUE(t.tracked()) << t.reason();
+    const auto out = t.render(kBase, token_of);
+    EXPECT_TRUE(same_outside_html(message, out));
+    EXPECT_NE(out.find("Content-Type: text/html\r\n\r\n--b\r\n"), std::string::npos);
 }
 
 } // namespace mailpush

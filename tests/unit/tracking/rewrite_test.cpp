@@ -285,17 +285,6 @@ TEST(Rewrite, MalformedMimeNeverThrowsAndKeepsOutsideBytes) {
     }
 }
 
-TEST(Rewrite, EmptyHtmlPartKeepsTheBoundaryOnItsLine) {
-    const std::string message = crlf(kHeader + "Content-Type: multipart/alternative; boundary=b\n\n--b\n"
-                                               "Content-Type: text/html\n\n--b\nContent-Type: text/html\n\n"
-                                               "<a href=\"http://x.example/\">x</a>\n--b--\n");
-    const auto t = TrackedMessage::analyse(message, kBoth);
-    ASSERT_TRUE(t.tracked()) << t.reason();
-    const auto out = render(t);
-    EXPECT_TRUE(same_outside_html(message, out));
-    EXPECT_NE(out.find("Content-Type: text/html\r\n\r\n--b\r\n"), std::string::npos);
-}
-
 TEST(Rewrite, SevenBitLinesStayUnder998) {
     std::string line(980, 'x');
     const std::string message = crlf(kHeader + "Content-Type: text/html\n\n<body>" + line +
