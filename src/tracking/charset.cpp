@@ -2,11 +2,12 @@
 // converters). UTF-8 is checked, not converted.
 #include "charset.hpp"
 
+#include "mime_parts.hpp"
+
 #include "mailpush/common/strings.hpp"
 
 #include <cerrno>
 #include <gmime/gmime.h>
-#include <mutex>
 
 namespace mailpush::tracking::detail {
 namespace {
@@ -14,8 +15,7 @@ namespace {
 constexpr std::string_view kUtf8 = "UTF-8";
 
 std::optional<std::string> convert(std::string_view text, const char* to, const char* from) {
-    static std::once_flag once;
-    std::call_once(once, [] { g_mime_init(); });
+    init_gmime();
     iconv_t cd = g_mime_iconv_open(to, from);
     if (cd == reinterpret_cast<iconv_t>(-1)) return std::nullopt;
     std::string out;

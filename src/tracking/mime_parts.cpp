@@ -20,11 +20,6 @@ struct Unref {
 template <class T>
 using Ref = std::unique_ptr<T, Unref>;
 
-void init_gmime() {
-    static std::once_flag once;
-    std::call_once(once, [] { g_mime_init(); });
-}
-
 bool is_type(GMimeObject* object, const char* type, const char* subtype) {
     GMimeContentType* ct = g_mime_object_get_content_type(object);
     return ct && g_mime_content_type_is_type(ct, type, subtype);
@@ -109,6 +104,11 @@ void visit(GMimeObject* object, Walk& walk) {
 }
 
 } // namespace
+
+void init_gmime() {
+    static std::once_flag once;
+    std::call_once(once, [] { g_mime_init(); });
+}
 
 MimeScan find_html_parts(std::string_view message) {
     init_gmime();

@@ -24,4 +24,7 @@ struct MimeScan {
 
 MimeScan find_html_parts(std::string_view message);
 
+// g_mime_init, once per process (thread-safe).
+void init_gmime();
+
 } // namespace mailpush::tracking::detail
