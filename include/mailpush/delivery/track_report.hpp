@@ -11,8 +11,8 @@
 
 namespace mailpush::delivery {
 
-inline constexpr int kTrackMaxDays = 7;     // days per query, both ends included
-inline constexpr int kTrackOldestDays = 30; // the first day is at most this many days before today
+inline constexpr int kTrackMaxSpanDays = 7; // the last day at most this many days after the first
+inline constexpr int kTrackOldestDays = 30; // the first day at most this many days before today
 
 // Days of the send (the report row's end time at the service's UTC offset), [from_ms, to_ms).
 struct TrackWindow {
@@ -21,14 +21,15 @@ struct TrackWindow {
 };
 
 // `first_day` and `last_day` (YYYY-MM-DD, both included) at `utc_offset_minutes`: the window, or
-// the reason it is refused ("" when it is not): a malformed day, the last before the first, more
-// than kTrackMaxDays days, or a first day older than kTrackOldestDays days before today.
+// the reason it is refused ("" when it is not): a malformed day, the last before the first, the
+// last more than `max_span_days` after the first, or the first more than kTrackOldestDays days
+// before today.
 struct TrackWindowCheck {
     std::optional<TrackWindow> window;
     std::string error;
 };
-TrackWindowCheck track_window(std::string_view first_day, std::string_view last_day, int utc_offset_minutes,
-                              std::int64_t now_ms);
+TrackWindowCheck track_window(std::string_view first_day, std::string_view last_day, int max_span_days,
+                              int utc_offset_minutes, std::int64_t now_ms);
 
 struct TrackQuery {
     std::string account;        // required
@@ -49,6 +50,10 @@ struct TrackStatRow {
     std::int64_t sent = 0;                                 // tracked recipients delivered that day
     TrackCount opens, unique_opens, clicks, unique_clicks; // unique: per message and recipient
 };
+
+// One row per day of the window, oldest first: the rows of `rows` (days of data), zeros between.
+std::vector<TrackStatRow> every_day(const std::vector<TrackStatRow>& rows, const TrackWindow& window,
+                                    int utc_offset_minutes);
 
 // Per-link clicks of one message (`envid`) or of every message with `tag`; one of the two is set.
 struct LinkQuery {
