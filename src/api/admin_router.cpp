@@ -166,8 +166,8 @@ const Router& admin_router() {
     static const Router router({health_routes(), account_routes(), ip_protection_routes(), domain_routes(),
                                 address_routes(), invalid_address_routes(), queue_routes(),
                                 access_key_routes(), tag_routes(), receiver_list_routes(), template_routes(),
-                                task_routes(), report_routes(), notify_routes(), suppression_routes(),
-                                traffic_routes()});
+                                task_routes(), report_routes(), tracking_routes(), notify_routes(),
+                                suppression_routes(), traffic_routes()});
     return router;
 }
 

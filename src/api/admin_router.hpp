@@ -58,6 +58,7 @@ std::span<const Route> receiver_list_routes();
 std::span<const Route> template_routes();
 std::span<const Route> task_routes();
 std::span<const Route> report_routes();
+std::span<const Route> tracking_routes(); // admin_tracking.cpp: tracking statistics
 std::span<const Route> notify_routes();
 std::span<const Route> suppression_routes();
 std::span<const Route> traffic_routes(); // admin_traffic.cpp: account traffic overrides, blocks

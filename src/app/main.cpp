@@ -278,6 +278,9 @@ int main(int argc, char** argv) {
             return delivery_log.count_details(q);
         };
         backends.stats = [&delivery_log](const delivery::StatQuery& q) { return delivery_log.stats(q); };
+        backends.track_stats = [&delivery_log](const delivery::TrackQuery& q) {
+            return delivery_log.track_stats(q);
+        };
         metrics::registry().gauge("mailpush_notify_outbox_events",
                                   "Notification events waiting to be pushed to HTTP targets",
                                   [&notify_log] { return static_cast<double>(notify_log.outbox_size()); });

@@ -32,6 +32,14 @@ CREATE INDEX IF NOT EXISTS reports_account_time ON reports(account, ended_ms);
 CREATE INDEX IF NOT EXISTS reports_account_rcpt ON reports(account, rcpt);
 CREATE TABLE IF NOT EXISTS message_ids (
   msg_id TEXT NOT NULL, envid INTEGER NOT NULL, PRIMARY KEY (msg_id, envid)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tracked (envid INTEGER PRIMARY KEY, links INTEGER NOT NULL, stored_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS tracked_links (
+  envid INTEGER NOT NULL, link INTEGER NOT NULL, url TEXT NOT NULL, PRIMARY KEY (envid, link)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS track_hits (
+  id INTEGER PRIMARY KEY, envid INTEGER NOT NULL, idx INTEGER NOT NULL, kind TEXT NOT NULL, link INTEGER NOT NULL,
+  at_ms INTEGER NOT NULL, class TEXT NOT NULL, machine INTEGER NOT NULL, user_agent TEXT NOT NULL,
+  client_ip TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS track_hits_rcpt ON track_hits(envid, idx);
 CREATE TABLE IF NOT EXISTS hard_bounces (
   account TEXT NOT NULL, address TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (account, address));
 )SQL";

@@ -27,10 +27,11 @@ std::string format_delivery_event(const DeliveryEvent& e, int off) {
            "&err_msg=" + value(e.err_msg) + "&failed_type=" + value(e.failed_type);
 }
 
-std::string format_tracking_event(const TrackingEvent& e, int off) {
+std::string format_tracking_event(const TrackingEvent& e, int off, std::string_view hit_class) {
     std::string s = "event=" + value(e.kind) + "&region=" + value(e.region) +
                     "&env_id=" + std::to_string(e.env_id) + "&from=" + value(e.from) +
                     "&rcpt=" + value(e.rcpt) + "&operate_time=" + format_event_time(e.operate_time, off);
+    if (!hit_class.empty()) s += "&class=" + value(hit_class);
     if (e.kind == "Click") s += "&url=" + value(e.url);
     return s;
 }

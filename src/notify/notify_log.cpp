@@ -30,10 +30,15 @@ CREATE INDEX IF NOT EXISTS notify_queue_visible ON notify_queue(account, visible
 )SQL";
 
 RoutedEvent routed(const delivery::FinalEvent& e) {
-    return {e.id,   e.account, e.sender, e.status == 0 ? "Deliver:SendSuccessfully" : "Deliver:SendFailed",
-            e.text, e.ended_ms};
+    return {e.id, e.account, e.sender, event_type(e.text, e.status), e.text, e.ended_ms};
 }
 } // namespace
+
+std::string event_type(std::string_view text, int status) {
+    if (text.starts_with("event=Open&")) return "Deliver:Open";
+    if (text.starts_with("event=Click&")) return "Deliver:Click";
+    return status == 0 ? "Deliver:SendSuccessfully" : "Deliver:SendFailed";
+}
 
 std::int64_t unix_ms() {
     return common::unix_ms_now();

@@ -44,6 +44,8 @@ nlohmann::json get_ipfilter_list(ActionContext&);
 nlohmann::json delete_ipfilter_by_edm_id(ActionContext&);
 nlohmann::json sender_statistics_detail_by_param(ActionContext&);
 nlohmann::json sender_statistics_by_tag_name_and_batch_id(ActionContext&);
+nlohmann::json get_track_list(ActionContext&);
+nlohmann::json get_track_list_by_mail_from_and_tag_name(ActionContext&);
 nlohmann::json receive_notifications(ActionContext&);
 nlohmann::json delete_notifications(ActionContext&);
 nlohmann::json create_user_suppression(ActionContext&);
@@ -104,6 +106,13 @@ const ActionSpec* find_action(const std::string& name) {
         {"SenderStatisticsDetailByParam", {sender_statistics_detail_by_param, {"ConfigSetId", "IpPoolId"}}},
         {"SenderStatisticsByTagNameAndBatchID",
          {sender_statistics_by_tag_name_and_batch_id, {"Domain", "Esp", "DedicatedIp", "DedicatedIpPoolId"}}},
+        // Offset, OffsetCreateTime, OffsetCreateTimeDesc and Total are deprecated in the SDK:
+        // accepted and ignored (PageNumber/PageSize page the days).
+        {"GetTrackList",
+         {get_track_list, {"ConfigSetId", "DedicatedIp", "DedicatedIpPoolId", "Domain", "Esp"}}},
+        {"GetTrackListByMailFromAndTagName",
+         {get_track_list_by_mail_from_and_tag_name,
+          {"ConfigSetId", "DedicatedIp", "DedicatedIpPoolId", "Esp"}}},
     };
     const auto it = table.find(name);
     return it == table.end() ? nullptr : &it->second;

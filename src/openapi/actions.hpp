@@ -62,6 +62,9 @@ std::optional<std::string> unsupported_parameter(const ActionSpec& action,
 // DescDomain's Dkim* and Dmarc* fields (actions_dkim.cpp).
 nlohmann::json domain_dkim_fields(const store::Domain& d);
 
+// `part` of `whole` as the console shows it: "33.33%", "25%", "0%" (also for a whole of 0).
+std::string percent(std::int64_t part, std::int64_t whole);
+
 std::string iso_time(const std::string& sqlite_utc); // "2026-11-23 10:00:00" -> "2026-11-23T10:00Z"
 std::int64_t unix_time(const std::string& sqlite_utc);
 

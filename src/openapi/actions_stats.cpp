@@ -21,17 +21,6 @@ std::int64_t time_param(ActionContext& c, const char* name, std::int64_t fallbac
     return *ms;
 }
 
-std::string percent(std::int64_t part, std::int64_t whole) {
-    if (whole == 0) return "0%";
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.2f%%", 100.0 * static_cast<double>(part) / static_cast<double>(whole));
-    std::string s = buf; // "100.00%" -> "100%", "66.70%" -> "66.7%"
-    while (s.size() > 2 && s[s.size() - 2] == '0' && s.find('.') != std::string::npos)
-        s.erase(s.size() - 2, 1);
-    if (s.size() > 2 && s[s.size() - 2] == '.') s.erase(s.size() - 2, 1);
-    return s;
-}
-
 std::string utc_minute(std::int64_t ms) { // "2026-11-24T05:03Z", the hosted service's shape
     const auto t = std::chrono::floor<std::chrono::seconds>(
         std::chrono::sys_time<std::chrono::milliseconds>{std::chrono::milliseconds{ms}});
@@ -43,6 +32,17 @@ void require_backend(ActionContext& c) {
         throw ApiError{503, "ServiceUnavailable", "Delivery reporting is not available."};
 }
 } // namespace
+
+std::string percent(std::int64_t part, std::int64_t whole) {
+    if (whole == 0) return "0%";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f%%", 100.0 * static_cast<double>(part) / static_cast<double>(whole));
+    std::string s = buf; // "100.00%" -> "100%", "66.70%" -> "66.7%"
+    while (s.size() > 2 && s[s.size() - 2] == '0' && s.find('.') != std::string::npos)
+        s.erase(s.size() - 2, 1);
+    if (s.size() > 2 && s[s.size() - 2] == '.') s.erase(s.size() - 2, 1);
+    return s;
+}
 
 json sender_statistics_detail_by_param(ActionContext& c) {
     require_backend(c);

@@ -1,10 +1,12 @@
 // Durable delivery state (SQLite, WAL, synchronous=FULL): each recipient's state, every
-// attempt, the final event strings, and hard-bounce counts for the invalid-address library.
+// attempt, the final event strings, hard-bounce counts for the invalid-address library, and the
+// tracked messages' links and hits (written by the tracking recorder, which has its own connection).
 // Blocking: the engine calls it from one worker thread. Trusted input (built by the engine).
 #pragma once
 
 #include "mailpush/delivery/records.hpp"
 #include "mailpush/delivery/report.hpp"
+#include "mailpush/delivery/track_report.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -50,6 +52,16 @@ public:
     std::vector<ReportRow> details(const DetailQuery& q);
     std::int64_t count_details(const DetailQuery& q);
     std::vector<StatRow> stats(const StatQuery& q);
+
+    // Open and click tracking (docs/tracking.md). Before a tracked message is sent: marks it
+    // tracked and stores its links, link n being urls[n-1] (idempotent: a message's links are
+    // stored once). Tracking rows live `link_retention`, longer than the rest of the log: the
+    // tracking recorder prunes them (TrackingRecorder::prune), prune() here leaves them.
+    void store_links(std::uint64_t envid, const std::vector<std::string>& urls, std::int64_t now_ms);
+    // Per day of the send, oldest first; days without a tracked recipient delivered are left out.
+    std::vector<TrackStatRow> track_stats(const TrackQuery& q);
+    // Per link (by link number, then URL); links never clicked too. Only the account's messages.
+    std::vector<LinkStatRow> link_stats(const LinkQuery& q);
 
 private:
     void exec(const char* sql);

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace mailpush::delivery {
 
@@ -42,6 +43,9 @@ struct TrackingEvent {
 std::string format_event_time(SystemTime t, int utc_offset_seconds);
 
 std::string format_delivery_event(const DeliveryEvent& e, int utc_offset_seconds);
-std::string format_tracking_event(const TrackingEvent& e, int utc_offset_seconds);
+// With a `hit_class` ("human", "proxy", … of docs/tracking.md), `&class=<hit_class>` follows
+// operate_time (a Click's url stays last).
+std::string format_tracking_event(const TrackingEvent& e, int utc_offset_seconds,
+                                  std::string_view hit_class = {});
 
 } // namespace mailpush::delivery

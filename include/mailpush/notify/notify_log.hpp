@@ -15,6 +15,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 struct sqlite3;
@@ -27,6 +28,11 @@ namespace mailpush::notify {
 
 // Milliseconds since the epoch: the clock of routing, pushing and the queue.
 std::int64_t unix_ms();
+
+// The notification type of an event string: Deliver:Open / Deliver:Click for tracking events
+// ("event=Open&…", "event=Click&…"), else Deliver:SendSuccessfully for status 0 and
+// Deliver:SendFailed otherwise (`status` is the event's own). Pure.
+std::string event_type(std::string_view text, int status);
 
 // One delivery event as routing sees it.
 struct RoutedEvent {

@@ -7,6 +7,7 @@
 
 #include "mailpush/common/client_origin.hpp"
 #include "mailpush/delivery/report.hpp"
+#include "mailpush/delivery/track_report.hpp"
 #include "mailpush/notify/notify_log.hpp"
 #include "mailpush/openapi/account_slots.hpp"
 #include "mailpush/openapi/nonce_cache.hpp"
@@ -46,6 +47,8 @@ struct OpenApiBackends {
     std::function<std::vector<delivery::ReportRow>(const delivery::DetailQuery&)> details;
     std::function<std::int64_t(const delivery::DetailQuery&)> count_details;
     std::function<std::vector<delivery::StatRow>(const delivery::StatQuery&)> stats;
+    // Tracking statistics (the delivery log): opens and clicks per day of the send.
+    std::function<std::vector<delivery::TrackStatRow>(const delivery::TrackQuery&)> track_stats;
     // The account's notification pull queue (SPEC §7): receive hides what it returns for the
     // visibility timeout; delete takes current receipt handles and returns those that matched none.
     std::function<std::vector<notify::QueueMessage>(const std::string& account, std::size_t max)>

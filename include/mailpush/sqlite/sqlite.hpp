@@ -29,6 +29,12 @@ public:
     }
     // true while a row is available
     bool step();
+    // Ready to run again with new values (a statement prepared once for a batch of rows).
+    Statement& reset() {
+        sqlite3_reset(stmt_);
+        sqlite3_clear_bindings(stmt_);
+        return *this;
+    }
     std::string text(int col) const;
     std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
 
