@@ -54,6 +54,7 @@ constexpr Flag kFlags[] = {
     {"warmup-growth-percent", true},
     {"warmup-days", true},
     {"sender", true},
+    {"track", false},
 };
 
 const Flag* find_flag(std::string_view name) {
