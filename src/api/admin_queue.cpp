@@ -19,7 +19,9 @@ json to_json(const spool::QueueEntry& e) {
             {"recipients", rcpts},
             {"size", e.size},
             {"received_at_ms", e.received_at_ms},
-            {"peer", e.peer}};
+            {"peer", e.peer},
+            {"track_opens", e.envelope.track_opens},
+            {"track_links", e.envelope.track_links}};
 }
 
 std::uint64_t parse_envid(const std::string& s) {

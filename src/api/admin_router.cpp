@@ -167,7 +167,7 @@ const Router& admin_router() {
                                 address_routes(), invalid_address_routes(), queue_routes(),
                                 access_key_routes(), tag_routes(), receiver_list_routes(), template_routes(),
                                 task_routes(), report_routes(), tracking_routes(), notify_routes(),
-                                suppression_routes(), traffic_routes()});
+                                suppression_routes(), traffic_routes(), tracking_key_routes()});
     return router;
 }
 

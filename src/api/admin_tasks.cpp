@@ -21,6 +21,7 @@ json to_json(const store::SendTask& t) {
             {"total", t.total},
             {"queued", t.queued},
             {"skipped", t.skipped},
+            {"track", t.track},
             {"created_at", t.created_at}};
 }
 
@@ -33,6 +34,7 @@ ApiResponse send_task(const AdminServices& s, const RouteCall& c) {
     b.receivers = field(c.body, "receivers");
     b.tag = field(c.body, "tag", false);
     b.address_type = static_cast<int>(int_field(c.body, "address_type").value_or(1));
+    b.click_trace = c.body.is_object() && c.body.contains("track") && bool_field(c.body, "track");
     std::uint64_t first = 0;
     try {
         // The operator's task is the server's own work: no IP protection check.

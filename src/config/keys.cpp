@@ -6,6 +6,7 @@
 
 #include "mailpush/delivery/destination_rules.hpp"
 #include "mailpush/delivery/route.hpp"
+#include "mailpush/store/ip_ranges.hpp"
 
 #include <algorithm>
 #include <array>
@@ -90,6 +91,8 @@ constexpr std::array<Word<smtp::ReplyStyle>, 2> kReplyStyles{
     {{"directmail", smtp::ReplyStyle::directmail}, {"rfc", smtp::ReplyStyle::rfc}}};
 constexpr std::array<Word<smtp::FromHeaderPolicy>, 2> kFromHeaderPolicies{
     {{"account-domains", smtp::FromHeaderPolicy::account_domains}, {"any", smtp::FromHeaderPolicy::any}}};
+constexpr std::array<Word<delivery::LinkHost>, 2> kLinkHosts{
+    {{"cname", delivery::LinkHost::cname}, {"public", delivery::LinkHost::public_url}}};
 constexpr std::array<Word<TlsMode>, 3> kTlsModes{
     {{"starttls", TlsMode::starttls}, {"implicit", TlsMode::implicit}, {"none", TlsMode::none}}};
 
@@ -135,6 +138,15 @@ std::optional<std::string> exact_domains_rule(const Value& v) {
     for (const auto& d : std::get<std::vector<std::string>>(v))
         if (d.empty() || d.find_first_of("*? \r\n") != std::string::npos)
             return "must be exact domain names (no patterns such as \"*\")";
+    return std::nullopt;
+}
+
+std::optional<std::string> cidr_list_rule(const Value& v) {
+    for (const auto& n : std::get<std::vector<std::string>>(v)) {
+        std::string error;
+        if (n.find('/') == std::string::npos || !store::parse_ip_entry(n, error))
+            return "\"" + n + "\" is not a network in CIDR form (\"17.0.0.0/8\", \"2620:149::/32\")";
+    }
     return std::nullopt;
 }
 
@@ -558,6 +570,46 @@ std::vector<TableEntry> build_table() {
                     "tests; docs/security.md)",
                     {to<C, &C::notify, &N::allow_private_targets>(),
                      to<C, &C::store, &S::allow_private_notify_targets>()}),
+        }});
+    using K = delivery::TrackingOptions;
+    t.push_back(Section{
+        "tracking",
+        {
+            flag<C>(
+                "require_cname",
+                "open and click tracking only for senders whose domain's tracking record "
+                "(`dmtrace.{domain}` CNAME) passed `domain verify`; a request for it otherwise is refused "
+                "(false in dev and tests)",
+                {to<C, &C::tracking, &K::require_cname>(), to<C, &C::store, &S::tracking_requires_cname>()}),
+            choice<C>(
+                "link_host", words_of(kLinkHosts),
+                "where the pixel and the links point: `cname` = http://dmtrace.{domain} of the sender's "
+                "domain; `public` = the server's public URL (`[http] public_url` or its default)",
+                {to_enum<kLinkHosts, C, &C::tracking, &K::link_host>()}),
+            duration(
+                "scanner_window", 0,
+                "links clicked this soon after delivery count as a security scanner's (docs/tracking.md)",
+                {to<C, &C::tracking, &K::scanner_window>()}),
+            duration("burst_window", 0,
+                     "hits of one recipient this close together are one burst (a machine's)",
+                     {to<C, &C::tracking, &K::burst_window>()}),
+            checked(list<C>("prefetch_networks",
+                            "client networks whose opens are prefetches, not a reader (Apple Mail Privacy "
+                            "Protection's proxies)",
+                            {to<C, &C::tracking, &K::prefetch_networks>()}),
+                    "CIDR networks", cidr_list_rule),
+            duration("link_retention", 86'400'000,
+                     "a delivered message's tracking links (and so its pixel and redirects) work this long",
+                     {to<C, &C::tracking, &K::link_retention>()}),
+            duration("flush_interval", 10, "tracking hits are written in batches at least this often",
+                     {to<C, &C::tracking, &K::flush_interval>()}),
+            integer<C>("max_pending", 1, 100'000'000,
+                       "tracking hits held for the next batch; beyond it hits are answered but not recorded",
+                       {to<C, &C::tracking, &K::max_pending>()}),
+            duration(
+                "key_retention", 86'400'000,
+                "a rotated-out tracking key still verifies this long after its rotation",
+                {to<C, &C::tracking, &K::key_retention>(), to<C, &C::store, &S::tracking_key_retention>()}),
         }});
     using R = Route;
     t.push_back(ArraySection<Route>{

@@ -64,7 +64,8 @@ std::span<const Command> report_commands();  // stats, details
 std::span<const Command> notify_commands();  // notify
 // suppression
 std::span<const Command> suppression_commands();
-std::span<const Command> traffic_commands(); // account traffic, blocks
+std::span<const Command> traffic_commands();  // account traffic, blocks
+std::span<const Command> tracking_commands(); // tracking keys
 
 // The row for a command line (the longest run of command words), and its arguments; UsageError
 // when none fits.

@@ -55,6 +55,7 @@ constexpr Flag kFlags[] = {
     {"warmup-days", true},
     {"sender", true},
     {"envid", true},
+    {"track", false},
 };
 
 const Flag* find_flag(std::string_view name) {

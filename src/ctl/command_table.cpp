@@ -9,9 +9,9 @@ namespace mailpush::ctl {
 namespace {
 
 std::vector<std::span<const Command>> groups() {
-    return {account_commands(), sender_commands(),      queue_commands(),
-            invalid_commands(), content_commands(),     report_commands(),
-            notify_commands(),  suppression_commands(), traffic_commands()};
+    return {account_commands(), sender_commands(),  queue_commands(),  invalid_commands(),
+            content_commands(), report_commands(),  notify_commands(), suppression_commands(),
+            traffic_commands(), tracking_commands()};
 }
 
 bool starts_with_words(const std::vector<std::string>& args, const std::vector<std::string>& words) {

@@ -9,8 +9,8 @@ using nlohmann::json;
 const std::vector<std::string> kTagColumns{"account", "name", "description", "created_at"};
 const std::vector<std::string> kListColumns{"account", "name", "alias", "count", "description", "created_at"};
 const std::vector<std::string> kTemplateColumns{"account", "name", "status", "type", "subject", "updated_at"};
-const std::vector<std::string> kTaskColumns{"id",     "account", "template", "receivers",
-                                            "status", "total",   "queued",   "skipped"};
+const std::vector<std::string> kTaskColumns{"id",    "account", "template", "receivers", "status",
+                                            "total", "queued",  "skipped",  "track"};
 
 // ACCOUNT NAME as a path under `base`.
 std::string item_path(const std::string& base, const Invocation& in) {
@@ -69,7 +69,8 @@ Call send_task(const Invocation& in) {
              {"template", in.opt("template")},
              {"receivers", in.opt("list")},
              {"tag", in.opt("tag")},
-             {"address_type", address_type}},
+             {"address_type", address_type},
+             {"track", in.has("track")}},
             kTaskColumns};
 }
 
@@ -169,7 +170,7 @@ std::span<const Command> content_commands() {
         {{"template", "approve"}, "ACCOUNT NAME", review_template},
         {{"template", "reject"}, "ACCOUNT NAME [--reason TEXT]", review_template},
         {{"task", "send"},
-         "ACCOUNT --address ADDRESS --template NAME --list NAME [--tag NAME] [--address-type 0|1]",
+         "ACCOUNT --address ADDRESS --template NAME --list NAME [--tag NAME] [--address-type 0|1] [--track]",
          send_task},
         {{"task", "list"},
          "[ACCOUNT]",

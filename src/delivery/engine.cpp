@@ -101,6 +101,8 @@ QueuedMessage queued_message(const spool::QueueEntry& entry, const std::vector<R
               entry.envelope.body_type == "8BITMIME",
               entry.envelope.smtputf8};
     m.unsubscribe = entry.envelope.unsubscribe;
+    m.track_opens = entry.envelope.track_opens;
+    m.track_links = entry.envelope.track_links;
     for (const auto& r : pending)
         m.rcpts.push_back({r.idx, r.address, r.state, r.attempts, r.next_attempt_ms, false});
     return m;

@@ -176,9 +176,10 @@ void Scheduler::start_due(std::uint64_t envid, std::int64_t now, std::vector<Att
             later = std::min(later, r.next_ms);
             continue;
         }
-        // A message with per-recipient headers (List-Unsubscribe) goes one recipient per attempt.
+        // A message with per-recipient headers (List-Unsubscribe) or links (tracking) goes one
+        // recipient per attempt.
         auto group = common::to_lower(smtp::split_address(r.address).second);
-        if (!m.unsubscribe.empty()) group += '\n' + std::to_string(r.idx);
+        if (m.per_recipient()) group += '\n' + std::to_string(r.idx);
         by_domain[group].push_back(&r);
     }
     for (auto& [group, rcpts] : by_domain) {
@@ -230,6 +231,8 @@ AttemptJob Scheduler::plan(const QueuedMessage& m, const std::string& domain, co
     job.message.smtputf8 = m.info.smtputf8;
     job.auth_user = m.info.auth_user;
     job.unsubscribe = m.unsubscribe;
+    job.track_opens = m.track_opens;
+    job.track_links = m.track_links;
     for (auto* r : rcpts) {
         r->in_flight = true;
         job.rcpt_indices.push_back(r->idx);

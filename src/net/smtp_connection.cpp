@@ -12,6 +12,7 @@
 #include "mailpush/net/offload.hpp"
 #include "mailpush/smtp/command.hpp"
 #include "mailpush/smtp/message_headers.hpp"
+#include "mailpush/smtp/trace_header.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -199,6 +200,24 @@ std::variant<std::string, smtp::Reply> unsubscribe_ask(const store::Directory& d
     if (!link || !level) return count_rejection("bad_alidm_settings"), smtp::replies::bad_alidm_settings();
     if (!store::wants_unsubscribe_link(*link, sender.type)) return std::string();
     return std::string(store::to_string(store::recorded_level(*level)));
+}
+
+// The tracking X-AliDM-Trace asks for (OpenTrace: opens, LinkTrace: clicks; docs/tracking.md),
+// set on the envelope, or the refusal when the sender's domain may not track.
+std::optional<smtp::Reply> ask_tracking(const store::Directory& dir, smtp::Envelope& env,
+                                        const std::string& body) {
+    const auto header = smtp::find_header(body, "X-AliDM-Trace");
+    if (!header) return std::nullopt;
+    const auto trace = smtp::parse_trace_header(*header);
+    if (!trace.open_trace && !trace.link_trace) return std::nullopt;
+    if (!dir.tracking_allowed(env.auth_user)) {
+        count_rejection("tracking_not_verified");
+        return smtp::replies::tracking_not_verified(
+            std::string("dmtrace.").append(smtp::split_address(env.auth_user).second));
+    }
+    env.track_opens = trace.open_trace;
+    env.track_links = trace.link_trace;
+    return std::nullopt;
 }
 
 bool reaches_alias(const store::Directory& dir, const smtp::Envelope& env) {
@@ -487,6 +506,12 @@ private:
                         break;
                     }
                     req.envelope.unsubscribe = std::move(std::get<std::string>(ask));
+                    if (auto refusal = ask_tracking(*dir, req.envelope, out.action.body)) {
+                        smtp::CommitResult refused;
+                        refused.refusal = std::move(refusal);
+                        out = session_.on_commit_result(refused);
+                        break;
+                    }
                 }
                 const auto reached = static_cast<std::int64_t>(req.envelope.recipients.size());
                 // RCPT checked the quota; reserving it here, atomically, keeps concurrent sessions

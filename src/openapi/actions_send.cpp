@@ -10,6 +10,13 @@ namespace {
 bool flag(const std::string& v) {
     return v == "1" || v == "true";
 }
+
+// ClickTrace: "1" opens and clicks, "0" (the default) none; anything else is refused.
+bool click_trace(ActionContext& c) {
+    const auto v = c.optional("ClickTrace", "0");
+    if (v != "0" && v != "1") throw ApiError{400, "InvalidParameter", "ClickTrace must be 0 or 1"};
+    return v == "1";
+}
 } // namespace
 
 json single_send_mail(ActionContext& c) {
@@ -27,7 +34,7 @@ json single_send_mail(ActionContext& c) {
     s.html_body = c.optional("HtmlBody");
     s.text_body = c.optional("TextBody");
     s.tag = c.optional("TagName");
-    s.click_trace = flag(c.optional("ClickTrace", "0"));
+    s.click_trace = click_trace(c);
     s.headers_json = c.optional("Headers");
     s.unsubscribe_link_type = c.optional("UnSubscribeLinkType");
     s.unsubscribe_filter_level = c.optional("UnSubscribeFilterLevel");
@@ -46,7 +53,7 @@ json batch_send_mail(ActionContext& c) {
     b.template_name = c.required("TemplateName");
     b.receivers = c.required("ReceiversName");
     b.tag = c.optional("TagName");
-    b.click_trace = flag(c.optional("ClickTrace", "0"));
+    b.click_trace = click_trace(c);
     b.reply_address = c.optional("ReplyAddress");
     b.reply_alias = c.optional("ReplyAddressAlias");
     b.unsubscribe_link_type = c.optional("UnSubscribeLinkType");

@@ -198,11 +198,19 @@ SendService::commit_all(std::size_t count, const std::function<Message(std::size
     return results;
 }
 
+void SendService::check_tracking(const std::string& sender, bool wanted) const {
+    if (!wanted || store_.directory()->tracking_allowed(sender)) return;
+    fail(400, "InvalidClickTrace.NotVerified",
+         "Tracking needs the tracking record of the sender's domain (CNAME dmtrace." +
+             std::string(smtp::split_address(sender).second) + ") verified.");
+}
+
 SingleResult SendService::single(const SingleSend& r, const common::ClientOrigin& origin,
                                  std::int64_t now_s) {
     if (r.address_type != 0 && r.address_type != 1)
         fail(400, "InvalidParameter", "AddressType must be 0 or 1");
     const std::string verified_reply_to = check_sender(r.account, r.sender, origin, false);
+    check_tracking(r.sender, r.click_trace);
     if (r.subject.empty() || utf8_length(r.subject) > 100 || !header_safe(r.subject))
         fail(400, "InvalidSubject.Malformed",
              "The specified subject is wrongly formed (1-100 characters, one line).");
@@ -299,6 +307,7 @@ SingleResult SendService::single(const SingleSend& r, const common::ClientOrigin
         env.auth_user = r.sender;
         env.helo = "openapi";
         env.body_type = "8BITMIME";
+        env.track_opens = env.track_links = r.click_trace;
         for (const auto& a : to)
             env.recipients.push_back({a, "", ""});
         return env;
@@ -341,6 +350,7 @@ store::SendTask SendService::batch(const BatchSend& r, const common::ClientOrigi
     if (r.address_type != 0 && r.address_type != 1)
         fail(400, "InvalidParameter", "AddressType must be 0 or 1");
     check_sender(r.account, r.sender, origin, true);
+    check_tracking(r.sender, r.click_trace);
     store::Template tpl;
     try {
         tpl = store_.get_template(r.account, r.template_name);
@@ -385,6 +395,7 @@ store::SendTask SendService::batch(const BatchSend& r, const common::ClientOrigi
     task.template_name = r.template_name;
     task.receivers = r.receivers;
     task.tag = r.tag;
+    task.track = r.click_trace;
     task.status = "sending";
     task.total = static_cast<std::int64_t>(members.size());
     task = store_.add_task(task);
@@ -410,6 +421,7 @@ store::SendTask SendService::batch(const BatchSend& r, const common::ClientOrigi
         env.auth_user = r.sender;
         env.helo = "openapi";
         env.body_type = "8BITMIME";
+        env.track_opens = env.track_links = r.click_trace;
         env.recipients.push_back({m.email, "", ""});
         const store::UnsubscribeClaim claim{r.account, r.sender, m.email, store::recorded_level(ask.level),
                                             r.tag};

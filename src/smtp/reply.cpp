@@ -59,6 +59,8 @@ constexpr std::array<ReplyTemplate, static_cast<std::size_t>(ReplyId::end_)> kCa
     {ReplyId::bad_alidm_settings, 550, Status{5, 6, 0}, "Malformed X-AliDM-Settings header", kOwn},
     {ReplyId::outbound_ip_not_offered, 550, Status{5, 6, 0},
      "X-AliDM-Settings OutboundIp is not offered: this server has no IP pools", kOwn},
+    {ReplyId::tracking_not_verified, 550, Status{5, 7, 1},
+     "Tracking requested, but the sender domain's tracking record (CNAME {}) is not verified", kOwn},
     {ReplyId::size_exceeds_limit, 552, Status{5, 3, 4}, "Message size exceeds fixed maximum message size",
      kOwn},
     {ReplyId::start_data, 354, std::nullopt, "End data with <CR><LF>.<CR><LF>", kDocumented},
@@ -238,6 +240,9 @@ Reply bad_alidm_settings() {
 }
 Reply outbound_ip_not_offered() {
     return render(ReplyId::outbound_ip_not_offered);
+}
+Reply tracking_not_verified(std::string_view record) {
+    return render(ReplyId::tracking_not_verified, record);
 }
 Reply size_exceeds_limit() {
     return render(ReplyId::size_exceeds_limit);

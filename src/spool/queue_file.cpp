@@ -20,6 +20,8 @@ nlohmann::json envelope_json(const QueueEntry& e) {
         {"ret", e.envelope.ret}, {"dsn_envid", e.envelope.dsn_envid}, {"received_at", e.received_at_ms},
         {"peer", e.peer},        {"helo", e.envelope.helo},           {"tls", e.envelope.tls}};
     if (!e.envelope.unsubscribe.empty()) j["unsubscribe"] = e.envelope.unsubscribe; // absent in older files
+    if (e.envelope.track_opens) j["track_opens"] = true;                          // likewise
+    if (e.envelope.track_links) j["track_links"] = true;
     return j;
 }
 } // namespace
@@ -72,6 +74,8 @@ std::optional<std::pair<QueueEntry, std::string>> decode_queue_file(std::string_
         e.envelope.helo = j.at("helo").get<std::string>();
         e.envelope.tls = j.at("tls").get<bool>();
         e.envelope.unsubscribe = j.value("unsubscribe", std::string());
+        e.envelope.track_opens = j.value("track_opens", false);
+        e.envelope.track_links = j.value("track_links", false);
         e.size = *blen;
         return std::pair{std::move(e), std::string(f.substr(head + *hlen + 1, *blen))};
     } catch (const nlohmann::json::exception&) {

@@ -207,11 +207,14 @@ Store::Store(const std::string& path, StoreLimits limits, std::string region)
         exec("ALTER TABLE addresses ADD COLUMN reply_to_status TEXT NOT NULL DEFAULT 'none'");
         exec("ALTER TABLE addresses ADD COLUMN reply_to_requested_s INTEGER NOT NULL DEFAULT 0");
     }
+    if (!has_column("send_tasks", "track"))
+        exec("ALTER TABLE send_tasks ADD COLUMN track INTEGER NOT NULL DEFAULT 0");
     const auto key_file = std::filesystem::path(path).parent_path() / "master.key";
     secrets_ = std::make_unique<common::SecretBox>(key_file.string());
     open_suppression(std::filesystem::path(path).parent_path().string());
     open_traffic();
     open_blocks();
+    open_tracking();
     migrate_dkim();
     load_usage();
     refresh_directory();
@@ -787,6 +790,7 @@ void Store::refresh_directory(bool lists_changed) {
             if (auto level = parse_filter_level(lv.text(1))) dir->filter_levels[lv.text(0)] = *level;
         load_dkim_signing(*dir);
         load_traffic(*dir);
+        load_tracking(*dir);
     }
     std::lock_guard lock(dir_mutex_);
     directory_ = std::move(dir);

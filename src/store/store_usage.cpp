@@ -68,14 +68,15 @@ SendTask Store::add_task(const SendTask& t) {
     const auto id = account_id(t.account);
     Statement st(db_,
                  "INSERT INTO send_tasks(account_id,address,address_type,template,receivers,tag,status,total,"
-                 "queued,skipped) VALUES(?,?,?,?,?,?,?,?,?,?)");
+                 "queued,skipped,track) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
     st.bind(1, id).bind(2, t.address).bind(3, std::int64_t{t.address_type}).bind(4, t.template_name);
     st.bind(5, t.receivers)
         .bind(6, t.tag)
         .bind(7, t.status)
         .bind(8, t.total)
         .bind(9, t.queued)
-        .bind(10, t.skipped);
+        .bind(10, t.skipped)
+        .bind(11, std::int64_t{t.track});
     st.step();
     SendTask out = t;
     out.id = sqlite3_last_insert_rowid(db_);
@@ -97,17 +98,17 @@ SendTask Store::finish_task(std::int64_t id, std::int64_t queued, std::int64_t s
 
 std::vector<SendTask> Store::list_tasks(const std::string& account_filter) {
     std::lock_guard lock(db_mutex_);
-    Statement st(
-        db_,
-        "SELECT t.id,a.name,t.address,t.address_type,t.template,t.receivers,t.tag,t.status,t.total,"
-        "t.queued,t.skipped,t.detail,t.created_at FROM send_tasks t JOIN accounts a ON a.id=t.account_id "
-        "WHERE ?='' OR a.name=? ORDER BY t.id DESC");
+    Statement st(db_,
+                 "SELECT t.id,a.name,t.address,t.address_type,t.template,t.receivers,t.tag,t.status,t.total,"
+                 "t.queued,t.skipped,t.detail,t.created_at,t.track FROM send_tasks t JOIN accounts a ON "
+                 "a.id=t.account_id "
+                 "WHERE ?='' OR a.name=? ORDER BY t.id DESC");
     st.bind(1, account_filter).bind(2, account_filter);
     std::vector<SendTask> out;
     while (st.step())
         out.push_back({st.integer(0), st.text(1), st.text(2), static_cast<int>(st.integer(3)), st.text(4),
                        st.text(5), st.text(6), st.text(7), st.integer(8), st.integer(9), st.integer(10),
-                       st.text(11), st.text(12)});
+                       st.text(11), st.text(12), st.integer(13) != 0});
     return out;
 }
 

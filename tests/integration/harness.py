@@ -64,7 +64,7 @@ class Server:
     def __init__(self, workdir: Path, extra: str = "", listeners=None, smtp: str = "", limits: str = "",
                  spool: str = "", routes=(("*", "hold"),), delivery: str = "", verified_domains=False,
                  tail: str = "", http: str = "", admin: str = "", user: str = "",
-                 private_mx=True, private_targets=True):
+                 private_mx=True, private_targets=True, tracking_cname=False):
         self.dir = workdir
         self.dir.mkdir(parents=True, exist_ok=True)
         self.data = self.dir / "data"
@@ -79,6 +79,8 @@ class Server:
         self.user = user  # [server] user: "" keeps the test's identity (root in CI)
         # Tests deliver to loopback MX hosts and webhooks; test_security_ssrf turns these off.
         self.private_mx, self.private_targets = private_mx, private_targets
+        # Test domains publish no tracking CNAME: tracking is allowed without it unless asked.
+        self.tracking_cname = tracking_cname
         self.listeners = listeners or [("smtp", "starttls"), ("smtps", "implicit"), ("plain", "none")]
         self.proc = None
         self.ports = {}
@@ -92,6 +94,11 @@ class Server:
             tail = tail.replace("[notify]\n", "[notify]\n" + private_targets, 1)
         else:
             tail = "[notify]\n" + private_targets + tail
+        require_cname = f"require_cname = {'true' if self.tracking_cname else 'false'}\n"
+        if "[tracking]\n" in tail:  # likewise a test's own [tracking] section
+            tail = tail.replace("[tracking]\n", "[tracking]\n" + require_cname, 1)
+        else:
+            tail = "[tracking]\n" + require_cname + tail
         lst = "".join(f'[[listener]]\nname = "{n}"\naddress = "127.0.0.1"\nport = 0\ntls = "{t}"\n\n'
                       for n, t in self.listeners)
         self.config.write_text(f"""

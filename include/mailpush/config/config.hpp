@@ -10,6 +10,7 @@
 
 #include "mailpush/api/http_options.hpp"
 #include "mailpush/delivery/options.hpp"
+#include "mailpush/delivery/tracking_options.hpp"
 #include "mailpush/net/smtp_options.hpp"
 #include "mailpush/notify/options.hpp"
 #include "mailpush/openapi/options.hpp"
@@ -46,16 +47,17 @@ struct TlsFiles {
 };
 
 struct Config {
-    ServerOptions server;             // [server]
-    TlsFiles tls;                     // [tls]
-    net::SmtpOptions smtp;            // [[listener]], [smtp], [limits]
-    api::HttpOptions http;            // [http]: the public listener
-    api::AdminOptions admin;          // [admin]: the operator listener
-    openapi::OpenApiOptions openapi;  // [http] max_clock_skew, public_url
-    spool::SpoolOptions spool;        // [spool]
-    store::StoreLimits store;         // [accounts], [auth]
-    notify::NotifierOptions notify;   // [notify]
-    delivery::EngineOptions delivery; // [delivery], [dns], [[route]]
+    ServerOptions server;               // [server]
+    TlsFiles tls;                       // [tls]
+    net::SmtpOptions smtp;              // [[listener]], [smtp], [limits]
+    api::HttpOptions http;              // [http]: the public listener
+    api::AdminOptions admin;            // [admin]: the operator listener
+    openapi::OpenApiOptions openapi;    // [http] max_clock_skew, public_url
+    spool::SpoolOptions spool;          // [spool]
+    store::StoreLimits store;           // [accounts], [auth]
+    notify::NotifierOptions notify;     // [notify]
+    delivery::EngineOptions delivery;   // [delivery], [dns], [[route]]
+    delivery::TrackingOptions tracking; // [tracking]
 };
 
 // Thrown by load_config; what() is one line: "FILE: key 'smtp.reply_style': must be ...".

@@ -29,6 +29,9 @@ struct AttemptJob {
     // One-click unsubscribe (delivery/unsubscribe_headers.hpp): the sender address, the
     // envelope's level ("" none) and this recipient's List-Unsubscribe lines.
     std::string auth_user, unsubscribe, unsubscribe_lines;
+    // Open and click tracking the envelope asked for (docs/tracking.md); either set: the job has
+    // one recipient, whose body gets its own pixel and links.
+    bool track_opens = false, track_links = false;
     std::int64_t started_ms = 0;
     std::vector<int> held_invalid; // recipients not attempted: in the invalid-address library
     // DKIM (src/delivery/delivery_signing.cpp): the size of the signature fields prepended to

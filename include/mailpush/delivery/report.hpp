@@ -3,6 +3,8 @@
 // statistics per sender or tag). Plain records; the delivery log stores and answers them.
 #pragma once
 
+#include "mailpush/smtp/trace_header.hpp"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -44,13 +46,8 @@ struct StatRow {
     std::int64_t total = 0, delivered = 0, invalid = 0, spam = 0, failed = 0;
 };
 
-// The X-AliDM-Trace control header (SPEC §3): base64 of a JSON object with TagName,
-// OpenTrace, LinkTrace. Anything unreadable yields no tag and no tracking.
-struct TraceOptions {
-    std::string tag;
-    bool open_trace = false;
-    bool link_trace = false;
-};
-TraceOptions parse_trace_header(std::string_view value);
+// The X-AliDM-Trace control header, read in smtp (the SMTP commit needs it too).
+using smtp::parse_trace_header;
+using smtp::TraceOptions;
 
 } // namespace mailpush::delivery

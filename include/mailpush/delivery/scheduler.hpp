@@ -48,6 +48,9 @@ struct QueuedMessage {
     MessageInfo info;
     std::vector<QueuedRecipient> rcpts;
     std::string unsubscribe; // the envelope's: non-empty = one recipient per attempt (its own headers)
+    bool track_opens = false, track_links = false; // the envelope's: either = one recipient per attempt
+    // Each recipient gets a body of its own (List-Unsubscribe lines, tracking links).
+    bool per_recipient() const { return !unsubscribe.empty() || track_opens || track_links; }
     // Warm-up of the sending domain (lower-case), when it has a plan (the shell asks the accounts).
     std::string sending_domain;
     std::optional<WarmupPlan> warmup;

@@ -48,7 +48,7 @@ struct BatchSend {
     std::string template_name;
     std::string receivers;
     std::string tag;
-    bool click_trace = false;
+    bool click_trace = false; // ClickTrace=1 / a task's track: opens and clicks
     std::string reply_address;
     std::string reply_alias;
     std::string unsubscribe_link_type;
@@ -74,6 +74,8 @@ public:
                                         const std::string& token);
 
 private:
+    // InvalidClickTrace.NotVerified if tracking is `wanted` and the sender's domain may not track.
+    void check_tracking(const std::string& sender, bool wanted) const;
     // sender address, account state, IP protection, verified domain, type.
     std::string check_sender(const std::string& account, const std::string& sender,
                              const common::ClientOrigin& origin, bool batch);

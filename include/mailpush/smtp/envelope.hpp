@@ -28,6 +28,9 @@ struct Envelope {
     // One-click unsubscribe (docs/suppression.md): the filter level an unsubscribe through this
     // message records ("mailfrom", ...); "" = no List-Unsubscribe. Set: one recipient per attempt.
     std::string unsubscribe;
+    // Open and click tracking the sender asked for (docs/tracking.md). Either set: one recipient
+    // per attempt, as each recipient's body carries its own links.
+    bool track_opens = false, track_links = false;
 };
 
 } // namespace mailpush::smtp

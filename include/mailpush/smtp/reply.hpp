@@ -59,6 +59,7 @@ enum class ReplyId : std::uint8_t {
     suppressed_rcptto,
     bad_alidm_settings,
     outbound_ip_not_offered,
+    tracking_not_verified,
     size_exceeds_limit,
     start_data,
     data_too_big,
@@ -155,6 +156,8 @@ Reply invalid_rcptto();
 Reply suppressed_rcptto();       // RCPT to an address or domain on the account's suppression list
 Reply bad_alidm_settings();      // after DATA: X-AliDM-Settings not base64 JSON with known values
 Reply outbound_ip_not_offered(); // after DATA: X-AliDM-Settings asks for an IP pool (none exist)
+// 550 after DATA: X-AliDM-Trace asks for tracking and `record` (dmtrace.{domain}) is not verified.
+Reply tracking_not_verified(std::string_view record);
 Reply size_exceeds_limit();      // SIZE= too large at MAIL
 Reply start_data();
 Reply data_too_big(); // 557 at end of DATA

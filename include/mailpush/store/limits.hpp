@@ -1,11 +1,13 @@
-// The account store's limits: the [accounts] keys, the [auth] password cost and the [server]
-// and [delivery] values the store needs (host name, private IP protection, quota time zone).
+// The account store's limits: the [accounts] keys, the [auth] password cost and the [server],
+// [delivery] and [tracking] values the store needs (host name, private IP protection, quota time
+// zone, the tracking record requirement and key retention).
 // The store receives only this part of the configuration.
 #pragma once
 
 #include "mailpush/common/password_hash.hpp"
 #include "mailpush/store/traffic.hpp"
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -33,6 +35,10 @@ struct StoreLimits {
     int utc_offset_minutes = 480;           // quota days and months (the hosted service: +08:00)
     std::string service_host = "localhost"; // the records domains must publish point here
     TrafficDefaults traffic;                // submission rate and fatigue limit (docs/accounts.md)
+    // [tracking] (docs/tracking.md): tracking only from domains whose tracking record verified;
+    // how long a rotated-out tracking key still verifies.
+    bool tracking_requires_cname = true;
+    std::chrono::seconds tracking_key_retention{400LL * 24 * 3600};
 };
 
 } // namespace mailpush::store

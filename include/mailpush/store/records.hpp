@@ -102,6 +102,7 @@ struct SendTask {
     std::int64_t skipped = 0; // invalid-library members and the like
     std::string detail;
     std::string created_at;
+    bool track = false; // open and click tracking for every message of the task
 };
 
 // Where delivery events go (SPEC §7): one target per account, and one per sender address that

@@ -10,6 +10,7 @@
 #include "mailpush/store/quota_meter.hpp"
 #include "mailpush/store/records.hpp"
 #include "mailpush/store/suppression.hpp"
+#include "mailpush/store/tracking_keys.hpp"
 #include "mailpush/store/traffic.hpp"
 #include "mailpush/store/traffic_meter.hpp"
 
@@ -176,6 +177,16 @@ struct Directory {
     bool ip_allowed(const std::string& account, const std::string& ip) const;
     // True if `domain` (any case) is one of `account`'s sender domains.
     bool owns_domain(const std::string& account, std::string_view domain) const;
+
+    // Tracking (docs/tracking.md, src/store/store_tracking.cpp).
+    std::unordered_set<std::string> tracking_domains; // lower(domain): its tracking record verified
+    bool tracking_requires_cname = true;              // [tracking] require_cname
+    std::vector<TrackingKeyRecord> tracking_keys;     // newest first: the first signs, all verify
+    // Whether `domain`'s (any case) tracking record (dmtrace.{domain} CNAME) passed `domain verify`.
+    bool tracking_verified(std::string_view domain) const;
+    // Whether mail from `sender` (an address) may be tracked: its domain's record verified, or
+    // the config does not require it.
+    bool tracking_allowed(std::string_view sender) const;
 };
 
 // One field of set_traffic_overrides: a value sets the override, nullopt clears it.
@@ -337,6 +348,12 @@ public:
     void unblock(const std::string& account, BlockType type, const std::string& sender,
                  const std::string& recipient, std::int64_t now_s);
 
+    // Tracking token keys (src/store/store_tracking.cpp): retires the signing key and makes a new
+    // one, which signs from now on; retired keys past [tracking] key_retention are deleted.
+    // Returns the new key without its secret.
+    TrackingKeyRecord rotate_tracking_key(std::int64_t now_s);
+    std::vector<TrackingKeyRecord> list_tracking_keys(); // newest first, secrets empty
+
     IpProtection get_ip_protection(const std::string& account);
     IpProtection set_ip_protection(const std::string& account, bool enabled);
     IpProtection add_ip_entry(const std::string& account, const std::string& entry);
@@ -366,6 +383,10 @@ private:
     void open_traffic();                                // schemas; with the constructor
     void open_blocks();                                 // and the blocks still in force into the meter
     void load_traffic(Directory& dir);                  // with db_mutex_ held
+    void open_tracking();                               // schema and the first key; with the constructor
+    void insert_tracking_key(std::int64_t now_s);       // with db_mutex_ held
+    std::vector<TrackingKeyRecord> read_tracking_keys(bool with_secrets); // with db_mutex_ held
+    void load_tracking(Directory& dir);                                   // with db_mutex_ held
 
     sqlite3* db_ = nullptr;
     StoreLimits limits_;

@@ -86,16 +86,6 @@ TEST(DeliveryLog, ReportsAreSearchableAndCounted) {
     }
 }
 
-TEST(TraceHeader, TagAndTrackingFromTheControlHeader) {
-    // base64 of {"TagName":"promo","OpenTrace":"1"}
-    const auto t = parse_trace_header("eyJUYWdOYW1lIjoicHJvbW8iLCJPcGVuVHJhY2UiOiIxIn0=");
-    EXPECT_EQ(t.tag, "promo");
-    EXPECT_TRUE(t.open_trace);
-    EXPECT_FALSE(t.link_trace);
-    EXPECT_EQ(parse_trace_header("not base64!").tag, "");
-    EXPECT_EQ(parse_trace_header("W10=").tag, ""); // "[]": not an object
-}
-
 TEST(DeliveryLog, UnattemptedDeferralsWriteTheStateButNeverReopenAFinalRecipient) {
     const mailpush::test_support::TempDir temp{"mailpush-delivery-log-defer"};
     const auto& dir = temp.path();

@@ -213,6 +213,10 @@ struct FakeTransport : Transport {
         job->host_used = "fake";
         // Recorded before done(): done() lets the engine start the next attempt at once.
         calls.add("deliver " + std::to_string(job->envid));
+        if (job->track_opens || job->track_links)
+            calls.add("tracked " + std::to_string(job->envid) + (job->track_opens ? " opens" : "") +
+                      (job->track_links ? " links" : "") + " " +
+                      std::to_string(job->message.recipients.size()));
         for (const auto& r : job->message.recipients)
             sent_to.push_back(r);
         if (hold) {
@@ -276,6 +280,18 @@ TEST_F(EngineShell, DeliversRecordsThenRemovesFromTheSpool) {
     EXPECT_EQ(calls.starting_with("apply"),
               (std::vector<std::string>{"apply 1.0:delivered+event 1.1:delivered+event"}));
     EXPECT_FALSE(queue.holds(1));
+}
+
+TEST_F(EngineShell, TrackingFlagsOfTheEnvelopeReachEachOneRecipientAttempt) {
+    start();
+    queue.put(1, {"a@one.test", "b@one.test"});
+    queue.entries[1].envelope.track_opens = true; // before enqueue: no attempt reads it yet
+    queue.entries[1].envelope.track_links = true;
+    engine->enqueue(1);
+    ASSERT_TRUE(calls.wait_removed(1));
+    EXPECT_EQ(calls.starting_with("tracked"),
+              (std::vector<std::string>{"tracked 1 opens links 1", "tracked 1 opens links 1"}));
+    EXPECT_EQ(calls.starting_with("deliver").size(), 2u);
 }
 
 TEST_F(EngineShell, ExpiresAtMaxLifetime) {

@@ -1,10 +1,13 @@
+// The X-AliDM-Trace header's reader (see trace_header.hpp). Untrusted input: a bad value is no
+// tracking, never an error.
+#include "mailpush/smtp/trace_header.hpp"
+
 #include "mailpush/common/base64.hpp"
 #include "mailpush/common/strings.hpp"
-#include "mailpush/delivery/report.hpp"
 
 #include <nlohmann/json.hpp>
 
-namespace mailpush::delivery {
+namespace mailpush::smtp {
 
 TraceOptions parse_trace_header(std::string_view value) {
     TraceOptions out;
@@ -29,4 +32,4 @@ TraceOptions parse_trace_header(std::string_view value) {
     return out;
 }
 
-} // namespace mailpush::delivery
+} // namespace mailpush::smtp
