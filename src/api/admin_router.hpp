@@ -61,7 +61,7 @@ std::span<const Route> report_routes();
 std::span<const Route> tracking_routes(); // admin_tracking.cpp: tracking statistics
 std::span<const Route> notify_routes();
 std::span<const Route> suppression_routes();
-std::span<const Route> traffic_routes();  // admin_traffic.cpp: account traffic overrides, blocks
+std::span<const Route> traffic_routes();      // admin_traffic.cpp: account traffic overrides, blocks
 std::span<const Route> tracking_key_routes(); // admin_tracking_keys.cpp: tracking token keys
 
 // The reply-to confirmation link on the public listener (admin_addresses.cpp). Never throws.

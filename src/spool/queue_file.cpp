@@ -20,7 +20,7 @@ nlohmann::json envelope_json(const QueueEntry& e) {
         {"ret", e.envelope.ret}, {"dsn_envid", e.envelope.dsn_envid}, {"received_at", e.received_at_ms},
         {"peer", e.peer},        {"helo", e.envelope.helo},           {"tls", e.envelope.tls}};
     if (!e.envelope.unsubscribe.empty()) j["unsubscribe"] = e.envelope.unsubscribe; // absent in older files
-    if (e.envelope.track_opens) j["track_opens"] = true;                          // likewise
+    if (e.envelope.track_opens) j["track_opens"] = true;                            // likewise
     if (e.envelope.track_links) j["track_links"] = true;
     return j;
 }

@@ -158,7 +158,7 @@ Reply bad_alidm_settings();      // after DATA: X-AliDM-Settings not base64 JSON
 Reply outbound_ip_not_offered(); // after DATA: X-AliDM-Settings asks for an IP pool (none exist)
 // 550 after DATA: X-AliDM-Trace asks for tracking and `record` (dmtrace.{domain}) is not verified.
 Reply tracking_not_verified(std::string_view record);
-Reply size_exceeds_limit();      // SIZE= too large at MAIL
+Reply size_exceeds_limit(); // SIZE= too large at MAIL
 Reply start_data();
 Reply data_too_big(); // 557 at end of DATA
 Reply bare_newline();

@@ -52,8 +52,8 @@ TEST(ReplyCatalogue, FunctionsRenderTheirRowWithTheArgument) {
     EXPECT_EQ(replies::bare_newline().enhanced, (EnhancedStatus{5, 6, 11}));
     // Our own text: the enhanced code in both styles.
     const auto tracking = replies::tracking_not_verified("dmtrace.shop.test");
-    const std::string text =
-        "Tracking requested, but the sender domain's tracking record (CNAME dmtrace.shop.test) is not verified";
+    const std::string text = "Tracking requested, but the sender domain's tracking record (CNAME "
+                             "dmtrace.shop.test) is not verified";
     EXPECT_EQ(encode(tracking, ReplyStyle::directmail), "550 5.7.1 " + text + "\r\n");
     EXPECT_EQ(encode(tracking, ReplyStyle::rfc), "550 5.7.1 " + text + "\r\n");
 }
