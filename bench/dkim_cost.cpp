@@ -2,15 +2,17 @@
 // hash, header data, PEM key load, signature, folding) for RSA-1024, RSA-2048, Ed25519 and
 // Ed25519 + RSA-2048 together, on a 2 KiB and a 100 KiB message, and the relaxed
 // canonicalization alone. For docs/performance.md. Usage: mailpush-dkim-cost [rounds]
+#include "cpu_time.hpp"
+
 #include "mailpush/dkim/dkim.hpp"
 
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <string>
 #include <vector>
 
 namespace {
+using mailpush::bench::us_per_call;
 namespace dkim = mailpush::dkim;
 
 std::string make_message(std::size_t body_bytes) {
@@ -31,22 +33,6 @@ std::string make_message(std::size_t body_bytes) {
     while (m.size() + line.size() <= target)
         m += line;
     return m;
-}
-
-// This thread's CPU time: the figure that matters for capacity, and one that other load on the
-// machine does not inflate the way it inflates wall time.
-double cpu_us() {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) / 1e3;
-}
-
-template <typename F>
-double us_per_call(int rounds, F&& f) {
-    const double start = cpu_us();
-    for (int i = 0; i < rounds; ++i)
-        f();
-    return (cpu_us() - start) / rounds;
 }
 
 } // namespace

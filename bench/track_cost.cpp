@@ -2,16 +2,18 @@
 // render (once per recipient) for HTML messages of about 5 KB, 50 KB and 500 KB, in 8bit,
 // quoted-printable and base64, with a text/plain alternative beside the HTML; one link per
 // ~500 bytes of HTML. Also make_token. For docs/performance.md. Usage: mailpush-track-cost [rounds]
+#include "cpu_time.hpp"
+
 #include "mailpush/common/base64.hpp"
 #include "mailpush/tracking/rewrite.hpp"
 #include "mailpush/tracking/token.hpp"
 
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <string>
 
 namespace {
+using mailpush::bench::us_per_call;
 namespace tracking = mailpush::tracking;
 
 // ASCII HTML in lines shorter than 76 characters, so that "=" -> "=3D" is its quoted-printable form.
@@ -51,21 +53,6 @@ std::string make_message(std::size_t html_bytes, const std::string& cte) {
            "--=_alt\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nThe monthly letter, in plain text.\r\n"
            "--=_alt\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: " +
            cte + "\r\n\r\n" + encode(make_html(html_bytes), cte) + "\r\n--=_alt--\r\n";
-}
-
-// This thread's CPU time: not inflated by other load on the machine the way wall time is.
-double cpu_us() {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) / 1e3;
-}
-
-template <typename F>
-double us_per_call(int rounds, F&& f) {
-    const double start = cpu_us();
-    for (int i = 0; i < rounds; ++i)
-        f();
-    return (cpu_us() - start) / rounds;
 }
 
 } // namespace
