@@ -205,6 +205,10 @@ def test_a_spoofed_header_from_is_refused_after_data_and_nothing_is_stored(serve
     assert submit(server, f"From: {SENDER}\nSender: boss@bank.test\n\nx") == \
         "550 5.7.1 From header not allowed for this sender"
     assert submit(server, f"From: {SENDER}, boss@bank.test\n\nx") == "550 5.7.1 From header not allowed for this sender"
+    # Whitespace before the colon is still a From:/Sender: field (RFC 5322 obsolete syntax).
+    assert submit(server, "From : security@bank.test\n\nx") == "550 5.7.1 From header not allowed for this sender"
+    assert submit(server, f"From: {SENDER}\nSender\t: boss@bank.test\n\nx") == \
+        "550 5.7.1 From header not allowed for this sender"
     assert submit(server, "From: nobody\n\nx") == "550 5.6.0 Malformed From or Sender header"
     assert read_queue(server.data) == {}
     assert 'smtp.refused' in server.log() and 'reason="From header not allowed for this sender"' in server.log()
