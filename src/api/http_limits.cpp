@@ -37,12 +37,6 @@ std::size_t body_limit(Audience audience, std::string_view path) {
     return kDefaultLimit;
 }
 
-std::chrono::milliseconds body_deadline(std::uint64_t bytes, std::uint64_t min_rate) {
-    constexpr std::chrono::milliseconds kAllowance{5000};
-    const std::uint64_t rate = min_rate == 0 ? 1 : min_rate;
-    return kAllowance + std::chrono::milliseconds(bytes * 1000 / rate);
-}
-
 std::string loggable_path(std::string_view target) {
     if (const auto scheme = target.find("://"); scheme != std::string_view::npos && target.front() != '/') {
         const auto path = target.find('/', scheme + 3);

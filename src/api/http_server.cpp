@@ -1,6 +1,7 @@
 #include "mailpush/api/http_server.hpp"
 
 #include "mailpush/api/admin_api.hpp"
+#include "mailpush/api/body_pace.hpp"
 #include "mailpush/common/calendar.hpp"
 #include "mailpush/common/client_origin.hpp"
 #include "mailpush/common/metrics.hpp"
@@ -26,6 +27,7 @@
 
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <sys/stat.h>
 #include <type_traits>
@@ -65,27 +67,40 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
         std::unique_ptr<local::acceptor> unix_acceptor;
     };
 
-    Impl(asio::io_context& io_, const HttpOptions& options_, bool metrics_public_, AdminApi& api_,
-         openapi::OpenApi* open_api_, asio::thread_pool& pool_)
+    // The connections one audience may hold. Each audience has its own, so clients of the public
+    // listener, however many, never take the operator's.
+    struct Budget {
+        unsigned max;
+        // Shared with the sessions: a session frame still pending when the server is gone is
+        // destroyed with the io_context, later, and its guard must not touch freed memory.
+        std::shared_ptr<std::atomic<unsigned>> active;
+        std::shared_ptr<PeerConnections> peers; // each audience counts its own connections per IP
+    };
+
+    Impl(asio::io_context& io_, const HttpOptions& options_, const AdminOptions& admin_options,
+         AdminApi& api_, openapi::OpenApi* open_api_, const Pools& pools_)
         : io(io_)
         , options(options_)
-        , metrics_public(metrics_public_)
+        , metrics_public(admin_options.metrics_public)
         , api(api_)
         , open_api(open_api_)
-        , pool(pool_)
-        , peers(std::make_shared<PeerConnections>(options_.max_connections_per_ip)) {}
+        , pools(pools_)
+        , public_budget{options_.max_connections, std::make_shared<std::atomic<unsigned>>(0),
+                        std::make_shared<PeerConnections>(options_.max_connections_per_ip)}
+        , admin_budget{admin_options.max_connections, std::make_shared<std::atomic<unsigned>>(0),
+                       std::make_shared<PeerConnections>(options_.max_connections_per_ip)} {}
 
     asio::io_context& io;
     HttpOptions options;
     bool metrics_public;
     AdminApi& api;
     openapi::OpenApi* open_api;
-    asio::thread_pool& pool;
+    Pools pools;
     std::vector<Listener> listeners;
-    // Shared with the sessions: a session frame still pending when the server is gone is
-    // destroyed with the io_context, later, and its guard must not touch freed memory.
-    std::shared_ptr<std::atomic<unsigned>> active = std::make_shared<std::atomic<unsigned>>(0);
-    std::shared_ptr<PeerConnections> peers;
+    Budget public_budget;
+    Budget admin_budget;
+
+    Budget& budget(Audience audience) { return audience == Audience::admin ? admin_budget : public_budget; }
     std::mutex tls_mutex;
     std::shared_ptr<asio::ssl::context> tls_context;
 
@@ -97,6 +112,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     // Not a coroutine on purpose: GCC 12 relocates lambda init-captures made inside coroutines
     // bitwise, so the capturing lambda is built here and only awaited by the coroutine.
     auto handle_on_pool(ApiRequest request, Audience audience) {
+        // The operator's requests have threads of their own: a public listener busy with slow
+        // OpenAPI calls never keeps /metrics or the admin API waiting.
+        auto& pool = audience == Audience::admin ? pools.admin : pools.api;
         return net::offload(
             pool, [this, request = std::move(request), audience] { return route_or_500(request, audience); });
     }
@@ -155,10 +173,10 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     struct ActiveGuard {
         std::shared_ptr<std::atomic<unsigned>> active;
         std::shared_ptr<PeerConnections> peers;
-        std::string peer; // empty: not counted per peer (the unix socket)
+        std::optional<std::string> peer; // none: not counted per peer (the unix socket)
         ~ActiveGuard() {
             active->fetch_sub(1);
-            if (!peer.empty()) peers->remove(peer);
+            if (peer) peers->remove(*peer);
             counter("mailpush_http_connections_closed_total", "HTTP connections ended (any way)").add();
         }
     };
@@ -238,10 +256,24 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
                     co_await http::async_write(stream, go_on, asio::redirect_error(asio::use_awaitable, ec));
                     if (ec) break;
                 }
-                lowest(stream).expires_after(
-                    body_deadline(declared ? *declared : limit, options.min_body_rate));
-                co_await http::async_read(stream, buffer, parser,
-                                          asio::redirect_error(asio::use_awaitable, ec));
+                // The socket's deadline follows the body's pace: every read moves it to when the
+                // bytes still in the sliding window would be too few.
+                const auto declared_size = declared ? std::optional<std::uint64_t>(*declared) : std::nullopt;
+                BodyPace::Limits pace_limits;
+                pace_limits.min_rate = options.min_body_rate;
+                BodyPace pace(pace_limits, declared_size, BodyPace::Clock::now());
+                while (!parser.is_done()) {
+                    lowest(stream).expires_at(pace.deadline());
+                    const auto read = co_await http::async_read_some(
+                        stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+                    if (ec) break;
+                    const auto now = BodyPace::Clock::now();
+                    pace.on_bytes(read, now);
+                    if (pace.deadline() <= now) {
+                        ec = beast::error::timeout;
+                        break;
+                    }
+                }
                 if (ec == http::error::body_limit) {
                     const ApiResponse too_large = json_error(
                         413, "PayloadTooLarge", fmt::format("the body is larger than {} bytes", limit));
@@ -283,7 +315,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     }
 
     asio::awaitable<void> tcp_session(tcp::socket socket, std::string peer_ip, bool tls, Audience audience) {
-        ActiveGuard guard{active, peers, peer_ip};
+        auto& b = budget(audience);
+        ActiveGuard guard{b.active, b.peers, peer_ip};
         beast::tcp_stream plain(std::move(socket));
         if (!tls) {
             co_await serve(plain, peer_ip, audience);
@@ -309,7 +342,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     }
 
     asio::awaitable<void> unix_session(local::socket socket) {
-        ActiveGuard guard{active, peers, ""};
+        ActiveGuard guard{admin_budget.active, admin_budget.peers, std::nullopt};
         unix_stream stream(std::move(socket));
         const std::string peer = "local"; // named: no temporary in a co_await (GCC 12)
         co_await serve(stream, peer, Audience::admin);
@@ -329,9 +362,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
         socket.shutdown(Socket::shutdown_both, ec);
     }
 
-    bool take_slot() {
-        if (active->fetch_add(1) < options.max_connections) return true;
-        active->fetch_sub(1);
+    static bool take_slot(Budget& b) {
+        if (b.active->fetch_add(1) < b.max) return true;
+        b.active->fetch_sub(1);
         return false;
     }
 
@@ -354,12 +387,13 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
                 continue;
             }
             std::string peer_ip = peer.address().to_string();
-            if (!take_slot()) { // over the limit: a short 503, then close
+            auto& b = budget(l.spec.audience);
+            if (!take_slot(b)) { // over the limit: a short 503, then close
                 asio::co_spawn(socket.get_executor(), refuse(std::move(socket)), asio::detached);
                 continue;
             }
-            if (!peers->try_add(peer_ip)) {
-                active->fetch_sub(1);
+            if (!b.peers->try_add(peer_ip)) {
+                b.active->fetch_sub(1);
                 counter("mailpush_http_connections_per_ip_refused_total",
                         "HTTP connections refused: the client IP had max_connections_per_ip open")
                     .add();
@@ -379,7 +413,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
             co_await l.unix_acceptor->async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
             if (ec == asio::error::operation_aborted || !l.unix_acceptor->is_open()) co_return;
             if (ec) continue;
-            if (!take_slot()) {
+            if (!take_slot(admin_budget)) {
                 asio::co_spawn(socket.get_executor(), refuse(std::move(socket)), asio::detached);
                 continue;
             }
@@ -413,9 +447,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     }
 };
 
-HttpServer::HttpServer(asio::io_context& io, const HttpOptions& options, bool metrics_public, AdminApi& api,
-                       openapi::OpenApi* open_api, asio::thread_pool& pool)
-    : impl_(std::make_shared<Impl>(io, options, metrics_public, api, open_api, pool)) {}
+HttpServer::HttpServer(asio::io_context& io, const HttpOptions& options, const AdminOptions& admin_options,
+                       AdminApi& api, openapi::OpenApi* open_api, const Pools& pools)
+    : impl_(std::make_shared<Impl>(io, options, admin_options, api, open_api, pools)) {}
 
 HttpServer::~HttpServer() = default;
 

@@ -43,6 +43,7 @@ int no_passphrase(char*, int, int, void*) {
 std::vector<CertificatePair> certificate_pairs(const config::Config& cfg) {
     const std::vector<CertificatePair> all{
         {"tls.cert", "tls.key", cfg.tls.cert, cfg.tls.key, cfg.tls.self_signed},
+        {"http.cert", "http.key", cfg.http.cert, cfg.http.key, false},
     };
     std::vector<CertificatePair> set;
     for (const auto& p : all)

@@ -232,6 +232,7 @@ int main(int argc, char** argv) {
         asio::thread_pool cpu_pool(2);      // password hashing
         asio::thread_pool blocking_pool(2); // SQLite (delivery log) and spool reads
         asio::thread_pool api_pool(8);      // HTTP requests: mostly waiting on SQLite and spool commits
+        asio::thread_pool admin_pool(2);    // the operator listener's requests: never behind the public ones
         asio::io_context io(static_cast<int>(cfg.server.worker_threads));
         net::SmtpServer smtp(io, cfg.smtp, spool, store, cpu_pool, tls);
         const auto delivery_db = (fs::path(cfg.server.data_dir) / "delivery.db").string();
@@ -309,7 +310,7 @@ int main(int argc, char** argv) {
         admin.attach_openapi(open_api, backends);
         admin.attach_notify(notify_log, visibility_ms);
         admin.set_utc_offset(cfg.delivery.event_utc_offset_minutes);
-        api::HttpServer http(io, cfg.http, cfg.admin.metrics_public, admin, &open_api, api_pool);
+        api::HttpServer http(io, cfg.http, cfg.admin, admin, &open_api, {api_pool, admin_pool});
         if (cfg.http.port != 0)
             http.add_listener({"http", api::Audience::public_, cfg.http.address, cfg.http.port, "", false});
         if (cfg.http.https_port != 0) {
@@ -405,6 +406,7 @@ int main(int argc, char** argv) {
         for (auto& t : threads)
             t.join();
         api_pool.join(); // requests still running may commit: before the spool stops
+        admin_pool.join();
         notifier.stop(); // events not yet routed or pushed stay in the log for the next start
         spool.stop();
         cpu_pool.join();

@@ -1,6 +1,7 @@
 #include "mailpush/auth/auth_gate.hpp"
 
 #include <algorithm>
+#include <functional>
 
 namespace mailpush::auth {
 
@@ -22,7 +23,7 @@ AuthGate::AuthGate(AuthGateOptions options)
     : options_(options) {}
 
 void AuthGate::expire(Window& w, std::chrono::milliseconds window, Clock::time_point now) {
-    while (!w.failures.empty() && now - w.failures.front() >= window)
+    while (!w.failures.empty() && now - w.failures.front().at >= window)
         w.failures.pop_front();
 }
 
@@ -87,7 +88,7 @@ void AuthGate::finish(const std::string& ip, const std::string& address, bool su
     if (Window* by_ip = entry(ips_, ip, now)) {
         if (by_ip->in_flight > 0) --by_ip->in_flight;
         if (!success) {
-            by_ip->failures.push_back(now);
+            by_ip->failures.push_back({now});
             while (by_ip->failures.size() > options_.failures_per_ip)
                 by_ip->failures.pop_front();
         }
@@ -95,23 +96,37 @@ void AuthGate::finish(const std::string& ip, const std::string& address, bool su
     Window* by_address = entry(addresses_, address, now);
     if (!by_address) return;
     if (by_address->in_flight > 0) --by_address->in_flight;
-    if (success) { // the owner proved the password: forget the guesses against it
-        by_address->failures.clear();
-        by_address->paused_until = {};
+    const std::size_t ip_hash = std::hash<std::string>{}(ip);
+    if (success) {
+        // The owner proved the password from this IP: its failures there were the owner's typos.
+        // Guesses from other IPs stay, or a guesser would get a fresh budget after every login.
+        std::erase_if(by_address->failures, [ip_hash](const Failure& f) { return f.ip == ip_hash; });
+        if (by_address->failures.size() < options_.failures_per_address) by_address->paused_until = {};
         return;
     }
-    by_address->failures.push_back(now);
+    by_address->failures.push_back({now, ip_hash});
     // Keep enough failures to size the pause (doubling from 1 s up to the cap), no more.
     const std::size_t keep = options_.failures_per_address + 32;
     while (by_address->failures.size() > keep)
         by_address->failures.pop_front();
-    if (by_address->failures.size() >= options_.failures_per_address) {
-        const auto excess =
-            std::min<std::size_t>(by_address->failures.size() - options_.failures_per_address, 30);
-        const auto pause = std::min<std::chrono::milliseconds>(std::chrono::milliseconds(1000LL << excess),
-                                                               options_.address_max_pause);
-        by_address->paused_until = now + pause;
-    }
+    set_pause(*by_address, now);
+}
+
+void AuthGate::set_pause(Window& by_address, Clock::time_point now) const {
+    if (by_address.failures.size() < options_.failures_per_address) return;
+    const auto excess = std::min<std::size_t>(by_address.failures.size() - options_.failures_per_address, 30);
+    const auto pause = std::min<std::chrono::milliseconds>(std::chrono::milliseconds(1000LL << excess),
+                                                           options_.address_max_pause);
+    by_address.paused_until = now + pause;
+}
+
+bool AuthGate::count_shared_failure(const std::string& ip, Clock::time_point now) {
+    Window* by_ip = entry(ips_, ip, now);
+    if (!by_ip) return true; // untracked (the table is full): as admit() does, not refused
+    expire(*by_ip, options_.ip_window, now);
+    if (by_ip->failures.size() + by_ip->in_flight >= options_.failures_per_ip) return false;
+    by_ip->failures.push_back({now});
+    return true;
 }
 
 } // namespace mailpush::auth

@@ -299,7 +299,8 @@ std::vector<TableEntry> build_table() {
                        "threads); more get `Throttling.User` at once",
                        {to<C, &C::openapi, &O::max_blocking_per_account>()}),
             integer<C>("max_connections", 1, 100'000,
-                       "HTTP connections at once (public and admin); more get `503` and are closed",
+                       "HTTP connections at once on the public listeners (the admin listener has its own "
+                       "`[admin] max_connections`); more get `503` and are closed",
                        {to<C, &C::http, &H::max_connections>()}),
             integer<C>("max_connections_per_ip", 1, 100'000,
                        "HTTP connections at once from one client IP; more get `503` and are closed",
@@ -310,7 +311,9 @@ std::vector<TableEntry> build_table() {
             duration("idle_timeout", 100, "a kept-alive connection waits this long for the next request",
                      {to<C, &C::http, &H::idle_timeout>()}),
             size("min_body_rate", 1, 0,
-                 "bytes per second a request body must arrive at (its deadline: 5 s + size / rate)",
+                 "bytes per second a request body must arrive at over every 3 s window, after 3 s for "
+                 "its first byte (a smaller body: all of it within 3 s of its first byte); else the "
+                 "connection is closed",
                  {to<C, &C::http, &H::min_body_rate>()}),
         }});
     using A = api::AdminOptions;
@@ -335,6 +338,10 @@ std::vector<TableEntry> build_table() {
                     {to<C, &C::admin, &A::token>()}),
             flag<C>("metrics_public", "serve /metrics without the token",
                     {to<C, &C::admin, &A::metrics_public>()}),
+            integer<C>("max_connections", 1, 100'000,
+                       "connections at once on the operator listener, apart from the public ones; "
+                       "more get `503` and are closed",
+                       {to<C, &C::admin, &A::max_connections>()}),
         }});
     t.push_back(Section{
         "smtp",

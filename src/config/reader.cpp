@@ -217,6 +217,12 @@ void check_consistency(const Reader& r, const Config& c) {
     if (auto problem = admin_token_problem(c.admin.token)) r.fail("admin.token", *problem);
     if (c.http.port == 0 && c.http.https_port == 0)
         r.fail("http.port", "the public listener needs port or https_port");
+    // One of the pair alone would silently take the other from [tls]: a certificate with a key
+    // that is not its own.
+    if (c.http.key.empty() != c.http.cert.empty()) {
+        if (c.http.key.empty()) r.fail("http.key", "is required when http.cert is set");
+        r.fail("http.cert", "is required when http.key is set");
+    }
     const bool https_has_cert = !(c.http.cert.empty() ? c.tls.cert : c.http.cert).empty() &&
                                 !(c.http.key.empty() ? c.tls.key : c.http.key).empty();
     if (c.http.https_port != 0 && !https_has_cert)

@@ -594,6 +594,17 @@ private:
         ~Landing() { land(PasswordFlights::Verdict::unchecked); }
     };
 
+    // An AUTH the gate refused: logged, a security event, and the reply it gets.
+    smtp::AuthVerdict refuse_auth(auth::Admission admission, const std::string& shown,
+                                  const std::string& account) {
+        const char* throttled = auth::to_string(admission);
+        spdlog::info("auth.result sid={:016x} user={} result=throttled reason={}", conn_->sid, shown,
+                     throttled);
+        common::security_event({"auth_throttled", conn_->peer_ip, account, throttled});
+        return admission == auth::Admission::ip_throttled ? smtp::AuthVerdict::throttled
+                                                          : smtp::AuthVerdict::temporary_failure;
+    }
+
     asio::awaitable<smtp::AuthVerdict> verify(smtp::Credentials creds) {
         const std::string key = smtp::mailbox_key(creds.username);
         // The user name is untrusted: log it only if it is a plausible address (no log injection).
@@ -625,19 +636,18 @@ private:
                 }
             }
         }
-        if (admission != auth::Admission::check) {
-            const char* throttled = auth::to_string(admission);
-            spdlog::info("auth.result sid={:016x} user={} result=throttled reason={}", conn_->sid, shown,
-                         throttled);
-            common::security_event({"auth_throttled", conn_->peer_ip, account, throttled});
-            co_return admission == auth::Admission::ip_throttled ? smtp::AuthVerdict::throttled
-                                                                 : smtp::AuthVerdict::temporary_failure;
-        }
+        if (admission != auth::Admission::check) co_return refuse_auth(admission, shown, account);
         if (following) {
             const auto verdict = co_await following->wait();
             if (verdict == PasswordFlights::Verdict::unchecked) // its session ended first (shutdown)
                 co_return smtp::AuthVerdict::temporary_failure;
             ok = verdict == PasswordFlights::Verdict::ok;
+            bool counted = true; // the same wrong guess again: it costs this IP a failure, or 454
+            if (!ok) {
+                std::lock_guard lock(shared_->gate_mutex);
+                counted = shared_->gate.count_shared_failure(conn_->peer_ip, Clock::now());
+            }
+            if (!counted) co_return refuse_auth(auth::Admission::ip_throttled, shown, account);
         } else {
             if (!ok) {
                 // Named, not a conditional temporary inside the co_await (GCC 12 coroutine bugs).

@@ -10,6 +10,17 @@ std::size_t header_section_size(std::string_view m) {
     const auto end = m.find("\r\n\r\n");
     return end == std::string_view::npos ? m.size() : end + 2;
 }
+
+// Where the value of `line` starts when the line is the field `name`, or npos. Whitespace between
+// the name and the colon is the obsolete syntax RFC 5322 §4.5.3 still asks readers to accept,
+// so `From : x` is a From field here as it is for the mail clients that display it.
+std::size_t field_value_start(std::string_view line, std::string_view name) {
+    if (line.size() <= name.size() || !common::istarts_with(line, name)) return std::string_view::npos;
+    auto i = name.size();
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t'))
+        ++i;
+    return i < line.size() && line[i] == ':' ? i + 1 : std::string_view::npos;
+}
 } // namespace
 
 std::vector<std::string> find_headers(std::string_view message, std::string_view name) {
@@ -21,8 +32,8 @@ std::vector<std::string> find_headers(std::string_view message, std::string_view
         if (eol == std::string_view::npos) eol = headers.size();
         const auto line = headers.substr(pos, eol - pos);
         auto next = eol + 2;
-        if (line.size() > name.size() && line[name.size()] == ':' && common::istarts_with(line, name)) {
-            std::string value(common::trim(line.substr(name.size() + 1)));
+        if (const auto start = field_value_start(line, name); start != std::string_view::npos) {
+            std::string value(common::trim(line.substr(start)));
             while (next < headers.size() && (headers[next] == ' ' || headers[next] == '\t')) { // unfold
                 auto e = headers.find("\r\n", next);
                 if (e == std::string_view::npos) e = headers.size();
@@ -49,7 +60,7 @@ std::string remove_header(std::string message, std::string_view name) {
         auto eol = message.find("\r\n", pos);
         if (eol == std::string::npos) eol = message.size();
         const auto line = std::string_view(message).substr(pos, eol - pos);
-        if (line.size() > name.size() && line[name.size()] == ':' && common::istarts_with(line, name)) {
+        if (field_value_start(line, name) != std::string_view::npos) {
             auto end = eol;
             while (end + 2 < message.size() && (message[end + 2] == ' ' || message[end + 2] == '\t')) {
                 end = message.find("\r\n", end + 2);

@@ -166,31 +166,40 @@ def test_sigterm_grace_period_closes_stuck_sessions(make_server):
     assert read_queue(srv.data) == {}
 
 
-def test_sighup_reloads_the_certificate(make_server):
+def test_sighup_reloads_the_certificate(make_server, tmp_path):
+    """Both the SMTP listeners' [tls] pair and the HTTPS listener's own [http] pair."""
     import hashlib
     import ssl as ssl_mod
     import subprocess
     from harness import tls_context
 
-    srv = make_server().start()
+    def make_pair(cert, key, name):
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                        "-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", f"/CN={name}"],
+                       check=True, capture_output=True, timeout=60)
 
-    def served_fingerprint():
-        with socket.create_connection(("127.0.0.1", srv.ports["smtps"]), timeout=10) as s:
+    https_cert, https_key = tmp_path / "https.pem", tmp_path / "https.key"
+    make_pair(https_cert, https_key, "https-before.test")
+    srv = make_server(http=f'cert = "{https_cert}"\nkey = "{https_key}"').start()
+
+    def served_fingerprint(listener):
+        with socket.create_connection(("127.0.0.1", srv.ports[listener]), timeout=10) as s:
             with tls_context().wrap_socket(s) as t:
                 return hashlib.sha256(t.getpeercert(binary_form=True)).hexdigest()
 
-    before = served_fingerprint()
-    cert, key = srv.dir / "tls" / "cert.pem", srv.dir / "tls" / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                    "-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", "/CN=reloaded.test"],
-                   check=True, capture_output=True, timeout=60)
+    def fingerprint_of(cert):
+        return hashlib.sha256(ssl_mod.PEM_cert_to_DER_cert(cert.read_text())).hexdigest()
+
+    before = {listener: served_fingerprint(listener) for listener in ("smtps", "https")}
+    assert before["https"] == fingerprint_of(https_cert) != before["smtps"]
+    cert = srv.dir / "tls" / "cert.pem"
+    make_pair(cert, srv.dir / "tls" / "key.pem", "reloaded.test")
+    make_pair(https_cert, https_key, "https-reloaded.test")
     srv.proc.send_signal(1)  # SIGHUP
     deadline = time.monotonic() + 10
     while "tls.reload result=ok" not in srv.log() and time.monotonic() < deadline:
         time.sleep(0.05)
-    after = served_fingerprint()
-    assert after != before
-    with open(cert, "rb") as f:
-        pem = f.read()
-    assert after == hashlib.sha256(ssl_mod.PEM_cert_to_DER_cert(pem.decode())).hexdigest()
+    after = {listener: served_fingerprint(listener) for listener in ("smtps", "https")}
+    assert after["smtps"] != before["smtps"] and after["smtps"] == fingerprint_of(cert)
+    assert after["https"] != before["https"] and after["https"] == fingerprint_of(https_cert)
     assert srv.proc.poll() is None

@@ -345,6 +345,14 @@ def test_auth_requires_tls_listener(make_server):
     c.send("EHLO x\r\n")
     assert not any("AUTH" in l for l in c.reply())
     assert c.cmd("AUTH PLAIN " + plain_ir(SENDER, PASSWORD)) == "530 5.7.0 Must issue a STARTTLS command first"
+    # After STARTTLS the same listener advertises AUTH and takes the password.
+    from harness import tls_context
+    assert c.cmd("STARTTLS") == "220 2.0.0 Ready to start TLS"
+    c.sock = tls_context().wrap_socket(c.sock)
+    c.send("EHLO x\r\n")
+    assert any(l[4:].startswith("AUTH ") for l in c.reply())
+    assert c.cmd("AUTH PLAIN " + plain_ir(SENDER, PASSWORD)) == "235 Authentication successful"
+    c.close()
 
 
 def test_suspended_account_551(server):

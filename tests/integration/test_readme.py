@@ -2,7 +2,8 @@
 
 Every fenced block between "## Five minutes" and "## Reference" runs in order: each shell command
 with bash (variables such as `$ctl` carry over, as in one terminal), the Python snippet with
-/usr/bin/python3, the JS snippet with node and the SDK from tests/integration/sdk. The server is
+/usr/bin/python3, the JS snippet with node and the SDK from tests/integration/sdk (with the
+NODE_EXTRA_CA_CERTS the prose before it names, for the SDK's default HTTPS). The server is
 mailpushd on config/dev.toml, in a temp directory that stands for the repository.
 
 Only what must differ from a user's terminal is substituted (SUBSTITUTIONS below):
@@ -193,7 +194,10 @@ def test_readme_walkthrough_runs_as_written(tmp_path):
             elif lang == "js":
                 (w.dir / "send.js").write_text(w.substitute(block))
                 before = len(w.captured())
-                out = w.run(["node", "send.js"], "the JS snippet", env={"NODE_PATH": str(SDK_MODULES)})
+                ca = re.search(r"`NODE_EXTRA_CA_CERTS=(\S+) node send\.js`", section)
+                assert ca, "the README says how to run send.js"
+                out = w.run(["node", "send.js"], "the JS snippet",
+                            env={"NODE_PATH": str(SDK_MODULES), "NODE_EXTRA_CA_CERTS": str(w.dir / ca[1])})
                 assert re.search(r"^queued as \d+$", out, re.M), out
                 wait_for(lambda: len(w.captured()) > before, 30, "the SDK's message in var/captured")
             else:

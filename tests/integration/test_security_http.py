@@ -183,6 +183,81 @@ def test_a_slow_header_is_closed(make_server):
     assert srv.metric("mailpush_http_slow_clients_total") >= 1
 
 
+def test_the_public_listener_at_its_limit_leaves_the_admin_listener_its_own(make_server):
+    srv = make_server(http="max_connections = 3", admin="max_connections = 2").start()
+    get = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+    held = [socket.create_connection(("127.0.0.1", srv.ports["http"]), timeout=10) for _ in range(3)]
+    try:
+        for s in held:  # answered, so accepted and counted
+            s.sendall(get)
+            assert s.recv(4096).startswith(b"HTTP/1.1")
+        assert raw_exchange(srv.ports["http"], get).startswith(b"HTTP/1.1 503")  # the public side is full
+        assert status_of(f"{srv.admin_url}/metrics", TOKEN) == 200  # the operator's is not
+        admin_held = [socket.create_connection(("127.0.0.1", srv.ports["admin"]), timeout=10) for _ in range(2)]
+        try:
+            for s in admin_held:
+                s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN.encode() + b"\r\n\r\n")
+                assert s.recv(4096).startswith(b"HTTP/1.1 200")
+            assert raw_exchange(srv.ports["admin"], b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n").startswith(
+                b"HTTP/1.1 503")  # [admin] max_connections is its own budget
+        finally:
+            for s in admin_held:
+                s.close()
+    finally:
+        for s in held:
+            s.close()
+
+
+def trickle_until_closed(s, piece, seconds):
+    """Sends `piece` every 0.1 s (10 bytes/s for one byte); True once the server has closed."""
+    for _ in range(int(seconds * 10)):
+        try:
+            s.sendall(piece)
+            if s.recv(4096, socket.MSG_DONTWAIT) == b"":
+                return True
+        except BlockingIOError:
+            pass
+        except (BrokenPipeError, ConnectionResetError):
+            return True
+        time.sleep(0.1)  # the trickle itself, not a wait for the server
+    return False
+
+
+def test_a_trickled_body_is_closed_within_a_few_seconds(make_server):
+    srv = make_server().start()
+    declared = (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                b"Content-Length: 1048576\r\n\r\n")
+    chunked = (b"POST /v1/accounts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN.encode() +
+               b"\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n100000\r\n")
+    for port, head in ((srv.ports["http"], declared), (srv.ports["admin"], chunked)):
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+            s.sendall(head)
+            started = time.monotonic()
+            assert trickle_until_closed(s, b"x", 15), "a body at 10 bytes/s was not closed"
+            assert time.monotonic() - started < 8  # 3 s of sliding window, not 5 s + 1 MiB / 16 KiB/s
+    assert srv.metric("mailpush_http_slow_clients_total") == 2
+    # The server still serves others, on both listeners.
+    assert raw_exchange(srv.ports["http"], b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").startswith(
+        b"HTTP/1.1 ")
+    assert status_of(f"{srv.admin_url}/metrics", TOKEN) == 200
+
+
+def test_a_body_at_a_steady_pace_is_read(make_server):
+    srv = make_server(http="min_body_rate = 100").start()
+    body = b"Action=SingleSendMail&" + b"x=" + b"a" * 1000  # 1 KiB at ~500 bytes/s: 2 s, within the rate
+    with socket.create_connection(("127.0.0.1", srv.ports["http"]), timeout=15) as s:
+        s.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                  b"Connection: close\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n")
+        for i in range(0, len(body), 50):
+            s.sendall(body[i:i + 50])
+            time.sleep(0.1)  # the pace itself
+        reply = b""
+        while chunk := s.recv(4096):
+            reply += chunk
+    assert reply.startswith(b"HTTP/1.1 4"), reply[:100]  # read and answered (unsigned), not closed
+    assert srv.metric("mailpush_http_slow_clients_total") == 0
+
+
 def test_official_sdk_with_its_default_protocol_https(make_server):
     srv = make_server().start().provision()
     key = create_key(srv)

@@ -156,6 +156,36 @@ def test_check_config_checks_certificate_files(make_server, tmp_path):
     assert r.returncode == 2 and "key 'tls.key': " in r.stderr and "does not match" in r.stderr, r.stderr
 
 
+def test_check_config_checks_the_https_pair(make_server, tmp_path):
+    srv = make_server()
+    srv.start()  # the [tls] pair is made
+    assert srv.stop() == 0
+    base = srv.config.read_text()
+    tls_cert, tls_key = f"{srv.dir}/tls/cert.pem", f"{srv.dir}/tls/key.pem"
+
+    def with_http(lines):
+        srv.config.write_text(base.replace("[http]\n", "[http]\n" + lines, 1))
+        return check_config(srv)
+
+    assert with_http(f'cert = "{tls_cert}"\nkey = "{tls_key}"\n').returncode == 0
+    r = with_http(f'cert = "{tmp_path}/missing.pem"\nkey = "{tls_key}"\n')
+    assert r.returncode == 2
+    assert r.stderr.strip() == (f"mailpushd: {srv.config}: key 'http.cert': cannot read {tmp_path}/missing.pem: "
+                                "No such file or directory")
+    other = tmp_path / "other.key"
+    subprocess.run(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out",
+                    str(other)], check=True, capture_output=True)
+    r = with_http(f'cert = "{tls_cert}"\nkey = "{other}"\n')
+    assert r.returncode == 2 and "key 'http.key': " in r.stderr and "does not match" in r.stderr, r.stderr
+    # One of the pair alone is refused, naming the missing key (the server does not start either).
+    for lines, missing, present in ((f'cert = "{tls_cert}"\n', "http.key", "http.cert"),
+                                    (f'key = "{tls_key}"\n', "http.cert", "http.key")):
+        r = with_http(lines)
+        assert r.returncode == 2 and f"key '{missing}': is required when {present} is set" in r.stderr, r.stderr
+        started = subprocess.run([MAILPUSHD, "--config", str(srv.config)], capture_output=True, text=True, timeout=30)
+        assert started.returncode == 2 and f"key '{missing}'" in started.stderr, started.stderr
+
+
 def test_version():
     for binary, name in ((MAILPUSHD, "mailpushd"), (MAILPUSHCTL, "mailpushctl")):
         r = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=10)

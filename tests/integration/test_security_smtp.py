@@ -89,11 +89,26 @@ def test_thirty_parallel_wrong_passwords_never_overrun_the_ip_budget(make_server
     assert "reason=ip_throttled" in srv.log()
 
 
+def test_thirty_parallel_copies_of_one_wrong_password_each_cost_the_ip_a_failure(make_server):
+    # They share one check (password_flights), but each copy is a guess against the budget of 20:
+    # exactly 20 get 535 and the others 454, whichever of them ran the check.
+    srv = make_server(smtp="auth_failures_per_ip = 20\nauth_concurrent_per_ip = 100\nauth_failures_per_address = 100")
+    srv.config.write_text(srv.config.read_text().replace("argon2_memory_kib = 64\n", "argon2_memory_kib = 65536\n"))
+    srv.start().provision()
+    replies = parallel_auths(srv, ["Wrong2026abcd"] * 30)
+    failed = [r for r in replies if r.startswith("535 ")]
+    throttled = [r for r in replies if r.startswith("454 4.7.0 Too many authentication failures")]
+    assert (len(failed), len(throttled)) == (20, 10), replies
+    assert (auth_metric(srv, "failure"), auth_metric(srv, "throttled")) == (20, 10)
+    assert "reason=ip_throttled" in srv.log()
+
+
 def test_an_application_opening_twenty_connections_at_once_gets_in_on_one_check(make_server):
     """A cold login cache and 20 simultaneous AUTHs of one address with its right password, from
     one IP, with the default cap of 4 checks per IP: one check runs, the others wait for its
-    verdict; nobody gets 454. The same wrong password 20 times: one check, 20 535s."""
-    srv = make_server()
+    verdict; nobody gets 454. The same wrong password 20 times: one check, 20 535s (20 failures
+    of the IP's budget, so the budget here is larger than that)."""
+    srv = make_server(smtp="auth_failures_per_ip = 50")
     srv.config.write_text(srv.config.read_text().replace("argon2_memory_kib = 64\n", "argon2_memory_kib = 65536\n"))
     srv.start().provision()
     n = 20
@@ -205,6 +220,10 @@ def test_a_spoofed_header_from_is_refused_after_data_and_nothing_is_stored(serve
     assert submit(server, f"From: {SENDER}\nSender: boss@bank.test\n\nx") == \
         "550 5.7.1 From header not allowed for this sender"
     assert submit(server, f"From: {SENDER}, boss@bank.test\n\nx") == "550 5.7.1 From header not allowed for this sender"
+    # Whitespace before the colon is still a From:/Sender: field (RFC 5322 obsolete syntax).
+    assert submit(server, "From : security@bank.test\n\nx") == "550 5.7.1 From header not allowed for this sender"
+    assert submit(server, f"From: {SENDER}\nSender\t: boss@bank.test\n\nx") == \
+        "550 5.7.1 From header not allowed for this sender"
     assert submit(server, "From: nobody\n\nx") == "550 5.6.0 Malformed From or Sender header"
     assert read_queue(server.data) == {}
     assert 'smtp.refused' in server.log() and 'reason="From header not allowed for this sender"' in server.log()

@@ -1,9 +1,8 @@
 // The HTTP listeners' decisions before any work: the largest body each route accepts (one
-// table), how long a body of a given size may take, the per-client connection count, and the
-// path a log line may show. Pure except PeerConnections, which is a locked counter.
+// table), the per-client connection count, and the path a log line may show (the body's pace
+// is BodyPace). Pure except PeerConnections, which is a locked counter.
 #pragma once
 
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -20,9 +19,6 @@ enum class Audience {
 
 // The largest request body `path` (no query) accepts on a listener of `audience`.
 std::size_t body_limit(Audience audience, std::string_view path);
-
-// How long a body of `bytes` may take at `min_rate` bytes per second, plus a fixed allowance.
-std::chrono::milliseconds body_deadline(std::uint64_t bytes, std::uint64_t min_rate);
 
 // A request target as a log line may show it: the path only, without a scheme, user info, host,
 // query or fragment (the query of a reply-to link holds its token).

@@ -14,10 +14,10 @@ struct HttpOptions {
     std::uint16_t port = 8080;       // plain HTTP; 0 = off
     std::uint16_t https_port = 0;    // HTTPS; 0 = off
     std::string cert, key;           // empty: the certificate of [tls]
-    unsigned max_connections = 1024; // both public ports and the admin listener together
+    unsigned max_connections = 1024; // both public ports together (the admin listener has its own)
     unsigned max_connections_per_ip = 64;
     std::chrono::milliseconds header_timeout{5000}; // from connect (or the previous reply) to the header
-    std::uint64_t min_body_rate = 16 * 1024;        // bytes/s a body must arrive at
+    std::uint64_t min_body_rate = 16 * 1024;        // bytes/s over any 3 s window (BodyPace)
     std::chrono::milliseconds idle_timeout{30'000}; // keep-alive between requests
 };
 
@@ -28,6 +28,7 @@ struct AdminOptions {
     std::string token;         // a token written in the config (at least 32 characters)
     std::string token_file;    // empty: {data_dir}/admin.token
     bool metrics_public = false;
+    unsigned max_connections = 64; // its own budget: the public listeners cannot take it
 };
 
 } // namespace mailpush::api

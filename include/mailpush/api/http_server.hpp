@@ -36,9 +36,16 @@ struct HttpListener {
 
 class HttpServer {
 public:
-    // `open_api` may be null (admin API only). `metrics_public`: /metrics without the token.
-    HttpServer(boost::asio::io_context& io, const HttpOptions& options, bool metrics_public, AdminApi& api,
-               openapi::OpenApi* open_api, boost::asio::thread_pool& blocking_pool);
+    // Where requests run: the public listeners' on `api`, the operator listener's on `admin`.
+    struct Pools {
+        boost::asio::thread_pool& api;
+        boost::asio::thread_pool& admin;
+    };
+
+    // `open_api` may be null (admin API only). From `admin_options`: `metrics_public` (/metrics
+    // without the token) and `max_connections`.
+    HttpServer(boost::asio::io_context& io, const HttpOptions& options, const AdminOptions& admin_options,
+               AdminApi& api, openapi::OpenApi* open_api, const Pools& pools);
     ~HttpServer();
     void add_listener(HttpListener listener); // before listen()
     // Binds every listener; returns their "listening name=… kind=… addr=…" lines. Throws

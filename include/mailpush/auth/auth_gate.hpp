@@ -6,7 +6,9 @@
 //  - per client IP, at most `concurrent_per_ip` checks at once;
 //  - per address (from any IP), after `failures_per_address` failures in the window only one
 //    check at a time, and each further failure closes the address for a growing pause
-//    (1 s, 2 s, 4 s … at most `address_max_pause`). Never a permanent lockout.
+//    (1 s, 2 s, 4 s … at most `address_max_pause`). Never a permanent lockout. A success
+//    forgets only the failures that came from the succeeding IP (the owner's own typos): the
+//    guesses from elsewhere keep counting, so a login of the owner gives a guesser nothing.
 // Memory is bounded: expired entries are swept, and at most `max_tracked` IPs and addresses
 // are followed (beyond that new ones are checked untracked rather than refused).
 #pragma once
@@ -50,13 +52,22 @@ public:
     Admission admit_waiter(const std::string& ip, const std::string& address, Clock::time_point now);
     // Ends a check that admit() allowed.
     void finish(const std::string& ip, const std::string& address, bool success, Clock::time_point now);
+    // A waiter admitted by admit_waiter() learnt that the shared check failed: the same guess,
+    // sent again, so it costs the IP a failure as a check of its own would (no pause of the
+    // address: that guess was counted there once). False when the IP's budget was already spent
+    // (failures and checks in flight): the waiter is refused like admit()'s ip_throttled.
+    bool count_shared_failure(const std::string& ip, Clock::time_point now);
 
     std::size_t tracked_ips() const noexcept { return ips_.size(); }
     std::size_t tracked_addresses() const noexcept { return addresses_.size(); }
 
 private:
+    struct Failure {
+        Clock::time_point at;
+        std::size_t ip = 0; // a hash of the client IP (in an address's window)
+    };
     struct Window {
-        std::deque<Clock::time_point> failures; // oldest first, at most the limit (+1) kept
+        std::deque<Failure> failures; // oldest first, at most the limit (+32 for pauses) kept
         unsigned in_flight = 0;
         Clock::time_point paused_until{};
     };
@@ -65,6 +76,7 @@ private:
     void sweep(Clock::time_point now);
     Window* entry(Map& map, const std::string& key, Clock::time_point now);
     static void expire(Window& w, std::chrono::milliseconds window, Clock::time_point now);
+    void set_pause(Window& by_address, Clock::time_point now) const;
 
     AuthGateOptions options_;
     Map ips_;

@@ -13,12 +13,6 @@ TEST(HttpLimits, EachRouteHasItsBodyLimit) {
     EXPECT_EQ(body_limit(Audience::admin, "/metrics"), 4096u);
 }
 
-TEST(HttpLimits, ABodyDeadlineGrowsWithItsSize) {
-    EXPECT_EQ(body_deadline(0, 1000).count(), 5000);
-    EXPECT_EQ(body_deadline(16'000, 1000).count(), 21'000);
-    EXPECT_EQ(body_deadline(10, 0).count(), 15'000); // a zero rate is read as 1 byte/s
-}
-
 TEST(HttpLimits, LoggedPathsHaveNoQueryNorUserInfo) {
     EXPECT_EQ(loggable_path("/reply-to/confirm?token=secret"), "/reply-to/confirm");
     EXPECT_EQ(loggable_path("http://user:pw@host:8080/v1/accounts?x=1#f"), "/v1/accounts");

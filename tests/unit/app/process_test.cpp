@@ -126,5 +126,22 @@ TEST(CertificateCheck, MissingMismatchedAndSelfSignedPairs) {
     EXPECT_TRUE(check_certificate_pair(pair(a_cert, "", false)));
 }
 
+TEST(CertificateCheck, TheHttpsPairIsCheckedToo) {
+    config::Config cfg;
+    EXPECT_TRUE(certificate_pairs(cfg).empty());
+    cfg.tls.cert = "/t/cert.pem";
+    cfg.tls.key = "/t/key.pem";
+    cfg.http.cert = "/h/cert.pem";
+    cfg.http.key = "/h/key.pem";
+    const auto pairs = certificate_pairs(cfg);
+    ASSERT_EQ(pairs.size(), 2u);
+    EXPECT_EQ(pairs[1].cert_key, "http.cert");
+    EXPECT_EQ(pairs[1].key, "/h/key.pem");
+    EXPECT_FALSE(pairs[1].made_at_start);
+    const auto problem = check_certificates(cfg);
+    ASSERT_TRUE(problem);
+    EXPECT_EQ(*problem, "key 'tls.cert': cannot read /t/cert.pem: No such file or directory");
+}
+
 } // namespace
 } // namespace mailpush::app

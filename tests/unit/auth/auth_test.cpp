@@ -145,10 +145,55 @@ TEST(AuthGate, AnAddressGuessedFromManyIpsPausesLongerAndLongerButNeverLocks) {
     ASSERT_EQ(g.admit("10.0.0.7", victim, t0 + seconds(15)), Admission::check);
     g.finish("10.0.0.7", victim, false, t0 + seconds(15)); // sixth: still 8 s
     EXPECT_EQ(g.admit("10.0.0.8", victim, t0 + milliseconds(22'999)), Admission::address_paused);
-    // The owner gets in after the pause, and the success forgets the guesses.
+    // The owner gets in after the pause, which gives the guessers nothing: their failures stay,
+    // one check at a time, and the next failure pauses the address at the cap again.
     ASSERT_EQ(g.admit("192.0.2.1", victim, t0 + seconds(23)), Admission::check);
     g.finish("192.0.2.1", victim, true, t0 + seconds(23));
-    EXPECT_EQ(g.admit("10.0.0.9", victim, t0 + seconds(23)), Admission::check);
+    ASSERT_EQ(g.admit("10.0.0.9", victim, t0 + seconds(23)), Admission::check);
+    EXPECT_EQ(g.admit("10.0.0.10", victim, t0 + seconds(23)), Admission::address_paused);
+    g.finish("10.0.0.9", victim, false, t0 + seconds(23));
+    EXPECT_EQ(g.admit("10.0.0.10", victim, t0 + milliseconds(30'999)), Admission::address_paused);
+}
+
+TEST(AuthGate, ASuccessForgetsOnlyTheFailuresOfItsOwnIp) {
+    AuthGate g(small_gate()); // 2 failures per address
+    const std::string user = "me@x.y";
+    // The owner mistypes twice from home: the address pauses; the right password later clears it.
+    for (int i = 0; i < 2; ++i) {
+        ASSERT_EQ(g.admit("192.0.2.1", user, t0), Admission::check);
+        g.finish("192.0.2.1", user, false, t0);
+    }
+    ASSERT_EQ(g.admit("192.0.2.1", user, t0 + seconds(1)), Admission::check);
+    g.finish("192.0.2.1", user, true, t0 + seconds(1));
+    ASSERT_EQ(g.admit("10.0.0.1", user, t0 + seconds(1)), Admission::check);
+    EXPECT_EQ(g.admit("10.0.0.2", user, t0 + seconds(1)), Admission::check); // below the limit again
+    g.finish("10.0.0.1", user, false, t0 + seconds(1));
+    g.finish("10.0.0.2", user, false, t0 + seconds(1)); // two guesses from elsewhere: limit reached
+    EXPECT_EQ(g.admit("10.0.0.3", user, t0 + milliseconds(1999)), Admission::address_paused);
+    // The owner logs in again: the guesses were not its own, the address stays at its limit.
+    ASSERT_EQ(g.admit("192.0.2.1", user, t0 + seconds(2)), Admission::check);
+    g.finish("192.0.2.1", user, true, t0 + seconds(2));
+    ASSERT_EQ(g.admit("10.0.0.3", user, t0 + seconds(2)), Admission::check);
+    EXPECT_EQ(g.admit("10.0.0.4", user, t0 + seconds(2)), Admission::address_paused); // one at a time
+}
+
+TEST(AuthGate, AWaiterLearningAFailureCostsItsIpAFailure) {
+    auto o = small_gate(); // 3 failures per IP
+    o.failures_per_address = 100;
+    AuthGate g(o);
+    ASSERT_EQ(g.admit("1.2.3.4", "a@x.y", t0), Admission::check); // the leader's reservation
+    for (int i = 0; i < 5; ++i)
+        ASSERT_EQ(g.admit_waiter("1.2.3.4", "a@x.y", t0), Admission::check);
+    // Five waiters learn the verdict before the leader finishes: two fit beside its reservation.
+    EXPECT_TRUE(g.count_shared_failure("1.2.3.4", t0));
+    EXPECT_TRUE(g.count_shared_failure("1.2.3.4", t0));
+    EXPECT_FALSE(g.count_shared_failure("1.2.3.4", t0));
+    EXPECT_FALSE(g.count_shared_failure("1.2.3.4", t0));
+    g.finish("1.2.3.4", "a@x.y", false, t0);
+    EXPECT_FALSE(g.count_shared_failure("1.2.3.4", t0));
+    EXPECT_EQ(g.admit("1.2.3.4", "b@x.y", t0), Admission::ip_throttled); // the budget is spent
+    EXPECT_EQ(g.admit("5.6.7.8", "b@x.y", t0), Admission::check);        // only that IP's
+    EXPECT_TRUE(g.count_shared_failure("1.2.3.4", t0 + seconds(60)));    // the window moved
 }
 
 TEST(AuthGate, AWaiterTakesNoSlotButIsRefusedByTheFailureBudgets) {

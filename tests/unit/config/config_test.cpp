@@ -91,6 +91,10 @@ TEST(Config, EveryProblemIsOneLineNamingTheKey) {
               "test.toml: key 'http.port': the public listener needs port or https_port");
     EXPECT_EQ(error_of(kMinimal + "https_port = 8443\n"),
               "test.toml: key 'http.https_port': HTTPS needs [http] cert and key or [tls] cert and key");
+    EXPECT_EQ(error_of(kMinimal + "cert = \"/etc/mailpush/https.pem\"\n"),
+              "test.toml: key 'http.key': is required when http.cert is set");
+    EXPECT_EQ(error_of(kMinimal + "key = \"/etc/mailpush/https.key\"\n"),
+              "test.toml: key 'http.cert': is required when http.key is set");
     EXPECT_EQ(error_of(kMinimal + "[[listener]]\nname = \"s\"\ntls = \"implicit\"\n"),
               "test.toml: key 'tls.cert': an implicit-TLS listener needs [tls] cert and key");
     EXPECT_EQ(error_of(kMinimal + "[[listener]]\nname = \"smtp\"\n"),

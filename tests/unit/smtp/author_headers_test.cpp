@@ -82,6 +82,13 @@ TEST(AuthorHeaders, EveryFromAndSenderAddressMustBeAllowed) {
     // Folded, case-insensitive field names.
     EXPECT_EQ(check_author_headers("fROM: Me\r\n <boss@bank.test>\r\n\r\n", only_mine).verdict,
               V::not_allowed);
+    // Whitespace before the colon (RFC 5322 obsolete syntax) still names the field.
+    EXPECT_EQ(check_author_headers("From : security@bank.test\r\n\r\n", only_mine).verdict, V::not_allowed);
+    EXPECT_EQ(
+        check_author_headers("From: me@mine.test\r\nSender\t: boss@bank.test\r\n\r\n", only_mine).verdict,
+        V::not_allowed);
+    EXPECT_EQ(check_author_headers("From-Alias: boss@bank.test\r\n\r\n", only_mine).verdict, V::ok);
+    EXPECT_EQ(check_author_headers("From x: boss@bank.test\r\n\r\n", only_mine).verdict, V::ok);
     // Headers only: a From: line in the body is not a header.
     EXPECT_EQ(check_author_headers("Subject: x\r\n\r\nFrom: boss@bank.test\r\n", only_mine).verdict, V::ok);
     EXPECT_EQ(check_author_headers("From: garbage\r\n\r\n", only_mine).verdict, V::malformed);

@@ -145,6 +145,8 @@ TEST(MessageHeaders, RemoveHeaderWithFoldedLinesOnlyInTheHeaderSection) {
     EXPECT_EQ(remove_header(m, "X-AliDM-Trace"), "Subject: s\r\n\r\nX-AliDM-Trace: body\r\n");
     EXPECT_EQ(remove_header("Subject: s\r\n\r\nb\r\n", "X-AliDM-Trace"), "Subject: s\r\n\r\nb\r\n");
     EXPECT_EQ(remove_header("X-AliDM-Trace: only", "X-AliDM-Trace"), "");
+    EXPECT_EQ(remove_header("X-AliDM-Trace \t: spaced\r\nSubject: s\r\n\r\nb", "X-AliDM-Trace"),
+              "Subject: s\r\n\r\nb");
 }
 
 } // namespace mailpush::smtp
