@@ -166,6 +166,8 @@ allow_private_mx = {"true" if self.private_mx else "false"}
             if text.count("ready hostname=") >= self.starts:
                 break
             if self.proc.poll() is not None:
+                if self._retry_on_taken_port(text):
+                    return self.start()
                 raise RuntimeError(f"mailpushd exited with {self.proc.returncode}:\n{text}")
             time.sleep(0.05)
         else:
@@ -174,6 +176,20 @@ allow_private_mx = {"true" if self.private_mx else "false"}
         for m in re.finditer(r"listening name=(\S+) kind=\S+ addr=127\.0\.0\.1:(\d+)", text):
             self.ports[m.group(1)] = int(m.group(2))  # a restart's lines overwrite the earlier ones
         return self
+
+    def _retry_on_taken_port(self, log_text):
+        """The ports free_port() picked can be taken by another process before mailpushd binds
+        them (tests running side by side): a first start that failed so gets new ports, at most
+        3 times. A restart keeps its ports (tests reconnect to them)."""
+        self.port_retries = getattr(self, "port_retries", 0)
+        if self.starts != 1 or self.port_retries >= 3 or "Address already in use" not in log_text:
+            return False
+        self.port_retries += 1
+        self.starts = 0
+        self.log_file.close()
+        self.http_port, self.https_port = free_port(), free_port()
+        self.write_config()
+        return True
 
     @property
     def url(self):
