@@ -2,6 +2,7 @@
 
 #include "mailpush/api/admin_api.hpp"
 #include "mailpush/api/body_pace.hpp"
+#include "mailpush/api/tracking_endpoints.hpp"
 #include "mailpush/common/calendar.hpp"
 #include "mailpush/common/client_origin.hpp"
 #include "mailpush/common/metrics.hpp"
@@ -95,6 +96,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     bool metrics_public;
     AdminApi& api;
     openapi::OpenApi* open_api;
+    const TrackingEndpoints* tracking = nullptr;
     Pools pools;
     std::vector<Listener> listeners;
     Budget public_budget;
@@ -155,6 +157,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     // confirmation link; nothing of the admin API.
     ApiResponse route_public(const ApiRequest& r, const std::string& path) {
         if (path == "/reply-to/confirm") return api.reply_to_confirmation(r);
+        if (is_tracking_path(path)) return tracking ? tracking->answer(r) : tracking_not_found();
         if (path.starts_with("/u/") && path.size() > 3) return api.unsubscribe(r);
         if (r.target.front() != '/' || path != "/" || !open_api)
             return json_error(404, "NotFound", "no such endpoint");
@@ -299,15 +302,26 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
                 areq.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
             areq.peer_ip = peer_ip;
             // The admin API blocks on SQLite: run it on the worker pool, resume here afterwards.
-            ApiResponse ares = co_await handle_on_pool(std::move(areq), audience);
+            // Tracking hits are answered here when they need no read (the pixel, cached links).
+            std::optional<ApiResponse> at_once;
+            if (audience == Audience::public_ && tracking && is_tracking_path(path))
+                at_once = tracking->answer_now(areq);
+            ApiResponse ares;
+            if (at_once)
+                ares = std::move(*at_once);
+            else
+                ares = co_await handle_on_pool(std::move(areq), audience);
             spdlog::debug("http.request method={} path={} status={} peer={}", req.method_string(), path,
                           ares.status, peer_ip);
             http::response<http::string_body> res{static_cast<http::status>(ares.status), req.version()};
             set_common_headers<Stream>(res);
             res.set(http::field::content_type, ares.content_type);
+            for (const auto& [name, value] : ares.headers)
+                res.set(name, value);
             res.keep_alive(req.keep_alive());
             res.body() = std::move(ares.body);
             res.prepare_payload();
+            if (req.method() == http::verb::head) res.body().clear(); // Content-Length stays the GET's
             lowest(stream).expires_after(options.idle_timeout);
             co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
             if (ec || !res.keep_alive()) break;
@@ -452,6 +466,10 @@ HttpServer::HttpServer(asio::io_context& io, const HttpOptions& options, const A
     : impl_(std::make_shared<Impl>(io, options, admin_options, api, open_api, pools)) {}
 
 HttpServer::~HttpServer() = default;
+
+void HttpServer::set_tracking(const TrackingEndpoints* endpoints) {
+    impl_->tracking = endpoints;
+}
 
 void HttpServer::add_listener(HttpListener listener) {
     impl_->listeners.push_back({std::move(listener), nullptr, nullptr});

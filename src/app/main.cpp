@@ -9,12 +9,14 @@
 #include "mailpush/api/admin_auth.hpp"
 #include "mailpush/api/dns_check.hpp"
 #include "mailpush/api/http_server.hpp"
+#include "mailpush/api/tracking_endpoints.hpp"
 #include "mailpush/common/calendar.hpp"
 #include "mailpush/common/metrics.hpp"
 #include "mailpush/common/version.hpp"
 #include "mailpush/config/config.hpp"
 #include "mailpush/delivery/delivery_log.hpp"
 #include "mailpush/delivery/engine.hpp"
+#include "mailpush/delivery/tracking_recorder.hpp"
 #include "mailpush/dns/resolver.hpp"
 #include "mailpush/net/listen.hpp"
 #include "mailpush/net/smtp_server.hpp"
@@ -237,7 +239,25 @@ int main(int argc, char** argv) {
         net::SmtpServer smtp(io, cfg.smtp, spool, store, cpu_pool, tls);
         const auto delivery_db = (fs::path(cfg.server.data_dir) / "delivery.db").string();
         delivery::DeliveryLog delivery_log(delivery_db);
-        delivery::Engine engine(io, cfg.delivery, spool, store, delivery_log, blocking_pool);
+        auto engine_options = cfg.delivery;
+        engine_options.tracking_link_host = cfg.tracking.link_host;
+        delivery::Engine engine(io, engine_options, spool, store, delivery_log, blocking_pool);
+        // Open and click hits: answered by the public listeners, written in batches by the
+        // recorder's own thread (docs/tracking.md).
+        const tracking::Classifier hit_classifier({cfg.tracking.scanner_window.count(),
+                                                   cfg.tracking.burst_window.count(),
+                                                   cfg.tracking.prefetch_networks});
+        delivery::TrackingRecorderOptions recorder_options;
+        recorder_options.flush_interval = cfg.tracking.flush_interval;
+        recorder_options.max_pending = cfg.tracking.max_pending;
+        recorder_options.region = cfg.server.region;
+        recorder_options.utc_offset_minutes = cfg.delivery.event_utc_offset_minutes;
+        recorder_options.link_retention = cfg.tracking.link_retention;
+        delivery::TrackingRecorder recorder(
+            delivery_db, recorder_options,
+            [&hit_classifier](const tracking::HitFacts& facts) { return hit_classifier.classify(facts); });
+        const api::TrackingEndpoints tracking_endpoints(store, recorder, cfg.tracking.key_retention,
+                                                        [] { return common::unix_ms_now(); });
         // Event notifications (SPEC §7): routed from the delivery log, pushed or queued.
         notify::NotifyLog notify_log(delivery_db);
         notify::Notifier notifier(
@@ -311,6 +331,7 @@ int main(int argc, char** argv) {
         admin.attach_notify(notify_log, visibility_ms);
         admin.set_utc_offset(cfg.delivery.event_utc_offset_minutes);
         api::HttpServer http(io, cfg.http, cfg.admin, admin, &open_api, {api_pool, admin_pool});
+        http.set_tracking(&tracking_endpoints);
         if (cfg.http.port != 0)
             http.add_listener({"http", api::Audience::public_, cfg.http.address, cfg.http.port, "", false});
         if (cfg.http.https_port != 0) {
@@ -350,6 +371,7 @@ int main(int argc, char** argv) {
         spool.start();
         engine.start();
         notifier.start();
+        recorder.start();
         smtp.start();
         http.start();
 
@@ -407,6 +429,7 @@ int main(int argc, char** argv) {
             t.join();
         api_pool.join(); // requests still running may commit: before the spool stops
         admin_pool.join();
+        recorder.stop(); // a last flush: every hit answered is written
         notifier.stop(); // events not yet routed or pushed stay in the log for the next start
         spool.stop();
         cpu_pool.join();

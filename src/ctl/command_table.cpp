@@ -52,7 +52,8 @@ std::string Invocation::account_filter() const {
 std::size_t Command::required_args() const {
     std::istringstream tokens(usage);
     std::size_t n = 0;
-    for (std::string w; tokens >> w && w[0] != '[' && w[0] != '-';)
+    // The words before the first option: "[…]", "--…" or a choice of options "(--a N | --b M)".
+    for (std::string w; tokens >> w && w[0] != '[' && w[0] != '-' && w[0] != '(';)
         ++n;
     return n;
 }

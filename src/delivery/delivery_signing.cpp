@@ -47,10 +47,10 @@ void count_signing(const char* result) {
 }
 
 // What identifies the bytes a job signs: the spooled message, the form (as accepted or 7-bit)
-// and the keys. "" (not cached) for a job with its recipient's own unsubscribe lines: no other
-// job has its bytes.
+// and the keys. "" (not cached) for a job with its recipient's own unsubscribe lines or tracked
+// copy: no other job has its bytes.
 std::string cache_key(const AttemptJob& job, const std::vector<dkim::SigningKey>& keys, const char* form) {
-    if (!job.unsubscribe_lines.empty()) return {};
+    if (!job.unsubscribe_lines.empty() || job.tracked) return {};
     std::string key = std::to_string(job.envid) + '\n' + form + '\n';
     for (const auto& k : keys)
         key += k.domain + '/' + k.selector + '\n';

@@ -17,6 +17,7 @@
 #include "mailpush/delivery/scheduler.hpp"
 #include "mailpush/delivery/unsubscribe_headers.hpp"
 #include "mailpush/engine/delivery_signing.hpp"
+#include "mailpush/engine/delivery_tracking.hpp"
 #include "mailpush/smtp/command.hpp"
 #include "mailpush/smtp/message_headers.hpp"
 
@@ -108,17 +109,32 @@ QueuedMessage queued_message(const spool::QueueEntry& entry, const std::vector<R
     return m;
 }
 
-// What reporting and the event need from the body; the control header is not delivered.
-void take_body(AttemptJob& job, std::string body, const Accounts& accounts, const std::string& account,
-               std::int64_t now_s, const std::shared_ptr<SignatureCache>& signatures) {
+// What reporting and the event need from the body; the control header is not delivered. A
+// tracked job's body becomes its recipient's own copy first: the unsubscribe headers and DKIM
+// then apply to what that recipient gets. Returns the tracked message whose links must be stored
+// before the job is sent (nullptr: nothing to store).
+std::shared_ptr<TrackedBodies::Entry> take_body(AttemptJob& job, std::string body, const Accounts& accounts,
+                                                const std::string& account, std::int64_t now_s,
+                                                const std::shared_ptr<SignatureCache>& signatures,
+                                                TrackedBodies& tracked) {
     job.msg_id = smtp::find_header(body, "Message-ID").value_or("");
     if (job.msg_id.size() > 2 && job.msg_id.front() == '<' && job.msg_id.back() == '>')
         job.msg_id = job.msg_id.substr(1, job.msg_id.size() - 2);
     if (const auto trace = smtp::find_header(body, "X-AliDM-Trace")) job.tag = parse_trace_header(*trace).tag;
     job.subject = smtp::find_header(body, "Subject").value_or("").substr(0, 300);
-    job.message.body = smtp::remove_header(std::move(body), "X-AliDM-Trace");
-    job.message.body = apply_unsubscribe_headers(std::move(job.message.body), job.unsubscribe_lines);
+    body = smtp::remove_header(std::move(body), "X-AliDM-Trace");
+    std::shared_ptr<TrackedBodies::Entry> unstored;
+    if (job.track_opens || job.track_links) {
+        if (const auto links = accounts.tracking_links(job.auth_user))
+            unstored = render_tracked(job, body, *links, tracked);
+        else
+            spdlog::warn(
+                "tracking.unavailable envid={} error=\"no tracking key or link host for the sender\"",
+                job.envid);
+    }
+    job.message.body = apply_unsubscribe_headers(std::move(body), job.unsubscribe_lines);
     sign_for_delivery(job, accounts, account, now_s, signatures); // last: signs what is delivered
+    return unstored;
 }
 
 WarmupPlan warmup_curve(const EngineOptions& o) {
@@ -131,7 +147,8 @@ struct RealBackends {
                  DeliveryLog& log)
         : queue(spool)
         , records(log)
-        , accounts(store, options.warmup, warmup_curve(options), options.event_utc_offset_minutes)
+        , accounts(store, options.warmup, warmup_curve(options), options.event_utc_offset_minutes,
+                   options.tracking_link_host)
         , transport(std::make_shared<NetworkTransport>(io, options)) {}
     SpoolQueue queue;
     LogRecords records;
@@ -154,6 +171,8 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
     bool stopping = false;
     // One signing per distinct message and form, shared by its jobs (src/delivery/delivery_signing.cpp).
     std::shared_ptr<SignatureCache> signatures = std::make_shared<SignatureCache>(4096, 3600);
+    // Each tracked message analysed once for all its recipients (src/delivery/delivery_tracking.cpp).
+    TrackedBodies tracked_bodies{1024, 64u << 20};
     std::mutex results_mutex; // results waiting for the next group commit of the log
     std::vector<RecipientUpdate> pending_updates;
     std::vector<std::pair<std::string, std::string>> pending_nxbox; // (account, address)
@@ -323,28 +342,64 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
     // Reading the body is file I/O: on the blocking pool, then to the transport.
     void launch(std::shared_ptr<AttemptJob> job) {
         hold_back_invalid(*job);
-        auto self = shared_from_this();
         const auto* m = scheduler.find(job->envid);
         auto account = m ? io_parts.accounts.account_of(m->info.auth_user) : std::string();
-        asio::post(blocking, [self, job, account = std::move(account)] {
-            auto body = self->io_parts.queue.read_body(job->envid);
-            if (!body) { // deleted meanwhile (queue delete): nothing to deliver
-                asio::post(self->strand, [self, job] { self->forget(*job); });
-                return;
-            }
-            if (!job->unsubscribe.empty() && job->message.recipients.size() == 1)
-                job->unsubscribe_lines = self->io_parts.accounts.unsubscribe_lines(
-                    job->auth_user, job->message.recipients.front(), job->unsubscribe);
-            take_body(*job, std::move(*body), self->io_parts.accounts, account,
-                      self->io_parts.now_ms() / 1000, self->signatures);
-            if (job->message.recipients.empty()) { // every one held back: nothing to send
-                job->host_used = kLibraryHost;
-                asio::post(self->strand, [self, job] { self->complete(*job); });
-                return;
-            }
-            self->io_parts.transport->deliver(
-                job, [self, job] { asio::post(self->strand, [self, job] { self->complete(*job); }); });
+        asio::post(blocking, [self = shared_from_this(), job, account = std::move(account)] {
+            self->prepare(job, account);
         });
+    }
+
+    // On the blocking pool: the body read and made ready; a tracked message's links are stored
+    // (on the log strand) before its first copy goes out.
+    void prepare(const std::shared_ptr<AttemptJob>& job, const std::string& account) {
+        auto self = shared_from_this();
+        auto body = io_parts.queue.read_body(job->envid);
+        if (!body) { // deleted meanwhile (queue delete): nothing to deliver
+            asio::post(strand, [self, job] { self->forget(*job); });
+            return;
+        }
+        if (!job->unsubscribe.empty() && job->message.recipients.size() == 1)
+            job->unsubscribe_lines = io_parts.accounts.unsubscribe_lines(
+                job->auth_user, job->message.recipients.front(), job->unsubscribe);
+        auto unstored = take_body(*job, std::move(*body), io_parts.accounts, account, now() / 1000,
+                                  signatures, tracked_bodies);
+        if (job->message.recipients.empty()) { // every one held back: nothing to send
+            job->host_used = kLibraryHost;
+            asio::post(strand, [self, job] { self->complete(*job); });
+            return;
+        }
+        if (unstored) {
+            asio::post(log_strand, [self, job, account, unstored = std::move(unstored)] {
+                self->store_links_then_send(job, account, *unstored);
+            });
+            return;
+        }
+        send(job);
+    }
+
+    // On the log strand. If the links cannot be stored, the message goes out untracked: its
+    // redirects would lead nowhere.
+    void store_links_then_send(const std::shared_ptr<AttemptJob>& job, const std::string& account,
+                               TrackedBodies::Entry& entry) {
+        try {
+            io_parts.records.store_links(job->envid, entry.message.links(), now());
+            entry.links_stored = true;
+        } catch (const std::exception& e) {
+            spdlog::error("tracking.store_failed envid={} error=\"{}\" sent=untracked", job->envid, e.what());
+            job->track_opens = job->track_links = job->tracked = false;
+            job->signature_bytes = 0;
+            job->resign = nullptr;
+            job->seven_bit.reset();
+            asio::post(blocking, [self = shared_from_this(), job, account] { self->prepare(job, account); });
+            return;
+        }
+        send(job);
+    }
+
+    void send(const std::shared_ptr<AttemptJob>& job) {
+        auto self = shared_from_this();
+        io_parts.transport->deliver(
+            job, [self, job] { asio::post(self->strand, [self, job] { self->complete(*job); }); });
     }
 
     void forget(const AttemptJob& job) {
@@ -433,6 +488,8 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
             return;
         }
         io_parts.queue.remove_many(removals);
+        for (const auto envid : removals)
+            tracked_bodies.forget(envid);
     }
 
     void retry_now(std::uint64_t envid) {

@@ -1,5 +1,6 @@
 #include "engine_backends.hpp"
 
+#include "mailpush/engine/delivery_tracking.hpp"
 #include "mailpush/store/store.hpp"
 
 namespace mailpush::delivery {
@@ -49,6 +50,9 @@ std::size_t LogRecords::prune(std::int64_t before_ms) {
 void LogRecords::defer_unattempted(const std::vector<RecipientRecord>& records) {
     log_.upsert_recipients(records);
 }
+void LogRecords::store_links(std::uint64_t envid, const std::vector<std::string>& urls, std::int64_t now_ms) {
+    log_.store_links(envid, urls, now_ms);
+}
 
 std::string StoreAccounts::account_of(const std::string& auth_user) const {
     const auto directory = store_.directory(); // keep the snapshot alive while `sender` points into it
@@ -90,6 +94,20 @@ std::string StoreAccounts::unsubscribe_lines(const std::string& auth_user, const
     const auto level = store::parse_filter_level(level_text);
     if (account.empty() || !level) return "";
     return store_.unsubscribe_lines({account, auth_user, rcpt, *level, ""});
+}
+
+// The newest key signs; the unsubscribe link (public URL + "/u/") stays as it is.
+std::optional<TrackingLinks> StoreAccounts::tracking_links(const std::string& auth_user) const {
+    const auto directory = store_.directory();
+    if (directory->tracking_keys.empty() || !directory->sender(auth_user)) return std::nullopt;
+    const auto public_url = store_.link_base();
+    auto base = tracking_base_url(link_host_, auth_user, public_url);
+    if (base.empty()) return std::nullopt;
+    const auto& newest = directory->tracking_keys.front();
+    TrackingLinks links{std::move(base), {newest.id, newest.secret}, {}};
+    if (!public_url.empty())
+        links.keep_prefixes.push_back(tracking_base_url(LinkHost::public_url, "", public_url) + "/u/");
+    return links;
 }
 
 } // namespace mailpush::delivery

@@ -2,6 +2,7 @@
 // engine.
 #pragma once
 
+#include "mailpush/delivery/tracking_options.hpp"
 #include "mailpush/engine/account_warmup.hpp"
 #include "mailpush/engine/ports.hpp"
 
@@ -38,6 +39,7 @@ public:
     void mark_deleted(std::uint64_t envid, const std::vector<std::string>& addresses) override;
     std::size_t prune(std::int64_t before_ms) override;
     void defer_unattempted(const std::vector<RecipientRecord>& records) override;
+    void store_links(std::uint64_t envid, const std::vector<std::string>& urls, std::int64_t now_ms) override;
 
 private:
     DeliveryLog& log_;
@@ -46,11 +48,14 @@ private:
 class StoreAccounts final : public Accounts {
 public:
     // `warmup_enabled`, `curve`: the [delivery] warm-up keys, which accounts may override.
-    StoreAccounts(store::Store& store, bool warmup_enabled, WarmupPlan curve, int utc_offset_minutes)
+    // `link_host`: [tracking] link_host.
+    StoreAccounts(store::Store& store, bool warmup_enabled, WarmupPlan curve, int utc_offset_minutes,
+                  LinkHost link_host)
         : store_(store)
         , warmup_enabled_(warmup_enabled)
         , curve_(curve)
-        , utc_offset_minutes_(utc_offset_minutes) {}
+        , utc_offset_minutes_(utc_offset_minutes)
+        , link_host_(link_host) {}
     std::string account_of(const std::string& auth_user) const override;
     void add_invalid(const std::string& account, const std::string& address) override;
     bool is_invalid(const std::string& account, const std::string& address) const override;
@@ -59,12 +64,14 @@ public:
     std::shared_ptr<const std::vector<dkim::SigningKey>>
     signing_keys(const std::string& account, const std::string& domain) const override;
     std::optional<WarmupPlan> warmup(const std::string& account, const std::string& domain) const override;
+    std::optional<TrackingLinks> tracking_links(const std::string& auth_user) const override;
 
 private:
     store::Store& store_;
     bool warmup_enabled_;
     WarmupPlan curve_;
     int utc_offset_minutes_;
+    LinkHost link_host_;
 };
 
 } // namespace mailpush::delivery

@@ -312,6 +312,15 @@ std::optional<std::string> TrackingRecorder::link_url(std::uint64_t envid, std::
     return url;
 }
 
+std::optional<std::string> TrackingRecorder::cached_link_url(std::uint64_t envid, std::uint32_t link) {
+    std::unique_lock lock(read_mutex_, std::try_to_lock);
+    if (!lock.owns_lock()) return std::nullopt;
+    const auto it = lru_index_.find(LinkKey{envid, link});
+    if (it == lru_index_.end()) return std::nullopt;
+    lru_.splice(lru_.begin(), lru_, it->second);
+    return it->second->second;
+}
+
 std::size_t TrackingRecorder::prune(std::int64_t now_ms) {
     std::lock_guard flushing(flush_mutex_);
     const std::int64_t cutoff = now_ms - options_.link_retention.count();

@@ -285,6 +285,11 @@ void Store::set_link_base(std::string url) {
     link_base_ = std::move(url);
 }
 
+std::string Store::link_base() const {
+    std::lock_guard lock(link_mutex_);
+    return link_base_;
+}
+
 std::string Store::unsubscribe_lines(const UnsubscribeClaim& claim) const {
     std::string base;
     {

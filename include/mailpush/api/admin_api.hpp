@@ -42,9 +42,17 @@ struct ApiRequest {
 };
 
 struct ApiResponse {
-    unsigned status = 200;
+    using Headers = std::vector<std::pair<std::string, std::string>>;
+    ApiResponse(unsigned status_ = 200, std::string body_ = {},
+                std::string content_type_ = "application/json", Headers headers_ = {})
+        : status(status_)
+        , body(std::move(body_))
+        , content_type(std::move(content_type_))
+        , headers(std::move(headers_)) {}
+    unsigned status;
     std::string body; // JSON unless content_type says otherwise
-    std::string content_type = "application/json";
+    std::string content_type;
+    Headers headers; // more headers; they replace the server's defaults
 };
 
 // What the handlers work with. The store and spool are always there; the rest is attached when the

@@ -1,8 +1,8 @@
 // The HTTP listeners (Boost.Beast): public ones (plain and TLS) serve the DirectMail-compatible
-// OpenAPI and the reply-to confirmation page; the operator one (TCP or a unix socket) the admin
-// API and /metrics. They talk to untrusted clients: the header is read and checked before the
-// body, a body over its route's limit is refused before it is read, a client gets a bounded
-// number of connections and a deadline for its header and its body.
+// OpenAPI, the reply-to confirmation and unsubscribe pages and the tracking endpoints; the operator one (TCP
+// or a unix socket) the admin API and /metrics. They talk to untrusted clients: the header is read and
+// checked before the body, a body over its route's limit is refused before it is read, a client gets a
+// bounded number of connections and a deadline for its header and its body.
 #pragma once
 
 #include "mailpush/api/http_limits.hpp"
@@ -19,7 +19,8 @@
 namespace mailpush::api {
 
 class AdminApi;
-}
+class TrackingEndpoints;
+} // namespace mailpush::api
 namespace mailpush::openapi {
 class OpenApi;
 }
@@ -48,6 +49,9 @@ public:
                AdminApi& api, openapi::OpenApi* open_api, const Pools& pools);
     ~HttpServer();
     void add_listener(HttpListener listener); // before listen()
+    // The open pixel and click redirect on the public listeners (before start()); without them
+    // /o/ and /c/ answer 404.
+    void set_tracking(const TrackingEndpoints* endpoints);
     // Binds every listener; returns their "listening name=… kind=… addr=…" lines. Throws
     // std::runtime_error naming the listener and its address when one cannot be bound.
     std::vector<std::string> listen();

@@ -32,6 +32,7 @@ struct AttemptJob {
     // Open and click tracking the envelope asked for (docs/tracking.md); either set: the job has
     // one recipient, whose body gets its own pixel and links.
     bool track_opens = false, track_links = false;
+    bool tracked = false; // the body is this recipient's own tracked copy: its signatures are not shared
     std::int64_t started_ms = 0;
     std::vector<int> held_invalid; // recipients not attempted: in the invalid-address library
     // DKIM (src/delivery/delivery_signing.cpp): the size of the signature fields prepended to

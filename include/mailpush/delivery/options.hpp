@@ -3,6 +3,7 @@
 #pragma once
 
 #include "mailpush/delivery/retry_policy.hpp"
+#include "mailpush/delivery/tracking_options.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -59,6 +60,8 @@ struct EngineOptions {
     unsigned warmup_start = 200;                // recipients on the day the domain was added
     unsigned warmup_growth_percent = 50;        // each later day: the previous cap x (1 + this/100)
     unsigned warmup_days = 30;                  // from this day on: no cap
+    // from [tracking]
+    LinkHost tracking_link_host = LinkHost::cname; // where tracked mail's pixel and links point
     // [[route]], [[destination]]
     std::vector<Route> routes;
     std::vector<DestinationRule> destinations;

@@ -59,6 +59,9 @@ public:
     // The URL stored for link `link` (1..n) of message `envid`; nullopt = unknown (never stored,
     // or pruned). From the cache, else one read.
     std::optional<std::string> link_url(std::uint64_t envid, std::uint32_t link);
+    // The same if it is in the cache; nullopt when it is not, or when a read holds the cache
+    // right now (then link_url() answers). Never waits for SQLite.
+    std::optional<std::string> cached_link_url(std::uint64_t envid, std::uint32_t link);
     // Queues a hit; never waits for SQLite. false: the queue holds max_pending hits, the hit is
     // dropped (mailpush_tracking_dropped_total).
     bool record(Hit hit);

@@ -8,6 +8,7 @@
 #include "mailpush/delivery/warmup.hpp"
 #include "mailpush/dkim/dkim.hpp"
 #include "mailpush/spool/spool.hpp"
+#include "mailpush/tracking/token.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -45,6 +46,20 @@ public:
     // Recipients the scheduler deferred before any attempt (a warm-up cap): their state and next
     // attempt, no attempt row. One transaction.
     virtual void defer_unattempted(const std::vector<RecipientRecord>& records) { (void)records; }
+    // Marks the message tracked and stores its links (link n = urls[n-1]) before its first
+    // tracked copy is sent; idempotent. One transaction.
+    virtual void store_links(std::uint64_t envid, const std::vector<std::string>& urls, std::int64_t now_ms) {
+        (void)envid;
+        (void)urls;
+        (void)now_ms;
+    }
+};
+
+// Where a sender's tracking links point and the key that signs their tokens.
+struct TrackingLinks {
+    std::string base_url;                   // "http://dmtrace.example.com", no trailing slash
+    tracking::TrackingKey key;              // the newest tracking key
+    std::vector<std::string> keep_prefixes; // links that stay as they are (the unsubscribe link)
 };
 
 // The account directory: whose message it is, and the invalid-address library.
@@ -67,6 +82,12 @@ public:
     virtual std::optional<WarmupPlan> warmup(const std::string& account, const std::string& domain) const {
         (void)account;
         (void)domain;
+        return std::nullopt;
+    }
+    // The tracking links of `auth_user`'s mail, or nullopt (unknown sender, no key, no URL):
+    // its mail then goes out untracked. Answered from memory.
+    virtual std::optional<TrackingLinks> tracking_links(const std::string& auth_user) const {
+        (void)auth_user;
         return std::nullopt;
     }
     // The active DKIM keys of `domain` if it is one of `account`'s domains, else nullptr.

@@ -321,6 +321,7 @@ public:
     // The public base of /u/{token} links ([http] public_url or the default the daemon
     // derives), set once the listeners are bound.
     void set_link_base(std::string url);
+    std::string link_base() const; // "" until set
     // The claim's List-Unsubscribe and List-Unsubscribe-Post lines.
     std::string unsubscribe_lines(const UnsubscribeClaim& claim) const;
     std::optional<UnsubscribeClaim> read_unsubscribe(std::string_view token) const;

@@ -27,6 +27,7 @@ public:
     bool tracked() const { return tracked_; }                        // false: render() is the input
     const std::string& reason() const { return reason_; }            // why not tracked ("" when tracked)
     const std::vector<std::string>& links() const { return links_; } // link n (1-based) is links()[n-1]
+    std::size_t size() const { return message_.size(); }             // bytes of the message analysed
 
     // The message for one recipient. `base_url` like "http://dmtrace.example.com" (no trailing
     // slash). Pixel: base_url + "/o/" + token(0); link n: base_url + "/c/" + token(n). token is

@@ -2,6 +2,7 @@
 // transport, in which order, and what it does when one of them fails.
 #include "mailpush/common/metrics.hpp"
 #include "mailpush/delivery/engine.hpp"
+#include "mailpush/tracking/token.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <gtest/gtest.h>
@@ -96,8 +97,10 @@ struct FakeQueue : MessageQueue {
         const auto it = entries.find(envid);
         return it == entries.end() ? std::nullopt : std::optional(it->second);
     }
+    std::string html; // when set, every message's body is this instead of a plain text one
     std::optional<std::string> read_body(std::uint64_t envid) const override {
         if (!holds(envid)) return std::nullopt;
+        if (!html.empty()) return html;
         return "Message-ID: <" + std::to_string(envid) + "@mail.test>\r\nSubject: s\r\n\r\nbody\r\n";
     }
     void remove(std::uint64_t envid) override {
@@ -168,6 +171,16 @@ struct FakeRecords : DeliveryRecords {
         calls.add("mark_deleted " + std::to_string(envid));
     }
     std::size_t prune(std::int64_t) override { return 0; }
+    std::atomic<int> failing_link_stores{0}; // the next N store_links throw
+    void store_links(std::uint64_t envid, const std::vector<std::string>& urls, std::int64_t) override {
+        const auto line = "store_links " + std::to_string(envid) + " " + std::to_string(urls.size());
+        if (failing_link_stores > 0) {
+            --failing_link_stores;
+            calls.add("failed " + line);
+            throw std::runtime_error("disk I/O error");
+        }
+        calls.add(line);
+    }
     void defer_unattempted(const std::vector<RecipientRecord>& records) override {
         std::string line = "defer_unattempted";
         for (const auto& r : records)
@@ -185,6 +198,8 @@ struct FakeAccounts : Accounts {
     std::optional<WarmupPlan> warmup(const std::string& account, const std::string& domain) const override {
         return account == "acct" && domain == "mail.test" ? plan : std::nullopt;
     }
+    std::optional<TrackingLinks> links; // the tracking links of every sender
+    std::optional<TrackingLinks> tracking_links(const std::string&) const override { return links; }
     void add_invalid(const std::string&, const std::string&) override {}
     bool is_invalid(const std::string&, const std::string& address) const override {
         std::lock_guard lock(mutex);
@@ -199,10 +214,15 @@ struct FakeTransport : Transport {
     bool hold = false;
     smtp::ServerReply reply{250, "2.0.0 Ok", {}};
     std::vector<std::pair<std::shared_ptr<AttemptJob>, std::function<void()>>> held;
-    std::vector<std::string> sent_to; // every recipient handed to the transport
+    std::vector<std::string> sent_to;          // every recipient handed to the transport
+    std::map<std::string, std::string> bodies; // recipient -> the body it was sent
     std::vector<std::string> recipients_sent() {
         std::lock_guard lock(mutex);
         return sent_to;
+    }
+    std::map<std::string, std::string> bodies_sent() {
+        std::lock_guard lock(mutex);
+        return bodies;
     }
     explicit FakeTransport(Calls& c)
         : calls(c) {}
@@ -217,8 +237,10 @@ struct FakeTransport : Transport {
             calls.add("tracked " + std::to_string(job->envid) + (job->track_opens ? " opens" : "") +
                       (job->track_links ? " links" : "") + " " +
                       std::to_string(job->message.recipients.size()));
-        for (const auto& r : job->message.recipients)
+        for (const auto& r : job->message.recipients) {
             sent_to.push_back(r);
+            bodies[r] = job->message.body;
+        }
         if (hold) {
             held.emplace_back(std::move(job), std::move(done));
             lock.unlock();
@@ -260,6 +282,13 @@ protected:
             blocking);
         loop = std::thread([this] { io.run(); });
     }
+    // A message that asked for opens and clicks, queued and handed to the engine.
+    void enqueue_tracked(std::uint64_t envid, std::vector<std::string> rcpts) {
+        queue.put(envid, std::move(rcpts));
+        queue.entries[envid].envelope.track_opens = true; // before enqueue: no attempt reads it yet
+        queue.entries[envid].envelope.track_links = true;
+        engine->enqueue(envid);
+    }
     void TearDown() override {
         if (engine) engine->stop();
         transport->release_all();
@@ -284,14 +313,92 @@ TEST_F(EngineShell, DeliversRecordsThenRemovesFromTheSpool) {
 
 TEST_F(EngineShell, TrackingFlagsOfTheEnvelopeReachEachOneRecipientAttempt) {
     start();
-    queue.put(1, {"a@one.test", "b@one.test"});
-    queue.entries[1].envelope.track_opens = true; // before enqueue: no attempt reads it yet
-    queue.entries[1].envelope.track_links = true;
-    engine->enqueue(1);
+    enqueue_tracked(1, {"a@one.test", "b@one.test"});
     ASSERT_TRUE(calls.wait_removed(1));
     EXPECT_EQ(calls.starting_with("tracked"),
               (std::vector<std::string>{"tracked 1 opens links 1", "tracked 1 opens links 1"}));
     EXPECT_EQ(calls.starting_with("deliver").size(), 2u);
+}
+
+namespace {
+const std::string kHtml = "Message-ID: <1@mail.test>\r\nSubject: s\r\nMIME-Version: 1.0\r\n"
+                          "Content-Type: text/html; charset=utf-8\r\n\r\n"
+                          "<html><body><p><a href=\"https://shop.test/x\">x</a></p></body></html>\r\n";
+const tracking::TrackingKey kKey{7, std::string(32, 'k')};
+
+// The token after `marker` ("/o/" or "/c/") in `body`, read with kKey.
+std::optional<tracking::TokenClaim> token_after(const std::string& body, const std::string& marker) {
+    const auto at = body.find("http://dmtrace.mail.test" + marker);
+    if (at == std::string::npos) return std::nullopt;
+    const auto begin = at + std::string("http://dmtrace.mail.test").size() + marker.size();
+    const auto end = body.find('"', begin);
+    return tracking::read_token({kKey}, std::string_view(body).substr(begin, end - begin));
+}
+} // namespace
+
+TEST_F(EngineShell, EachRecipientOfATrackedMessageGetsTokensOfItsOwnAfterItsLinksAreStored) {
+    accounts.links = TrackingLinks{"http://dmtrace.mail.test", kKey, {}};
+    queue.html = kHtml;
+    start();
+    enqueue_tracked(1, {"a@one.test", "b@one.test"});
+    ASSERT_TRUE(calls.wait_removed(1));
+
+    const auto stores = calls.starting_with("store_links");
+    ASSERT_FALSE(stores.empty()); // two jobs analysing at once may both store (idempotent)
+    EXPECT_LE(stores.size(), 2u);
+    EXPECT_EQ(stores.front(), "store_links 1 1");
+    {
+        std::lock_guard lock(calls.mutex);
+        const auto first_store = std::find(calls.log.begin(), calls.log.end(), "store_links 1 1");
+        const auto first_deliver = std::find(calls.log.begin(), calls.log.end(), "deliver 1");
+        EXPECT_LT(first_store, first_deliver);
+    }
+    const auto bodies = transport->bodies_sent();
+    ASSERT_EQ(bodies.size(), 2u);
+    const auto& a = bodies.at("a@one.test");
+    const auto& b = bodies.at("b@one.test");
+    EXPECT_NE(a, b);
+    EXPECT_EQ(a.find("https://shop.test/x"), std::string::npos);
+    const auto a_open = token_after(a, "/o/"), a_click = token_after(a, "/c/");
+    const auto b_open = token_after(b, "/o/"), b_click = token_after(b, "/c/");
+    ASSERT_TRUE(a_open && a_click && b_open && b_click);
+    EXPECT_EQ(*a_open, (tracking::TokenClaim{1, 0, 0}));
+    EXPECT_EQ(*a_click, (tracking::TokenClaim{1, 0, 1}));
+    EXPECT_EQ(*b_open, (tracking::TokenClaim{1, 1, 0}));
+    EXPECT_EQ(*b_click, (tracking::TokenClaim{1, 1, 1}));
+}
+
+TEST_F(EngineShell, AMessageThatDidNotAskForTrackingIsSentAsItWasRead) {
+    accounts.links = TrackingLinks{"http://dmtrace.mail.test", kKey, {}};
+    queue.html = kHtml;
+    start();
+    queue.put(1, {"a@one.test"});
+    engine->enqueue(1);
+    ASSERT_TRUE(calls.wait_removed(1));
+    EXPECT_EQ(transport->bodies_sent().at("a@one.test"), kHtml);
+    EXPECT_TRUE(calls.starting_with("store_links").empty());
+}
+
+TEST_F(EngineShell, ATrackedMessageWithoutTrackingLinksIsSentAsItWasRead) {
+    queue.html = kHtml; // accounts.links unset: no key or no link host
+    start();
+    enqueue_tracked(1, {"a@one.test"});
+    ASSERT_TRUE(calls.wait_removed(1));
+    EXPECT_EQ(transport->bodies_sent().at("a@one.test"), kHtml);
+    EXPECT_TRUE(calls.starting_with("store_links").empty());
+}
+
+TEST_F(EngineShell, LinksThatCannotBeStoredMakeTheMessageGoOutUntracked) {
+    accounts.links = TrackingLinks{"http://dmtrace.mail.test", kKey, {}};
+    queue.html = kHtml;
+    records.failing_link_stores = 1;
+    start();
+    enqueue_tracked(1, {"a@one.test"});
+    ASSERT_TRUE(calls.wait_removed(1));
+    EXPECT_EQ(calls.starting_with("failed store_links"),
+              (std::vector<std::string>{"failed store_links 1 1"}));
+    EXPECT_EQ(transport->bodies_sent().at("a@one.test"), kHtml); // no redirect that leads nowhere
+    EXPECT_EQ(calls.starting_with("deliver").size(), 1u);
 }
 
 TEST_F(EngineShell, ExpiresAtMaxLifetime) {
