@@ -12,6 +12,7 @@ PKGS=(
   openssl ca-certificates curl swaks libnet-ssleay-perl libio-socket-ssl-perl python3 python3-aiosmtpd python3-pytest python3-dkim python3-dnspython python3-nacl
   procps iproute2 dnsmasq-base
   clang libclang-rt-14-dev # the libFuzzer targets (tools/fuzz.sh)
+  chromium # the browser tests, driven by playwright-core (docs/adr/0010-browser-tests.md)
 )
 missing=()
 for p in "${PKGS[@]}"; do

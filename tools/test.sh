@@ -23,6 +23,8 @@ run_tests() {
 
 echo "== the official DirectMail SDK for the OpenAPI tests (npm, pinned by package-lock.json)"
 npm ci --prefix tests/integration/sdk --no-audit --no-fund --loglevel=error
+echo "== playwright-core for the browser tests (npm, pinned; the browser is Debian's chromium)"
+npm ci --prefix tests/integration/browser --no-audit --no-fund --loglevel=error
 
 echo "== format check"
 git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror

@@ -17,6 +17,7 @@ using tracking::HitKind;
 
 namespace {
 constexpr std::size_t kUserAgentMax = 512;
+constexpr std::size_t kClientIpMax = 64; // the longest textual IPv6 address is 45 bytes
 constexpr std::size_t kClicksPerRecipient = 64;        // the classifier looks at recent clicks only
 constexpr std::size_t kRecipientsRemembered = 100'000; // recipients whose clicks stay in memory
 constexpr auto kFirstPrune = std::chrono::minutes(1);
@@ -104,6 +105,9 @@ TrackingRecorder::~TrackingRecorder() {
 }
 
 bool TrackingRecorder::record(Hit hit) {
+    // Cut before queuing: a million hits with 8 KB agents would otherwise be 8 GB held.
+    hit.user_agent = stored_agent(std::move(hit.user_agent));
+    if (hit.client_ip.size() > kClientIpMax) hit.client_ip.resize(kClientIpMax);
     {
         std::lock_guard lock(queue_mutex_);
         if (queue_.size() < options_.max_pending) {
@@ -224,7 +228,7 @@ void TrackingRecorder::write(Batch& b, const Hit& h) {
     b.hit.reset().bind(1, static_cast<std::int64_t>(key.first)).bind(2, std::int64_t{key.second});
     b.hit.bind(3, std::string(kind_name(h.kind))).bind(4, std::int64_t{link}).bind(5, h.at_ms);
     b.hit.bind(6, name).bind(7, std::int64_t{tracking::counts_as_machine(cls) ? 1 : 0});
-    b.hit.bind(8, stored_agent(h.user_agent)).bind(9, h.client_ip);
+    b.hit.bind(8, h.user_agent).bind(9, h.client_ip); // cut by record()
     b.hit.step();
     const TrackingEvent event{click ? "Click" : "Open",
                               options_.region,
