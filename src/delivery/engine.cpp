@@ -29,6 +29,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <set>
 
 namespace mailpush::delivery {
 namespace asio = boost::asio;
@@ -173,6 +174,13 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
     std::shared_ptr<SignatureCache> signatures = std::make_shared<SignatureCache>(4096, 3600);
     // Each tracked message analysed once for all its recipients (src/delivery/delivery_tracking.cpp).
     TrackedBodies tracked_bodies{1024, 64u << 20};
+    struct UnstoredLinks { // a tracked job waiting for its message's links to be stored
+        std::shared_ptr<AttemptJob> job;
+        std::string account;
+        std::shared_ptr<TrackedBodies::Entry> entry;
+    };
+    std::mutex links_mutex;
+    std::vector<UnstoredLinks> pending_links;
     std::mutex results_mutex; // results waiting for the next group commit of the log
     std::vector<RecipientUpdate> pending_updates;
     std::vector<std::pair<std::string, std::string>> pending_nxbox; // (account, address)
@@ -369,31 +377,50 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
             return;
         }
         if (unstored) {
-            asio::post(log_strand, [self, job, account, unstored = std::move(unstored)] {
-                self->store_links_then_send(job, account, *unstored);
-            });
+            {
+                std::lock_guard lock(links_mutex);
+                pending_links.push_back({job, account, std::move(unstored)});
+            }
+            asio::post(log_strand, [self] { self->flush_links(); });
             return;
         }
         send(job);
     }
 
-    // On the log strand. If the links cannot be stored, the message goes out untracked: its
-    // redirects would lead nowhere.
-    void store_links_then_send(const std::shared_ptr<AttemptJob>& job, const std::string& account,
-                               TrackedBodies::Entry& entry) {
+    // Group commit of links, on the log strand: the links of every job waiting, one transaction,
+    // then those jobs are sent; later flushes find nothing to do. If the links cannot be stored,
+    // the jobs go out untracked: their redirects would lead nowhere.
+    void flush_links() {
+        std::vector<UnstoredLinks> batch;
+        {
+            std::lock_guard lock(links_mutex);
+            batch.swap(pending_links);
+        }
+        if (batch.empty()) return;
+        std::vector<MessageLinks> messages;
+        std::set<const TrackedBodies::Entry*> seen;
+        for (const auto& w : batch)
+            if (!w.entry->links_stored && seen.insert(w.entry.get()).second)
+                messages.push_back({w.job->envid, w.entry->message.links()});
         try {
-            io_parts.records.store_links(job->envid, entry.message.links(), now());
-            entry.links_stored = true;
+            if (!messages.empty()) io_parts.records.store_links(messages, now());
         } catch (const std::exception& e) {
-            spdlog::error("tracking.store_failed envid={} error=\"{}\" sent=untracked", job->envid, e.what());
-            job->track_opens = job->track_links = job->tracked = false;
-            job->signature_bytes = 0;
-            job->resign = nullptr;
-            job->seven_bit.reset();
-            asio::post(blocking, [self = shared_from_this(), job, account] { self->prepare(job, account); });
+            spdlog::error("tracking.store_failed messages={} error=\"{}\" sent=untracked", messages.size(),
+                          e.what());
+            for (auto& w : batch) {
+                auto& job = *w.job;
+                job.track_opens = job.track_links = job.tracked = false;
+                job.signature_bytes = 0;
+                job.resign = nullptr;
+                job.seven_bit.reset();
+                asio::post(blocking, [self = shared_from_this(), w] { self->prepare(w.job, w.account); });
+            }
             return;
         }
-        send(job);
+        for (auto& w : batch) {
+            w.entry->links_stored = true;
+            send(w.job);
+        }
     }
 
     void send(const std::shared_ptr<AttemptJob>& job) {

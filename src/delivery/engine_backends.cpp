@@ -50,8 +50,8 @@ std::size_t LogRecords::prune(std::int64_t before_ms) {
 void LogRecords::defer_unattempted(const std::vector<RecipientRecord>& records) {
     log_.upsert_recipients(records);
 }
-void LogRecords::store_links(std::uint64_t envid, const std::vector<std::string>& urls, std::int64_t now_ms) {
-    log_.store_links(envid, urls, now_ms);
+void LogRecords::store_links(const std::vector<MessageLinks>& messages, std::int64_t now_ms) {
+    log_.store_links(messages, now_ms);
 }
 
 std::string StoreAccounts::account_of(const std::string& auth_user) const {

@@ -39,7 +39,7 @@ public:
     void mark_deleted(std::uint64_t envid, const std::vector<std::string>& addresses) override;
     std::size_t prune(std::int64_t before_ms) override;
     void defer_unattempted(const std::vector<RecipientRecord>& records) override;
-    void store_links(std::uint64_t envid, const std::vector<std::string>& urls, std::int64_t now_ms) override;
+    void store_links(const std::vector<MessageLinks>& messages, std::int64_t now_ms) override;
 
 private:
     DeliveryLog& log_;

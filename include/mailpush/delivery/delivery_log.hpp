@@ -58,6 +58,8 @@ public:
     // stored once). Tracking rows live `link_retention`, longer than the rest of the log: the
     // tracking recorder prunes them (TrackingRecorder::prune), prune() here leaves them.
     void store_links(std::uint64_t envid, const std::vector<std::string>& urls, std::int64_t now_ms);
+    // The same for several messages, in one transaction (the engine's group commit of links).
+    void store_links(const std::vector<MessageLinks>& messages, std::int64_t now_ms);
     // Per day of the send, oldest first; days without a tracked recipient delivered are left out.
     std::vector<TrackStatRow> track_stats(const TrackQuery& q);
     // Per link (by link number, then URL); links never clicked too. Only the account's messages.

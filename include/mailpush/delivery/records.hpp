@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace mailpush::delivery {
 
@@ -13,6 +14,12 @@ namespace mailpush::delivery {
 // hard bounce). `failed`: a final failure reply, a DNS result or the operator's delete.
 enum class RcptState { queued, deferred, delivered, failed, expired };
 const char* to_string(RcptState s);
+
+// A tracked message's links as stored at delivery: link n is urls[n-1].
+struct MessageLinks {
+    std::uint64_t envid = 0;
+    std::vector<std::string> urls;
+};
 
 struct RecipientRecord {
     std::uint64_t envid = 0;

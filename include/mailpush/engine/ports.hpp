@@ -46,11 +46,10 @@ public:
     // Recipients the scheduler deferred before any attempt (a warm-up cap): their state and next
     // attempt, no attempt row. One transaction.
     virtual void defer_unattempted(const std::vector<RecipientRecord>& records) { (void)records; }
-    // Marks the message tracked and stores its links (link n = urls[n-1]) before its first
-    // tracked copy is sent; idempotent. One transaction.
-    virtual void store_links(std::uint64_t envid, const std::vector<std::string>& urls, std::int64_t now_ms) {
-        (void)envid;
-        (void)urls;
+    // Marks each message tracked and stores its links before its first tracked copy is sent;
+    // idempotent. One transaction for all of them.
+    virtual void store_links(const std::vector<MessageLinks>& messages, std::int64_t now_ms) {
+        (void)messages;
         (void)now_ms;
     }
 };

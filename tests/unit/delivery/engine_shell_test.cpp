@@ -172,8 +172,10 @@ struct FakeRecords : DeliveryRecords {
     }
     std::size_t prune(std::int64_t) override { return 0; }
     std::atomic<int> failing_link_stores{0}; // the next N store_links throw
-    void store_links(std::uint64_t envid, const std::vector<std::string>& urls, std::int64_t) override {
-        const auto line = "store_links " + std::to_string(envid) + " " + std::to_string(urls.size());
+    void store_links(const std::vector<MessageLinks>& messages, std::int64_t) override {
+        std::string line = "store_links";
+        for (const auto& m : messages)
+            line += " " + std::to_string(m.envid) + ":" + std::to_string(m.urls.size());
         if (failing_link_stores > 0) {
             --failing_link_stores;
             calls.add("failed " + line);
@@ -346,10 +348,10 @@ TEST_F(EngineShell, EachRecipientOfATrackedMessageGetsTokensOfItsOwnAfterItsLink
     const auto stores = calls.starting_with("store_links");
     ASSERT_FALSE(stores.empty()); // two jobs analysing at once may both store (idempotent)
     EXPECT_LE(stores.size(), 2u);
-    EXPECT_EQ(stores.front(), "store_links 1 1");
+    EXPECT_EQ(stores.front(), "store_links 1:1");
     {
         std::lock_guard lock(calls.mutex);
-        const auto first_store = std::find(calls.log.begin(), calls.log.end(), "store_links 1 1");
+        const auto first_store = std::find(calls.log.begin(), calls.log.end(), "store_links 1:1");
         const auto first_deliver = std::find(calls.log.begin(), calls.log.end(), "deliver 1");
         EXPECT_LT(first_store, first_deliver);
     }
@@ -396,7 +398,7 @@ TEST_F(EngineShell, LinksThatCannotBeStoredMakeTheMessageGoOutUntracked) {
     enqueue_tracked(1, {"a@one.test"});
     ASSERT_TRUE(calls.wait_removed(1));
     EXPECT_EQ(calls.starting_with("failed store_links"),
-              (std::vector<std::string>{"failed store_links 1 1"}));
+              (std::vector<std::string>{"failed store_links 1:1"}));
     EXPECT_EQ(transport->bodies_sent().at("a@one.test"), kHtml); // no redirect that leads nowhere
     EXPECT_EQ(calls.starting_with("deliver").size(), 1u);
 }
