@@ -278,8 +278,9 @@ std::vector<TableEntry> build_table() {
             text<C>("key", "PEM private key of the HTTPS port, reloaded on SIGHUP; empty: `[tls] key`",
                     {to<C, &C::http, &H::key>()}),
             checked(text<C>("public_url",
-                            "base of links mailed to users (reply-to confirmation); empty: "
-                            "https://{address}:{https_port}, else http://{address}:{port}",
+                            "base of links mailed to users (reply-to confirmation, unsubscribe, tracking "
+                            "with link_host = public); empty: https://{address}:{https_port}, else "
+                            "http://{address}:{port}",
                             {to<C, &C::openapi, &O::public_url>()}),
                     "`http://` or `https://`", http_url_rule),
             duration("max_clock_skew", 1000,

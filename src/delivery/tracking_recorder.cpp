@@ -17,7 +17,7 @@ using tracking::HitKind;
 
 namespace {
 constexpr std::size_t kUserAgentMax = 512;
-constexpr std::size_t kClientIpMax = 64; // the longest textual IPv6 address is 45 bytes
+constexpr std::size_t kClientIpMax = 64;               // the longest textual IPv6 address is 45 bytes
 constexpr std::size_t kClicksPerRecipient = 64;        // the classifier looks at recent clicks only
 constexpr std::size_t kRecipientsRemembered = 100'000; // recipients whose clicks stay in memory
 constexpr auto kFirstPrune = std::chrono::minutes(1);

@@ -70,10 +70,12 @@ class DevServer(Server):
         self.cwd = self.dir
         ports = dev_ports()
         text = DEV_CONFIG.read_text()
+        http = free_port()  # the public_url names it too
         text = re.sub(rf"^port = {ports['http']}$", "port = FREE", text, flags=re.M)
+        text = text.replace(f'public_url = "http://127.0.0.1:{ports["http"]}"', f'public_url = "http://127.0.0.1:{http}"')
         text = re.sub(rf"^https_port = {ports['https']}$", f"https_port = {free_port()}", text, flags=re.M)
         text = re.sub(r"^port = \d+$", "port = 0", text, flags=re.M)
-        self.config.write_text(text.replace("port = FREE", f"port = {free_port()}"))
+        self.config.write_text(text.replace("port = FREE", f"port = {http}"))
 
     def write_ctl_config(self):
         """config/dev.toml for the README's commands, with the ports the server got."""
