@@ -37,14 +37,21 @@ std::size_t body_limit(Audience audience, std::string_view path) {
     return kDefaultLimit;
 }
 
-std::string loggable_path(std::string_view target) {
-    if (const auto scheme = target.find("://"); scheme != std::string_view::npos && target.front() != '/') {
+std::string_view request_path(std::string_view target) {
+    if (const auto scheme = target.find("://");
+        scheme != std::string_view::npos && (target.empty() || target.front() != '/')) {
         const auto path = target.find('/', scheme + 3);
         target = path == std::string_view::npos ? std::string_view("/") : target.substr(path);
     }
-    target = target.substr(0, target.find_first_of("?#"));
-    if (target.starts_with("/u/")) return "/u/{token}"; // the unsubscribe token is the credential
-    return std::string(target);
+    return target.substr(0, target.find_first_of("?#"));
+}
+
+std::string loggable_path(std::string_view target) {
+    const auto path = request_path(target);
+    // The tokens are credentials: to unsubscribe, to record an open or a click.
+    for (const std::string_view tokened : {"/u/", "/o/", "/c/"})
+        if (path.starts_with(tokened)) return std::string(tokened) + "{token}";
+    return std::string(path);
 }
 
 bool PeerConnections::try_add(const std::string& peer) {

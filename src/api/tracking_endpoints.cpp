@@ -1,5 +1,6 @@
 #include "mailpush/api/tracking_endpoints.hpp"
 
+#include "mailpush/api/http_limits.hpp"
 #include "mailpush/delivery/tracking_recorder.hpp"
 #include "mailpush/store/store.hpp"
 #include "mailpush/store/tracking_keys.hpp"
@@ -120,8 +121,7 @@ std::string header_value(const ApiRequest& request, std::string_view name) {
 std::optional<ApiResponse> TrackingEndpoints::respond(const ApiRequest& request, Mode mode) const {
     const bool get = request.method == "GET";
     if (!get && request.method != "HEAD") return tracking_method_not_allowed();
-    const std::string_view target = request.target;
-    const auto path = target.substr(0, target.find('?'));
+    const auto path = request_path(request.target);
     const auto now = now_ms_();
     const auto ask = read_tracking_ask(
         path, verifying_keys(store_.directory()->tracking_keys, now / 1000, key_retention_));

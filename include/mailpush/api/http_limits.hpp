@@ -20,6 +20,10 @@ enum class Audience {
 // The largest request body `path` (no query) accepts on a listener of `audience`.
 std::size_t body_limit(Audience audience, std::string_view path);
 
+// The path of a request target, in origin form ("/o/x?y" → "/o/x") or absolute form
+// ("http://host/o/x?y" → "/o/x"): no scheme, user info, host, query or fragment.
+std::string_view request_path(std::string_view target);
+
 // A request target as a log line may show it: the path only, without a scheme, user info, host,
 // query or fragment (the query of a reply-to link holds its token).
 std::string loggable_path(std::string_view target);

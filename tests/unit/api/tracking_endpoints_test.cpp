@@ -120,6 +120,13 @@ TEST_F(TrackingEndpointsTest, AClickIsRedirectedToTheStoredUrlAfterOneReadThenFr
     EXPECT_EQ(recorder->flush(), 2u);
 }
 
+TEST_F(TrackingEndpointsTest, AnAbsoluteFormTargetIsThePathOfItsUrl) {
+    const auto token = tracking::make_token(key, {7, 0, 0});
+    EXPECT_EQ(endpoints->answer(request("GET", "http://dmtrace.example.com/o/" + token + "?a=b")).status,
+              200u);
+    EXPECT_EQ(recorder->flush(), 1u);
+}
+
 TEST_F(TrackingEndpointsTest, AnUnknownLinkOrAForgedTokenGets404AndRecordsNothing) {
     const auto unknown_link = endpoints->answer(request("GET", "/c/" + tracking::make_token(key, {7, 0, 3})));
     EXPECT_EQ(unknown_link.status, 404u);
