@@ -40,8 +40,10 @@ std::size_t body_limit(Audience audience, std::string_view path) {
 std::string_view request_path(std::string_view target) {
     if (const auto scheme = target.find("://");
         scheme != std::string_view::npos && (target.empty() || target.front() != '/')) {
-        const auto path = target.find('/', scheme + 3);
-        target = path == std::string_view::npos ? std::string_view("/") : target.substr(path);
+        const auto authority_end = target.find_first_of("/?#", scheme + 3);
+        target = authority_end == std::string_view::npos || target[authority_end] != '/'
+                     ? std::string_view("/")
+                     : target.substr(authority_end);
     }
     return target.substr(0, target.find_first_of("?#"));
 }

@@ -304,8 +304,12 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
             // The admin API blocks on SQLite: run it on the worker pool, resume here afterwards.
             // Tracking hits are answered here when they need no read (the pixel, cached links).
             std::optional<ApiResponse> at_once;
-            if (audience == Audience::public_ && tracking && is_tracking_path(path))
-                at_once = tracking->answer_now(areq);
+            if (audience == Audience::public_ && tracking && is_tracking_path(path)) try {
+                    at_once = tracking->answer_now(areq);
+                } catch (const std::exception& e) { // as route_or_500 does on the pool
+                    spdlog::error("http: {} {} failed: {}", areq.method, path, e.what());
+                    at_once = json_error(500, "InternalError", "internal error");
+                }
             ApiResponse ares;
             if (at_once)
                 ares = std::move(*at_once);

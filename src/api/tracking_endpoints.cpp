@@ -1,6 +1,8 @@
 #include "mailpush/api/tracking_endpoints.hpp"
 
 #include "mailpush/api/http_limits.hpp"
+#include "mailpush/common/http_url.hpp"
+#include "mailpush/common/strings.hpp"
 #include "mailpush/delivery/tracking_recorder.hpp"
 #include "mailpush/store/store.hpp"
 #include "mailpush/store/tracking_keys.hpp"
@@ -68,6 +70,36 @@ std::string header_safe_url(std::string_view url) {
 }
 } // namespace
 
+namespace {
+std::string header_value(const ApiRequest& request, std::string_view name) {
+    for (const auto& [key, value] : request.headers)
+        if (common::to_lower(key) == name) return value;
+    return "";
+}
+
+std::string host_without_port(std::string_view authority) {
+    if (const auto at = authority.rfind('@'); at != std::string_view::npos) authority.remove_prefix(at + 1);
+    if (authority.starts_with('[')) {
+        const auto close = authority.find(']');
+        authority = close == std::string_view::npos ? std::string_view() : authority.substr(1, close - 1);
+    } else if (const auto colon = authority.find(':'); colon != std::string_view::npos) {
+        authority = authority.substr(0, colon);
+    }
+    if (authority.ends_with('.')) authority.remove_suffix(1);
+    return common::to_lower(authority);
+}
+} // namespace
+
+std::string request_host(const ApiRequest& request) {
+    const std::string_view target = request.target;
+    if (const auto scheme = target.find("://");
+        scheme != std::string_view::npos && !target.starts_with('/')) {
+        const auto rest = target.substr(scheme + 3);
+        return host_without_port(rest.substr(0, rest.find_first_of("/?#")));
+    }
+    return host_without_port(header_value(request, "host"));
+}
+
 ApiResponse pixel_reply() {
     ApiResponse reply{200, std::string(tracking_pixel_gif()), "image/gif", {}};
     never_cached(reply);
@@ -96,6 +128,11 @@ TrackingEndpoints::TrackingEndpoints(const store::Store& store, delivery::Tracki
     , key_retention_(key_retention)
     , now_ms_(std::move(now_ms)) {}
 
+void TrackingEndpoints::set_public_url(std::string_view url) {
+    const auto parsed = common::parse_http_url(url);
+    public_host_ = parsed ? common::to_lower(parsed->host) : std::string();
+}
+
 std::optional<ApiResponse> TrackingEndpoints::answer_now(const ApiRequest& request) const {
     return respond(request, Mode::without_reads);
 }
@@ -103,18 +140,6 @@ std::optional<ApiResponse> TrackingEndpoints::answer_now(const ApiRequest& reque
 ApiResponse TrackingEndpoints::answer(const ApiRequest& request) const {
     return *respond(request, Mode::with_reads);
 }
-
-namespace {
-std::string header_value(const ApiRequest& request, std::string_view name) {
-    for (const auto& [key, value] : request.headers)
-        if (key.size() == name.size() && std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) {
-                return std::tolower(static_cast<unsigned char>(a)) ==
-                       std::tolower(static_cast<unsigned char>(b));
-            }))
-            return value;
-    return "";
-}
-} // namespace
 
 // A HEAD gets the same reply (without its body, by the server) and records nothing: it neither
 // shows the image nor follows the link; link checkers send them.
@@ -126,16 +151,23 @@ std::optional<ApiResponse> TrackingEndpoints::respond(const ApiRequest& request,
     const auto ask = read_tracking_ask(
         path, verifying_keys(store_.directory()->tracking_keys, now / 1000, key_retention_));
     if (!ask) return tracking_not_found();
-    std::optional<std::string> url;
+    std::optional<delivery::TrackingRecorder::LinkTarget> target;
     if (ask->kind == tracking::HitKind::click) {
-        url = recorder_.cached_link_url(ask->claim.envid, ask->claim.link);
-        if (!url && mode == Mode::without_reads) return std::nullopt;
-        if (!url) url = recorder_.link_url(ask->claim.envid, ask->claim.link);
-        if (!url) return tracking_not_found();
+        target = recorder_.cached_link_target(ask->claim.envid, ask->claim.link);
+        if (!target && mode == Mode::without_reads) return std::nullopt;
+        if (!target) target = recorder_.link_target(ask->claim.envid, ask->claim.link);
+        if (!target) return tracking_not_found();
+        // A redirect answers only on the host its message was mailed with (or the public URL's):
+        // another tenant's tracking domain must not lend its name to this tenant's links.
+        if (!target->host.empty()) {
+            const auto host = request_host(request);
+            if (host != target->host && (public_host_.empty() || host != public_host_))
+                return tracking_not_found();
+        }
     }
     if (get)
-        recorder_.record({ask->claim, ask->kind, header_value(request, "User-Agent"), request.peer_ip, now});
-    return url ? redirect_reply(*url) : pixel_reply();
+        recorder_.record({ask->claim, ask->kind, header_value(request, "user-agent"), request.peer_ip, now});
+    return target ? redirect_reply(target->url) : pixel_reply();
 }
 
 } // namespace mailpush::api

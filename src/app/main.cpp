@@ -256,8 +256,8 @@ int main(int argc, char** argv) {
         delivery::TrackingRecorder recorder(
             delivery_db, recorder_options,
             [&hit_classifier](const tracking::HitFacts& facts) { return hit_classifier.classify(facts); });
-        const api::TrackingEndpoints tracking_endpoints(store, recorder, cfg.tracking.key_retention,
-                                                        [] { return common::unix_ms_now(); });
+        api::TrackingEndpoints tracking_endpoints(store, recorder, cfg.tracking.key_retention,
+                                                  [] { return common::unix_ms_now(); });
         // Event notifications (SPEC §7): routed from the delivery log, pushed or queued.
         notify::NotifyLog notify_log(delivery_db);
         notify::Notifier notifier(
@@ -357,6 +357,7 @@ int main(int argc, char** argv) {
                     : cfg.openapi.public_url;
             open_api.set_public_url(public_url);
             store.set_link_base(public_url); // one-click unsubscribe links
+            tracking_endpoints.set_public_url(public_url);
         } catch (const net::ListenError& e) {
             spdlog::error("listen.error error=\"{}\"", e.what());
             std::cerr << "mailpushd: " << e.what() << "\n";

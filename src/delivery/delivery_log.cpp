@@ -32,7 +32,8 @@ CREATE INDEX IF NOT EXISTS reports_account_time ON reports(account, ended_ms);
 CREATE INDEX IF NOT EXISTS reports_account_rcpt ON reports(account, rcpt);
 CREATE TABLE IF NOT EXISTS message_ids (
   msg_id TEXT NOT NULL, envid INTEGER NOT NULL, PRIMARY KEY (msg_id, envid)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS tracked (envid INTEGER PRIMARY KEY, links INTEGER NOT NULL, stored_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS tracked (envid INTEGER PRIMARY KEY, links INTEGER NOT NULL, stored_ms INTEGER NOT NULL,
+  host TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS tracked_links (
   envid INTEGER NOT NULL, link INTEGER NOT NULL, url TEXT NOT NULL, PRIMARY KEY (envid, link)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS track_hits (
@@ -87,6 +88,9 @@ DeliveryLog::DeliveryLog(const std::string& path) {
     exec("PRAGMA journal_mode=WAL");
     exec("PRAGMA synchronous=FULL");
     exec(kSchema);
+    // Columns added after the first release: older databases get them here.
+    if (!sqlite::has_column(db_, "tracked", "host"))
+        exec("ALTER TABLE tracked ADD COLUMN host TEXT NOT NULL DEFAULT ''");
 }
 
 DeliveryLog::~DeliveryLog() {

@@ -9,7 +9,7 @@ using sqlite::Statement;
 
 void DeliveryLog::store_links(std::uint64_t envid, const std::vector<std::string>& urls,
                               std::int64_t now_ms) {
-    store_links({MessageLinks{envid, urls}}, now_ms);
+    store_links({MessageLinks{envid, urls, ""}}, now_ms);
 }
 
 void DeliveryLog::store_links(const std::vector<MessageLinks>& messages, std::int64_t now_ms) {
@@ -17,8 +17,12 @@ void DeliveryLog::store_links(const std::vector<MessageLinks>& messages, std::in
         for (const auto& m : messages) {
             const auto id = static_cast<std::int64_t>(m.envid);
             // The marker makes a message with no links (an open pixel only) count as tracked too.
-            Statement mark(db_, "INSERT OR IGNORE INTO tracked(envid, links, stored_ms) VALUES(?,?,?)");
-            mark.bind(1, id).bind(2, static_cast<std::int64_t>(m.urls.size())).bind(3, now_ms);
+            Statement mark(db_,
+                           "INSERT OR IGNORE INTO tracked(envid, links, stored_ms, host) VALUES(?,?,?,?)");
+            mark.bind(1, id)
+                .bind(2, static_cast<std::int64_t>(m.urls.size()))
+                .bind(3, now_ms)
+                .bind(4, m.host);
             mark.step();
             for (std::size_t i = 0; i < m.urls.size(); ++i) {
                 Statement link(db_, "INSERT OR IGNORE INTO tracked_links(envid, link, url) VALUES(?,?,?)");

@@ -1,5 +1,6 @@
 #include "mailpush/engine/delivery_tracking.hpp"
 
+#include "mailpush/common/http_url.hpp"
 #include "mailpush/common/metrics.hpp"
 #include "mailpush/common/strings.hpp"
 #include "mailpush/smtp/command.hpp"
@@ -19,6 +20,11 @@ std::string tracking_base_url(LinkHost host, std::string_view sender, std::strin
     return domain.empty() ? std::string() : "http://dmtrace." + domain;
 }
 
+std::string link_host_of(std::string_view base_url) {
+    const auto url = common::parse_http_url(base_url);
+    return url ? common::to_lower(url->host) : std::string();
+}
+
 TrackedBodies::TrackedBodies(std::size_t max_entries, std::size_t max_bytes)
     : max_entries_(max_entries)
     , max_bytes_(max_bytes) {}
@@ -34,7 +40,8 @@ void count_analysis(const tracking::TrackedMessage& m) {
 } // namespace
 
 std::shared_ptr<TrackedBodies::Entry> TrackedBodies::get(std::uint64_t envid, const std::string& body,
-                                                         const tracking::TrackOptions& options) {
+                                                         const tracking::TrackOptions& options,
+                                                         const std::string& link_host) {
     {
         std::lock_guard lock(mutex_);
         if (const auto it = index_.find(envid); it != index_.end()) {
@@ -44,7 +51,7 @@ std::shared_ptr<TrackedBodies::Entry> TrackedBodies::get(std::uint64_t envid, co
     }
     // Analysed outside the lock: two recipients' jobs may both analyse a message the first time
     // (the same result), which is cheaper than making every other message wait.
-    auto entry = std::make_shared<Entry>(tracking::TrackedMessage::analyse(body, options));
+    auto entry = std::make_shared<Entry>(tracking::TrackedMessage::analyse(body, options), link_host);
     count_analysis(entry->message);
     if (!entry->message.tracked())
         spdlog::warn("tracking.untouched envid={} reason=\"{}\"", envid, entry->message.reason());
@@ -80,7 +87,7 @@ std::shared_ptr<TrackedBodies::Entry> render_tracked(AttemptJob& job, std::strin
     if (job.message.recipients.size() != 1 || job.rcpt_indices.size() != 1 || links.base_url.empty())
         return nullptr;
     const tracking::TrackOptions options{job.track_opens, job.track_links, links.keep_prefixes};
-    auto entry = bodies.get(job.envid, body, options);
+    auto entry = bodies.get(job.envid, body, options, link_host_of(links.base_url));
     if (!entry->message.tracked()) return nullptr;
     const tracking::TokenClaim base{job.envid, static_cast<std::uint32_t>(job.rcpt_indices.front()), 0};
     body = entry->message.render(links.base_url, [&](std::uint32_t link) {

@@ -401,13 +401,17 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
         std::set<const TrackedBodies::Entry*> seen;
         for (const auto& w : batch)
             if (!w.entry->links_stored && seen.insert(w.entry.get()).second)
-                messages.push_back({w.job->envid, w.entry->message.links()});
+                messages.push_back({w.job->envid, w.entry->message.links(), w.entry->link_host});
         try {
             if (!messages.empty()) io_parts.records.store_links(messages, now());
         } catch (const std::exception& e) {
             spdlog::error("tracking.store_failed messages={} error=\"{}\" sent=untracked", messages.size(),
                           e.what());
             for (auto& w : batch) {
+                if (w.entry->links_stored) { // stored by an earlier flush: its copy can go
+                    send(w.job);
+                    continue;
+                }
                 auto& job = *w.job;
                 job.track_opens = job.track_links = job.tracked = false;
                 job.signature_bytes = 0;

@@ -295,6 +295,12 @@ void TrackingRecorder::remember_clicks(std::map<RecipientKey, Clicks>&& touched)
 }
 
 std::optional<std::string> TrackingRecorder::link_url(std::uint64_t envid, std::uint32_t link) {
+    auto target = link_target(envid, link);
+    return target ? std::optional(std::move(target->url)) : std::nullopt;
+}
+
+std::optional<TrackingRecorder::LinkTarget> TrackingRecorder::link_target(std::uint64_t envid,
+                                                                          std::uint32_t link) {
     if (link == 0) return std::nullopt; // the open pixel has no target
     const LinkKey key{envid, link};
     std::lock_guard lock(read_mutex_);
@@ -302,10 +308,11 @@ std::optional<std::string> TrackingRecorder::link_url(std::uint64_t envid, std::
         lru_.splice(lru_.begin(), lru_, it->second); // most recently used first
         return it->second->second;
     }
-    Statement st(read_db_, "SELECT url FROM tracked_links WHERE envid=? AND link=?");
+    Statement st(read_db_, "SELECT l.url, t.host FROM tracked_links l JOIN tracked t ON t.envid = l.envid "
+                           "WHERE l.envid=? AND l.link=?");
     st.bind(1, static_cast<std::int64_t>(envid)).bind(2, std::int64_t{link});
     if (!st.step()) return std::nullopt; // unknown ones are not cached: nothing to evict them for
-    auto url = st.text(0);
+    LinkTarget url{st.text(0), st.text(1)};
     if (options_.link_cache == 0) return url;
     lru_.emplace_front(key, url);
     lru_index_[key] = lru_.begin();
@@ -316,7 +323,8 @@ std::optional<std::string> TrackingRecorder::link_url(std::uint64_t envid, std::
     return url;
 }
 
-std::optional<std::string> TrackingRecorder::cached_link_url(std::uint64_t envid, std::uint32_t link) {
+std::optional<TrackingRecorder::LinkTarget> TrackingRecorder::cached_link_target(std::uint64_t envid,
+                                                                                 std::uint32_t link) {
     std::unique_lock lock(read_mutex_, std::try_to_lock);
     if (!lock.owns_lock()) return std::nullopt;
     const auto it = lru_index_.find(LinkKey{envid, link});

@@ -26,6 +26,13 @@ std::string Statement::text(int col) const {
              : std::string();
 }
 
+bool has_column(sqlite3* db, const std::string& table, const std::string& column) {
+    Statement st(db, ("SELECT name FROM pragma_table_info('" + table + "')").c_str());
+    while (st.step())
+        if (st.text(0) == column) return true;
+    return false;
+}
+
 void exec(sqlite3* db, const char* sql) {
     char* err = nullptr;
     if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {

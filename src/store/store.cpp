@@ -233,10 +233,7 @@ void Store::exec(const char* sql) {
 }
 
 bool Store::has_column(const std::string& table, const std::string& column) {
-    Statement st(db_, ("SELECT name FROM pragma_table_info('" + table + "')").c_str());
-    while (st.step())
-        if (st.text(0) == column) return true;
-    return false;
+    return sqlite::has_column(db_, table, column);
 }
 
 void Store::transaction(const std::function<void()>& body) {

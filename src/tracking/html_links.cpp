@@ -65,8 +65,13 @@ std::string browser_url(std::string_view value) {
         value.remove_suffix(1);
     std::string out;
     out.reserve(value.size());
-    for (const char c : value)
-        if (c != '\t' && c != '\n' && c != '\r') out.push_back(c);
+    bool in_query = false;
+    for (const char c : value) {
+        if (c == '\t' || c == '\n' || c == '\r') continue;
+        in_query = in_query || c == '?' || c == '#';
+        // A browser reads a backslash before the query of an http(s) URL as a slash.
+        out.push_back(c == '\\' && !in_query ? '/' : c);
+    }
     return out;
 }
 

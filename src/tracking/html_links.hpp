@@ -25,7 +25,8 @@ struct HtmlScan {
 HtmlScan scan_html(std::string_view utf8, const std::vector<std::string>& keep_prefixes);
 
 // A browser's reading of an href: entities already decoded by the parser, leading and trailing
-// C0 controls and spaces dropped, tabs and line breaks inside removed (WHATWG URL §4.4).
+// C0 controls and spaces dropped, tabs and line breaks inside removed, a backslash before the
+// query or fragment read as a slash (WHATWG URL §4.4, as for http and https).
 std::string browser_url(std::string_view value);
 
 // True for http:// and https:// (any case).

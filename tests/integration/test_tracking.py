@@ -85,6 +85,10 @@ def test_pixel_and_redirects_become_events_and_statistics(make_server, sink):
     for url in (altered, srv.https_url + "/c/" + "A" * 40, srv.https_url + "/o/" + token):
         status, headers, body = fetch(url)
         assert (status, body, headers.get("location")) == (404, b"Link not valid\n", None), url
+    # A redirect answers only on the host its links were mailed on: another tenant's tracking
+    # domain (its CNAME points here too) does not lend its name to these links.
+    status, headers, body = fetch(carol_clicks[0], host="dmtrace.victim.example")
+    assert (status, body, headers.get("location")) == (404, b"Link not valid\n", None)
 
     status, headers, body = fetch(carol_pixel)
     assert (status, headers["content-type"], len(body)) == (200, "image/gif", 43) and body.startswith(b"GIF89a")

@@ -47,6 +47,10 @@ std::optional<TrackingAsk> read_tracking_ask(std::string_view path,
 std::vector<tracking::TrackingKey> verifying_keys(const std::vector<store::TrackingKeyRecord>& records,
                                                   std::int64_t now_s, std::chrono::seconds retention);
 
+// The host a request names (the authority of an absolute-form target, else its Host header):
+// lower case, without the port, IPv6 brackets or a trailing dot. "" when none.
+std::string request_host(const ApiRequest& request);
+
 // The replies, pure. `location` is the stored URL; bytes a header must not carry raw (controls,
 // spaces, non-ASCII) are percent-encoded.
 ApiResponse pixel_reply();
@@ -59,6 +63,10 @@ public:
     using Clock = std::function<std::int64_t()>; // milliseconds since the epoch
     TrackingEndpoints(const store::Store& store, delivery::TrackingRecorder& recorder,
                       std::chrono::seconds key_retention, Clock now_ms);
+
+    // The server's public URL (before the listeners start): its host is accepted for every
+    // redirect, beside the host each message's links were mailed on.
+    void set_public_url(std::string_view url);
 
     // The reply if it needs no database read (every pixel, every refusal, a click whose link is
     // in the recorder's cache): answered on the event loop. nullopt: call answer() on a pool.
@@ -74,6 +82,7 @@ private:
     delivery::TrackingRecorder& recorder_;
     const std::chrono::seconds key_retention_;
     const Clock now_ms_;
+    std::string public_host_;
 };
 
 } // namespace mailpush::api

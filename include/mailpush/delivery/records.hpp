@@ -19,6 +19,7 @@ const char* to_string(RcptState s);
 struct MessageLinks {
     std::uint64_t envid = 0;
     std::vector<std::string> urls;
+    std::string host; // the host its links name (lower case, no port): redirects answer only there
 };
 
 struct RecipientRecord {

@@ -56,12 +56,17 @@ public:
     TrackingRecorder(const TrackingRecorder&) = delete;
     TrackingRecorder& operator=(const TrackingRecorder&) = delete;
 
-    // The URL stored for link `link` (1..n) of message `envid`; nullopt = unknown (never stored,
-    // or pruned). From the cache, else one read.
-    std::optional<std::string> link_url(std::uint64_t envid, std::uint32_t link);
+    // Where link `link` (1..n) of message `envid` leads, and the host its links were mailed on
+    // ("" for links stored without one); nullopt = unknown (never stored, or pruned). From the
+    // cache, else one read.
+    struct LinkTarget {
+        std::string url, host;
+    };
+    std::optional<LinkTarget> link_target(std::uint64_t envid, std::uint32_t link);
+    std::optional<std::string> link_url(std::uint64_t envid, std::uint32_t link); // its url
     // The same if it is in the cache; nullopt when it is not, or when a read holds the cache
-    // right now (then link_url() answers). Never waits for SQLite.
-    std::optional<std::string> cached_link_url(std::uint64_t envid, std::uint32_t link);
+    // right now (then link_target() answers). Never waits for SQLite.
+    std::optional<LinkTarget> cached_link_target(std::uint64_t envid, std::uint32_t link);
     // Queues a hit; never waits for SQLite. false: the queue holds max_pending hits, the hit is
     // dropped (mailpush_tracking_dropped_total).
     bool record(Hit hit);
@@ -117,8 +122,8 @@ private:
     std::list<RecipientKey> clicks_order_;
 
     std::mutex read_mutex_; // the read connection and the cache
-    std::list<std::pair<LinkKey, std::string>> lru_;
-    std::map<LinkKey, std::list<std::pair<LinkKey, std::string>>::iterator> lru_index_;
+    std::list<std::pair<LinkKey, LinkTarget>> lru_;
+    std::map<LinkKey, std::list<std::pair<LinkKey, LinkTarget>>::iterator> lru_index_;
 };
 
 } // namespace mailpush::delivery

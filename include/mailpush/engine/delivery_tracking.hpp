@@ -26,6 +26,10 @@ namespace mailpush::delivery {
 // public URL yet).
 std::string tracking_base_url(LinkHost host, std::string_view sender, std::string_view public_url);
 
+// The host of a base URL as a request's Host names it: lower case, no port, no IPv6 brackets.
+// "" when `base_url` is not an http(s) URL.
+std::string link_host_of(std::string_view base_url);
+
 // The analysis of each tracked message, shared by its recipients' jobs (on the blocking pool).
 // Bounded by entries and by the bytes of the messages kept; least recently used goes first.
 class TrackedBodies {
@@ -33,14 +37,17 @@ public:
     TrackedBodies(std::size_t max_entries, std::size_t max_bytes);
 
     struct Entry {
-        explicit Entry(tracking::TrackedMessage m)
-            : message(std::move(m)) {}
+        Entry(tracking::TrackedMessage m, std::string host)
+            : message(std::move(m))
+            , link_host(std::move(host)) {}
         const tracking::TrackedMessage message;
+        const std::string link_host;           // where its links point (lower case, no port)
         std::atomic<bool> links_stored{false}; // its links are in the delivery log
     };
-    // The analysis of `envid`'s `body` with `options`, made now if not kept.
+    // The analysis of `envid`'s `body` with `options`, made now if not kept; its links point
+    // at `link_host`.
     std::shared_ptr<Entry> get(std::uint64_t envid, const std::string& body,
-                               const tracking::TrackOptions& options);
+                               const tracking::TrackOptions& options, const std::string& link_host = "");
     void forget(std::uint64_t envid);
     std::size_t size() const;
 

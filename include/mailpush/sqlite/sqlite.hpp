@@ -45,6 +45,8 @@ private:
 
 // Runs SQL without results; throws std::runtime_error with SQLite's message.
 void exec(sqlite3* db, const char* sql);
+// Whether `table` has `column` (for columns added to a table after its first release).
+bool has_column(sqlite3* db, const std::string& table, const std::string& column);
 
 // BEGIN, body, COMMIT; ROLLBACK and rethrow if the body throws.
 template <class Body>

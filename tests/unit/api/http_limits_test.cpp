@@ -20,6 +20,13 @@ TEST(HttpLimits, LoggedPathsHaveNoQueryNorUserInfo) {
     EXPECT_EQ(loggable_path("/a#frag"), "/a");
 }
 
+TEST(HttpLimits, TheRequestPathOfOriginAndAbsoluteForms) {
+    EXPECT_EQ(request_path("/o/x?y#z"), "/o/x");
+    EXPECT_EQ(request_path("http://h.example:8080/c/x?y"), "/c/x");
+    EXPECT_EQ(request_path("http://h.example?/o/x"), "/"); // the authority ends at the query
+    EXPECT_EQ(request_path("http://h.example#/o/x"), "/");
+}
+
 TEST(HttpLimits, ConnectionsPerPeerAreCapped) {
     PeerConnections peers(2);
     EXPECT_TRUE(peers.try_add("1.1.1.1"));

@@ -73,6 +73,17 @@ TEST(TrackingReplies, TheRedirectCarriesNoRawControlSpaceOrNonAsciiByte) {
               "https://shop.test/p?a=1#top");
 }
 
+TEST(RequestHost, FromTheHostHeaderOrTheAbsoluteFormLowerCasedWithoutPort) {
+    const auto with = [](std::string target, std::string host) {
+        return request_host({"GET", std::move(target), "", "", {{"hOsT", std::move(host)}}, "192.0.2.1"});
+    };
+    EXPECT_EQ(with("/o/x", "DMTrace.Example.COM:80"), "dmtrace.example.com");
+    EXPECT_EQ(with("/o/x", "dmtrace.example.com."), "dmtrace.example.com");
+    EXPECT_EQ(with("/o/x", "[::1]:8443"), "::1");
+    EXPECT_EQ(with("/o/x", ""), "");
+    EXPECT_EQ(with("http://user@Other.Example:81/o/x", "dmtrace.example.com"), "other.example");
+}
+
 class TrackingEndpointsTest : public ::testing::Test {
 protected:
     test_support::TempDir temp{"mailpush-track-endpoints"};
@@ -92,10 +103,15 @@ protected:
         endpoints = std::make_unique<TrackingEndpoints>(*store, *recorder, std::chrono::hours(24),
                                                         [this] { return now_ms; });
         log.log.store_links(7, {"https://shop.test/sale?id=1", "https://shop.test/b"}, test_support::kDay1Ms);
+        log.log.store_links({{9, {"https://tenant-a.test/offer"}, "dmtrace.a.test"}}, test_support::kDay1Ms);
+        log.sent(9, 0, "r@x.test", test_support::kDay1Ms);
         log.sent(7, 0, "r@x.test", test_support::kDay1Ms);
     }
-    ApiRequest request(const std::string& method, const std::string& path) const {
-        return {method, path, "", "", {{"User-Agent", "Mozilla/5.0"}}, "192.0.2.9"};
+    ApiRequest request(const std::string& method, const std::string& path,
+                       const std::string& host = "") const {
+        ApiRequest r{method, path, "", "", {{"User-Agent", "Mozilla/5.0"}}, "192.0.2.9"};
+        if (!host.empty()) r.headers.emplace_back("Host", host);
+        return r;
     }
 };
 
@@ -125,6 +141,22 @@ TEST_F(TrackingEndpointsTest, AnAbsoluteFormTargetIsThePathOfItsUrl) {
     EXPECT_EQ(endpoints->answer(request("GET", "http://dmtrace.example.com/o/" + token + "?a=b")).status,
               200u);
     EXPECT_EQ(recorder->flush(), 1u);
+}
+
+TEST_F(TrackingEndpointsTest, ARedirectAnswersOnlyOnTheHostItsLinksWereMailedOnOrThePublicOne) {
+    const auto path = "/c/" + tracking::make_token(key, {9, 0, 1});
+    EXPECT_EQ(endpoints->answer(request("GET", path, "dmtrace.victim.test")).status,
+              404u);                                                                 // another tenant's name
+    EXPECT_EQ(endpoints->answer(request("GET", path)).status, 404u);                 // no Host at all
+    EXPECT_EQ(endpoints->answer(request("GET", path, "mp.test:8443")).status, 404u); // no public URL yet
+    EXPECT_EQ(recorder->pending(), 0u);
+    const auto reply = endpoints->answer(request("GET", path, "DMTRACE.a.test"));
+    EXPECT_EQ(reply.status, 302u);
+    EXPECT_EQ(header(reply, "Location"), "https://tenant-a.test/offer");
+    endpoints->set_public_url("https://mp.test:8443");
+    EXPECT_EQ(endpoints->answer(request("GET", path, "mp.test")).status, 302u);
+    EXPECT_EQ(endpoints->answer_now(request("GET", path, "dmtrace.victim.test"))->status, 404u); // cached too
+    EXPECT_EQ(recorder->flush(), 2u);
 }
 
 TEST_F(TrackingEndpointsTest, AnUnknownLinkOrAForgedTokenGets404AndRecordsNothing) {

@@ -20,6 +20,13 @@ TEST(TrackingBaseUrl, NothingForASenderWithoutADomain) {
     EXPECT_EQ(tracking_base_url(LinkHost::cname, "news", "https://mp.test"), "");
 }
 
+TEST(LinkHostOf, TheHostARequestNamesLowerCasedWithoutThePort) {
+    EXPECT_EQ(link_host_of("http://DMTrace.Example.com"), "dmtrace.example.com");
+    EXPECT_EQ(link_host_of("https://127.0.0.1:8443"), "127.0.0.1");
+    EXPECT_EQ(link_host_of("https://[::1]:8443"), "::1");
+    EXPECT_EQ(link_host_of("not a url"), "");
+}
+
 namespace {
 std::string html_message(int n) {
     return "Subject: " + std::to_string(n) +

@@ -202,3 +202,32 @@ TEST_F(TrackingRecorderTest, PruneForgetsLinksAndHitsPastTheRetentionOnly) {
 
 } // namespace
 } // namespace mailpush::delivery
+
+namespace mailpush::delivery {
+TEST(TrackedLinksHost, ADatabaseFromBeforeTheHostColumnGetsItAndItsLinksAnswerOnAnyHost) {
+    test_support::TempDir temp{"mailpush-tracked-migration"};
+    const auto path = (temp.path() / "delivery.db").string();
+    {
+        sqlite3* db = nullptr;
+        ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+        sqlite::exec(
+            db,
+            "CREATE TABLE tracked (envid INTEGER PRIMARY KEY, links INTEGER NOT NULL, "
+            "stored_ms INTEGER NOT NULL);"
+            "CREATE TABLE tracked_links (envid INTEGER NOT NULL, link INTEGER NOT NULL, "
+            "url TEXT NOT NULL, PRIMARY KEY (envid, link)) WITHOUT ROWID;"
+            "INSERT INTO tracked VALUES (3, 1, 0); INSERT INTO tracked_links VALUES (3, 1, 'https://old/');");
+        sqlite3_close(db);
+    }
+    DeliveryLog log(path);
+    log.store_links({{4, {"https://new/"}, "dmtrace.example.com"}}, 1);
+    TrackingRecorder recorder(path, {}, test_support::class_by_agent);
+    const auto old = recorder.link_target(3, 1);
+    ASSERT_TRUE(old);
+    EXPECT_EQ(old->url, "https://old/");
+    EXPECT_EQ(old->host, "");
+    const auto fresh = recorder.link_target(4, 1);
+    ASSERT_TRUE(fresh);
+    EXPECT_EQ(fresh->host, "dmtrace.example.com");
+}
+} // namespace mailpush::delivery

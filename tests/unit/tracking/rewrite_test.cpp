@@ -44,6 +44,14 @@ TEST(Rewrite, QuotedPrintableHtmlBesideTextPlain) {
     EXPECT_NE(out.find("Read https://example.com/a?x=1&y=2\r\n--b1"), std::string::npos);
 }
 
+TEST(Rewrite, ABackslashBeforeTheQueryIsStoredAsTheSlashABrowserReads) {
+    const std::string message = crlf(
+        kHeader + "Content-Type: text/html\n\n<a href=\"http://a.example\\@b.example/p\\q?x=\\y\">x</a>\n");
+    const auto t = TrackedMessage::analyse(message, kBoth);
+    ASSERT_TRUE(t.tracked()) << t.reason();
+    EXPECT_EQ(t.links(), (std::vector<std::string>{"http://a.example/@b.example/p/q?x=\\y"}));
+}
+
 TEST(Rewrite, Base64Html) {
     const std::string html =
         "<html><body><a href='http://shop.example.com/x'>x</a>" + std::string(300, 'y') + "</body></html>";
