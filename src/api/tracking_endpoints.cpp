@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace mailpush::api {
 
 std::string_view tracking_pixel_gif() {
@@ -128,9 +130,10 @@ TrackingEndpoints::TrackingEndpoints(const store::Store& store, delivery::Tracki
     , key_retention_(key_retention)
     , now_ms_(std::move(now_ms)) {}
 
-void TrackingEndpoints::set_public_url(std::string_view url) {
-    const auto parsed = common::parse_http_url(url);
-    public_host_ = parsed ? common::to_lower(parsed->host) : std::string();
+void TrackingEndpoints::set_service_names(std::string_view public_url, std::string_view hostname) {
+    service_hosts_ = {"localhost", "127.0.0.1", "::1", host_without_port(hostname)};
+    if (const auto parsed = common::parse_http_url(public_url))
+        service_hosts_.push_back(common::to_lower(parsed->host));
 }
 
 std::optional<ApiResponse> TrackingEndpoints::answer_now(const ApiRequest& request) const {
@@ -157,11 +160,13 @@ std::optional<ApiResponse> TrackingEndpoints::respond(const ApiRequest& request,
         if (!target && mode == Mode::without_reads) return std::nullopt;
         if (!target) target = recorder_.link_target(ask->claim.envid, ask->claim.link);
         if (!target) return tracking_not_found();
-        // A redirect answers only on the host its message was mailed with (or the public URL's):
-        // another tenant's tracking domain must not lend its name to this tenant's links.
+        // A redirect answers only on the host its message was mailed with or the service's own
+        // names: another tenant's tracking domain must not lend its name to this tenant's links.
         if (!target->host.empty()) {
             const auto host = request_host(request);
-            if (host != target->host && (public_host_.empty() || host != public_host_))
+            if (host.empty() ||
+                (host != target->host &&
+                 std::find(service_hosts_.begin(), service_hosts_.end(), host) == service_hosts_.end()))
                 return tracking_not_found();
         }
     }

@@ -357,7 +357,7 @@ int main(int argc, char** argv) {
                     : cfg.openapi.public_url;
             open_api.set_public_url(public_url);
             store.set_link_base(public_url); // one-click unsubscribe links
-            tracking_endpoints.set_public_url(public_url);
+            tracking_endpoints.set_service_names(public_url, cfg.server.hostname);
         } catch (const net::ListenError& e) {
             spdlog::error("listen.error error=\"{}\"", e.what());
             std::cerr << "mailpushd: " << e.what() << "\n";

@@ -64,9 +64,10 @@ public:
     TrackingEndpoints(const store::Store& store, delivery::TrackingRecorder& recorder,
                       std::chrono::seconds key_retention, Clock now_ms);
 
-    // The server's public URL (before the listeners start): its host is accepted for every
-    // redirect, beside the host each message's links were mailed on.
-    void set_public_url(std::string_view url);
+    // The service's own names (before the listeners start): the public URL's host, `hostname`
+    // ([server] hostname) and the loopback names are accepted for every redirect, beside the
+    // host each message's links were mailed on.
+    void set_service_names(std::string_view public_url, std::string_view hostname);
 
     // The reply if it needs no database read (every pixel, every refusal, a click whose link is
     // in the recorder's cache): answered on the event loop. nullopt: call answer() on a pool.
@@ -82,7 +83,7 @@ private:
     delivery::TrackingRecorder& recorder_;
     const std::chrono::seconds key_retention_;
     const Clock now_ms_;
-    std::string public_host_;
+    std::vector<std::string> service_hosts_;
 };
 
 } // namespace mailpush::api

@@ -143,20 +143,20 @@ TEST_F(TrackingEndpointsTest, AnAbsoluteFormTargetIsThePathOfItsUrl) {
     EXPECT_EQ(recorder->flush(), 1u);
 }
 
-TEST_F(TrackingEndpointsTest, ARedirectAnswersOnlyOnTheHostItsLinksWereMailedOnOrThePublicOne) {
+TEST_F(TrackingEndpointsTest, ARedirectAnswersOnlyOnTheHostItsLinksWereMailedOnOrTheServicesOwn) {
     const auto path = "/c/" + tracking::make_token(key, {9, 0, 1});
-    EXPECT_EQ(endpoints->answer(request("GET", path, "dmtrace.victim.test")).status,
-              404u);                                                                 // another tenant's name
-    EXPECT_EQ(endpoints->answer(request("GET", path)).status, 404u);                 // no Host at all
-    EXPECT_EQ(endpoints->answer(request("GET", path, "mp.test:8443")).status, 404u); // no public URL yet
+    // Another tenant's tracking name, no Host at all, and a name not known yet: nothing.
+    for (const std::string host : {"dmtrace.victim.test", "", "mp.test:8443"})
+        EXPECT_EQ(endpoints->answer(request("GET", path, host)).status, 404u) << host;
     EXPECT_EQ(recorder->pending(), 0u);
     const auto reply = endpoints->answer(request("GET", path, "DMTRACE.a.test"));
     EXPECT_EQ(reply.status, 302u);
     EXPECT_EQ(header(reply, "Location"), "https://tenant-a.test/offer");
-    endpoints->set_public_url("https://mp.test:8443");
-    EXPECT_EQ(endpoints->answer(request("GET", path, "mp.test")).status, 302u);
+    endpoints->set_service_names("https://mp.test:8443", "mx.test");
+    for (const std::string host : {"mp.test", "MX.test:80", "localhost:8080", "127.0.0.1:8080"})
+        EXPECT_EQ(endpoints->answer(request("GET", path, host)).status, 302u) << host;
     EXPECT_EQ(endpoints->answer_now(request("GET", path, "dmtrace.victim.test"))->status, 404u); // cached too
-    EXPECT_EQ(recorder->flush(), 2u);
+    EXPECT_EQ(recorder->flush(), 5u);
 }
 
 TEST_F(TrackingEndpointsTest, AnUnknownLinkOrAForgedTokenGets404AndRecordsNothing) {
