@@ -10,12 +10,14 @@ BUILD=${BUILD:-build}
 N=${N:-20000}
 C=${C:-32}
 DATA=/var/tmp/mailpush-bench
-CTL=("$BUILD/src/mailpushctl" --url http://127.0.0.1:2690 --token bench-admin-token-0123456789)
+# The operator listener is 2691; mailpushctl reads its address and token file from the config.
+CTL=("$BUILD/src/mailpushctl" --config bench/bench.toml)
 rm -rf "$DATA" && mkdir -p "$DATA"
 "$BUILD/src/mailpushd" --config bench/bench.toml >"$DATA/log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT
-for _ in $(seq 100); do grep -q "ready hostname" "$DATA/log" 2>/dev/null && break; sleep 0.1; done
+# Ready when the public listener answers (bench.toml logs warnings only, no "ready" line).
+for _ in $(seq 100); do curl -s -o /dev/null http://127.0.0.1:2690/ && break; sleep 0.1; done
 "${CTL[@]}" account add bench >/dev/null
 "${CTL[@]}" account quota bench --daily 100000000 --monthly 1000000000 >/dev/null
 "${CTL[@]}" domain add bench bench.example >/dev/null

@@ -15,18 +15,21 @@ cat >>"$DATA/config.toml" <<'TOML'
 [notify]
 push_retry_initial = "100ms"
 push_retry_max = "200ms"
+allow_private_targets = true
 TOML
-CTL=("$BUILD/src/mailpushctl" --url http://127.0.0.1:2690 --token bench-admin-token-0123456789)
+# The operator listener is 2691; mailpushctl reads its address and token file from the config.
+CTL=("$BUILD/src/mailpushctl" --config "$DATA/config.toml")
 "$BUILD/src/mailpushd" --config "$DATA/config.toml" >"$DATA/log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT
-for _ in $(seq 100); do grep -q "ready hostname" "$DATA/log" 2>/dev/null && break; sleep 0.1; done
+# Ready when the public listener answers (bench.toml logs warnings only, no "ready" line).
+for _ in $(seq 100); do curl -s -o /dev/null http://127.0.0.1:2690/ && break; sleep 0.1; done
 "${CTL[@]}" account add bench >/dev/null
 "${CTL[@]}" domain add bench example.com >/dev/null
 "${CTL[@]}" address add bench sender@example.com >/dev/null
 echo BenchPass2026x | "${CTL[@]}" address password sender@example.com --password-stdin >/dev/null
-"${CTL[@]}" notify set bench http://127.0.0.1:2691/hook >/dev/null
-outbox() { curl -s http://127.0.0.1:2690/metrics | awk '$1 == "mailpush_notify_outbox_events" {print int($2)}'; }
+"${CTL[@]}" notify set bench http://127.0.0.1:2693/hook >/dev/null
+outbox() { curl -s -H "Authorization: Bearer $(cat "$DATA/admin.token")" http://127.0.0.1:2691/metrics | awk '$1 == "mailpush_notify_outbox_events" {print int($2)}'; }
 "$BUILD/bench/mailpush-bench" send -P 2600 -u sender@example.com -w BenchPass2026x -c 20 -n "$N" -s 4096 -r 1 -k 0 | tail -1
 for _ in $(seq 600); do [ "$(outbox)" -ge "$N" ] && break; sleep 0.1; done
 echo "outbox holds $(outbox) events; starting the receiver"
@@ -43,7 +46,7 @@ class H(BaseHTTPRequestHandler):
             if len(got) >= n: done.set()
         self.send_response(200); self.send_header("Content-Length", "0"); self.end_headers()
     def log_message(self, *a): pass
-srv = ThreadingHTTPServer(("127.0.0.1", 2691), H)
+srv = ThreadingHTTPServer(("127.0.0.1", 2693), H)
 threading.Thread(target=srv.serve_forever, daemon=True).start()
 start = time.monotonic()
 ok = done.wait(120)
