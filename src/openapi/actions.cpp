@@ -23,6 +23,7 @@ nlohmann::json query_mail_address_by_param(ActionContext&);
 nlohmann::json create_mail_address(ActionContext&);
 nlohmann::json delete_mail_address(ActionContext&);
 nlohmann::json modify_mail_address(ActionContext&);
+nlohmann::json modify_pw_by_domain(ActionContext&);
 nlohmann::json create_tag(ActionContext&);
 nlohmann::json query_tag_by_param(ActionContext&);
 nlohmann::json delete_tag(ActionContext&);
@@ -77,6 +78,7 @@ const ActionSpec* find_action(const std::string& name) {
         {"CreateMailAddress", {create_mail_address, {}}},
         {"DeleteMailAddress", {delete_mail_address, {}}},
         {"ModifyMailAddress", {modify_mail_address, {}}},
+        {"ModifyPWByDomain", {modify_pw_by_domain, {}}},
         {"CreateTag", {create_tag, {}}},
         {"QueryTagByParam", {query_tag_by_param, {}}},
         {"DeleteTag", {delete_tag, {}}},

@@ -197,6 +197,29 @@ json modify_mail_address(ActionContext& c) {
     return json::object();
 }
 
+// One SMTP password for every sender address of one of the account's domains (the console's
+// "modify password by domain"): all or none.
+json modify_pw_by_domain(ActionContext& c) {
+    const auto domain = common::to_lower(c.required("DomainName"));
+    const auto password = c.required("Password");
+    const auto domains = c.store.list_domains(c.account);
+    if (std::none_of(domains.begin(), domains.end(), [&](const auto& d) { return d.name == domain; }))
+        throw ApiError{404, "InvalidDomain.NotFound", "The account has no domain " + domain + "."};
+    std::vector<std::string> addresses;
+    for (const auto& a : c.store.list_addresses(c.account))
+        if (common::to_lower(a.address.substr(a.address.rfind('@') + 1)) == domain)
+            addresses.push_back(a.address);
+    {
+        const auto slot = c.blocking_slot(); // a password hash per address
+        c.store.set_passwords(addresses, password);
+    }
+    for (const auto& a : addresses)
+        c.report("password_changed", "address=" + a);
+    return {{"Success", true},
+            {"Code", "OK"},
+            {"Message", std::to_string(addresses.size()) + " sender address(es) updated"}};
+}
+
 // ---- tags ------------------------------------------------------------------------------------
 
 json create_tag(ActionContext& c) {

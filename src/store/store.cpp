@@ -570,23 +570,37 @@ void Store::remove_address(const std::string& address) {
 }
 
 void Store::set_password(const std::string& address, const std::string& password) {
-    std::string previous;
+    set_passwords({address}, password);
+}
+
+void Store::set_passwords(const std::vector<std::string>& addresses, const std::string& password) {
+    std::vector<std::string> previous;
     {
         std::lock_guard lock(db_mutex_);
-        Statement find(db_, "SELECT password_hash FROM addresses WHERE address=?");
-        find.bind(1, smtp::mailbox_key(address));
-        if (!find.step()) throw StoreError(ErrorKind::not_found, "no such sender address: " + address);
-        previous = find.text(0);
+        for (const auto& address : addresses) {
+            Statement find(db_, "SELECT password_hash FROM addresses WHERE address=?");
+            find.bind(1, smtp::mailbox_key(address));
+            if (!find.step()) throw StoreError(ErrorKind::not_found, "no such sender address: " + address);
+            previous.push_back(find.text(0));
+        }
     }
-    if (auto problem = check_password_policy(password, previous))
-        throw StoreError(ErrorKind::invalid, *problem);
-    const auto hash = common::hash_password(password, limits_.password_cost);
+    for (std::size_t i = 0; i < addresses.size(); ++i)
+        if (auto problem = check_password_policy(password, previous[i]))
+            throw StoreError(ErrorKind::invalid,
+                             addresses.size() == 1 ? *problem : addresses[i] + ": " + *problem);
+    std::vector<std::string> hashes; // a salt of its own each, hashed outside the lock
+    for (std::size_t i = 0; i < addresses.size(); ++i)
+        hashes.push_back(common::hash_password(password, limits_.password_cost));
     {
         std::lock_guard lock(db_mutex_);
-        Statement st(db_,
-                     "UPDATE addresses SET previous_hash=password_hash, password_hash=? WHERE address=?");
-        st.bind(1, hash).bind(2, smtp::mailbox_key(address));
-        st.step();
+        sqlite::transaction(db_, [&] {
+            for (std::size_t i = 0; i < addresses.size(); ++i) {
+                Statement st(
+                    db_, "UPDATE addresses SET previous_hash=password_hash, password_hash=? WHERE address=?");
+                st.bind(1, hashes[i]).bind(2, smtp::mailbox_key(addresses[i]));
+                st.step();
+            }
+        });
     }
     refresh_directory();
 }

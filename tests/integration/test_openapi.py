@@ -66,6 +66,33 @@ def test_sdk_send_to_list_alias_tag_and_custom_headers(api, sink):
     assert bad["code"] == "InvalidParameter"
 
 
+def smtp_login(srv, user, password):
+    with srv.smtp() as c:
+        c.starttls()
+        try:
+            return c.login(user, password)[0]
+        except smtplib.SMTPAuthenticationError as e:
+            return e.smtp_code
+
+
+def test_sdk_modify_pw_by_domain_sets_every_address_of_the_domain_or_none(api):
+    srv, key = api
+    assert sdk(srv, key, "createDomain", {"domainName": "mail2.acme.test"})["ok"]
+    for a in ("one@mail2.acme.test", "two@Mail2.acme.test"):
+        assert sdk(srv, key, "createMailAddress", {"accountName": a, "sendtype": "trigger"})["ok"]
+    r = sdk(srv, key, "modifyPWByDomain", {"domainName": "MAIL2.acme.test", "password": "Domain2026pwXY"})
+    assert r["ok"] and r["body"]["success"] is True and r["body"]["code"] == "OK", r
+    assert smtp_login(srv, "one@mail2.acme.test", "Domain2026pwXY") == 235
+    assert smtp_login(srv, "two@mail2.acme.test", "Domain2026pwXY") == 235
+    assert smtp_login(srv, SENDER, PASSWORD) == 235  # another domain's address: untouched
+    weak = sdk(srv, key, "modifyPWByDomain", {"domainName": "mail2.acme.test", "password": "short"})
+    assert weak["code"] == "InvalidParameter", weak
+    assert smtp_login(srv, "one@mail2.acme.test", "Domain2026pwXY") == 235  # nothing changed
+    missing = sdk(srv, key, "modifyPWByDomain", {"domainName": "other.test", "password": "Domain2026pwXY"})
+    assert missing["code"] == "InvalidDomain.NotFound", missing
+    assert sdk(srv, key, "modifyPWByDomain", {"domainName": "mail2.acme.test"})["code"] == "MissingParameter"
+
+
 def test_sdk_management_actions(api):
     srv, key = api
     summary = sdk(srv, key, "descAccountSummary")["body"]

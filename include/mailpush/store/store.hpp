@@ -237,6 +237,9 @@ public:
     Address get_address(const std::string& address);
     void remove_address(const std::string& address);
     void set_password(const std::string& address, const std::string& password);
+    // The same password for every one of `addresses`, all or none: the policy is checked for
+    // each first (StoreError invalid naming the address), then one transaction.
+    void set_passwords(const std::vector<std::string>& addresses, const std::string& password);
     // A login just proved `password` against `old_hash`: store a fresh hash of it at today's
     // cost (previous_hash untouched), unless the hash changed meanwhile. True if replaced.
     bool upgrade_password_hash(const std::string& address, const std::string& old_hash,

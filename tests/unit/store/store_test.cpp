@@ -97,6 +97,27 @@ TEST_F(StoreTest, PasswordPolicyAndDirectory) {
     EXPECT_EQ(kind_of([&] { store->set_account_status("a", "gone"); }), ErrorKind::invalid);
 }
 
+TEST_F(StoreTest, OnePasswordForSeveralAddressesIsSetForAllOrNone) {
+    store->add_account("a");
+    store->add_domain("a", "example.com");
+    store->add_address("a", "s@example.com", "trigger");
+    store->add_address("a", "t@example.com", "trigger");
+    store->set_password("t@example.com", "Second2026ab");
+    const auto hash_of = [&](const char* a) { return store->directory()->sender(a)->password_hash; };
+    // t's previous password is the new one: refused, naming t, and s is not changed either.
+    try {
+        store->set_passwords({"s@example.com", "t@example.com"}, "Second2026ab");
+        ADD_FAILURE() << "accepted";
+    } catch (const StoreError& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::invalid);
+        EXPECT_NE(std::string(e.what()).find("t@example.com"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(hash_of("s@example.com"), "");
+    store->set_passwords({"s@example.com", "t@example.com"}, "Shared2026abc");
+    EXPECT_TRUE(hash_of("s@example.com").starts_with("$argon2id$"));
+    EXPECT_NE(hash_of("s@example.com"), hash_of("t@example.com")); // a salt of its own each
+}
+
 TEST_F(StoreTest, InvalidAddressLibrary) {
     store->add_account("a");
     store->add_invalid("a", "Bad@Dest.test", "SmtpNxBox");
