@@ -24,6 +24,8 @@ nlohmann::json create_mail_address(ActionContext&);
 nlohmann::json delete_mail_address(ActionContext&);
 nlohmann::json modify_mail_address(ActionContext&);
 nlohmann::json modify_pw_by_domain(ActionContext&);
+nlohmann::json check_reply_to_mail_address(ActionContext&);
+nlohmann::json approve_reply_mail_address(ActionContext&);
 nlohmann::json create_tag(ActionContext&);
 nlohmann::json query_tag_by_param(ActionContext&);
 nlohmann::json delete_tag(ActionContext&);
@@ -79,6 +81,8 @@ const ActionSpec* find_action(const std::string& name) {
         {"DeleteMailAddress", {delete_mail_address, {}}},
         {"ModifyMailAddress", {modify_mail_address, {}}},
         {"ModifyPWByDomain", {modify_pw_by_domain, {}}},
+        {"CheckReplyToMailAddress", {check_reply_to_mail_address, {}}},
+        {"ApproveReplyMailAddress", {approve_reply_mail_address, {}}},
         {"CreateTag", {create_tag, {}}},
         {"QueryTagByParam", {query_tag_by_param, {}}},
         {"DeleteTag", {delete_tag, {}}},

@@ -197,6 +197,34 @@ json modify_mail_address(ActionContext& c) {
     return json::object();
 }
 
+// The reply-to confirmation mail again, for the address's pending reply-to. Lang: "zh" / "zh-cn"
+// (any case) for the Chinese mail, "en" or none for English; Region: this service's or none.
+json check_reply_to_mail_address(ActionContext& c) {
+    const auto a = by_id(c.store.list_addresses(c.account), id_param(c, "MailAddressId"), "MailAddress");
+    const auto lang = common::to_lower(c.optional("Lang"));
+    if (!lang.empty() && lang != "zh" && lang != "zh-cn" && lang != "en")
+        throw ApiError{400, "InvalidParameter", "Lang must be zh-cn or en."};
+    const auto region = c.optional("Region");
+    if (!region.empty() && region != c.options.region)
+        throw ApiError{400, "InvalidParameter", "Region must be " + c.options.region + "."};
+    if (a.reply_to.empty())
+        throw ApiError{400, "InvalidReplyAddress.NotSet", "The address has no reply-to address to verify."};
+    if (a.reply_to_status == "verified")
+        throw ApiError{400, "InvalidReplyAddress.AlreadyVerified",
+                       "The reply-to address is verified already."};
+    c.send.reply_to_verification(a.address, a.reply_to,
+                                 c.store.request_reply_to(a.address, a.reply_to, c.now_s),
+                                 lang.starts_with("zh"));
+    return json::object();
+}
+
+// Confirms a reply-to with the ticket of its confirmation mail (the link's token), for an
+// address of this account only.
+json approve_reply_mail_address(ActionContext& c) {
+    c.store.confirm_reply_to(c.required("Ticket"), c.now_s, c.account);
+    return json::object();
+}
+
 // One SMTP password for every sender address of one of the account's domains (the console's
 // "modify password by domain"): all or none.
 json modify_pw_by_domain(ActionContext& c) {

@@ -479,7 +479,13 @@ std::uint64_t SendService::system_mail(const std::string& to, const std::string&
 }
 
 std::uint64_t SendService::reply_to_verification(const std::string& address, const std::string& reply_to,
-                                                 const std::string& token) {
+                                                 const std::string& token, bool chinese) {
+    const auto link = options_.public_url + "/reply-to/confirm?token=" + token;
+    if (chinese)
+        return system_mail(reply_to, "确认回信地址：" + address,
+                           "有人申请将本地址设为 " + address +
+                               " 的回信地址。\r\n确认请在 10 分钟内打开以下链接：\r\n\r\n" + link +
+                               "\r\n\r\n如果这不是您的操作，请忽略本邮件。\r\n");
     return system_mail(reply_to, "Confirm the reply-to address for " + address,
                        "Someone asked to use this address as the reply-to address of " + address +
                            ".\r\nTo confirm, open this link within 10 minutes:\r\n\r\n" +

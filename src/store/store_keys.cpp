@@ -110,13 +110,14 @@ std::string Store::request_reply_to(const std::string& address, const std::strin
     return token;
 }
 
-Address Store::confirm_reply_to(const std::string& token, std::int64_t now_s) {
+Address Store::confirm_reply_to(const std::string& token, std::int64_t now_s, const std::string& account) {
     std::string address;
     {
         std::lock_guard lock(db_mutex_);
         Statement find(db_, "SELECT t.address_id, t.reply_to, t.expires_s, s.address FROM reply_to_tokens t "
-                            "JOIN addresses s ON s.id=t.address_id WHERE t.token=?");
-        find.bind(1, token);
+                            "JOIN addresses s ON s.id=t.address_id JOIN accounts a ON a.id=s.account_id "
+                            "WHERE t.token=? AND (?='' OR a.name=?)");
+        find.bind(1, token).bind(2, account).bind(3, account);
         if (!find.step()) throw StoreError(ErrorKind::not_found, "unknown or already used verification link");
         if (now_s > find.integer(2))
             throw StoreError(ErrorKind::invalid, "the verification link has expired (valid 10 minutes)");

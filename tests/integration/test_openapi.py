@@ -4,6 +4,7 @@ documented error and change nothing."""
 import email
 import email.policy
 import json
+import re
 import smtplib
 
 import pytest
@@ -91,6 +92,25 @@ def test_sdk_modify_pw_by_domain_sets_every_address_of_the_domain_or_none(api):
     missing = sdk(srv, key, "modifyPWByDomain", {"domainName": "other.test", "password": "Domain2026pwXY"})
     assert missing["code"] == "InvalidDomain.NotFound", missing
     assert sdk(srv, key, "modifyPWByDomain", {"domainName": "mail2.acme.test"})["code"] == "MissingParameter"
+
+
+def test_sdk_reply_to_verification_resent_and_approved_with_its_ticket(api, sink):
+    srv, key = api
+    addr_id = int(sdk(srv, key, "queryMailAddressByParam", {})["body"]["data"]["mailAddress"][0]["mailAddressId"])
+    check = {"mailAddressId": addr_id, "lang": "zh-cn", "region": "cn-hangzhou"}
+    assert sdk(srv, key, "checkReplyToMailAddress", check)["code"] == "InvalidReplyAddress.NotSet"
+    assert sdk(srv, key, "modifyMailAddress", {"mailAddressId": addr_id, "replyAddress": "help@example.org"})["ok"]
+    ((_, rcpts, raw),) = sink.handler.wait_for(1)
+    assert rcpts == ["help@example.org"]
+    ticket = re.search(r"token=(\w+)", parse(raw).get_body().get_content()).group(1)
+    again = sdk(srv, key, "checkReplyToMailAddress", check)  # the same 10 minutes
+    assert again["code"] == "LimitExceeded", again
+    assert sdk(srv, key, "approveReplyMailAddress", {"ticket": ticket[:-2] + "xx"})["code"] == \
+        "InvalidParameter.NotFound"
+    assert sdk(srv, key, "approveReplyMailAddress", {"ticket": ticket})["ok"]
+    listed = sdk(srv, key, "queryMailAddressByParam", {})["body"]["data"]["mailAddress"][0]
+    assert (listed["replyAddress"], listed["replyStatus"]) == ("help@example.org", "0")
+    assert sdk(srv, key, "checkReplyToMailAddress", check)["code"] == "InvalidReplyAddress.AlreadyVerified"
 
 
 def test_sdk_management_actions(api):

@@ -69,9 +69,10 @@ public:
                           std::uint64_t& first_envid);
     // A mail from the service itself (no account, no quota), e.g. reply-to verification.
     std::uint64_t system_mail(const std::string& to, const std::string& subject, const std::string& text);
-    // The mail with the reply-to confirmation link (SPEC §6: valid 10 minutes).
+    // The mail with the reply-to confirmation link (SPEC §6: valid 10 minutes), in English or,
+    // with `chinese`, in Chinese.
     std::uint64_t reply_to_verification(const std::string& address, const std::string& reply_to,
-                                        const std::string& token);
+                                        const std::string& token, bool chinese = false);
 
 private:
     // InvalidClickTrace.NotVerified if tracking is `wanted` and the sender's domain may not track.

@@ -248,7 +248,9 @@ public:
     // Reply-to verification (SPEC §6): a token mailed to the reply-to address, valid 10
     // minutes, requestable once per 10 minutes. Returns the token to mail.
     std::string request_reply_to(const std::string& address, const std::string& reply_to, std::int64_t now_s);
-    Address confirm_reply_to(const std::string& token, std::int64_t now_s);
+    // Confirms the reply-to of the token's address; with `account`, only an address of that
+    // account (another's token is not_found, and nothing changes).
+    Address confirm_reply_to(const std::string& token, std::int64_t now_s, const std::string& account = "");
 
     AccessKey create_access_key(const std::string& account); // the only time the secret is returned
     std::vector<AccessKey> list_access_keys(const std::string& account_filter);

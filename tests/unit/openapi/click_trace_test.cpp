@@ -2,8 +2,7 @@
 // InvalidClickTrace.NotVerified (nothing stored) while the sender's domain has no verified
 // tracking record and the config requires one; accepted and carried on the envelope once it
 // verified or when the config does not require it; a value other than 0/1 refused.
-#include "../../../src/openapi/actions.hpp" // private to the openapi module: its actions are what is tested
-#include "temp_dir.hpp"
+#include "action_fixture.hpp"
 
 #include "mailpush/store/store.hpp"
 
@@ -15,32 +14,23 @@ namespace mailpush::openapi {
 namespace {
 const std::string kSender = "s@shop.example";
 
-class ClickTraceTest : public ::testing::Test {
+class ClickTraceTest : public test::ActionFixture {
 protected:
-    test_support::TempDir temp{"mailpush-click-trace"};
-    std::unique_ptr<store::Store> store;
-    OpenApiOptions options;
-    OpenApiBackends backends;
-    std::unique_ptr<SendService> send;
-    AccountSlots slots{2};
-    common::ClientOrigin origin = common::ClientOrigin::internal();
-    std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+    ClickTraceTest()
+        : ActionFixture("mailpush-click-trace") {}
     std::vector<smtp::Envelope> stored;
 
     void open(bool require_cname) {
-        store::StoreLimits limits;
-        limits.password_cost = {64, 1};
-        limits.tracking_requires_cname = require_cname;
-        store = std::make_unique<store::Store>((temp.path() / "s.db").string(), limits, "cn-hangzhou");
-        store->add_account("acc");
-        store->add_domain("acc", "shop.example", store::DkimOptions{1024, false});
-        store->add_address("acc", kSender, "trigger");
         options.require_verified_domain = false;
         backends.submit = [this](smtp::Envelope env, std::string, std::string, OpenApiBackends::Done done) {
             stored.push_back(std::move(env));
             done(stored.size());
         };
-        send = std::make_unique<SendService>(*store, options, backends);
+        ActionFixture::open(
+            [&](store::StoreLimits& limits) { limits.tracking_requires_cname = require_cname; });
+        store->add_account("acc");
+        store->add_domain("acc", "shop.example", store::DkimOptions{1024, false});
+        store->add_address("acc", kSender, "trigger");
     }
 
     nlohmann::json run(const std::map<std::string, std::string>& extra) {
@@ -49,9 +39,7 @@ protected:
                                                   {"Subject", "hi"},
                                                   {"HtmlBody", "<p>hello</p>"}};
         params.insert(extra.begin(), extra.end());
-        const std::string account = "acc";
-        detail::ActionContext c{*store, *send, options, backends, account, params, origin, now, slots};
-        return detail::find_action("SingleSendMail")->run(c);
+        return ActionFixture::run("SingleSendMail", params);
     }
 
     std::string code_of(const std::map<std::string, std::string>& extra) {

@@ -1,7 +1,6 @@
 // GetTrackList and GetTrackListByMailFromAndTagName: the reply's fields as the SDK models them,
 // paging, rates, the human/machine fields, and every refused parameter.
-#include "../../../src/openapi/actions.hpp" // private to the openapi module: its actions are what is tested
-#include "temp_dir.hpp"
+#include "action_fixture.hpp"
 
 #include "mailpush/common/calendar.hpp"
 #include "mailpush/store/store.hpp"
@@ -14,29 +13,20 @@ namespace mailpush::openapi {
 namespace {
 constexpr std::int64_t kDaySeconds = 86'400;
 
-class TrackActionsTest : public ::testing::Test {
+class TrackActionsTest : public test::ActionFixture {
 protected:
-    test_support::TempDir temp{"mailpush-track-api"};
-    std::unique_ptr<store::Store> store;
-    OpenApiOptions options;
-    OpenApiBackends backends;
-    std::unique_ptr<SendService> send;
-    AccountSlots slots{2};
-    common::ClientOrigin origin = common::ClientOrigin::internal();
-    std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+    TrackActionsTest()
+        : ActionFixture("mailpush-track-api") {}
     std::vector<delivery::TrackQuery> queries;
 
     void SetUp() override {
-        store::StoreLimits limits;
-        limits.password_cost = {64, 1};
-        store = std::make_unique<store::Store>((temp.path() / "s.db").string(), limits, "cn-hangzhou");
-        store->add_account("acc");
         backends.track_stats = [this](const delivery::TrackQuery& q) {
             queries.push_back(q);
             delivery::TrackStatRow row{day(0), 3, {4, 2, 2}, {2, 1, 2}, {2, 1, 1}, {1, 1, 1}};
             return std::vector<delivery::TrackStatRow>{row};
         };
-        send = std::make_unique<SendService>(*store, options, backends);
+        open();
+        store->add_account("acc");
     }
 
     // The local day `ago` days before today.
@@ -44,21 +34,6 @@ protected:
         return common::format_time(common::UnixSeconds{std::chrono::seconds{
                                        now + options.utc_offset_minutes * 60 - ago * kDaySeconds}},
                                    common::TimeFormat::date);
-    }
-
-    nlohmann::json run(const char* action, const std::map<std::string, std::string>& params) {
-        const std::string account = "acc";
-        detail::ActionContext c{*store, *send, options, backends, account, params, origin, now, slots};
-        return detail::find_action(action)->run(c);
-    }
-
-    std::string code_of(const char* action, const std::map<std::string, std::string>& params) {
-        try {
-            run(action, params);
-        } catch (const ApiError& e) {
-            return e.code;
-        }
-        return "";
     }
 };
 

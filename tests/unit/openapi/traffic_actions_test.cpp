@@ -1,8 +1,7 @@
 // The traffic rules on the OpenAPI side, over a real store and a fake spool: the send service
 // skipping fatigue-blocked recipients and refusing over the submission rate, and the
 // ListBlockSending / UnblockSending actions' parameters, paging and errors.
-#include "../../../src/openapi/actions.hpp" // private to the openapi module: its actions are what is tested
-#include "temp_dir.hpp"
+#include "action_fixture.hpp"
 
 #include "mailpush/store/store.hpp"
 
@@ -15,31 +14,21 @@ namespace {
 using std::chrono::seconds;
 const std::string kSender = "s@shop.example";
 
-class TrafficActionsTest : public ::testing::Test {
+class TrafficActionsTest : public test::ActionFixture {
 protected:
-    test_support::TempDir temp{"mailpush-traffic-api"};
-    std::unique_ptr<store::Store> store;
-    OpenApiOptions options;
-    OpenApiBackends backends;
-    std::unique_ptr<SendService> send;
-    AccountSlots slots{2};
-    common::ClientOrigin origin = common::ClientOrigin::internal();
-    std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+    TrafficActionsTest()
+        : ActionFixture("mailpush-traffic-api") {}
     std::uint64_t next_envid = 1;
 
     void SetUp() override {
-        store::StoreLimits limits;
-        limits.password_cost = {64, 1};
-        limits.traffic = {2, seconds{60}, 1, seconds{3600}};
-        store = std::make_unique<store::Store>((temp.path() / "s.db").string(), limits, "cn-hangzhou");
-        store->add_account("acc");
-        store->add_domain("acc", "shop.example", store::DkimOptions{1024, false});
-        store->add_address("acc", kSender, "trigger");
         options.require_verified_domain = false;
         backends.submit = [this](smtp::Envelope, std::string, std::string, OpenApiBackends::Done done) {
             done(next_envid++);
         };
-        send = std::make_unique<SendService>(*store, options, backends);
+        open([](store::StoreLimits& limits) { limits.traffic = {2, seconds{60}, 1, seconds{3600}}; });
+        store->add_account("acc");
+        store->add_domain("acc", "shop.example", store::DkimOptions{1024, false});
+        store->add_address("acc", kSender, "trigger");
     }
 
     SingleResult single(const std::string& to) {
@@ -50,12 +39,6 @@ protected:
         s.subject = "hi";
         s.text_body = "hello";
         return send->single(s, origin, now);
-    }
-
-    nlohmann::json run(const char* action, const std::map<std::string, std::string>& params) {
-        const std::string account = "acc";
-        detail::ActionContext c{*store, *send, options, backends, account, params, origin, now, slots};
-        return detail::find_action(action)->run(c);
     }
 
     static std::string code_of(const std::function<void()>& f) {
