@@ -1,5 +1,9 @@
 #include "mailpush/api/http_limits.hpp"
 
+#include <algorithm>
+#include <optional>
+#include <utility>
+
 namespace mailpush::api {
 namespace {
 
@@ -37,15 +41,26 @@ std::size_t body_limit(Audience audience, std::string_view path) {
     return kDefaultLimit;
 }
 
+namespace {
+// An absolute-form target ("http://host:81/p?q") split after its authority: ("host:81", "/p?q").
+std::optional<std::pair<std::string_view, std::string_view>> split_absolute_form(std::string_view target) {
+    const auto scheme = target.find("://");
+    if (scheme == std::string_view::npos || target.empty() || target.front() == '/') return std::nullopt;
+    const auto rest = target.substr(scheme + 3);
+    const auto end = std::min(rest.find_first_of("/?#"), rest.size());
+    return std::pair{rest.substr(0, end), rest.substr(end)};
+}
+} // namespace
+
 std::string_view request_path(std::string_view target) {
-    if (const auto scheme = target.find("://");
-        scheme != std::string_view::npos && (target.empty() || target.front() != '/')) {
-        const auto authority_end = target.find_first_of("/?#", scheme + 3);
-        target = authority_end == std::string_view::npos || target[authority_end] != '/'
-                     ? std::string_view("/")
-                     : target.substr(authority_end);
-    }
+    if (const auto absolute = split_absolute_form(target))
+        target = absolute->second.starts_with('/') ? absolute->second : std::string_view("/");
     return target.substr(0, target.find_first_of("?#"));
+}
+
+std::string_view request_authority(std::string_view target) {
+    const auto absolute = split_absolute_form(target);
+    return absolute ? absolute->first : std::string_view();
 }
 
 std::string loggable_path(std::string_view target) {

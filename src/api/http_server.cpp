@@ -121,18 +121,26 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
             pool, [this, request = std::move(request), audience] { return route_or_500(request, audience); });
     }
 
-    // The one guarantee for every handler (admin API, OpenAPI, metrics): an exception becomes a 500
-    // without detail and never leaves the worker thread (where it would end the process).
-    ApiResponse route_or_500(const ApiRequest& r, Audience audience) noexcept {
-        const auto path = loggable_path(r.target); // the query may hold secrets
+    // The one guarantee for every handler (admin API, OpenAPI, metrics, tracking): an exception
+    // becomes a 500 without detail and never leaves the thread (where it would end the process).
+    template <class Handler>
+    static auto or_500(const ApiRequest& r, const std::string& path, Handler&& handler) noexcept
+        -> decltype(handler()) {
         try {
-            return audience == Audience::admin ? route_admin(r, path) : route_public(r, path);
+            return handler();
         } catch (const std::exception& e) {
             spdlog::error("http: {} {} failed: {}", r.method, path, e.what());
         } catch (...) {
             spdlog::error("http: {} {} failed: unknown exception", r.method, path);
         }
         return json_error(500, "InternalError", "internal error");
+    }
+
+    ApiResponse route_or_500(const ApiRequest& r, Audience audience) noexcept {
+        const auto path = loggable_path(r.target); // the query may hold secrets
+        return or_500(r, path, [&] {
+            return audience == Audience::admin ? route_admin(r, path) : route_public(r, path);
+        });
     }
 
     // The operator listener: /metrics (Prometheus; the token unless metrics_public) and /v1/….
@@ -304,12 +312,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
             // The admin API blocks on SQLite: run it on the worker pool, resume here afterwards.
             // Tracking hits are answered here when they need no read (the pixel, cached links).
             std::optional<ApiResponse> at_once;
-            if (audience == Audience::public_ && tracking && is_tracking_path(path)) try {
-                    at_once = tracking->answer_now(areq);
-                } catch (const std::exception& e) { // as route_or_500 does on the pool
-                    spdlog::error("http: {} {} failed: {}", areq.method, path, e.what());
-                    at_once = json_error(500, "InternalError", "internal error");
-                }
+            if (audience == Audience::public_ && tracking && is_tracking_path(path))
+                at_once = or_500(areq, path, [&] { return tracking->answer_now(areq); });
             ApiResponse ares;
             if (at_once)
                 ares = std::move(*at_once);

@@ -1,15 +1,13 @@
 #include "mailpush/api/tracking_endpoints.hpp"
 
 #include "mailpush/api/http_limits.hpp"
-#include "mailpush/common/http_url.hpp"
 #include "mailpush/common/strings.hpp"
 #include "mailpush/delivery/tracking_recorder.hpp"
+#include "mailpush/openapi/public_names.hpp"
 #include "mailpush/store/store.hpp"
 #include "mailpush/store/tracking_keys.hpp"
 
 #include <fmt/format.h>
-
-#include <algorithm>
 
 namespace mailpush::api {
 
@@ -75,31 +73,18 @@ std::string header_safe_url(std::string_view url) {
 namespace {
 std::string header_value(const ApiRequest& request, std::string_view name) {
     for (const auto& [key, value] : request.headers)
-        if (common::to_lower(key) == name) return value;
+        if (common::iequals(key, name)) return value;
     return "";
-}
-
-std::string host_without_port(std::string_view authority) {
-    if (const auto at = authority.rfind('@'); at != std::string_view::npos) authority.remove_prefix(at + 1);
-    if (authority.starts_with('[')) {
-        const auto close = authority.find(']');
-        authority = close == std::string_view::npos ? std::string_view() : authority.substr(1, close - 1);
-    } else if (const auto colon = authority.find(':'); colon != std::string_view::npos) {
-        authority = authority.substr(0, colon);
-    }
-    if (authority.ends_with('.')) authority.remove_suffix(1);
-    return common::to_lower(authority);
 }
 } // namespace
 
 std::string request_host(const ApiRequest& request) {
-    const std::string_view target = request.target;
-    if (const auto scheme = target.find("://");
-        scheme != std::string_view::npos && !target.starts_with('/')) {
-        const auto rest = target.substr(scheme + 3);
-        return host_without_port(rest.substr(0, rest.find_first_of("/?#")));
+    if (auto authority = request_authority(request.target); !authority.empty()) {
+        if (const auto at = authority.rfind('@'); at != std::string_view::npos)
+            authority.remove_prefix(at + 1);
+        return openapi::host_without_port(authority);
     }
-    return host_without_port(header_value(request, "host"));
+    return openapi::host_without_port(header_value(request, "host"));
 }
 
 ApiResponse pixel_reply() {
@@ -131,9 +116,7 @@ TrackingEndpoints::TrackingEndpoints(const store::Store& store, delivery::Tracki
     , now_ms_(std::move(now_ms)) {}
 
 void TrackingEndpoints::set_service_names(std::string_view public_url, std::string_view hostname) {
-    service_hosts_ = {"localhost", "127.0.0.1", "::1", host_without_port(hostname)};
-    if (const auto parsed = common::parse_http_url(public_url))
-        service_hosts_.push_back(common::to_lower(parsed->host));
+    service_hosts_ = openapi::default_public_names(hostname, public_url); // as the OpenAPI's Host check
 }
 
 std::optional<ApiResponse> TrackingEndpoints::answer_now(const ApiRequest& request) const {
@@ -164,9 +147,7 @@ std::optional<ApiResponse> TrackingEndpoints::respond(const ApiRequest& request,
         // names: another tenant's tracking domain must not lend its name to this tenant's links.
         if (!target->host.empty()) {
             const auto host = request_host(request);
-            if (host.empty() ||
-                (host != target->host &&
-                 std::find(service_hosts_.begin(), service_hosts_.end(), host) == service_hosts_.end()))
+            if (host.empty() || (host != target->host && !openapi::is_public_name(host, service_hosts_)))
                 return tracking_not_found();
         }
     }

@@ -23,6 +23,8 @@ std::size_t body_limit(Audience audience, std::string_view path);
 // The path of a request target, in origin form ("/o/x?y" → "/o/x") or absolute form
 // ("http://host/o/x?y" → "/o/x"): no scheme, user info, host, query or fragment.
 std::string_view request_path(std::string_view target);
+// The authority of an absolute-form target ("http://u@h:81/x" → "u@h:81"); "" in origin form.
+std::string_view request_authority(std::string_view target);
 
 // A request target as a log line may show it: the path only, without a scheme, user info, host,
 // query or fragment (the query of a reply-to link holds its token).
