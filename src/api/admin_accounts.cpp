@@ -13,18 +13,22 @@ json to_json(const store::Account& a) {
             {"region", a.region},
             {"daily_quota", a.daily_quota},
             {"monthly_quota", a.monthly_quota},
-            {"created_at", a.created_at}};
+            {"created_at", a.created_at},
+            {"events_enabled", a.events_enabled}};
 }
 
-// PATCH: the status, the quotas, or both.
+// PATCH: the status, the quotas, event notifications, or any of them.
 ApiResponse update_account(const AdminServices& s, const RouteCall& c) {
     const auto& name = c.param("name");
     const auto status = field(c.body, "status", false);
     const auto daily = int_field(c.body, "daily_quota"), monthly = int_field(c.body, "monthly_quota");
-    if (status.empty() && !daily && !monthly)
-        throw HttpError{400, "MissingParameter", "give status, daily_quota or monthly_quota"};
+    const bool events = c.body.is_object() && c.body.contains("events_enabled");
+    if (status.empty() && !daily && !monthly && !events)
+        throw HttpError{400, "MissingParameter", "give status, daily_quota, monthly_quota or events_enabled"};
+    const bool events_on = events && bool_field(c.body, "events_enabled"); // checked before any change
     if (daily || monthly) s.store.set_account_quota(name, daily, monthly);
     if (!status.empty()) s.store.set_account_status(name, status);
+    if (events) s.store.set_events_enabled(name, events_on);
     return ok(to_json(s.store.get_account(name)));
 }
 

@@ -75,6 +75,7 @@ void Notifier::run() {
         try {
             const auto dir = directory_();
             const Resolver resolve = [&dir](const RoutedEvent& ev) -> std::optional<Destination> {
+                if (const auto* a = dir->account(ev.account); a && !a->events_enabled) return std::nullopt;
                 const auto* target = dir->notify_target(ev.account, ev.sender);
                 if (!target || !target->wants(ev.type)) return std::nullopt;
                 return Destination{target->target == "queue", target->address};

@@ -1,6 +1,7 @@
 #include "mailpush/notify/notify_log.hpp"
 
 #include "mailpush/common/calendar.hpp"
+#include "mailpush/common/metrics.hpp"
 #include "mailpush/common/random.hpp"
 #include "mailpush/delivery/event_feed.hpp"
 #include "mailpush/sqlite/sqlite.hpp"
@@ -15,6 +16,14 @@ namespace mailpush::notify {
 using sqlite::Statement;
 
 namespace {
+// Where routed events went: a pull queue, a push target's outbox, or nowhere (no target, a
+// filtered type, or the account's notifications off).
+metrics::Counter& routed_to(const char* to) {
+    return metrics::registry().counter("mailpush_notify_events_routed_total",
+                                       "Delivery events routed by the notifier, by destination",
+                                       {{"to", to}});
+}
+
 constexpr const char* kSchema = R"SQL(
 CREATE TABLE IF NOT EXISTS notify_cursor (one INTEGER PRIMARY KEY CHECK (one = 1), event_id INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS notify_outbox (
@@ -75,12 +84,18 @@ std::size_t NotifyLog::route(const Resolver& resolve, std::size_t limit, std::in
     }
     const auto events = feed_->events_after(cursor, limit);
     if (events.empty()) return 0; // nothing new: no write (an idle server must not fsync)
+    std::uint64_t to_queue = 0, to_push = 0, to_none = 0;
     sqlite::write_transaction(db_, [&] {
+        to_queue = to_push = to_none = 0; // a retried transaction counts again
         for (const auto& e : events) {
             if (e.account.empty()) continue; // mail not sent for an account
             const RoutedEvent ev = routed(e);
             const auto dest = resolve(ev);
-            if (!dest) continue;
+            if (!dest) {
+                ++to_none;
+                continue;
+            }
+            ++(dest->queue ? to_queue : to_push);
             if (dest->queue) {
                 Statement q(db_, "INSERT INTO notify_queue(account, type, text, enqueued_ms, visible_ms) "
                                  "VALUES(?,?,?,?,?)");
@@ -99,6 +114,9 @@ std::size_t NotifyLog::route(const Resolver& resolve, std::size_t limit, std::in
         up.bind(1, events.back().id);
         up.step();
     });
+    routed_to("queue").add(to_queue);
+    routed_to("push").add(to_push);
+    routed_to("none").add(to_none);
     return events.size();
 }
 

@@ -57,6 +57,9 @@ nlohmann::json remove_user_suppression(ActionContext&);
 nlohmann::json get_suppression_list_level(ActionContext&);
 nlohmann::json set_suppression_list_level(ActionContext&);
 nlohmann::json list_block_sending(ActionContext&);
+nlohmann::json send_test_by_template(ActionContext&);
+nlohmann::json get_user(ActionContext&);
+nlohmann::json update_user(ActionContext&);
 nlohmann::json unblock_sending(ActionContext&);
 
 const ActionSpec* find_action(const std::string& name) {
@@ -68,6 +71,9 @@ const ActionSpec* find_action(const std::string& name) {
         {"BatchSendMail", {batch_send_mail, {"Headers", "DomainAuth", "IpPoolId"}}},
         {"QueryTaskByParam", {query_task_by_param, {"Status"}}},
         {"DescAccountSummary", {desc_account_summary, {}}},
+        {"GetUser", {get_user, {}}},
+        {"UpdateUser", {update_user, {}}},
+        {"SendTestByTemplate", {send_test_by_template, {}}},
         {"ReceiveNotifications", {receive_notifications, {}}},
         {"DeleteNotifications", {delete_notifications, {}}},
         {"QueryDomainByParam", {query_domain_by_param, {}}},
@@ -186,6 +192,13 @@ std::int64_t ActionContext::integer(const char* name, std::int64_t fallback, std
 std::int64_t ActionContext::required_integer(const char* name) const {
     required(name);
     return integer(name, 0, 0, INT64_MAX);
+}
+
+std::int64_t id_param(ActionContext& c, const char* name) {
+    const auto v = common::parse_u64(c.required(name));
+    if (!v)
+        throw ApiError{400, "InvalidParameter", std::string("The parameter ") + name + " must be a number."};
+    return static_cast<std::int64_t>(*v);
 }
 
 std::string iso_time(const std::string& t) {

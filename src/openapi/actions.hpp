@@ -59,6 +59,18 @@ const ActionSpec* find_action(const std::string& name);
 std::optional<std::string> unsupported_parameter(const ActionSpec& action,
                                                  const std::map<std::string, std::string>& params);
 
+// The item of `items` (the caller's own) with this id; Invalid{what}.NotFound otherwise.
+template <class T>
+T by_id(const std::vector<T>& items, std::int64_t id, const char* what) {
+    for (const auto& i : items)
+        if (i.id == id) return i;
+    throw ApiError{404, std::string("Invalid") + what + ".NotFound",
+                   std::string("The specified ") + what + " does not exist."};
+}
+
+// A required numeric id parameter; InvalidParameter if it is not a number.
+std::int64_t id_param(ActionContext& c, const char* name);
+
 // DescDomain's Dkim* and Dmarc* fields (actions_dkim.cpp).
 nlohmann::json domain_dkim_fields(const store::Domain& d);
 

@@ -11,21 +11,6 @@ namespace mailpush::openapi::detail {
 using nlohmann::json;
 
 namespace {
-template <class T>
-T by_id(const std::vector<T>& items, std::int64_t id, const char* what) {
-    for (const auto& i : items)
-        if (i.id == id) return i;
-    throw ApiError{404, std::string("Invalid") + what + ".NotFound",
-                   std::string("The specified ") + what + " does not exist."};
-}
-
-std::int64_t id_param(ActionContext& c, const char* name) {
-    const auto v = common::parse_u64(c.required(name));
-    if (!v)
-        throw ApiError{400, "InvalidParameter", std::string("The parameter ") + name + " must be a number."};
-    return static_cast<std::int64_t>(*v);
-}
-
 struct Page {
     std::int64_t no, size;
     bool take(std::int64_t& seen) const { return ++seen > (no - 1) * size && seen <= no * size; }

@@ -101,24 +101,30 @@ std::string build_message(const MailContent& c, std::string_view boundary) {
     return m;
 }
 
-std::string render_template(std::string_view text, const store::ReceiverRow& row) {
+std::string render_template(std::string_view text, const store::ReceiverRow& row,
+                            const std::map<std::string, std::string, std::less<>>& extra) {
     const std::pair<std::string_view, const std::string*> vars[] = {
-        {"{EAddr}", &row.email},   {"{UserName}", &row.user_name}, {"{NickName}", &row.nick_name},
-        {"{Gender}", &row.gender}, {"{Birthday}", &row.birthday},  {"{Mobile}", &row.mobile}};
+        {"EAddr", &row.email},   {"UserName", &row.user_name}, {"NickName", &row.nick_name},
+        {"Gender", &row.gender}, {"Birthday", &row.birthday},  {"Mobile", &row.mobile}};
+    auto lookup = [&](std::string_view name) -> const std::string* {
+        for (const auto& [n, value] : vars)
+            if (n == name) return value;
+        const auto it = extra.find(name);
+        return it == extra.end() ? nullptr : &it->second;
+    };
     std::string out;
     out.reserve(text.size());
     std::size_t i = 0;
     while (i < text.size()) {
-        bool replaced = false;
-        if (text[i] == '{')
-            for (const auto& [name, value] : vars)
-                if (text.substr(i, name.size()) == name) {
-                    out += *value;
-                    i += name.size();
-                    replaced = true;
-                    break;
-                }
-        if (!replaced) out += text[i++];
+        // A variable name is short: look no further, so a body full of '{' stays linear.
+        const auto name = text[i] == '{' ? text.substr(i + 1, kMaxVariableName + 1) : std::string_view{};
+        if (const auto close = name.find('}'); close != std::string_view::npos)
+            if (const auto* value = lookup(name.substr(0, close))) {
+                out += *value;
+                i += close + 2;
+                continue;
+            }
+        out += text[i++];
     }
     return out;
 }

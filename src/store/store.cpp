@@ -196,6 +196,8 @@ Store::Store(const std::string& path, StoreLimits limits, std::string region)
     exec("PRAGMA foreign_keys=ON");
     exec(kSchema);
     // Columns added after the first release: older databases get them here.
+    if (!has_column("accounts", "events_enabled"))
+        exec("ALTER TABLE accounts ADD COLUMN events_enabled INTEGER NOT NULL DEFAULT 1");
     if (!has_column("accounts", "ip_protection"))
         exec("ALTER TABLE accounts ADD COLUMN ip_protection INTEGER NOT NULL DEFAULT 0");
     if (!has_column("domains", "verify_token")) {
@@ -267,21 +269,22 @@ Account Store::add_account(const std::string& name) {
 
 std::vector<Account> Store::list_accounts() {
     std::lock_guard lock(db_mutex_);
-    Statement st(
-        db_, "SELECT name,status,region,daily_quota,monthly_quota,created_at FROM accounts ORDER BY name");
+    Statement st(db_, "SELECT name,status,region,daily_quota,monthly_quota,created_at,events_enabled FROM "
+                      "accounts ORDER BY name");
     std::vector<Account> out;
     while (st.step())
-        out.push_back({st.text(0), st.text(1), st.text(2), st.integer(3), st.integer(4), st.text(5)});
+        out.push_back({st.text(0), st.text(1), st.text(2), st.integer(3), st.integer(4), st.text(5),
+                       st.integer(6) != 0});
     return out;
 }
 
 Account Store::get_account(const std::string& name) {
     std::lock_guard lock(db_mutex_);
-    Statement st(db_,
-                 "SELECT name,status,region,daily_quota,monthly_quota,created_at FROM accounts WHERE name=?");
+    Statement st(db_, "SELECT name,status,region,daily_quota,monthly_quota,created_at,events_enabled FROM "
+                      "accounts WHERE name=?");
     st.bind(1, name);
     if (!st.step()) throw StoreError(ErrorKind::not_found, "no such account: " + name);
-    return {st.text(0), st.text(1), st.text(2), st.integer(3), st.integer(4), st.text(5)};
+    return {st.text(0), st.text(1), st.text(2), st.integer(3), st.integer(4), st.text(5), st.integer(6) != 0};
 }
 
 void Store::remove_account(const std::string& name) {
@@ -324,6 +327,18 @@ Account Store::set_account_status(const std::string& name, const std::string& st
         const auto id = account_id(name);
         Statement st(db_, "UPDATE accounts SET status=? WHERE id=?");
         st.bind(1, status).bind(2, id);
+        st.step();
+    }
+    refresh_directory();
+    return get_account(name);
+}
+
+Account Store::set_events_enabled(const std::string& name, bool enabled) {
+    {
+        std::lock_guard lock(db_mutex_);
+        const auto id = account_id(name);
+        Statement st(db_, "UPDATE accounts SET events_enabled=? WHERE id=?");
+        st.bind(1, static_cast<std::int64_t>(enabled)).bind(2, id);
         st.step();
     }
     refresh_directory();
@@ -759,9 +774,10 @@ void Store::refresh_directory(bool lists_changed) {
             dir->domains[common::to_lower(doms.text(0))] = doms.text(1);
             dir->domain_created[common::to_lower(doms.text(0))] = doms.integer(2);
         }
-        Statement acc(db_, "SELECT name,status,daily_quota,monthly_quota FROM accounts");
+        Statement acc(db_, "SELECT name,status,daily_quota,monthly_quota,events_enabled FROM accounts");
         while (acc.step())
-            dir->accounts[acc.text(0)] = {acc.text(1) == "normal", acc.integer(2), acc.integer(3)};
+            dir->accounts[acc.text(0)] = {acc.text(1) == "normal", acc.integer(2), acc.integer(3),
+                                          acc.integer(4) != 0};
         Statement inv(
             db_, "SELECT a.name,i.address FROM invalid_addresses i JOIN accounts a ON a.id=i.account_id");
         while (inv.step())

@@ -9,7 +9,7 @@ import smtplib
 
 import pytest
 
-from harness import PASSWORD, SENDER
+from harness import PASSWORD, SENDER, wait_for
 from openapi_client import create_key, now_stamp, rpc_call, sdk, signed_call
 
 
@@ -111,6 +111,47 @@ def test_sdk_reply_to_verification_resent_and_approved_with_its_ticket(api, sink
     listed = sdk(srv, key, "queryMailAddressByParam", {})["body"]["data"]["mailAddress"][0]
     assert (listed["replyAddress"], listed["replyStatus"]) == ("help@example.org", "0")
     assert sdk(srv, key, "checkReplyToMailAddress", check)["code"] == "InvalidReplyAddress.AlreadyVerified"
+
+
+def test_sdk_get_and_update_user_switch_the_accounts_event_notifications(api, sink):
+    srv, key = api
+    srv.ctl("notify", "set", "acme", "queue")
+    assert sdk(srv, key, "getUser")["body"]["data"]["enableEventbridge"] is True
+    assert sdk(srv, key, "updateUser", {"user": {"enableEventbridge": False}})["ok"]
+    assert sdk(srv, key, "getUser")["body"]["data"]["enableEventbridge"] is False
+    unrouted = 'mailpush_notify_events_routed_total{to="none"}'
+    before = srv.metric(unrouted)
+    off = sdk(srv, key, "singleSendMail", SINGLE)["body"]["envId"]
+    sink.handler.wait_for(1)
+    wait_for(lambda: srv.metric(unrouted) > before, 30, "the event of the mail sent while off was routed")
+    assert sdk(srv, key, "updateUser", {"user": {"enableEventbridge": True}})["ok"]
+    on = sdk(srv, key, "singleSendMail", SINGLE)["body"]["envId"]
+    sink.handler.wait_for(2)
+    wait_for(lambda: json.loads(srv.ctl("--json", "notify", "size", "acme").stdout)["messages"] > 0, 30,
+             "an event in the pull queue")
+    got = json.loads(srv.ctl("--json", "notify", "receive", "acme", "--max", "16").stdout)
+    texts = json.dumps(got)
+    assert on in texts and off not in texts, got
+
+
+def test_sdk_send_test_by_template_renders_the_draft_for_one_address(api, sink, tmp_path):
+    srv, key = api
+    body = tmp_path / "body.html"
+    body.write_text("<p>Dear {UserName} ({NickName}), you are {age}.</p>")
+    srv.ctl("template", "add", "acme", "welcome", "--subject", "Hi {UserName}", "--body-file", str(body))
+    tid = int(sdk(srv, key, "queryTemplateByParam", {})["body"]["data"]["template"][0]["templateId"])
+    req = {"templateId": tid, "accountName": SENDER, "email": "tester@example.org", "userName": "Tess",
+           "nickName": "T", "templateParams": json.dumps({"age": "30"})}
+    r = sdk(srv, key, "sendTestByTemplate", req)
+    assert r["ok"], r
+    ((_, rcpts, raw),) = sink.handler.wait_for(1)
+    assert rcpts == ["tester@example.org"]
+    msg = parse(raw)
+    assert msg["Subject"] == "Hi Tess"
+    assert "Dear Tess (T), you are 30." in msg.get_body().get_content()
+    assert sdk(srv, key, "sendTestByTemplate", {**req, "templateId": tid + 100})["code"] == "InvalidTemplate.NotFound"
+    assert sdk(srv, key, "sendTestByTemplate", {**req, "userName": "u" * 31})["code"] == "InvalidParameter"
+    assert sdk(srv, key, "sendTestByTemplate", {**req, "templateParams": "[]"})["code"] == "InvalidParameter"
 
 
 def test_sdk_management_actions(api):

@@ -4,6 +4,7 @@
 
 #include "mailpush/store/records.hpp"
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -34,8 +35,13 @@ std::string encode_header_text(std::string_view text);
 // Base64 in 76-character lines, CRLF-terminated (RFC 2045 §6.8).
 std::string base64_lines(std::string_view raw);
 
-// Replaces {EAddr} {UserName} {NickName} {Gender} {Birthday} {Mobile} with the row's values.
-std::string render_template(std::string_view text, const store::ReceiverRow& row);
+// The longest {name} a template may use.
+inline constexpr std::size_t kMaxVariableName = 64;
+
+// Replaces {EAddr} {UserName} {NickName} {Gender} {Birthday} {Mobile} with the row's values,
+// and {name} with `extra`'s value for name (SendTestByTemplate's TemplateParams).
+std::string render_template(std::string_view text, const store::ReceiverRow& row,
+                            const std::map<std::string, std::string, std::less<>>& extra = {});
 
 // True if `s` is safe inside a header field: no CR, LF or NUL.
 bool header_safe(std::string_view s);

@@ -61,6 +61,7 @@ struct Account {
     std::int64_t daily_quota = 0;
     std::int64_t monthly_quota = 0;
     std::string created_at;
+    bool events_enabled = true; // event notifications (push targets, pull queue) on
 };
 
 struct Domain {
@@ -120,6 +121,7 @@ struct Directory {
         bool active = true;
         std::int64_t daily_quota = 0;
         std::int64_t monthly_quota = 0;
+        bool events_enabled = true; // off: its events reach no notification target
     };
     struct AliasList {
         std::string account;
@@ -216,6 +218,8 @@ public:
     Account get_account(const std::string& name);
     void remove_account(const std::string& name);
     Account set_account_status(const std::string& name, const std::string& status);
+    // Event notifications on or off (OpenAPI UpdateUser's EnableEventbridge).
+    Account set_events_enabled(const std::string& name, bool enabled);
     Account set_account_quota(const std::string& name, std::optional<std::int64_t> daily,
                               std::optional<std::int64_t> monthly);
 

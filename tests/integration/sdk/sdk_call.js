@@ -22,9 +22,10 @@ async function main() {
   if (spec.signature === 'v2') config.signatureAlgorithm = 'v2'; // the older RPC HMAC-SHA1
   const client = new Dm.default(config);
   const requestClass = spec.action.charAt(0).toUpperCase() + spec.action.slice(1) + 'Request';
-  const request = new Dm[requestClass](spec.request || {});
+  // Actions without parameters (getUser) have no request class and take no argument.
+  const args = Dm[requestClass] ? [new Dm[requestClass](spec.request || {})] : [];
   try {
-    const res = await client[spec.action](request);
+    const res = await client[spec.action](...args);
     console.log(JSON.stringify({ ok: true, status: res.statusCode, body: res.body }));
   } catch (e) {
     console.log(JSON.stringify({ ok: false, status: e.statusCode, code: e.code, message: e.message, data: e.data }));

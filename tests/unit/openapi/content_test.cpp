@@ -70,6 +70,16 @@ TEST(Template, VariablesAreReplacedOnce) {
     EXPECT_EQ(render_template("{UserName}", tricky), "{EAddr}");
 }
 
+TEST(Template, ExtraVariablesAfterTheSixAndLongNamesLeftAlone) {
+    mailpush::store::ReceiverRow r{"a@example.org", "Ann", "", "", "", ""};
+    const std::map<std::string, std::string, std::less<>> extra{{"age", "20"}, {"UserName", "not used"}};
+    EXPECT_EQ(render_template("{UserName} is {age}, {height} {", r, extra), "Ann is 20, {height} {");
+    const std::string long_name(kMaxVariableName + 1, 'x');
+    const std::map<std::string, std::string, std::less<>> too_long{{long_name, "v"}};
+    EXPECT_EQ(render_template("{" + long_name + "}", r, too_long), "{" + long_name + "}");
+    EXPECT_EQ(render_template(std::string(100'000, '{'), r, extra), std::string(100'000, '{'));
+}
+
 TEST(ReceiverUpload, HeaderOrderQuotingAndErrors) {
     const auto p = parse_receiver_upload("\xEF\xBB\xBFNickName,EAddr\r\n"
                                          "Al,al@example.org\r\n"
