@@ -13,6 +13,7 @@ PKGS=(
   procps iproute2 dnsmasq-base
   clang libclang-rt-14-dev # the libFuzzer targets (tools/fuzz.sh)
   chromium # the browser tests, driven by playwright-core (docs/adr/0010-browser-tests.md)
+  fonts-wqy-microhei # a CJK font, so the console's Chinese pages render in the browser tests' screenshots
 )
 missing=()
 for p in "${PKGS[@]}"; do

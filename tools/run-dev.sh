@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/install-deps.sh
-bash tools/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo -- mailpushd mailpushctl
+bash tools/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo -- mailpushd mailpushctl console
 exec ./build/src/mailpushd --config config/dev.toml

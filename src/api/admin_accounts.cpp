@@ -67,6 +67,12 @@ std::span<const Route> account_routes() {
              return ok(deleted(c.param("name")));
          }},
         {"GET", "/v1/accounts/{name}/usage", Access::admin, account_usage},
+        {"PUT", "/v1/accounts/{name}/console-password", Access::admin,
+         [](const AdminServices& s, const RouteCall& c) {
+             s.store.set_console_password(c.param("name"), field(c.body, "password"));
+             admin_change_event(c, "password_changed", c.param("name"), "console password");
+             return ok({{"account", c.param("name")}, {"console_password", true}});
+         }},
     };
     return routes;
 }

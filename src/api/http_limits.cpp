@@ -23,6 +23,8 @@ constexpr RouteLimit kRouteLimits[] = {
     {Audience::public_, "/", 1 * MiB},
     {Audience::public_, "/reply-to/confirm", 4 * KiB},
     {Audience::admin, "/v1/", 16 * MiB},
+    {Audience::public_, "/console/api/", 1 * MiB}, // the OpenAPI's actions, as JSON
+    {Audience::admin, "/console/api/", 16 * MiB},  // the admin API's routes
 };
 
 constexpr std::size_t kDefaultLimit = 4 * KiB; // any other path: nothing worth a body

@@ -2,6 +2,7 @@
 
 #include "mailpush/api/admin_api.hpp"
 #include "mailpush/api/body_pace.hpp"
+#include "mailpush/api/console.hpp"
 #include "mailpush/api/tracking_endpoints.hpp"
 #include "mailpush/common/calendar.hpp"
 #include "mailpush/common/client_origin.hpp"
@@ -54,6 +55,10 @@ ApiResponse json_error(unsigned status, std::string_view code, std::string_view 
     return {status, fmt::format(R"({{"error":{{"code":"{}","message":"{}"}}}})", code, message)};
 }
 
+bool is_console_path(std::string_view path) {
+    return path == "/console" || path.starts_with("/console/");
+}
+
 template <class Stream>
 auto& lowest(Stream& s) {
     return beast::get_lowest_layer(s);
@@ -97,6 +102,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     AdminApi& api;
     openapi::OpenApi* open_api;
     const TrackingEndpoints* tracking = nullptr;
+    Console* console = nullptr;
     Pools pools;
     std::vector<Listener> listeners;
     Budget public_budget;
@@ -158,6 +164,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
             return {200, metrics::registry().render(), "text/plain; version=0.0.4"};
         }
         if (path.starts_with("/v1/")) return api.handle(r);
+        if (console && is_console_path(path)) return console->answer(r, true);
         return json_error(404, "NotFound", "no such endpoint");
     }
 
@@ -167,6 +174,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
         if (path == "/reply-to/confirm") return api.reply_to_confirmation(r);
         if (is_tracking_path(path)) return tracking ? tracking->answer(r) : tracking_not_found();
         if (path.starts_with("/u/") && path.size() > 3) return api.unsubscribe(r);
+        if (console && is_console_path(path)) return console->answer(r, false);
         if (r.target.front() != '/' || path != "/" || !open_api)
             return json_error(404, "NotFound", "no such endpoint");
         const auto qpos = r.target.find('?');
@@ -309,6 +317,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
             for (const auto& field : req)
                 areq.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
             areq.peer_ip = peer_ip;
+            areq.secure = !std::is_same_v<Stream, beast::tcp_stream> && !std::is_same_v<Stream, unix_stream>;
             // The admin API blocks on SQLite: run it on the worker pool, resume here afterwards.
             // Tracking hits are answered here when they need no read (the pixel, cached links).
             std::optional<ApiResponse> at_once;
@@ -477,6 +486,10 @@ HttpServer::~HttpServer() = default;
 
 void HttpServer::set_tracking(const TrackingEndpoints* endpoints) {
     impl_->tracking = endpoints;
+}
+
+void HttpServer::set_console(Console* console) {
+    impl_->console = console;
 }
 
 void HttpServer::add_listener(HttpListener listener) {

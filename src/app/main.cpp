@@ -7,6 +7,7 @@
 
 #include "mailpush/api/admin_api.hpp"
 #include "mailpush/api/admin_auth.hpp"
+#include "mailpush/api/console.hpp"
 #include "mailpush/api/dns_check.hpp"
 #include "mailpush/api/http_server.hpp"
 #include "mailpush/api/tracking_endpoints.hpp"
@@ -137,6 +138,18 @@ private:
     bool started_ = false;
 };
 
+} // namespace
+
+namespace {
+// [console] assets, or share/mailpush/console beside the binary's directory: build/src/mailpushd
+// finds build/share/mailpush/console, /usr/bin/mailpushd /usr/share/mailpush/console.
+std::string console_assets_dir(const std::string& configured) {
+    if (!configured.empty()) return configured;
+    std::error_code ec;
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (ec) return "share/mailpush/console";
+    return (exe.parent_path().parent_path() / "share" / "mailpush" / "console").lexically_normal().string();
+}
 } // namespace
 
 int main(int argc, char** argv) {
@@ -330,8 +343,21 @@ int main(int argc, char** argv) {
         admin.attach_openapi(open_api, backends);
         admin.attach_notify(notify_log, visibility_ms);
         admin.set_utc_offset(cfg.delivery.event_utc_offset_minutes);
+        std::unique_ptr<api::Console> console;
+        if (cfg.console.enabled) {
+            const auto dir = console_assets_dir(cfg.console.assets);
+            auto assets = api::ConsoleAssets::load(dir);
+            if (assets.empty())
+                spdlog::warn("console.assets dir={} files=0: /console/ answers 503 until it is built", dir);
+            else
+                spdlog::info("console.assets dir={} files={}", dir, assets.size());
+            console = std::make_unique<api::Console>(cfg.console, std::move(assets), store, admin, &open_api,
+                                                     cfg.delivery.event_utc_offset_minutes);
+        }
+        // After the console: requests still on the pools at shutdown never outlive it.
         api::HttpServer http(io, cfg.http, cfg.admin, admin, &open_api, {api_pool, admin_pool});
         http.set_tracking(&tracking_endpoints);
+        http.set_console(console.get());
         if (cfg.http.port != 0)
             http.add_listener({"http", api::Audience::public_, cfg.http.address, cfg.http.port, "", false});
         if (cfg.http.https_port != 0) {

@@ -619,6 +619,28 @@ std::vector<TableEntry> build_table() {
                 "a rotated-out tracking key still verifies this long after its rotation",
                 {to<C, &C::tracking, &K::key_retention>(), to<C, &C::store, &S::tracking_key_retention>()}),
         }});
+    using W = api::ConsoleOptions;
+    t.push_back(Section{
+        "console",
+        {
+            flag<C>("enabled",
+                    "the web console at /console/ on the HTTP listeners (operator mode on the admin one)",
+                    {to<C, &C::console, &W::enabled>()}),
+            text<C>("assets",
+                    "the directory of the built console; empty: share/mailpush/console beside the binary's "
+                    "directory (the build tree's and the installed one)",
+                    {to<C, &C::console, &W::assets>()}),
+            duration("session_idle", 60'000, "a console session ends after this long without a request",
+                     {to<C, &C::console, &W::session_idle>()}),
+            duration("session_lifetime", 60'000, "and this long after its sign-in, however busy",
+                     {to<C, &C::console, &W::session_lifetime>()}),
+            integer<C>(
+                "sign_in_failures", 1, 1000,
+                "failed console sign-ins per client IP, and per account, within sign_in_window; then 429",
+                {to<C, &C::console, &W::sign_in_failures>()}),
+            duration("sign_in_window", 1000, "the window of sign_in_failures",
+                     {to<C, &C::console, &W::sign_in_window>()}),
+        }});
     using R = Route;
     t.push_back(ArraySection<Route>{
         "route",

@@ -1,5 +1,6 @@
 // account, ip-protection and accesskey: /v1/accounts and /v1/access-keys.
 #include "command.hpp"
+#include "text_input.hpp"
 
 namespace mailpush::ctl {
 namespace {
@@ -38,6 +39,15 @@ Call ip_protection(const Invocation& in) {
     return {"PATCH", base, {{"enabled", verb == "enable"}}, kIpColumns}; // enable, disable
 }
 
+// The console password comes from standard input, never from the command line.
+Call console_password(const Invocation& in) {
+    if (!in.has("password-stdin")) throw UsageError{"account password needs --password-stdin"};
+    return {"PUT",
+            account_path(in) + "/console-password",
+            {{"password", read_stdin_line()}},
+            {"account", "console_password"}};
+}
+
 } // namespace
 
 std::span<const Command> account_commands() {
@@ -52,6 +62,7 @@ std::span<const Command> account_commands() {
          [](const Invocation&) {
              return Call{"GET", "/v1/accounts", nullptr, kAccountColumns};
          }},
+        {{"account", "password"}, "NAME --password-stdin", console_password},
         {{"account", "show"},
          "NAME",
          [](const Invocation& in) {

@@ -105,6 +105,16 @@ json desc_domain(ActionContext& c) {
                 {"DefaultDomain", "0"},
                 {"DomainType", ""}});
     out.update(domain_dkim_fields(d));
+    // Ours: every record to publish with its last check, one row each (the console lists them).
+    json records = json::array();
+    for (const auto& r : d.checks)
+        records.push_back({{"Purpose", r.purpose},
+                           {"Type", r.type},
+                           {"Host", r.host},
+                           {"Value", r.value},
+                           {"Status", r.status},
+                           {"Found", r.found}});
+    out["Records"] = std::move(records);
     return out;
 }
 
@@ -150,8 +160,13 @@ json query_mail_address_by_param(ActionContext& c) {
                         {"MonthReqCount", std::to_string(used.month_used)},
                         {"CreateTime", iso_time(a.created_at)}});
     }
-    return {
-        {"TotalCount", seen}, {"PageNumber", p.no}, {"PageSize", p.size}, {"data", {{"mailAddress", list}}}};
+    return {{"TotalCount", seen},
+            {"PageNumber", p.no},
+            {"PageSize", p.size},
+            {"data", {{"mailAddress", list}}},
+            // Ours: the monthly deletion limit and how much of it is used.
+            {"DeletionsThisMonth", c.store.address_deletions_this_month(c.account)},
+            {"DeletionLimit", c.store.limits().max_address_deletions_per_month}};
 }
 
 json create_mail_address(ActionContext& c) {

@@ -37,7 +37,8 @@ std::map<std::string, std::string, std::less<>> template_params(ActionContext& c
         if (key.size() > kMaxVariableName || !std::regex_match(key, kName))
             throw bad("keys are letters, digits and _ (at most 64).");
         if (!value.is_string()) throw bad("values must be strings.");
-        if (common::utf8_length(value.get<std::string>()) > 1000) throw bad("values are at most 1000 characters.");
+        if (common::utf8_length(value.get<std::string>()) > 1000)
+            throw bad("values are at most 1000 characters.");
         out[key] = value.get<std::string>();
     }
     return out;
@@ -52,7 +53,8 @@ json get_user(ActionContext& c) {
 json update_user(ActionContext& c) {
     const auto doc = json::parse(c.required("User"), nullptr, false);
     if (!doc.is_object() || doc.empty())
-        throw ApiError{400, "InvalidParameter", "User must be a JSON object such as {\"EnableEventbridge\":true}."};
+        throw ApiError{400, "InvalidParameter",
+                       "User must be a JSON object such as {\"EnableEventbridge\":true}."};
     for (const auto& [key, value] : doc.items())
         if (key != "EnableEventbridge")
             throw ApiError{400, "InvalidParameter.Unsupported", "User." + key + " is not supported."};

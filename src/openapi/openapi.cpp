@@ -232,10 +232,7 @@ std::string action_of(const SignedRequest& req) {
 } // namespace
 
 Reply OpenApi::handle(const SignedRequest& req, const common::ClientOrigin& origin, std::int64_t now_s) {
-    const std::string request_id = new_request_id();
-    nlohmann::json error;
-    unsigned status = 400;
-    try {
+    return guarded(action_of(req), [&](const std::string& request_id) {
         ParamMap params;
         Params all = req.query;
         if (!req.body.empty()) {
@@ -259,8 +256,27 @@ Reply OpenApi::handle(const SignedRequest& req, const common::ClientOrigin& orig
             fail(403, "Forbidden.IpProtection",
                  "IP protection: " + origin.ip() + " is not in the account's allowed IPs");
         }
-        auto reply = dispatch(caller.action, caller.account, params, request_id, origin, now_s);
-        count_request(caller.action, "Success");
+        return dispatch(caller.action, caller.account, params, request_id, origin, now_s);
+    });
+}
+
+Reply OpenApi::call_as(const std::string& account, const std::string& action, const ParamMap& params,
+                       const common::ClientOrigin& origin, std::int64_t now_s) {
+    return guarded(action, [&](const std::string& request_id) {
+        for (const auto& [k, v] : params)
+            if (!common::valid_utf8(k) || !common::valid_utf8(v))
+                fail(400, "InvalidParameter", "Parameters must be UTF-8 text.");
+        return dispatch(action, account, params, request_id, origin, now_s);
+    });
+}
+
+Reply OpenApi::guarded(const std::string& action, const std::function<Reply(const std::string&)>& run) {
+    const std::string request_id = new_request_id();
+    nlohmann::json error;
+    unsigned status = 400;
+    try {
+        auto reply = run(request_id);
+        count_request(action, "Success");
         return reply;
     } catch (const ApiError& e) {
         status = e.status;
@@ -274,7 +290,7 @@ Reply OpenApi::handle(const SignedRequest& req, const common::ClientOrigin& orig
         error = {{"Code", "InternalError"},
                  {"Message", "The request processing has failed due to some unknown error."}};
     }
-    count_request(action_of(req), error.value("Code", "InternalError"));
+    count_request(action, error.value("Code", "InternalError"));
     error["RequestId"] = request_id;
     error["HostId"] = options_.hostname;
     error["Recommend"] = "";

@@ -215,6 +215,7 @@ Store::Store(const std::string& path, StoreLimits limits, std::string region)
     secrets_ = std::make_unique<common::SecretBox>(key_file.string());
     open_suppression(std::filesystem::path(path).parent_path().string());
     open_traffic();
+    open_console();
     open_blocks();
     open_tracking();
     migrate_dkim();
@@ -549,6 +550,14 @@ Address Store::get_address(const std::string& address) {
     if (!st.step()) throw StoreError(ErrorKind::not_found, "no such sender address: " + address);
     return {st.text(0), st.text(1), st.text(2), st.integer(3) != 0,
             st.text(4), st.text(5), st.text(6), st.integer(7)};
+}
+
+std::int64_t Store::address_deletions_this_month(const std::string& account) {
+    std::lock_guard lock(db_mutex_);
+    const auto id = account_id(account);
+    Statement used(db_, "SELECT count FROM address_deletions WHERE account_id=? AND month=?");
+    used.bind(1, id).bind(2, current_month());
+    return used.step() ? used.integer(0) : 0;
 }
 
 void Store::remove_address(const std::string& address) {

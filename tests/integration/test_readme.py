@@ -161,6 +161,18 @@ def key_saved(w, out):
     assert key["AccessKeyId"].startswith("MPAK") and key["AccessKeySecret"], key
 
 
+def console_signs_in(w, out):
+    """The console password the README sets signs in at the console's URL."""
+    import urllib.request
+    base = f"http://127.0.0.1:{w.srv.ports['http']}/console/"
+    with urllib.request.urlopen(base, timeout=10) as page:
+        assert page.status == 200 and b"app-" in page.read()
+    req = urllib.request.Request(base + "api/session", method="POST",
+                                 data=json.dumps({"account": "acme", "password": "Console2026pw"}).encode())
+    with urllib.request.urlopen(req, timeout=30) as res:
+        assert json.loads(res.read())["account"] == "acme"
+
+
 # A command that matches: what to wait for first (a user runs it again until it shows), what its
 # output must show, what to do with the output. Each step must be in the README at least once.
 STEPS = [
@@ -170,6 +182,7 @@ STEPS = [
     (r"events --env ", delivered, r"rcpt=someone@example\.net&.*&status=0&", None),
     (r"accesskey create .*> acme-key\.json", None, r"^$", key_saved),
     (r"notify set acme queue", None, r"", None),
+    (r"account password acme --password-stdin", None, r"acme\s+true", console_signs_in),
     (r"notify receive ", routed, r"Deliver:SendSuccessfully", last_message_in_queue),
 ]
 

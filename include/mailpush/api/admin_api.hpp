@@ -39,6 +39,8 @@ struct ApiRequest {
     std::string authorization;                                // the Authorization header
     std::vector<std::pair<std::string, std::string>> headers; // every header, as received
     std::string peer_ip;
+    bool secure = false;           // it came over TLS
+    bool operator_session = false; // the console's operator session stands for the token (set by the server)
 };
 
 struct ApiResponse {

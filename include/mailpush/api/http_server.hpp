@@ -20,6 +20,7 @@ namespace mailpush::api {
 
 class AdminApi;
 class TrackingEndpoints;
+class Console;
 } // namespace mailpush::api
 namespace mailpush::openapi {
 class OpenApi;
@@ -52,6 +53,8 @@ public:
     // The open pixel and click redirect on the public listeners (before start()); without them
     // /o/ and /c/ answer 404.
     void set_tracking(const TrackingEndpoints* endpoints);
+    // The web console under /console on every listener (operator mode on the admin one).
+    void set_console(Console* console);
     // Binds every listener; returns their "listening name=… kind=… addr=…" lines. Throws
     // std::runtime_error naming the listener and its address when one cannot be bound.
     std::vector<std::string> listen();

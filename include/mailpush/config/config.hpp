@@ -8,6 +8,7 @@
 // unknown keys are refused, and the first problem is reported as one line naming the key.
 #pragma once
 
+#include "mailpush/api/console_options.hpp"
 #include "mailpush/api/http_options.hpp"
 #include "mailpush/delivery/options.hpp"
 #include "mailpush/delivery/tracking_options.hpp"
@@ -58,6 +59,7 @@ struct Config {
     notify::NotifierOptions notify;     // [notify]
     delivery::EngineOptions delivery;   // [delivery], [dns], [[route]]
     delivery::TrackingOptions tracking; // [tracking]
+    api::ConsoleOptions console;        // [console]
 };
 
 // Thrown by load_config; what() is one line: "FILE: key 'smtp.reply_style': must be ...".

@@ -79,6 +79,12 @@ public:
     // (an internal origin is not checked).
     Reply handle(const SignedRequest& request, const common::ClientOrigin& origin, std::int64_t now_s);
 
+    // One action as `account`, for a caller that authenticated it another way (the console's
+    // session, docs/console.md): the same actions, checks and replies, without a signature.
+    Reply call_as(const std::string& account, const std::string& action,
+                  const std::map<std::string, std::string>& params, const common::ClientOrigin& origin,
+                  std::int64_t now_s);
+
     SendService& sender() { return *send_; }
     // Set before serving: the HTTP port may be known only after binding (port 0).
     void set_public_url(std::string url);
@@ -94,6 +100,8 @@ private:
     Caller authenticate(const SignedRequest& request, const ParamMap& params,
                         const common::ClientOrigin& origin, std::int64_t now_s);
     void update_public_names();
+    // Runs `run` (given the request id) and turns every exception into the error reply.
+    Reply guarded(const std::string& action, const std::function<Reply(const std::string&)>& run);
     Reply dispatch(const std::string& action, const std::string& account, const ParamMap& params,
                    const std::string& request_id, const common::ClientOrigin& origin, std::int64_t now_s);
 

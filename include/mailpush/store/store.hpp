@@ -239,6 +239,9 @@ public:
     Address add_address(const std::string& account, const std::string& address, const std::string& type);
     std::vector<Address> list_addresses(const std::string& account_filter);
     Address get_address(const std::string& address);
+    // How many of the account's sender addresses were deleted this calendar month (UTC); at
+    // limits().max_address_deletions_per_month no more may be.
+    std::int64_t address_deletions_this_month(const std::string& account);
     void remove_address(const std::string& address);
     void set_password(const std::string& address, const std::string& password);
     // The same password for every one of `addresses`, all or none: the policy is checked for
@@ -364,6 +367,12 @@ public:
     TrackingKeyRecord rotate_tracking_key(std::int64_t now_s);
     std::vector<TrackingKeyRecord> list_tracking_keys(); // newest first, secrets empty
 
+    // The console password of an account (src/store/store_console.cpp, docs/console.md): the
+    // policy of SMTP passwords (not the previous one again), an Argon2id hash.
+    void set_console_password(const std::string& account, const std::string& password);
+    // The account's console password hash; "" when it has none or the account does not exist.
+    std::string console_password_hash(const std::string& account);
+
     IpProtection get_ip_protection(const std::string& account);
     IpProtection set_ip_protection(const std::string& account, bool enabled);
     IpProtection add_ip_entry(const std::string& account, const std::string& entry);
@@ -391,6 +400,7 @@ private:
     void open_suppression(const std::string& data_dir); // schema, key; with the constructor
     void rebuild_suppression_index();                   // with db_mutex_ held
     void open_traffic();                                // schemas; with the constructor
+    void open_console();                                // its columns; with the constructor
     void open_blocks();                                 // and the blocks still in force into the meter
     void load_traffic(Directory& dir);                  // with db_mutex_ held
     void open_tracking();                               // schema and the first key; with the constructor

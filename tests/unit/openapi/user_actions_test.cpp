@@ -20,18 +20,20 @@ protected:
 
     void SetUp() override {
         options.require_verified_domain = false;
-        backends.submit = [this](smtp::Envelope env, std::string body, std::string, OpenApiBackends::Done done) {
+        backends.submit = [this](smtp::Envelope env, std::string body, std::string,
+                                 OpenApiBackends::Done done) {
             sent.push_back({std::move(env), std::move(body)});
             done(sent.size());
         };
         open();
-        for (const auto& [account, domain] : {std::pair{"acc", "x.example"}, std::pair{"other", "y.example"}}) {
+        for (const auto& [account, domain] :
+             {std::pair{"acc", "x.example"}, std::pair{"other", "y.example"}}) {
             store->add_account(account);
             store->add_domain(account, domain, store::DkimOptions{1024, false});
         }
         store->add_address("acc", "s@x.example", "trigger");
-        store->add_template("acc", {"welcome", "Hi {UserName}", "<p>{NickName} is {age} ({Gender})</p>", "Shop",
-                                    "html"});
+        store->add_template(
+            "acc", {"welcome", "Hi {UserName}", "<p>{NickName} is {age} ({Gender})</p>", "Shop", "html"});
         store->add_template("other", {"theirs", "x", "y", "", "text"});
     }
     std::string id_of(const std::string& account, const std::string& name) {
@@ -97,7 +99,8 @@ TEST_F(UserActionsTest, TestSendRefusals) {
     EXPECT_EQ(code_of("SendTestByTemplate", with("TemplateId", id_of("other", "theirs"))),
               "InvalidTemplate.NotFound");
     EXPECT_EQ(code_of("SendTestByTemplate", with("TemplateId", "x")), "InvalidParameter");
-    EXPECT_EQ(code_of("SendTestByTemplate", with("Email", "a@example.org,b@example.org")), "InvalidToAddress");
+    EXPECT_EQ(code_of("SendTestByTemplate", with("Email", "a@example.org,b@example.org")),
+              "InvalidToAddress");
     EXPECT_EQ(code_of("SendTestByTemplate", with("UserName", std::string(31, 'u'))), "InvalidParameter");
     EXPECT_EQ(code_of("SendTestByTemplate", with("TemplateParams", "[1]")), "InvalidParameter");
     EXPECT_EQ(code_of("SendTestByTemplate", with("TemplateParams", R"({"a":1})")), "InvalidParameter");

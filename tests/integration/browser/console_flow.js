@@ -1,0 +1,217 @@
+// Drives the mailpush console in headless Chromium (Debian's /usr/bin/chromium) as a user would,
+// one scenario per run, and prints one JSON line of what it saw: each step's findings, every
+// uncaught JS error and console error, every request to a host other than the server's, and
+// axe-core's serious or critical violations on each page visited.
+// usage: node console_flow.js '{"scenario": "...", "base": "http://127.0.0.1:PORT", ...}'
+const fs = require("fs");
+const path = require("path");
+const { chromium } = require("playwright-core");
+
+const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+async function audit(page, out, name) {
+  // Evaluated through the DevTools protocol: the console's CSP (script-src 'self') stays on.
+  await page.evaluate(axeSource + ";0");
+  const result = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ["violations"] });
+    return r.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 5) }));
+  });
+  out.axe[name] = result;
+}
+
+async function shoot(page, spec, name) {
+  if (!spec.screenshots) return;
+  fs.mkdirSync(spec.screenshots, { recursive: true });
+  await page.screenshot({ path: path.join(spec.screenshots, `${name}.png`), fullPage: true });
+}
+
+async function signIn(page, spec, account, password) {
+  await page.goto(`${spec.base}/console/`);
+  await page.getByLabel(spec.lang === "en" ? "Account name" : "账号名").fill(account);
+  await page.getByLabel(spec.lang === "en" ? "Console password" : "控制台密码").fill(password);
+  await page.locator("form button[type=submit]").click();
+}
+
+
+async function visit(page, spec, out, route, name) {
+  await page.goto(`${spec.base}/console/#/${route}`);
+  await page.locator("main h1").waitFor();
+  await page.waitForFunction(() => !document.querySelector("[aria-busy=true]"));
+  await audit(page, out, name);
+  await shoot(page, spec, name);
+}
+
+const scenarios = {
+  // Sign-in (a wrong password first), a domain added and its records shown, an address created
+  // and given a password the policy refuses, then one it accepts; every page audited.
+  async account(page, spec, out) {
+    await signIn(page, spec, spec.account, "Wrong-password-1");
+    out.wrong_password_message = await page.locator("[role=alert]").innerText();
+    await shoot(page, spec, "signin");
+    await audit(page, out, "signin");
+    await page.locator("#signin-password").fill(spec.password);
+    await page.locator("form button[type=submit]").click();
+    await page.locator("nav a[aria-current=page]").waitFor();
+    out.signed_in_heading = await page.locator("main h1").innerText();
+    await page.waitForFunction(() => !document.querySelector("[aria-busy=true]"));
+    out.daily_used = await page.locator("[data-testid=daily-used]").innerText();
+    await audit(page, out, "overview");
+    await shoot(page, spec, "overview");
+
+    await page.goto(`${spec.base}/console/#/domains`);
+    await page.locator("#domain-name").fill(spec.domain);
+    await page.locator("form.inline button[type=submit]").click();
+    await page.locator("[data-testid=domain-name]").waitFor();
+    out.domain_url = page.url();
+    out.domain_heading = await page.locator("[data-testid=domain-name]").innerText();
+    out.records = await page.$$eval("table.records tbody tr", (rows) =>
+      rows.map((r) => ({
+        purpose: r.dataset.purpose,
+        cells: [...r.querySelectorAll("td")].map((td) => td.innerText.trim()),
+        copy_buttons: r.querySelectorAll("button").length,
+      })),
+    );
+    await audit(page, out, "domain");
+    await shoot(page, spec, "domain");
+    await visit(page, spec, out, "domains", "domains");
+
+    await page.goto(`${spec.base}/console/#/addresses`);
+    await page.locator("#new-address").fill(spec.address);
+    await page.locator("form.inline button[type=submit]").first().click();
+    const row = page.locator(`li[data-address="${spec.address}"]`);
+    await row.waitFor();
+    const password = row.locator("input[type=password]");
+    await password.fill("short");
+    out.policy_refusal = await row.locator("[data-testid=policy]").innerText();
+    await password.fill(spec.smtp_password);
+    await row.locator("[data-testid=policy].ok").waitFor();
+    out.policy_accepted = await row.locator("[data-testid=policy]").innerText();
+    await row.locator("form.inline button[type=submit]").first().click();
+    await row.locator("[role=status]").filter({ hasText: /密码已设置|Password set/ }).waitFor();
+    out.password_saved = true;
+    out.deletions = await page.locator("[data-testid=deletions]").innerText();
+    await audit(page, out, "addresses");
+    await shoot(page, spec, "addresses");
+    await visit(page, spec, out, "tags", "tags");
+    await visit(page, spec, out, "ip", "ip");
+
+    // Another account's domain by its id: not found, nothing of it shown.
+    await page.goto(`${spec.base}/console/#/domains/${spec.other_domain_id}`);
+    await page.locator("[role=alert]").waitFor();
+    out.other_domain_text = await page.locator("main").innerText();
+
+    // English, remembered across a reload.
+    await page.locator("header button", { hasText: "English" }).click();
+    await page.reload();
+    await page.locator("main h1").waitFor();
+    out.english_heading = await page.locator("main h1").innerText();
+    out.html_lang = await page.evaluate(() => document.documentElement.lang);
+
+    await page.locator("header button", { hasText: "Sign out" }).click();
+    await page.locator("#signin-account").waitFor();
+    out.signed_out = true;
+  },
+
+  // Every page in one language (remembered from an earlier visit), audited and pictured.
+  async tour(page, spec, out) {
+    await page.addInitScript((lang) => localStorage.setItem("mailpush.lang", lang), spec.lang);
+    await signIn(page, spec, spec.account, spec.password);
+    await page.locator("nav a[aria-current=page]").waitFor();
+    out.visited = [];
+    for (const [route, name] of [
+      ["overview", "overview"],
+      ["domains", "domains"],
+      [`domains/${spec.domain_id}`, "domain"],
+      ["addresses", "addresses"],
+      ["tags", "tags"],
+      ["ip", "ip"],
+    ]) {
+      await visit(page, spec, out, route, `${name}-${spec.lang}`);
+      out.visited.push(name);
+    }
+  },
+
+  // The phone layout: the navigation behind its menu button.
+  async phone(page, spec, out) {
+    await signIn(page, spec, spec.account, spec.password);
+    await page.locator("header .who").waitFor();
+    await page.waitForFunction(() => !document.querySelector("[aria-busy=true]"));
+    out.nav_hidden = !(await page.locator("nav").isVisible());
+    await shoot(page, spec, "phone-overview");
+    await page.locator(".menu-button").click();
+    out.nav_shown = await page.locator("nav").isVisible();
+    await page.locator("nav a[href='#/domains']").click();
+    await page.locator("main h1").waitFor();
+    out.heading = await page.locator("main h1").innerText();
+    await audit(page, out, "phone-domains");
+    await shoot(page, spec, "phone-domains");
+  },
+
+  // Operator mode on the admin listener: the admin token, then the accounts.
+  async operator(page, spec, out) {
+    await page.goto(`${spec.base}/console/`);
+    await page.locator("#signin-token").fill("wrong-token");
+    await page.locator("form button[type=submit]").click();
+    out.wrong_token_message = await page.locator("[role=alert]").innerText();
+    await page.locator("#signin-token").fill(spec.token);
+    await page.locator("form button[type=submit]").click();
+    await page.locator("tr[data-account]").first().waitFor();
+    out.accounts = await page.$$eval("tr[data-account]", (rows) => rows.map((r) => r.dataset.account));
+    await audit(page, out, "operator-accounts");
+    await shoot(page, spec, "operator-accounts");
+  },
+
+  // Failed sign-ins until the server throttles: the message the user sees.
+  async throttle(page, spec, out) {
+    out.messages = [];
+    await page.goto(`${spec.base}/console/`);
+    for (let i = 0; i < spec.attempts; i++) {
+      await page.locator("#signin-account").fill(spec.account);
+      await page.locator("#signin-password").fill(`Wrong-password-${i}`);
+      const answered = page.waitForResponse((r) => r.url().endsWith("/console/api/session") && r.request().method() === "POST");
+      await page.locator("form button[type=submit]").click();
+      out.messages.push((await answered).status());
+    }
+    out.last_message = await page.locator("[role=alert]").innerText();
+  },
+};
+
+async function main() {
+  const spec = JSON.parse(process.argv[2]);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu"],
+  });
+  const out = { errors: [], foreign_requests: [], axe: {} };
+  try {
+    const context = await browser.newContext({
+      ignoreHTTPSErrors: true,
+      locale: spec.lang === "en" ? "en-US" : "zh-CN",
+      viewport: spec.phone ? { width: 390, height: 844 } : { width: 1280, height: 800 },
+      isMobile: !!spec.phone,
+      hasTouch: !!spec.phone,
+    });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15000);
+    const origin = new URL(spec.base).origin;
+    page.on("pageerror", (e) => out.errors.push(`pageerror: ${e.message}`));
+    page.on("console", (m) => {
+      // A refused call is logged by the browser as a failed resource load: expected, not a JS error.
+      if (m.type() === "error" && !/Failed to load resource/.test(m.text())) out.errors.push(`console: ${m.text()}`);
+    });
+    page.on("request", (r) => {
+      const url = r.url();
+      if (!url.startsWith(origin) && !url.startsWith("data:")) out.foreign_requests.push(url);
+    });
+    page.on("dialog", (d) => d.accept());
+    await scenarios[spec.scenario](page, spec, out);
+  } catch (e) {
+    out.failure = String(e && e.stack ? e.stack : e);
+  } finally {
+    await browser.close();
+  }
+  console.log(JSON.stringify(out));
+}
+main();

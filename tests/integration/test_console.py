@@ -1,0 +1,253 @@
+"""The web console against the real mailpushd: headless Chromium (Debian's, driven by playwright-core)
+signs in, adds a domain and reads its records, creates an address and sets a password the policy
+refuses and then one it accepts (and that password sends over SMTP), finds another account's
+domain not found, switches to English, signs out; the phone layout; operator mode on the admin
+listener; sign-in throttling as the user sees it. No uncaught JS error, no request to another
+host, no serious or critical axe-core violation. At the HTTP level: the session cookie's flags,
+CSRF and Origin refusals that change nothing, account scoping, sessions ending when the password
+changes or the user signs out, and access-key sign-in."""
+import http.cookiejar
+import json
+import os
+import subprocess
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from harness import TOKEN, tls_context
+
+BROWSER_DIR = Path(__file__).parent / "browser"
+SCREENSHOTS = Path(__file__).parents[2] / "docs" / "console"
+CONSOLE_PASSWORD = "Console2026pw"
+
+
+@pytest.fixture
+def console(make_server):
+    srv = make_server(tail='[console]\nsign_in_failures = 4\n').start().provision()
+    srv.ctl("account", "password", "acme", "--password-stdin", input=CONSOLE_PASSWORD + "\n")
+    srv.ctl("account", "add", "other")
+    srv.ctl("domain", "add", "other", "other.example")
+    return srv
+
+
+def other_domain_id(srv):
+    return json.loads(srv.ctl("--json", "domain", "show", "other.example").stdout)["id"]
+
+
+def browse(spec, timeout=120):
+    assert (BROWSER_DIR / "node_modules" / "playwright-core").is_dir(), \
+        "playwright-core is not installed: run npm ci --prefix tests/integration/browser (tools/test.sh does)"
+    r = subprocess.run(["node", str(BROWSER_DIR / "console_flow.js"), json.dumps(spec)], capture_output=True,
+                       text=True, timeout=timeout)
+    assert r.returncode == 0 and r.stdout.strip(), r.stderr
+    out = json.loads(r.stdout.strip().splitlines()[-1])
+    assert "failure" not in out, out.get("failure")
+    assert out["errors"] == [], out["errors"]
+    assert out["foreign_requests"] == [], out["foreign_requests"]
+    assert all(v == [] for v in out["axe"].values()), out["axe"]
+    return out
+
+
+def screenshots(tmp_path):
+    """docs/console/ when MAILPUSH_CONSOLE_SCREENSHOTS=1 (tools/console-screenshots.sh), else a temp dir."""
+    return str(SCREENSHOTS if os.environ.get("MAILPUSH_CONSOLE_SCREENSHOTS") == "1" else tmp_path / "shots")
+
+
+def test_account_user_sets_up_a_domain_and_an_address_in_the_browser(console, tmp_path):
+    srv = console
+    base = f"http://127.0.0.1:{srv.ports['http']}"
+    out = browse({"scenario": "account", "base": base, "account": "acme", "password": CONSOLE_PASSWORD,
+                  "domain": "shop.example", "address": "news@shop.example", "smtp_password": "Smtp2026Secret",
+                  "other_domain_id": other_domain_id(srv)})
+    assert "登录失败" in out["wrong_password_message"]
+    assert out["signed_in_heading"] == "概览"
+    assert out["daily_used"] == "0 / 20000"
+    assert out["domain_heading"] == "shop.example"
+    purposes = {r["purpose"].split(":")[0] for r in out["records"]}
+    assert {"ownership", "spf", "mx", "dkim", "dmarc"} <= purposes, out["records"]
+    assert all(r["copy_buttons"] == 2 for r in out["records"])
+    stored = json.loads(srv.ctl("--json", "domain", "show", "shop.example").stdout)
+    own = next(r for r in stored["records"] if r["purpose"] == "ownership")
+    assert any(own["value"] in c for r in out["records"] if r["purpose"] == "ownership" for c in r["cells"])
+    assert "10 to 20" in out["policy_refusal"]
+    assert out["policy_accepted"] == "密码符合要求" and out["password_saved"]
+    assert "0 / 4" in out["deletions"]
+    assert "未找到该资源" in out["other_domain_text"] and "other.example" not in out["other_domain_text"]
+    assert out["english_heading"] == "Sending domains" and out["html_lang"] == "en"
+    assert out["signed_out"]
+    # The password set in the browser sends over SMTP.
+    with srv.smtp() as s:
+        s.starttls(context=tls_context())
+        s.login("news@shop.example", "Smtp2026Secret")
+        refused = s.sendmail("news@shop.example", ["bob@example.org"],
+                             "From: news@shop.example\r\nTo: bob@example.org\r\nSubject: hi\r\n\r\nhello\r\n")
+        assert refused == {}
+
+
+def test_every_page_pictured_in_both_languages_and_on_a_phone(console, tmp_path):
+    srv = console
+    base = f"http://127.0.0.1:{srv.ports['http']}"
+    shots = screenshots(tmp_path)
+    srv.ctl("tag", "add", "acme", "newsletter")
+    for lang in ("zh", "en"):
+        out = browse({"scenario": "tour", "base": base, "account": "acme", "password": CONSOLE_PASSWORD,
+                      "lang": lang, "screenshots": shots,
+                      "domain_id": json.loads(srv.ctl("--json", "domain", "show", "example.com").stdout)["id"]})
+        assert out["visited"] == ["overview", "domains", "domain", "addresses", "tags", "ip"], out
+    phone = browse({"scenario": "phone", "base": base, "account": "acme", "password": CONSOLE_PASSWORD,
+                    "phone": True, "screenshots": shots})
+    assert phone["nav_hidden"] and phone["nav_shown"] and phone["heading"] == "发信域名"
+    assert {"overview-zh.png", "domains-en.png", "phone-domains.png"} <= set(os.listdir(shots))
+
+
+def test_operator_mode_signs_in_with_the_admin_token_on_the_admin_listener_only(console, tmp_path):
+    srv = console
+    out = browse({"scenario": "operator", "base": srv.admin_url, "token": TOKEN, "screenshots": screenshots(tmp_path)})
+    assert "登录失败" in out["wrong_token_message"]
+    assert {"acme", "other"} <= set(out["accounts"])
+    # The admin token is no sign-in on a public listener, and an operator session is not
+    # accepted there either.
+    status, _ = call(f"http://127.0.0.1:{srv.ports['http']}", "POST", "/console/api/session", {"token": TOKEN})
+    assert status == 401
+
+
+def test_sign_in_throttling_seen_in_the_browser(console):
+    srv = console
+    out = browse({"scenario": "throttle", "base": f"http://127.0.0.1:{srv.ports['http']}", "account": "acme",
+                  "attempts": 5})
+    assert out["messages"] == [401, 401, 401, 401, 429], out["messages"]
+    assert "登录失败次数过多" in out["last_message"]
+    # Throttled means refused before the password is checked: the right one is refused too.
+    status, body = call(f"http://127.0.0.1:{srv.ports['http']}", "POST", "/console/api/session",
+                        {"account": "acme", "password": CONSOLE_PASSWORD})
+    assert status == 429, body
+
+
+# ---- HTTP level -----------------------------------------------------------------------------------
+
+class Client:
+    """A console client with a cookie jar, as a browser holds one."""
+
+    def __init__(self, base, https=False):
+        self.base, self.jar = base, http.cookiejar.CookieJar()
+        handlers = [urllib.request.HTTPCookieProcessor(self.jar)]
+        if https:
+            handlers.append(urllib.request.HTTPSHandler(context=tls_context()))
+        self.opener = urllib.request.build_opener(*handlers)
+        self.csrf, self.last_headers = "", {}
+
+    def send(self, method, path, body=None, csrf=True, headers=None):
+        req = urllib.request.Request(self.base + path, method=method,
+                                     data=None if body is None else json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json", **(headers or {})})
+        if csrf and self.csrf:
+            req.add_header("X-CSRF-Token", self.csrf)
+        try:
+            with self.opener.open(req, timeout=30) as res:
+                self.last_headers = res.headers
+                return res.status, json.loads(res.read() or b"null")
+        except urllib.error.HTTPError as e:
+            self.last_headers = e.headers
+            return e.code, json.loads(e.read() or b"null")
+
+    def sign_in(self, **credentials):
+        status, body = self.send("POST", "/console/api/session", credentials, csrf=False)
+        assert status == 200, body
+        self.csrf = body["csrf"]
+        return body
+
+    def action(self, name, params=None, **kw):
+        return self.send("POST", f"/console/api/call/{name}", params or {}, **kw)
+
+
+def call(base, method, path, body):
+    return Client(base).send(method, path, body, csrf=False)
+
+
+def test_session_cookie_csrf_origin_and_scoping(console):
+    srv = console
+    base = f"http://127.0.0.1:{srv.ports['http']}"
+    c = Client(base)
+    assert c.send("GET", "/console/api/session")[0] == 401
+    me = c.sign_in(account="acme", password=CONSOLE_PASSWORD)
+    assert me["account"] == "acme" and not me["operator"]
+    cookie = c.last_headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/console" in cookie
+    assert "Secure" not in cookie  # plain HTTP: a Secure cookie would never come back
+    # Every call needs the session's CSRF token; without it (or with another) nothing changes.
+    assert c.action("CreateTag", {"TagName": "forged"}, csrf=False)[0] == 403
+    assert c.action("CreateTag", {"TagName": "forged"}, headers={"X-CSRF-Token": "x" * 43}, csrf=False)[0] == 403
+    assert c.action("CreateTag", {"TagName": "forged"}, headers={"Origin": "http://evil.example"})[0] == 403
+    status, tags = c.action("QueryTagByParam")
+    assert status == 200 and tags["TotalCount"] == 0
+    assert c.action("CreateTag", {"TagName": "weekly"})[0] == 200
+    assert c.action("QueryTagByParam")[1]["TotalCount"] == 1
+    # Another account's domain: 404 for reading and deleting, and it stays.
+    other = other_domain_id(srv)
+    assert c.action("DescDomain", {"DomainId": other})[0] == 404
+    assert c.action("DeleteDomain", {"DomainId": other})[0] == 404
+    assert json.loads(srv.ctl("--json", "domain", "show", "other.example").stdout)["domain"] == "other.example"
+    # Bad parameters get the OpenAPI's errors.
+    assert c.action("DescDomain", {"DomainId": {"x": 1}})[0] == 400
+    assert c.action("NoSuchAction")[0] == 404
+    # The account session is not an operator session on the admin listener.
+    admin = Client(srv.admin_url)
+    admin.jar = c.jar
+    admin.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(c.jar))
+    admin.csrf = c.csrf
+    assert admin.send("GET", "/console/api/v1/accounts")[0] == 401
+    # A new console password ends the session; signing out ends another.
+    srv.ctl("account", "password", "acme", "--password-stdin", input="Another2026pw\n")
+    assert c.action("QueryTagByParam")[0] == 401
+    d = Client(base)
+    d.sign_in(account="acme", password="Another2026pw")
+    assert d.send("DELETE", "/console/api/session", csrf=False)[0] == 403  # sign-out needs the token too
+    assert d.send("DELETE", "/console/api/session")[0] == 200
+    assert d.action("QueryTagByParam")[0] == 401
+
+
+def test_access_key_sign_in_and_secure_cookie_over_https(console):
+    srv = console
+    key = json.loads(srv.ctl("--json", "accesskey", "create", "acme").stdout)
+    c = Client(f"https://127.0.0.1:{srv.ports['https']}", https=True)
+    status, _ = c.send("POST", "/console/api/session",
+                       {"access_key_id": key["AccessKeyId"], "access_key_secret": "wrong"}, csrf=False)
+    assert status == 401
+    me = c.sign_in(access_key_id=key["AccessKeyId"], access_key_secret=key["AccessKeySecret"])
+    assert me["account"] == "acme"
+    assert "Secure" in c.last_headers["Set-Cookie"]
+    status, summary = c.action("DescAccountSummary")
+    assert status == 200 and summary["Domains"] == 1
+    # Deleting the key ends the session it opened.
+    srv.ctl("accesskey", "delete", key["AccessKeyId"])
+    assert c.action("DescAccountSummary")[0] == 401
+
+
+def test_static_files_headers_and_bad_methods(console):
+    srv = console
+    base = f"http://127.0.0.1:{srv.ports['http']}"
+    with urllib.request.urlopen(base + "/console/", timeout=10) as res:
+        html = res.read().decode()
+        csp = res.headers["Content-Security-Policy"]
+        etag = res.headers["ETag"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "default-src 'none'" in csp
+    assert '<script type="module" src="app-' in html
+    req = urllib.request.Request(base + "/console/", headers={"If-None-Match": etag})
+    with pytest.raises(urllib.error.HTTPError) as not_modified:
+        urllib.request.urlopen(req, timeout=10)
+    assert not_modified.value.code == 304
+    for method, path, code in (("POST", "/console/", 405), ("GET", "/console/nope.js", 404),
+                               ("GET", "/console/../admin.token", 404), ("PUT", "/console/api/session", 405),
+                               ("POST", "/console/api/call/DescAccountSummary", 401)):
+        req = urllib.request.Request(base + path, method=method, data=b"{}" if method != "GET" else None)
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(req, timeout=10)
+        assert refused.value.code == code, (method, path)
+    status, body = call(base, "POST", "/console/api/session", {"account": "acme"})
+    assert status == 401
+    req = urllib.request.Request(base + "/console/api/session", method="POST", data=b"not json")
+    with pytest.raises(urllib.error.HTTPError) as bad:
+        urllib.request.urlopen(req, timeout=10)
+    assert bad.value.code == 400
