@@ -23,27 +23,18 @@ json to_json(const store::ReceiverRow& r) {
             {"Gender", r.gender}, {"Birthday", r.birthday},  {"Mobile", r.mobile}};
 }
 
-json upload_report(const store::UploadReport& report, const openapi::ParsedUpload& parsed) {
-    json errors = json::array();
-    for (const auto& e : parsed.errors)
-        errors.push_back({{"line", e.line}, {"EAddr", e.email}, {"reason", e.reason}});
-    for (const auto& e : report.errors) // store errors count rows; report the upload's line
-        errors.push_back({{"line", parsed.lines.at(e.line - 1)}, {"EAddr", e.email}, {"reason", e.reason}});
-    return {{"rows", parsed.rows.size() + parsed.errors.size()},
-            {"added", report.added},
-            {"updated", report.updated},
-            {"rejected", errors.size()},
-            {"errors", errors}};
-}
-
 // Good rows are stored, bad rows reported by line.
 ApiResponse upload(const AdminServices& s, const RouteCall& c) {
-    const auto &account = c.param("account"), &name = c.param("name");
-    const auto content = field(c.body, "content");
-    s.store.get_receiver_list(account, name); // 404 before parsing
-    const auto parsed = openapi::parse_receiver_upload(content, s.store.limits().max_receivers_per_list);
-    const auto report = s.store.add_receivers(account, name, parsed.rows);
-    return ok(upload_report(report, parsed));
+    const auto outcome =
+        openapi::import_receivers(s.store, c.param("account"), c.param("name"), field(c.body, "content"));
+    json errors = json::array();
+    for (const auto& e : outcome.errors)
+        errors.push_back({{"line", e.line}, {"EAddr", e.email}, {"reason", e.reason}});
+    return ok({{"rows", outcome.rows},
+               {"added", outcome.added},
+               {"updated", outcome.updated},
+               {"rejected", errors.size()},
+               {"errors", errors}});
 }
 
 ApiResponse members(const AdminServices& s, const RouteCall& c) {

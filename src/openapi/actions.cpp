@@ -60,6 +60,12 @@ nlohmann::json list_block_sending(ActionContext&);
 nlohmann::json send_test_by_template(ActionContext&);
 nlohmann::json get_user(ActionContext&);
 nlohmann::json update_user(ActionContext&);
+nlohmann::json create_template(ActionContext&);
+nlohmann::json modify_template(ActionContext&);
+nlohmann::json delete_template(ActionContext&);
+nlohmann::json submit_template(ActionContext&);
+nlohmann::json upload_receivers(ActionContext&);
+nlohmann::json preview_template(ActionContext&);
 nlohmann::json unblock_sending(ActionContext&);
 
 const ActionSpec* find_action(const std::string& name) {
@@ -101,6 +107,12 @@ const ActionSpec* find_action(const std::string& name) {
         {"DeleteReceiverDetail", {delete_receiver_detail, {}}},
         {"QueryTemplateByParam", {query_template_by_param, {"FromType"}}},
         {"DescTemplate", {desc_template, {"FromType"}}},
+        {"CreateTemplate", {create_template, {}}}, // ours, as the next five
+        {"ModifyTemplate", {modify_template, {}}},
+        {"DeleteTemplate", {delete_template, {}}},
+        {"SubmitTemplate", {submit_template, {}}},
+        {"UploadReceivers", {upload_receivers, {}}},
+        {"PreviewTemplate", {preview_template, {}}},
         {"QueryInvalidAddress", {query_invalid_address, {}}},
         {"DeleteInvalidAddress", {delete_invalid_address, {}}},
         {"CreateUserSuppression", {create_user_suppression, {}}},

@@ -66,31 +66,55 @@ json update_user(ActionContext& c) {
     return json::object();
 }
 
-// The template rendered with the given values and sent to one address, whatever the template's
-// review state (authors test before they submit), through the same checks as SingleSendMail.
-json send_test_by_template(ActionContext& c) {
-    const auto tpl = by_id(c.store.list_templates(c.account), id_param(c, "TemplateId"), "Template");
-    store::ReceiverRow row;
-    row.email = bounded(c, "Email", 60, true);
-    if (row.email.find_first_of(",;") != std::string::npos)
-        throw ApiError{400, "InvalidToAddress", "Email is one address: a test goes to one recipient."};
+namespace {
+struct Rendered {
+    store::Template tpl;
+    std::string subject;
+    std::string body;
+};
+
+// The template of TemplateId rendered with the six variables and TemplateParams of the request.
+Rendered render_with_params(ActionContext& c, store::ReceiverRow& row) {
+    auto tpl = by_id(c.store.list_templates(c.account), id_param(c, "TemplateId"), "Template");
     row.user_name = bounded(c, "UserName", 30, false);
     row.nick_name = bounded(c, "NickName", 30, false);
     row.gender = bounded(c, "Gender", 30, false);
     row.birthday = bounded(c, "Birthday", 30, false);
     row.mobile = bounded(c, "Mobile", 30, false);
     const auto extra = template_params(c);
+    auto subject = render_template(tpl.subject, row, extra);
+    for (auto& ch : subject) // a value may carry a line break: the subject stays one line
+        if (ch == '\r' || ch == '\n') ch = ' ';
+    auto body = render_template(tpl.body, row, extra);
+    return {std::move(tpl), std::move(subject), std::move(body)};
+}
+} // namespace
+
+// The template rendered with the given values and sent to one address, whatever the template's
+// review state (authors test before they submit), through the same checks as SingleSendMail.
+json send_test_by_template(ActionContext& c) {
+    store::ReceiverRow row;
+    row.email = bounded(c, "Email", 60, true);
+    if (row.email.find_first_of(",;") != std::string::npos)
+        throw ApiError{400, "InvalidToAddress", "Email is one address: a test goes to one recipient."};
+    const auto r = render_with_params(c, row);
     SingleSend s;
     s.account = c.account;
     s.sender = bounded(c, "AccountName", 60, true);
     s.to = row.email;
-    s.from_alias = tpl.from_alias;
-    s.subject = render_template(tpl.subject, row, extra);
-    for (auto& ch : s.subject) // a value may carry a line break: the subject stays one line
-        if (ch == '\r' || ch == '\n') ch = ' ';
-    (tpl.type == "text" ? s.text_body : s.html_body) = render_template(tpl.body, row, extra);
+    s.from_alias = r.tpl.from_alias;
+    s.subject = r.subject;
+    (r.tpl.type == "text" ? s.text_body : s.html_body) = r.body;
     c.send.single(s, c.origin, c.now_s);
     return json::object();
+}
+
+// Ours: what SendTestByTemplate would send (Email optional, for {EAddr}), sent nowhere.
+json preview_template(ActionContext& c) {
+    store::ReceiverRow row;
+    row.email = bounded(c, "Email", 60, false);
+    const auto r = render_with_params(c, row);
+    return {{"Subject", r.subject}, {"Body", r.body}, {"TemplateType", r.tpl.type == "text" ? 1 : 0}};
 }
 
 } // namespace mailpush::openapi::detail

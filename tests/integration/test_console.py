@@ -16,7 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from harness import TOKEN, tls_context
+from datetime import datetime, timedelta, timezone
+
+from harness import TOKEN, tls_context, wait_for
+import tracked_mail as tm
 
 BROWSER_DIR = Path(__file__).parent / "browser"
 SCREENSHOTS = Path(__file__).parents[2] / "docs" / "console"
@@ -91,11 +94,23 @@ def test_every_page_pictured_in_both_languages_and_on_a_phone(console, tmp_path)
     base = f"http://127.0.0.1:{srv.ports['http']}"
     shots = screenshots(tmp_path)
     srv.ctl("tag", "add", "acme", "newsletter")
+    srv.ctl("list", "add", "acme", "customers", "customers@lists.example.com")
+    members = tmp_path / "members.csv"
+    members.write_text("EAddr,UserName,NickName\nc1@example.org,Carol,C\nc2@example.org,Dave,D\n")
+    srv.ctl("list", "upload", "acme", "customers", str(members))
+    body = tmp_path / "body.html"
+    body.write_text("<p>Dear {NickName},</p><p>news for {EAddr}</p>")
+    srv.ctl("template", "add", "acme", "welcome", "--subject", "Hello {UserName}", "--body-file", str(body))
+    srv.ctl("invalid", "add", "acme", "gone@example.org")
+    list_id = json.loads(srv.ctl("--json", "list", "show", "acme", "customers").stdout)["id"]
+    template_id = json.loads(srv.ctl("--json", "template", "show", "acme", "welcome").stdout)["id"]
     for lang in ("zh", "en"):
         out = browse({"scenario": "tour", "base": base, "account": "acme", "password": CONSOLE_PASSWORD,
-                      "lang": lang, "screenshots": shots,
+                      "lang": lang, "screenshots": shots, "list_id": list_id, "template_id": template_id,
                       "domain_id": json.loads(srv.ctl("--json", "domain", "show", "example.com").stdout)["id"]})
-        assert out["visited"] == ["overview", "domains", "domain", "addresses", "tags", "ip"], out
+        assert out["visited"] == ["overview", "domains", "domain", "addresses", "tags", "lists", "list", "templates",
+                                  "template", "send", "ip", "stats", "tracking", "details", "invalid",
+                                  "suppression"], out
     phone = browse({"scenario": "phone", "base": base, "account": "acme", "password": CONSOLE_PASSWORD,
                     "phone": True, "screenshots": shots})
     assert phone["nav_hidden"] and phone["nav_shown"] and phone["heading"] == "发信域名"
@@ -123,6 +138,55 @@ def test_sign_in_throttling_seen_in_the_browser(console):
     status, body = call(f"http://127.0.0.1:{srv.ports['http']}", "POST", "/console/api/session",
                         {"account": "acme", "password": CONSOLE_PASSWORD})
     assert status == 429, body
+
+
+def test_a_campaign_from_list_upload_to_the_statistics(make_server, sink, tmp_path):
+    srv = make_server(routes=(("*", f"smtp://127.0.0.1:{sink.port}"),),
+                      delivery='retry_initial = "1s"\nretry_max = "2s"',
+                      tail='[tracking]\nlink_host = "public"\nscanner_window = "0s"\n').start().provision()
+    srv.ctl("account", "password", "acme", "--password-stdin", input=CONSOLE_PASSWORD + "\n")
+    srv.ctl("address", "add", "acme", "batch@example.com", "--type", "batch")
+    base = f"http://127.0.0.1:{srv.ports['http']}"
+    csv = "EAddr,UserName,NickName\nc1@example.org,Carol,C\nnot-an-address,Bad,B\nc2@example.org,Dave,D\n"
+    out = browse({"scenario": "campaign", "base": base, "admin": srv.admin_url, "token": TOKEN,
+                  "account": "acme", "password": CONSOLE_PASSWORD, "csv": csv, "good_rows": 2,
+                  "batch_address": "batch@example.com", "screenshots": screenshots(tmp_path)}, timeout=180)
+    assert out["report_text"] in ("共 4 行：新增 2，更新 0，失败 1", "共 3 行：新增 2，更新 0，失败 1"), out["report_text"]
+    ((line, email, reason),) = out["report_rows"]
+    assert line == "3" and email == "not-an-address" and reason, out["report_rows"]
+    assert sorted(out["members"]) == ["c1@example.org", "c2@example.org"]
+    assert "张三" in out["preview_subject"] and "Dear 小张" in out["preview_body"]
+    assert out["submitted"] and out["approved"]
+    assert "跳过 0" in out["send_result"] and out["task_status"] == "已完成"
+    # The batch arrives, rendered per member and tracked; a reader opens one and clicks.
+    msgs = sink.handler.wait_for(2)
+    by_rcpt = {m[1][0]: m[2] for m in msgs}
+    assert set(by_rcpt) == {"c1@example.org", "c2@example.org"}
+    html = tm.html_of(by_rcpt["c1@example.org"])
+    assert "Dear C," in html and "c1@example.org" in html
+    pixel, (click,) = tm.pixel_url(html), tm.click_urls(html)
+    urllib.request.urlopen(pixel, timeout=10, context=tls_context()).read()
+    with pytest.raises(urllib.error.HTTPError) as redirect:  # the 302, not followed
+        urllib.request.build_opener(NoRedirect, urllib.request.HTTPSHandler(context=tls_context())).open(
+            click, timeout=10)
+    assert redirect.value.code == 302
+    wait_for(lambda: sum(r["clicks"] for r in json.loads(srv.ctl("--json", "stats", "track", "acme").stdout)) >= 1,
+             30, "the click recorded")
+    wait_for(lambda: len(json.loads(srv.ctl("--json", "details", "acme").stdout)) >= 2, 30, "two final results")
+    today = (datetime.now(timezone.utc) + timedelta(minutes=480)).strftime("%Y-%m-%d")
+    stats = browse({"scenario": "stats", "base": base, "account": "acme", "password": CONSOLE_PASSWORD,
+                    "today": today, "screenshots": screenshots(tmp_path)})
+    day, total, success, failed, invalid, rate, invalid_rate = stats["send_row"]
+    assert (day, total, success, failed, invalid) == (today, "2", "2", "0", "0"), stats["send_row"]
+    assert stats["chart_bars"] >= 4
+    track = stats["track_row"]
+    assert track[0] == today and track[1] == "2" and int(track[2]) >= 1 and int(track[6]) >= 1, track
+    assert sorted(stats["detail_rcpts"]) == ["c1@example.org", "c2@example.org"]
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
 
 
 # ---- HTTP level -----------------------------------------------------------------------------------

@@ -116,7 +116,10 @@ const scenarios = {
 
   // Every page in one language (remembered from an earlier visit), audited and pictured.
   async tour(page, spec, out) {
-    await page.addInitScript((lang) => localStorage.setItem("mailpush.lang", lang), spec.lang);
+    // The console's own document only: a sandboxed preview frame has no storage.
+    await page.addInitScript((lang) => {
+      if (window === window.top) localStorage.setItem("mailpush.lang", lang);
+    }, spec.lang);
     await signIn(page, spec, spec.account, spec.password);
     await page.locator("nav a[aria-current=page]").waitFor();
     out.visited = [];
@@ -126,11 +129,108 @@ const scenarios = {
       [`domains/${spec.domain_id}`, "domain"],
       ["addresses", "addresses"],
       ["tags", "tags"],
+      ["lists", "lists"],
+      [`lists/${spec.list_id}`, "list"],
+      ["templates", "templates"],
+      [`templates/${spec.template_id}`, "template"],
+      ["send", "send"],
       ["ip", "ip"],
+      ["stats", "stats"],
+      ["tracking", "tracking"],
+      ["details", "details"],
+      ["invalid", "invalid"],
+      ["suppression", "suppression"],
     ]) {
       await visit(page, spec, out, route, `${name}-${spec.lang}`);
       out.visited.push(name);
     }
+  },
+
+  // A campaign: a list uploaded with a bad row (the report read), a template written, previewed
+  // and submitted, approved by the operator (a second browser context on the admin listener),
+  // then a tracked batch sent and its task seen done.
+  async campaign(page, spec, out) {
+    await signIn(page, spec, spec.account, spec.password);
+    await page.locator("nav a[aria-current=page]").waitFor();
+    await page.goto(`${spec.base}/console/#/lists`);
+    await page.locator("#list-name").fill("customers");
+    await page.locator("#list-alias").fill("customers@lists.example.com");
+    await page.locator("form.inline button[type=submit]").click();
+    await page.locator("[data-testid=list-name]").waitFor();
+    await page.locator("#list-file").setInputFiles({ name: "list.csv", mimeType: "text/csv", buffer: Buffer.from(spec.csv) });
+    const report = page.locator("[data-testid=upload-report]");
+    await report.waitFor();
+    out.report_text = await report.locator("p").innerText();
+    out.report_rows = await report.locator("tbody tr").evaluateAll((rows) =>
+      rows.map((r) => [...r.querySelectorAll("td")].map((td) => td.innerText)),
+    );
+    await page.locator("[data-testid=list-count]").filter({ hasText: String(spec.good_rows) }).waitFor();
+    out.members = await page.locator("tr[data-email]").evaluateAll((rows) => rows.map((r) => r.dataset.email));
+    await audit(page, out, "list");
+
+    await page.goto(`${spec.base}/console/#/templates`);
+    await page.locator("#template-new-name").fill("welcome");
+    await page.locator("form.inline button[type=submit]").click();
+    await page.locator("#template-body").waitFor();
+    await page.locator("#template-subject").fill("Hello {UserName}");
+    await page.locator("#template-body").fill("<p>Dear {NickName}, <a href=\"https://example.org/offer\">our offer</a></p>");
+    await page.locator("#template-body").press("End");
+    await page.locator(".variables button", { hasText: "{EAddr}" }).click();
+    await page.locator("form button[type=submit]", { hasText: /保存|Save/ }).click();
+    await page.locator("[data-testid=preview-subject]").filter({ hasText: "张三" }).waitFor();
+    out.preview_subject = await page.locator("[data-testid=preview-subject]").innerText();
+    const frame = page.frameLocator("[data-testid=preview-frame]");
+    out.preview_body = await frame.locator("body").innerText();
+    await audit(page, out, "template");
+    await page.locator("button", { hasText: /提交审核|Submit for review/ }).click();
+    await page.locator("[data-testid=template-status]").filter({ hasText: /审核中|In review/ }).waitFor();
+    out.submitted = true;
+
+    // The operator, in a browser of their own, approves it.
+    const operator = await page.context().browser().newContext({ viewport: { width: 1280, height: 800 } });
+    const op = await operator.newPage();
+    op.setDefaultTimeout(15000);
+    await op.goto(`${spec.admin}/console/`);
+    await op.locator("#signin-token").fill(spec.token);
+    await op.locator("form button[type=submit]").click();
+    await op.locator("nav a[href='#/review']").click();
+    const row = op.locator('tr[data-template="welcome"]');
+    await row.waitFor();
+    await audit(op, out, "operator-review");
+    await shoot(op, spec, "operator-review");
+    await row.locator("button", { hasText: /通过|Approve/ }).first().click();
+    await row.waitFor({ state: "detached" });
+    out.approved = true;
+    await operator.close();
+
+    await page.reload();
+    await page.locator("[data-testid=template-status]").filter({ hasText: /审核通过|Approved/ }).waitFor();
+    await page.goto(`${spec.base}/console/#/send`);
+    await page.locator("#send-template").waitFor();
+    await page.locator("#send-address").selectOption(spec.batch_address);
+    await page.locator("#send-track").check();
+    await page.locator("form.inline button[type=submit]").click();
+    await page.locator("[data-testid=send-result]").waitFor();
+    out.send_result = await page.locator("[data-testid=send-result]").innerText();
+    out.task_status = await page.locator("tr[data-task] .task-status").first().innerText();
+    await audit(page, out, "send");
+    await shoot(page, spec, "send");
+  },
+
+  // The statistics of today: 发送数据's row and chart, 邮件跟踪's row, 发送详情's rows.
+  async stats(page, spec, out) {
+    await signIn(page, spec, spec.account, spec.password);
+    await page.locator("nav a[aria-current=page]").waitFor();
+    const today = (route) => page.locator(`tr[data-day="${spec.today}"] td`).allInnerTexts();
+    await visit(page, spec, out, "stats", "stats");
+    out.send_row = await today();
+    out.chart_bars = await page.locator(".chart rect").count();
+    await visit(page, spec, out, "tracking", "tracking");
+    out.track_row = await today();
+    await visit(page, spec, out, "details", "details");
+    out.detail_rcpts = await page.locator("tr[data-rcpt]").evaluateAll((rows) => rows.map((r) => r.dataset.rcpt));
+    await visit(page, spec, out, "invalid", "invalid");
+    await visit(page, spec, out, "suppression", "suppression");
   },
 
   // The phone layout: the navigation behind its menu button.
