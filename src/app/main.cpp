@@ -330,6 +330,15 @@ int main(int argc, char** argv) {
                                                       const std::vector<std::string>& receipts) {
             return notify_log.remove(account, receipts);
         };
+        backends.test_notification = [&notify_log, &cfg](const store::NotifyTarget& target) {
+            return notify::send_test_event(notify_log, target,
+                                           notify::PostOptions{cfg.notify.push_timeout, cfg.notify.ca_file,
+                                                               cfg.notify.allow_private_targets},
+                                           notify::unix_ms());
+        };
+        backends.notification_queue_size = [&notify_log](const std::string& account) {
+            return notify_log.queue_size(account);
+        };
         openapi::OpenApi open_api(store, cfg.openapi, backends);
         std::vector<std::string> admin_tokens{cfg.admin.token};
         try {

@@ -97,10 +97,7 @@ std::size_t NotifyLog::route(const Resolver& resolve, std::size_t limit, std::in
             }
             ++(dest->queue ? to_queue : to_push);
             if (dest->queue) {
-                Statement q(db_, "INSERT INTO notify_queue(account, type, text, enqueued_ms, visible_ms) "
-                                 "VALUES(?,?,?,?,?)");
-                q.bind(1, ev.account).bind(2, ev.type).bind(3, ev.text).bind(4, now_ms).bind(5, now_ms);
-                q.step();
+                insert_queued(ev.account, ev.type, ev.text, now_ms);
             } else {
                 Statement o(db_,
                             "INSERT INTO notify_outbox(account, address, type, text, created_ms, next_ms) "
@@ -219,6 +216,20 @@ std::size_t NotifyLog::queue_size(const std::string& account) {
     st.bind(1, account);
     st.step();
     return static_cast<std::size_t>(st.integer(0));
+}
+
+void NotifyLog::insert_queued(const std::string& account, const std::string& type, const std::string& text,
+                              std::int64_t now_ms) {
+    Statement q(db_,
+                "INSERT INTO notify_queue(account, type, text, enqueued_ms, visible_ms) VALUES(?,?,?,?,?)");
+    q.bind(1, account).bind(2, type).bind(3, text).bind(4, now_ms).bind(5, now_ms);
+    q.step();
+}
+
+void NotifyLog::enqueue(const std::string& account, const std::string& type, const std::string& text,
+                        std::int64_t now_ms) {
+    std::lock_guard lock(mutex_);
+    insert_queued(account, type, text, now_ms);
 }
 
 std::size_t NotifyLog::prune(std::int64_t outbox_before_ms, std::int64_t queue_before_ms) {

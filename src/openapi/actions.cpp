@@ -66,6 +66,10 @@ nlohmann::json delete_template(ActionContext&);
 nlohmann::json submit_template(ActionContext&);
 nlohmann::json upload_receivers(ActionContext&);
 nlohmann::json preview_template(ActionContext&);
+nlohmann::json set_notify_target(ActionContext&);
+nlohmann::json query_notify_targets(ActionContext&);
+nlohmann::json delete_notify_target(ActionContext&);
+nlohmann::json test_notify_target(ActionContext&);
 nlohmann::json unblock_sending(ActionContext&);
 
 const ActionSpec* find_action(const std::string& name) {
@@ -82,6 +86,10 @@ const ActionSpec* find_action(const std::string& name) {
         {"SendTestByTemplate", {send_test_by_template, {}}},
         {"ReceiveNotifications", {receive_notifications, {}}},
         {"DeleteNotifications", {delete_notifications, {}}},
+        {"SetNotifyTarget", {set_notify_target, {}}}, // ours, as the next three
+        {"QueryNotifyTargets", {query_notify_targets, {}}},
+        {"DeleteNotifyTarget", {delete_notify_target, {}}},
+        {"TestNotifyTarget", {test_notify_target, {}}},
         {"QueryDomainByParam", {query_domain_by_param, {}}},
         {"CreateDomain", {create_domain, {"dkimSelector"}}},
         {"DeleteDomain", {delete_domain, {}}},

@@ -184,6 +184,29 @@ def test_a_campaign_from_list_upload_to_the_statistics(make_server, sink, tmp_pa
     assert sorted(stats["detail_rcpts"]) == ["c1@example.org", "c2@example.org"]
 
 
+def test_notification_targets_set_and_tested_in_the_browser(console, tmp_path):
+    from test_notifications import Hook
+    hook = Hook()
+    try:
+        srv = console
+        out = browse({"scenario": "notify", "base": f"http://127.0.0.1:{srv.ports['http']}", "account": "acme",
+                      "password": CONSOLE_PASSWORD, "hook": hook.url, "address": "sender@example.com",
+                      "screenshots": screenshots(tmp_path)})
+        assert out["account_row"][1] == hook.url and out["account_row"][2] == "发送失败", out["account_row"]
+        assert "已送达 200" in out["push_test"], out["push_test"]
+        ((headers, body),) = hook.batches
+        (event,) = json.loads(body)["events"]
+        assert event["type"] == "Test" and json.loads(event["message"])["account"] == "acme"
+        assert headers["X-Mailpush-Signature"]  # signed with the target's secret
+        assert "1" in out["queue_size"]
+        got = json.loads(srv.ctl("--json", "notify", "receive", "acme").stdout)
+        assert [m["type"] for m in got] == ["Test"]
+        targets = json.loads(srv.ctl("--json", "notify", "list", "acme").stdout)
+        assert {t["address"] for t in targets} == {"", "sender@example.com"}
+    finally:
+        hook.stop()
+
+
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None

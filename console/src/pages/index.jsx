@@ -7,6 +7,7 @@ import { Lists } from './lists.jsx';
 import { Templates } from './templates.jsx';
 import { Send } from './send.jsx';
 import { IpProtection } from './ip.jsx';
+import { Notify } from './notify.jsx';
 import { Details, Invalid, SendStats, Suppression, TrackStats } from './stats.jsx';
 import { Accounts } from './accounts.jsx';
 import { Review } from './review.jsx';
@@ -19,6 +20,7 @@ export const accountPages = [
   { path: 'lists', title: 'nav.lists', component: Lists },
   { path: 'templates', title: 'nav.templates', component: Templates },
   { path: 'send', title: 'nav.send', component: Send },
+  { path: 'notify', title: 'nav.notify', component: Notify },
   { path: 'ip', title: 'nav.ip', component: IpProtection },
   { path: 'stats', title: 'nav.stats_send', component: SendStats },
   { path: 'tracking', title: 'nav.stats_track', component: TrackStats },

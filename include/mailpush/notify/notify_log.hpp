@@ -95,12 +95,17 @@ public:
     // Deletes the messages whose current receipt is given; returns the receipts that matched none.
     std::vector<std::string> remove(const std::string& account, const std::vector<std::string>& receipts);
     std::size_t queue_size(const std::string& account);
+    // Puts one message in the account's pull queue (a test event).
+    void enqueue(const std::string& account, const std::string& type, const std::string& text,
+                 std::int64_t now_ms);
 
     // Drops outbox items created before `outbox_before_ms` and queue messages enqueued before
     // `queue_before_ms`; returns how many.
     std::size_t prune(std::int64_t outbox_before_ms, std::int64_t queue_before_ms);
 
 private:
+    void insert_queued(const std::string& account, const std::string& type, const std::string& text,
+                       std::int64_t now_ms); // with mutex_ held
     std::unique_ptr<delivery::EventFeed> feed_;
     sqlite3* db_ = nullptr;
     std::mutex mutex_; // transactions on the one connection must not interleave

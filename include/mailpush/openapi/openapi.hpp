@@ -9,6 +9,7 @@
 #include "mailpush/delivery/report.hpp"
 #include "mailpush/delivery/track_report.hpp"
 #include "mailpush/notify/notify_log.hpp"
+#include "mailpush/notify/test_event.hpp"
 #include "mailpush/openapi/account_slots.hpp"
 #include "mailpush/openapi/nonce_cache.hpp"
 #include "mailpush/openapi/options.hpp"
@@ -56,6 +57,9 @@ struct OpenApiBackends {
     std::function<std::vector<std::string>(const std::string& account,
                                            const std::vector<std::string>& receipts)>
         delete_notifications;
+    // A test event to a target (docs/notifications.md), and the depth of an account's pull queue.
+    std::function<notify::TestOutcome(const store::NotifyTarget&)> test_notification;
+    std::function<std::size_t(const std::string& account)> notification_queue_size;
 };
 
 struct ApiError {

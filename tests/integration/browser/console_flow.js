@@ -233,6 +233,34 @@ const scenarios = {
     await visit(page, spec, out, "suppression", "suppression");
   },
 
+  // 异步通知: an HTTP target for the account and a queue target for one address, each tested.
+  async notify(page, spec, out) {
+    await signIn(page, spec, spec.account, spec.password);
+    await page.locator("nav a[aria-current=page]").waitFor();
+    await page.goto(`${spec.base}/console/#/notify`);
+    await page.locator("#notify-kind").selectOption("url");
+    await page.locator("#notify-url").fill(spec.hook);
+    await page.locator("#notify-secret").fill("hook-secret-1");
+    await page.locator("label", { hasText: /发送失败|Failed/ }).click();
+    await page.locator("form button[type=submit]").click();
+    const row = page.locator('tr[data-target="*"]');
+    await row.waitFor();
+    out.account_row = await row.locator("td").allInnerTexts();
+    await row.locator("button", { hasText: /测试|Test/ }).click();
+    out.push_test = await row.locator("[data-testid=test-result]").innerText();
+    await page.locator("#notify-address").selectOption(spec.address);
+    await page.locator("#notify-kind").selectOption("queue");
+    await page.locator("form button[type=submit]").click();
+    const queued = page.locator(`tr[data-target="${spec.address}"]`);
+    await queued.waitFor();
+    await queued.locator("button", { hasText: /测试|Test/ }).click();
+    await queued.locator("[data-testid=test-result]").waitFor();
+    await page.locator("[data-testid=queue-size]").filter({ hasText: /1/ }).waitFor();
+    out.queue_size = await page.locator("[data-testid=queue-size]").innerText();
+    await audit(page, out, "notify");
+    await shoot(page, spec, "notify");
+  },
+
   // The phone layout: the navigation behind its menu button.
   async phone(page, spec, out) {
     await signIn(page, spec, spec.account, spec.password);
