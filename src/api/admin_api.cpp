@@ -4,12 +4,17 @@
 #include "admin_router.hpp"
 #include "admin_util.hpp"
 
+#include "mailpush/common/version.hpp"
+#include "mailpush/notify/notify_log.hpp"
+#include "mailpush/spool/spool.hpp"
+#include "mailpush/store/store.hpp"
+
 namespace mailpush::api {
 using namespace detail;
 
 AdminApi::AdminApi(store::Store& store, spool::Spool& spool, std::vector<std::string> tokens,
                    AdminAuthLimits limits)
-    : services_{store, spool}
+    : services_{store, spool, nullptr, nullptr, nullptr, nullptr, nullptr, 30'000, 480, unix_now()}
     , auth_(std::make_unique<AdminAuth>(std::move(tokens), limits)) {}
 
 void AdminApi::attach_delivery(delivery::DeliveryLog& log, delivery::Engine& engine) {
@@ -45,6 +50,17 @@ std::span<const Route> health_routes() {
         {"GET", "/v1/health", Access::public_,
          [](const AdminServices&, const RouteCall&) {
              return ok({{"status", "ok"}});
+         }},
+        // The operator's view of the server (the console's health page, mailpushctl status).
+        {"GET", "/v1/status", Access::admin,
+         [](const AdminServices& s, const RouteCall&) {
+             return ok({{"version", common::version()},
+                        {"started_s", s.started_s},
+                        {"uptime_s", unix_now() - s.started_s},
+                        {"queued_messages", s.spool.size()},
+                        {"storage_low", s.spool.storage_low()},
+                        {"notify_outbox", s.notify_log ? s.notify_log->outbox_size() : 0},
+                        {"accounts", s.store.list_accounts().size()}});
          }},
     };
     return routes;

@@ -22,6 +22,15 @@ Call events(const Invocation& in) {
 
 std::span<const Command> queue_commands() {
     static const Command rows[] = {
+        {{"status"},
+         "",
+         [](const Invocation&) {
+             return Call{
+                 "GET",
+                 "/v1/status",
+                 nullptr,
+                 {"version", "uptime_s", "queued_messages", "storage_low", "notify_outbox", "accounts"}};
+         }},
         {{"queue", "list"},
          "",
          [](const Invocation&) {

@@ -18,7 +18,7 @@ import pytest
 
 from datetime import datetime, timedelta, timezone
 
-from harness import TOKEN, tls_context, wait_for
+from harness import PASSWORD, SENDER, TOKEN, tls_context, wait_for
 import tracked_mail as tm
 
 BROWSER_DIR = Path(__file__).parent / "browser"
@@ -117,13 +117,24 @@ def test_every_page_pictured_in_both_languages_and_on_a_phone(console, tmp_path)
     assert {"overview-zh.png", "domains-en.png", "phone-domains.png"} <= set(os.listdir(shots))
 
 
-def test_operator_mode_signs_in_with_the_admin_token_on_the_admin_listener_only(console, tmp_path):
-    srv = console
-    out = browse({"scenario": "operator", "base": srv.admin_url, "token": TOKEN, "screenshots": screenshots(tmp_path)})
+def test_operator_mode_signs_in_with_the_admin_token_on_the_admin_listener_only(make_server, tmp_path):
+    srv = make_server(routes=(("*", "hold"),)).start().provision()
+    srv.ctl("account", "add", "other")
+    with srv.smtp() as s:
+        s.starttls(context=tls_context())
+        s.login(SENDER, PASSWORD)
+        s.sendmail(SENDER, ["held@example.org"], f"From: {SENDER}\r\nTo: held@example.org\r\nSubject: x\r\n\r\nx\r\n")
+    (queued,) = srv.queue()
+    out = browse({"scenario": "operator", "base": srv.admin_url, "token": TOKEN, "envid": queued["envid"],
+                  "other_password": "OtherPass2026x", "screenshots": screenshots(tmp_path)})
     assert "登录失败" in out["wrong_token_message"]
     assert {"acme", "other"} <= set(out["accounts"])
-    # The admin token is no sign-in on a public listener, and an operator session is not
-    # accepted there either.
+    assert json.loads(srv.ctl("--json", "account", "show", "other").stdout)["daily_quota"] == 123
+    assert out["message_rcpts"] == ["held@example.org"] and out["retry_status"] == 200
+    assert out["deleted"] and srv.queue() == [] and out["health_queued"] == "0"
+    # The password the operator set signs the account in on the public listener.
+    Client(f"http://127.0.0.1:{srv.ports['http']}").sign_in(account="other", password="OtherPass2026x")
+    # The admin token is no sign-in on a public listener.
     status, _ = call(f"http://127.0.0.1:{srv.ports['http']}", "POST", "/console/api/session", {"token": TOKEN})
     assert status == 401
 

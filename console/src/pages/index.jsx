@@ -11,6 +11,7 @@ import { Notify } from './notify.jsx';
 import { Details, Invalid, SendStats, Suppression, TrackStats } from './stats.jsx';
 import { Accounts } from './accounts.jsx';
 import { Review } from './review.jsx';
+import { Health, Queue } from './queue.jsx';
 
 export const accountPages = [
   { path: 'overview', title: 'nav.overview', component: Overview },
@@ -32,4 +33,6 @@ export const accountPages = [
 export const operatorPages = [
   { path: 'accounts', title: 'nav.accounts', component: Accounts },
   { path: 'review', title: 'nav.review', component: Review },
+  { path: 'queue', title: 'nav.queue', component: Queue },
+  { path: 'health', title: 'nav.health', component: Health },
 ];

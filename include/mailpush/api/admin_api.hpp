@@ -69,6 +69,7 @@ struct AdminServices {
     notify::NotifyLog* notify_log = nullptr;
     std::int64_t visibility_ms = 30'000; // the pull queue's visibility timeout
     int utc_offset_minutes = 480;        // reporting: the local day of from/to
+    std::int64_t started_s = 0;          // when the server started (unix seconds)
 };
 
 class AdminApi {

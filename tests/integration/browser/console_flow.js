@@ -277,7 +277,8 @@ const scenarios = {
     await shoot(page, spec, "phone-domains");
   },
 
-  // Operator mode on the admin listener: the admin token, then the accounts.
+  // Operator mode on the admin listener: the admin token; an account's quota and console
+  // password; a queued message shown with its recipients, retried and deleted; the server's health.
   async operator(page, spec, out) {
     await page.goto(`${spec.base}/console/`);
     await page.locator("#signin-token").fill("wrong-token");
@@ -289,6 +290,35 @@ const scenarios = {
     out.accounts = await page.$$eval("tr[data-account]", (rows) => rows.map((r) => r.dataset.account));
     await audit(page, out, "operator-accounts");
     await shoot(page, spec, "operator-accounts");
+    const other = page.locator('tr[data-account="other"]');
+    await other.locator("input[type=number]").first().fill("123");
+    await other.locator("form").first().locator("button[type=submit]").click();
+    await other.locator("[role=status]").waitFor();
+    await page.locator('tr[data-account="other"] input[type=password]').fill(spec.other_password);
+    await page.locator('tr[data-account="other"] form').nth(1).locator("button[type=submit]").click();
+    await page.locator('tr[data-account="other"] [role=status]').filter({ hasText: /密码已设置|Password set/ }).waitFor();
+
+    await page.goto(`${spec.base}/console/#/queue`);
+    await page.locator(`tr[data-envid="${spec.envid}"]`).waitFor();
+    await audit(page, out, "operator-queue");
+    await shoot(page, spec, "operator-queue");
+    await page.locator(`tr[data-envid="${spec.envid}"] a`).click();
+    await page.locator("[data-testid=queued]").waitFor();
+    out.message_rcpts = await page.locator("tr[data-rcpt]").evaluateAll((rows) => rows.map((r) => r.dataset.rcpt));
+    await audit(page, out, "operator-message");
+    await shoot(page, spec, "operator-message");
+    const retried = page.waitForResponse((r) => r.url().endsWith("/retry"));
+    await page.locator("button", { hasText: /立即重试|Retry now/ }).click();
+    out.retry_status = (await retried).status();
+    await page.locator("button.danger", { hasText: /删除|Delete/ }).click();
+    await page.locator(`tr[data-envid]`).first().waitFor({ state: "detached" }).catch(() => {});
+    await page.locator("main p", { hasText: /队列中有 0 封邮件|0 messages/ }).waitFor();
+    out.deleted = true;
+    await page.goto(`${spec.base}/console/#/health`);
+    await page.locator("[data-testid=queued-messages]").waitFor();
+    out.health_queued = await page.locator("[data-testid=queued-messages]").innerText();
+    await audit(page, out, "operator-health");
+    await shoot(page, spec, "operator-health");
   },
 
   // Failed sign-ins until the server throttles: the message the user sees.
