@@ -4,6 +4,7 @@
 #include "mailpush/common/url.hpp"
 #include "mailpush/sqlite/sqlite.hpp"
 
+#include <map>
 #include <stdexcept>
 
 namespace mailpush::delivery {
@@ -29,7 +30,10 @@ CREATE TABLE IF NOT EXISTS reports (
   rcpt TEXT NOT NULL, tag TEXT NOT NULL, subject TEXT NOT NULL, status INTEGER NOT NULL,
   failed_type TEXT NOT NULL, reply TEXT NOT NULL, ended_ms INTEGER NOT NULL, PRIMARY KEY (envid, idx));
 CREATE INDEX IF NOT EXISTS reports_account_time ON reports(account, ended_ms);
-CREATE INDEX IF NOT EXISTS reports_account_rcpt ON reports(account, rcpt);
+DROP INDEX IF EXISTS reports_account_rcpt;
+CREATE INDEX IF NOT EXISTS reports_account_rcpt_time ON reports(account, rcpt, ended_ms);
+CREATE INDEX IF NOT EXISTS reports_account_status ON reports(account, status, ended_ms);
+CREATE INDEX IF NOT EXISTS reports_account_tag ON reports(account, tag, ended_ms);
 CREATE TABLE IF NOT EXISTS message_ids (
   msg_id TEXT NOT NULL, envid INTEGER NOT NULL, PRIMARY KEY (msg_id, envid)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS tracked (envid INTEGER PRIMARY KEY, links INTEGER NOT NULL, stored_ms INTEGER NOT NULL,
@@ -79,6 +83,33 @@ constexpr const char* kRecipientColumns = "SELECT envid, idx, address, state, at
 
 // Notification routing (src/notify) writes this database through its own connection: every
 // transaction here is a write_transaction.
+namespace {
+// The reports counted per account, 15-minute bucket, sender and tag, kept by triggers in the
+// transaction that writes the report (a replaced report is taken out first: recursive_triggers),
+// so a day's statistics read at most 96 rows per sender and tag instead of every report. Any
+// time zone's day is whole buckets (offsets are multiples of 15 minutes).
+constexpr std::int64_t kBucketMs = 900'000;
+constexpr const char* kBucketSchema = R"SQL(
+CREATE TABLE IF NOT EXISTS report_buckets (
+  account TEXT NOT NULL, bucket_ms INTEGER NOT NULL, mail_from TEXT NOT NULL, tag TEXT NOT NULL,
+  total INTEGER NOT NULL, delivered INTEGER NOT NULL, invalid INTEGER NOT NULL, spam INTEGER NOT NULL,
+  failed INTEGER NOT NULL, PRIMARY KEY (account, bucket_ms, mail_from, tag)) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS reports_bucket_add AFTER INSERT ON reports BEGIN
+  INSERT INTO report_buckets VALUES (NEW.account, NEW.ended_ms / 900000 * 900000, NEW.mail_from, NEW.tag, 1,
+    NEW.status = 0, NEW.status = 2, NEW.status = 3, NEW.status = 4)
+  ON CONFLICT (account, bucket_ms, mail_from, tag) DO UPDATE SET total = total + 1,
+    delivered = delivered + excluded.delivered, invalid = invalid + excluded.invalid,
+    spam = spam + excluded.spam, failed = failed + excluded.failed;
+END;
+CREATE TRIGGER IF NOT EXISTS reports_bucket_remove AFTER DELETE ON reports BEGIN
+  UPDATE report_buckets SET total = total - 1, delivered = delivered - (OLD.status = 0),
+    invalid = invalid - (OLD.status = 2), spam = spam - (OLD.status = 3), failed = failed - (OLD.status = 4)
+  WHERE account = OLD.account AND bucket_ms = OLD.ended_ms / 900000 * 900000 AND mail_from = OLD.mail_from
+    AND tag = OLD.tag;
+END;
+)SQL";
+} // namespace
+
 DeliveryLog::DeliveryLog(const std::string& path) {
     if (sqlite3_open_v2(path.c_str(), &db_,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
@@ -87,10 +118,20 @@ DeliveryLog::DeliveryLog(const std::string& path) {
     sqlite3_busy_timeout(db_, 5000);
     exec("PRAGMA journal_mode=WAL");
     exec("PRAGMA synchronous=FULL");
+    exec("PRAGMA recursive_triggers=ON"); // INSERT OR REPLACE of a report runs the delete trigger
     exec(kSchema);
     // Columns added after the first release: older databases get them here.
     if (!sqlite::has_column(db_, "tracked", "host"))
         exec("ALTER TABLE tracked ADD COLUMN host TEXT NOT NULL DEFAULT ''");
+    sqlite::write_transaction(db_, [&] {
+        const bool fresh = !sqlite::has_table(db_, "report_buckets");
+        exec(kBucketSchema);
+        if (fresh) // a log of an older version: its reports counted once
+            exec("INSERT INTO report_buckets SELECT account, ended_ms / 900000 * 900000, mail_from, tag, "
+                 "count(*), "
+                 "sum(status = 0), sum(status = 2), sum(status = 3), sum(status = 4) FROM reports GROUP BY "
+                 "1, 2, 3, 4");
+    });
 }
 
 DeliveryLog::~DeliveryLog() {
@@ -294,7 +335,8 @@ std::size_t DeliveryLog::prune(std::int64_t before_ms) {
                                 "DELETE FROM attempts WHERE envid IN (SELECT envid FROM prune_envids)",
                                 "DELETE FROM reports WHERE envid IN (SELECT envid FROM prune_envids)",
                                 "DELETE FROM message_ids WHERE envid IN (SELECT envid FROM prune_envids)",
-                                "DELETE FROM recipients WHERE envid IN (SELECT envid FROM prune_envids)"})
+                                "DELETE FROM recipients WHERE envid IN (SELECT envid FROM prune_envids)",
+                                "DELETE FROM report_buckets WHERE total = 0"})
             exec(sql);
     });
     return forgotten;
@@ -344,20 +386,51 @@ bool DeliveryLog::had_mail(const std::string& account, const std::string& rcpt) 
 }
 
 namespace {
-// The WHERE clause shared by the detail queries; parameters bound in this order.
-constexpr const char* kDetailWhere =
-    " WHERE account=? AND ended_ms>=? AND ended_ms<? AND (?='' OR mail_from=?) AND (?='' OR rcpt=?) "
-    "AND (?='' OR tag=?) AND (?<0 OR status=?)";
+// The WHERE of a details query with only the filters it has, so SQLite picks the index that fits
+// (recipient, result or tag) instead of scanning the whole window.
+std::string detail_where(const DetailQuery& q) {
+    std::string w = " WHERE account=? AND ended_ms>=? AND ended_ms<?";
+    if (!q.mail_from.empty()) w += " AND mail_from=?";
+    if (!q.rcpt.empty()) w += " AND rcpt=?";
+    if (!q.tag.empty()) w += " AND tag=?";
+    if (q.status >= 0) w += " AND status=?";
+    return w;
+}
 
-void bind_detail(Statement& st, const DetailQuery& q) {
-    st.bind(1, q.account).bind(2, q.from_ms).bind(3, q.to_ms);
-    st.bind(4, q.mail_from)
-        .bind(5, q.mail_from)
-        .bind(6, q.rcpt)
-        .bind(7, q.rcpt)
-        .bind(8, q.tag)
-        .bind(9, q.tag);
-    st.bind(10, std::int64_t{q.status}).bind(11, std::int64_t{q.status});
+int bind_detail(Statement& st, const DetailQuery& q, std::int64_t from_ms, std::int64_t to_ms) {
+    st.bind(1, q.account).bind(2, from_ms).bind(3, to_ms);
+    int i = 4;
+    if (!q.mail_from.empty()) st.bind(i++, q.mail_from);
+    if (!q.rcpt.empty()) st.bind(i++, q.rcpt);
+    if (!q.tag.empty()) st.bind(i++, q.tag);
+    if (q.status >= 0) st.bind(i++, std::int64_t{q.status});
+    return i;
+}
+
+// [from, to) split into whole buckets [first, last) and the edges around them (first >= last:
+// no whole bucket, all of it is edge).
+struct Window {
+    std::int64_t first, last;
+};
+Window whole_buckets(std::int64_t from_ms, std::int64_t to_ms) {
+    from_ms = std::max<std::int64_t>(from_ms, 0);
+    return {from_ms + (kBucketMs - from_ms % kBucketMs) % kBucketMs, to_ms - to_ms % kBucketMs};
+}
+
+// The bucket column that counts a result, or nullptr for a status the buckets do not split out.
+const char* status_column(int status) {
+    switch (status) {
+    case 0:
+        return "delivered";
+    case 2:
+        return "invalid";
+    case 3:
+        return "spam";
+    case 4:
+        return "failed";
+    default:
+        return nullptr;
+    }
 }
 } // namespace
 
@@ -365,10 +438,10 @@ std::vector<ReportRow> DeliveryLog::details(const DetailQuery& q) {
     Statement st(
         db_, (std::string("SELECT envid, account, mail_from, rcpt, tag, subject, status, failed_type, reply, "
                           "ended_ms FROM reports") +
-              kDetailWhere + " ORDER BY ended_ms DESC, envid DESC, idx LIMIT ? OFFSET ?")
+              detail_where(q) + " ORDER BY ended_ms DESC, envid DESC, idx LIMIT ? OFFSET ?")
                  .c_str());
-    bind_detail(st, q);
-    st.bind(12, static_cast<std::int64_t>(q.limit)).bind(13, static_cast<std::int64_t>(q.offset));
+    const int i = bind_detail(st, q, q.from_ms, q.to_ms);
+    st.bind(i, static_cast<std::int64_t>(q.limit)).bind(i + 1, static_cast<std::int64_t>(q.offset));
     std::vector<ReportRow> out;
     while (st.step())
         out.push_back({static_cast<std::uint64_t>(st.integer(0)), st.text(1), st.text(2), st.text(3),
@@ -378,31 +451,72 @@ std::vector<ReportRow> DeliveryLog::details(const DetailQuery& q) {
 }
 
 std::int64_t DeliveryLog::count_details(const DetailQuery& q) {
-    Statement st(db_, (std::string("SELECT count(*) FROM reports") + kDetailWhere).c_str());
-    bind_detail(st, q);
+    auto count_reports = [&](std::int64_t from_ms, std::int64_t to_ms) {
+        Statement st(db_, (std::string("SELECT count(*) FROM reports") + detail_where(q)).c_str());
+        bind_detail(st, q, from_ms, to_ms);
+        st.step();
+        return st.integer(0);
+    };
+    const auto w = whole_buckets(q.from_ms, q.to_ms);
+    const char* column = q.status < 0 ? "total" : status_column(q.status);
+    // A recipient has few reports: its index answers at once. Otherwise the buckets count the
+    // whole ones and the reports only the edges.
+    if (!q.rcpt.empty() || !column || w.first >= w.last) return count_reports(q.from_ms, q.to_ms);
+    Statement st(db_, (std::string("SELECT coalesce(sum(") + column +
+                       "), 0) FROM report_buckets WHERE account=? AND bucket_ms>=? AND bucket_ms<? "
+                       "AND (?='' OR mail_from=?) AND (?='' OR tag=?)")
+                          .c_str());
+    st.bind(1, q.account).bind(2, w.first).bind(3, w.last);
+    st.bind(4, q.mail_from).bind(5, q.mail_from).bind(6, q.tag).bind(7, q.tag);
     st.step();
-    return st.integer(0);
+    return st.integer(0) + count_reports(q.from_ms, w.first) + count_reports(w.last, q.to_ms);
 }
 
 std::vector<StatRow> DeliveryLog::stats(const StatQuery& q) {
     // The day is local to the configured offset, like event times and quota days.
-    const std::string key = q.group == "sender" ? "mail_from"
-                            : q.group == "tag"  ? "tag"
-                                                : "date(ended_ms / 1000 + ?, 'unixepoch')";
-    Statement st(
-        db_, ("SELECT " + key +
-              ", count(*), sum(status=0), sum(status=2), sum(status=3), sum(status=4) FROM reports "
-              "WHERE account=? AND ended_ms>=? AND ended_ms<? AND (?='' OR mail_from=?) AND (?='' OR tag=?) "
-              "GROUP BY 1 ORDER BY 1")
-                 .c_str());
-    int i = 1;
-    if (q.group != "sender" && q.group != "tag") st.bind(i++, std::int64_t{q.utc_offset_minutes} * 60);
-    st.bind(i, q.account).bind(i + 1, q.from_ms).bind(i + 2, q.to_ms);
-    st.bind(i + 3, q.mail_from).bind(i + 4, q.mail_from).bind(i + 5, q.tag).bind(i + 6, q.tag);
+    auto key = [&](const char* time_ms) {
+        return q.group == "sender" ? std::string("mail_from")
+               : q.group == "tag"  ? std::string("tag")
+                                   : "date(" + std::string(time_ms) + " / 1000 + ?, 'unixepoch')";
+    };
+    std::map<std::string, StatRow> rows;
+    auto collect = [&](const std::string& sql, std::int64_t from_ms, std::int64_t to_ms) {
+        if (from_ms >= to_ms) return;
+        Statement st(db_, sql.c_str());
+        int i = 1;
+        if (q.group != "sender" && q.group != "tag") st.bind(i++, std::int64_t{q.utc_offset_minutes} * 60);
+        st.bind(i, q.account).bind(i + 1, from_ms).bind(i + 2, to_ms);
+        st.bind(i + 3, q.mail_from).bind(i + 4, q.mail_from).bind(i + 5, q.tag).bind(i + 6, q.tag);
+        while (st.step()) {
+            auto& r = rows[st.text(0)];
+            r.key = st.text(0);
+            r.total += st.integer(1);
+            r.delivered += st.integer(2);
+            r.invalid += st.integer(3);
+            r.spam += st.integer(4);
+            r.failed += st.integer(5);
+        }
+    };
+    const std::string filters = "AND (?='' OR mail_from=?) AND (?='' OR tag=?) GROUP BY 1";
+    const std::string from_reports = "SELECT " + key("ended_ms") +
+                                     ", count(*), sum(status=0), sum(status=2), sum(status=3), sum(status=4) "
+                                     "FROM reports WHERE account=? AND ended_ms>=? AND ended_ms<? " +
+                                     filters;
+    const std::string from_buckets = "SELECT " + key("bucket_ms") +
+                                     ", sum(total), sum(delivered), sum(invalid), sum(spam), sum(failed) "
+                                     "FROM report_buckets WHERE account=? AND bucket_ms>=? AND bucket_ms<? " +
+                                     filters;
+    const auto w = whole_buckets(q.from_ms, q.to_ms);
+    if (w.first >= w.last) {
+        collect(from_reports, q.from_ms, q.to_ms);
+    } else {
+        collect(from_reports, q.from_ms, w.first);
+        collect(from_buckets, w.first, w.last);
+        collect(from_reports, w.last, q.to_ms);
+    }
     std::vector<StatRow> out;
-    while (st.step())
-        out.push_back(
-            {st.text(0), st.integer(1), st.integer(2), st.integer(3), st.integer(4), st.integer(5)});
+    for (auto& [k, r] : rows)
+        if (r.total > 0) out.push_back(std::move(r));
     return out;
 }
 

@@ -33,6 +33,12 @@ bool has_column(sqlite3* db, const std::string& table, const std::string& column
     return false;
 }
 
+bool has_table(sqlite3* db, const std::string& table) {
+    Statement st(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?");
+    st.bind(1, table);
+    return st.step();
+}
+
 void exec(sqlite3* db, const char* sql) {
     char* err = nullptr;
     if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {

@@ -47,6 +47,8 @@ private:
 void exec(sqlite3* db, const char* sql);
 // Whether `table` has `column` (for columns added to a table after its first release).
 bool has_column(sqlite3* db, const std::string& table, const std::string& column);
+// Whether the database has a table of this name.
+bool has_table(sqlite3* db, const std::string& table);
 
 // BEGIN, body, COMMIT; ROLLBACK and rethrow if the body throws.
 template <class Body>

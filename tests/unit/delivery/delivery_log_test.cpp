@@ -3,6 +3,7 @@
 #include "mailpush/delivery/delivery_log.hpp"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <filesystem>
 
@@ -102,4 +103,115 @@ TEST(DeliveryLog, UnattemptedDeferralsWriteTheStateButNeverReopenAFinalRecipient
     EXPECT_EQ(rows[1].next_attempt_ms, 86'400'000);
     EXPECT_EQ(rows[1].last_reply, reply);
     EXPECT_EQ(log.attempts(1).size(), 1u); // no attempt row for a deferral
+}
+
+// The statistics and counts read the 15-minute buckets for whole buckets and the reports for the
+// edges: every window gives what counting the reports gives, also after a report is replaced
+// (a later bounce), after a prune, and for a log written before the buckets existed.
+TEST(DeliveryLog, BucketedStatisticsEqualTheReportsForAnyWindow) {
+    const mailpush::test_support::TempDir temp{"mailpush-delivery-log-buckets"};
+    const auto path = (temp.path() / "d.db").string();
+    const std::int64_t day0 = 1795392000000; // 2026-11-23 00:00 UTC
+    auto report = [&](std::uint64_t envid, int idx, std::int64_t ended, int status, const std::string& tag) {
+        auto u = final_update(
+            envid, idx, "r" + std::to_string(envid) + "_" + std::to_string(idx) + "@example.org", ended);
+        u.record.status = status;
+        u.report = {0,  "acme", envid % 2 ? "a@example.com" : "b@example.com", "", tag, "s", status, "",
+                    "", 0};
+        return u;
+    };
+    std::vector<RecipientUpdate> updates;
+    for (std::uint64_t e = 1; e <= 60; ++e) // every 7 minutes for 7 hours, across bucket edges
+        for (int i = 0; i < 2; ++i)
+            updates.push_back(report(e, i, day0 + static_cast<std::int64_t>(e) * 7 * 60'000 + i * 1000,
+                                     static_cast<int>(e % 5 == 0   ? 2
+                                                      : e % 7 == 0 ? 4
+                                                                   : 0),
+                                     e % 3 ? "t1" : "t2"));
+    {
+        DeliveryLog log(path);
+        for (std::uint64_t e = 1; e <= 60; ++e)
+            log.ensure_recipients(e, {"x", "y"});
+        log.apply(updates);
+        // A later report replaces one: delivered becomes an invalid address.
+        log.apply({report(3, 0, day0 + 3 * 7 * 60'000, 2, "t2")});
+    }
+    auto expected = [&](std::int64_t from, std::int64_t to, int status, const std::string& tag) {
+        std::int64_t n = 0;
+        for (auto u : updates) {
+            if (u.record.envid == 3 && u.record.idx == 0) u.record.status = 2;
+            const auto ended = u.attempt.ended_ms;
+            if (ended >= from && ended < to && (status < 0 || u.record.status == status) &&
+                (tag.empty() || u.report.tag == tag))
+                ++n;
+        }
+        return n;
+    };
+    DeliveryLog log(path);
+    const std::pair<std::int64_t, std::int64_t> windows[] = {
+        {0, INT64_MAX},
+        {day0 + 17 * 60'000 + 123, day0 + 3 * 3600'000 + 1},
+        {day0 + 15 * 60'000, day0 + 30 * 60'000},
+        {day0 + 16 * 60'000, day0 + 29 * 60'000},
+        {day0 + 3600'000, day0 + 2 * 3600'000 + 7 * 60'000}};
+    for (const auto& [from, to] : windows)
+        for (const int status : {-1, 0, 2, 4})
+            for (const std::string tag : {"", "t2"}) {
+                DetailQuery q;
+                q.account = "acme";
+                q.from_ms = from;
+                q.to_ms = to;
+                q.status = status;
+                q.tag = tag;
+                EXPECT_EQ(log.count_details(q), expected(from, to, status, tag))
+                    << from << " " << to << " " << status;
+                StatQuery s;
+                s.account = "acme";
+                s.from_ms = from;
+                s.to_ms = to;
+                s.tag = tag;
+                s.utc_offset_minutes = 0;
+                const auto days = log.stats(s);
+                const StatRow none{};
+                const auto& day = days.empty() ? none : days[0];
+                const auto got = status == -1  ? day.total
+                                 : status == 0 ? day.delivered
+                                 : status == 2 ? day.invalid
+                                               : day.failed;
+                EXPECT_EQ(got, expected(from, to, status, tag)) << from << " " << to << " " << status;
+            }
+    // A prune takes its reports out of the buckets too.
+    EXPECT_GT(log.prune(day0 + 3600'000), 0u);
+    DetailQuery all;
+    all.account = "acme";
+    // Message 3 has the newest event (its replaced report), which always stays.
+    EXPECT_EQ(log.count_details(all), expected(day0 + 3600'000, INT64_MAX, -1, "") + 2);
+    StatQuery every;
+    every.account = "acme";
+    EXPECT_EQ(log.stats(every)[0].total, expected(day0 + 3600'000, INT64_MAX, -1, "") + 2);
+}
+
+TEST(DeliveryLog, ALogWithoutBucketsGetsThemFromItsReports) {
+    const mailpush::test_support::TempDir temp{"mailpush-delivery-log-bucket-migration"};
+    const auto path = (temp.path() / "d.db").string();
+    {
+        DeliveryLog log(path);
+        log.ensure_recipients(1, {"a@example.org"});
+        auto u = final_update(1, 0, "a@example.org", 1795392000000);
+        u.report = {0, "acme", "a@example.com", "", "", "s", 0, "", "", 0};
+        log.apply({u});
+    }
+    sqlite3* db = nullptr; // as an older version left it: no buckets
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "DROP TRIGGER reports_bucket_add; DROP TRIGGER reports_bucket_remove; "
+                           "DROP TABLE report_buckets",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+    DeliveryLog log(path);
+    StatQuery s;
+    s.account = "acme";
+    ASSERT_EQ(log.stats(s).size(), 1u);
+    EXPECT_EQ(log.stats(s)[0].delivered, 1);
 }
