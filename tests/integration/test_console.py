@@ -9,6 +9,8 @@ changes or the user signs out, and access-key sign-in."""
 import http.cookiejar
 import json
 import os
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import subprocess
 import urllib.error
 import urllib.request
@@ -216,6 +218,52 @@ def test_notification_targets_set_and_tested_in_the_browser(console, tmp_path):
         assert {t["address"] for t in targets} == {"", "sender@example.com"}
     finally:
         hook.stop()
+
+
+class AttackerSite:
+    """A page on another origin (another port of loopback) whose script posts to the console with
+    the visitor's cookies, as a cross-site request forgery would."""
+
+    def __init__(self, console_base):
+        page = f"""<!doctype html><p id="result">pending</p><script>
+fetch("{console_base}/console/api/call/CreateTag", {{method: "POST", mode: "no-cors", credentials: "include",
+  headers: {{"Content-Type": "text/plain"}}, body: JSON.stringify({{TagName: "forged2"}})}})
+  .then(() => document.getElementById("result").textContent = "sent")
+  .catch((e) => document.getElementById("result").textContent = "refused " + e);
+</script>""".encode()
+
+        class H(BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(page)))
+                self.end_headers()
+                self.wfile.write(page)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_csrf_from_another_origin_and_without_the_token_changes_nothing(console):
+    srv = console
+    base = f"http://127.0.0.1:{srv.ports['http']}"
+    attacker = AttackerSite(base)
+    try:
+        out = browse({"scenario": "csrf", "base": base, "account": "acme", "password": CONSOLE_PASSWORD,
+                      "attacker": attacker.url})
+    finally:
+        attacker.stop()
+    assert out["same_page_without_token"] == 403
+    assert out["cross_site_status"] == 403  # the cookie came along (same site), the token could not
+    assert json.loads(srv.ctl("--json", "tag", "list", "acme").stdout) == []
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -321,6 +321,26 @@ const scenarios = {
     await shoot(page, spec, "operator-health");
   },
 
+  // A signed-in user visits an attacker's page (another origin on loopback): its script POSTs to the
+  // console with the user's cookie but cannot know the CSRF token, and a fetch from the console's
+  // own page without the token is refused too.
+  async csrf(page, spec, out) {
+    await signIn(page, spec, spec.account, spec.password);
+    await page.locator("nav a[aria-current=page]").waitFor();
+    out.same_page_without_token = await page.evaluate(async () => {
+      const r = await fetch("/console/api/call/CreateTag", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ TagName: "forged1" }),
+      });
+      return r.status;
+    });
+    const attacked = page.waitForResponse((r) => r.url().includes("/console/api/call/CreateTag"));
+    await page.goto(spec.attacker);
+    out.cross_site_status = (await attacked).status();
+    out.attacker_saw = await page.locator("#result").innerText();
+  },
+
   // Failed sign-ins until the server throttles: the message the user sees.
   async throttle(page, spec, out) {
     out.messages = [];
@@ -361,7 +381,9 @@ async function main() {
     });
     page.on("request", (r) => {
       const url = r.url();
-      if (!url.startsWith(origin) && !url.startsWith("data:")) out.foreign_requests.push(url);
+      // The attacker's page of the CSRF scenario is the one other host a test may visit.
+      if (!url.startsWith(origin) && !url.startsWith("data:") && !(spec.attacker && url.startsWith(spec.attacker)))
+        out.foreign_requests.push(url);
     });
     page.on("dialog", (d) => d.accept());
     await scenarios[spec.scenario](page, spec, out);
