@@ -7,10 +7,12 @@
 #include "mailpush/delivery/engine.hpp"
 #include "mailpush/spool/spool.hpp"
 
+#include <algorithm>
+
 namespace mailpush::api::detail {
 namespace {
 
-json to_json(const spool::QueueEntry& e) {
+json to_json(const spool::QueueEntry& e, bool held) {
     json rcpts = json::array();
     for (const auto& r : e.envelope.recipients)
         rcpts.push_back({{"address", r.address}, {"state", "queued"}});
@@ -21,7 +23,14 @@ json to_json(const spool::QueueEntry& e) {
             {"received_at_ms", e.received_at_ms},
             {"peer", e.peer},
             {"track_opens", e.envelope.track_opens},
-            {"track_links", e.envelope.track_links}};
+            {"track_links", e.envelope.track_links},
+            {"held", held}};
+}
+
+bool is_held(const AdminServices& s, std::uint64_t envid) {
+    if (!s.log) return false;
+    const auto held = s.log->held();
+    return std::binary_search(held.begin(), held.end(), envid);
 }
 
 std::uint64_t parse_envid(const std::string& s) {
@@ -45,7 +54,7 @@ ApiResponse show_message(const AdminServices& s, const RouteCall& c) {
     const auto& id = c.param("envid");
     const auto envid = parse_envid(id);
     auto e = s.spool.find(envid);
-    json out = e ? to_json(*e) : json{{"envid", id}};
+    json out = e ? to_json(*e, is_held(s, envid)) : json{{"envid", id}};
     out["queued"] = e.has_value();
     if (!s.log) {
         if (!e) throw HttpError{404, "NotFound", "no queued message with envid " + id};
@@ -80,6 +89,16 @@ ApiResponse retry_message(const AdminServices& s, const RouteCall& c) {
     return ok({{"envid", id}, {"retry", "scheduled"}});
 }
 
+// POST .../hold and .../release: the message stays queued without attempts until released.
+ApiResponse hold_message(const AdminServices& s, const RouteCall& c) {
+    const auto& id = c.param("envid");
+    const auto envid = parse_envid(id);
+    if (!s.spool.find(envid)) throw HttpError{404, "NotFound", "no queued message with envid " + id};
+    const bool held = c.param("verb") == "hold";
+    if (s.engine) s.engine->hold(envid, held);
+    return ok({{"envid", id}, {"held", held}});
+}
+
 ApiResponse delete_message(const AdminServices& s, const RouteCall& c) {
     const auto& id = c.param("envid");
     const auto envid = parse_envid(id);
@@ -100,10 +119,19 @@ std::span<const Route> queue_routes() {
         {"GET", "/v1/events", Access::admin, events},
         {"GET", "/v1/queue", Access::admin,
          [](const AdminServices& s, const RouteCall&) {
-             return ok(list_json(s.spool.list(), [](const auto& e) { return to_json(e); }));
+             const auto held = s.log ? s.log->held() : std::vector<std::uint64_t>{}; // sorted
+             return ok(list_json(s.spool.list(), [&](const auto& e) {
+                 return to_json(e, std::binary_search(held.begin(), held.end(), e.envid));
+             }));
          }},
         {"GET", "/v1/queue/{envid}", Access::admin, show_message},
         {"POST", "/v1/queue/{envid}/retry", Access::admin, retry_message},
+        {"POST", "/v1/queue/{envid}/{verb}", Access::admin,
+         [](const AdminServices& s, const RouteCall& c) {
+             if (c.param("verb") != "hold" && c.param("verb") != "release")
+                 throw HttpError{404, "NotFound", "no such endpoint: " + c.param("verb")};
+             return hold_message(s, c);
+         }},
         {"DELETE", "/v1/queue/{envid}", Access::admin, delete_message},
     };
     return routes;

@@ -52,6 +52,16 @@ std::span<const Command> queue_commands() {
          [](const Invocation& in) {
              return Call{"POST", message_path(in) + "/retry", nullptr, {"envid", "retry"}};
          }},
+        {{"queue", "hold"},
+         "ENVID",
+         [](const Invocation& in) {
+             return Call{"POST", message_path(in) + "/hold", nullptr, {"envid", "held"}};
+         }},
+        {{"queue", "release"},
+         "ENVID",
+         [](const Invocation& in) {
+             return Call{"POST", message_path(in) + "/release", nullptr, {"envid", "held"}};
+         }},
         {{"events"}, "--env ENVID", events},
     };
     return rows;

@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS track_hits (
   at_ms INTEGER NOT NULL, class TEXT NOT NULL, machine INTEGER NOT NULL, user_agent TEXT NOT NULL,
   client_ip TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS track_hits_rcpt ON track_hits(envid, idx);
+CREATE TABLE IF NOT EXISTS held (envid INTEGER PRIMARY KEY, held_ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS hard_bounces (
   account TEXT NOT NULL, address TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (account, address));
 )SQL";
@@ -247,8 +248,27 @@ void DeliveryLog::set_next_attempt(std::uint64_t envid, std::int64_t next_attemp
     st.step();
 }
 
+void DeliveryLog::set_held(std::uint64_t envid, bool held, std::int64_t now_ms) {
+    Statement st(db_, held ? "INSERT OR IGNORE INTO held(envid, held_ms) VALUES(?,?)"
+                           : "DELETE FROM held WHERE envid=?");
+    st.bind(1, static_cast<std::int64_t>(envid));
+    if (held) st.bind(2, now_ms);
+    st.step();
+}
+
+std::vector<std::uint64_t> DeliveryLog::held() {
+    Statement st(db_, "SELECT envid FROM held ORDER BY envid");
+    std::vector<std::uint64_t> out;
+    while (st.step())
+        out.push_back(static_cast<std::uint64_t>(st.integer(0)));
+    return out;
+}
+
 void DeliveryLog::mark_deleted(std::uint64_t envid, const std::vector<std::string>& addresses) {
     sqlite::write_transaction(db_, [&] {
+        Statement unhold(db_, "DELETE FROM held WHERE envid=?");
+        unhold.bind(1, static_cast<std::int64_t>(envid));
+        unhold.step();
         for (std::size_t i = 0; i < addresses.size(); ++i) {
             Statement st(
                 db_, "INSERT INTO recipients(envid, idx, address, state, last_reply, failed_type, status) "
@@ -336,6 +356,7 @@ std::size_t DeliveryLog::prune(std::int64_t before_ms) {
                                 "DELETE FROM reports WHERE envid IN (SELECT envid FROM prune_envids)",
                                 "DELETE FROM message_ids WHERE envid IN (SELECT envid FROM prune_envids)",
                                 "DELETE FROM recipients WHERE envid IN (SELECT envid FROM prune_envids)",
+                                "DELETE FROM held WHERE envid IN (SELECT envid FROM prune_envids)",
                                 "DELETE FROM report_buckets WHERE total = 0"})
             exec(sql);
     });

@@ -228,6 +228,13 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
     void recover() {
         std::vector<QueuedMessage> work;
         std::size_t finished = 0;
+        std::set<std::uint64_t> held;
+        try {
+            for (const auto envid : io_parts.records.held_messages())
+                held.insert(envid);
+        } catch (const std::exception& e) {
+            spdlog::error("delivery.recover error=\"{}\" (holds)", e.what());
+        }
         for (auto& entry : io_parts.queue.list()) {
             std::vector<std::string> addrs;
             for (const auto& r : entry.envelope.recipients)
@@ -244,6 +251,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
                     continue;
                 }
                 work.push_back(queued_message(entry, rows, io_parts.accounts));
+                work.back().held = held.count(entry.envid) > 0;
             } catch (const std::exception& e) {
                 spdlog::error("delivery.recover error=\"{}\" env_id={}", e.what(), entry.envid);
             }
@@ -537,6 +545,23 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
         schedule();
     }
 
+    // Written first on the log strand (after recovery read the holds, or before), then applied:
+    // a hold is never lost to a restart, nor to a message the scheduler has not been given yet.
+    void hold(std::uint64_t envid, bool held) {
+        auto self = shared_from_this();
+        asio::post(log_strand, [self, envid, held] {
+            try {
+                self->io_parts.records.set_held(envid, held, self->now());
+            } catch (const std::exception& e) {
+                spdlog::error("delivery.log error=\"{}\" env_id={}", e.what(), envid);
+            }
+            asio::post(self->strand, [self, envid, held] {
+                if (self->scheduler.set_held(envid, held, self->now()) && !held) self->schedule();
+            });
+        });
+        spdlog::info("delivery.{} env_id={}", held ? "hold" : "release", envid);
+    }
+
     void cancel(std::uint64_t envid, std::vector<std::string> addresses) {
         auto self = shared_from_this();
         asio::post(strand, [self, envid] { self->scheduler.forget(envid); });
@@ -635,6 +660,10 @@ void Engine::enqueue(std::uint64_t envid) {
 void Engine::retry_now(std::uint64_t envid) {
     auto impl = impl_;
     asio::post(impl->strand, [impl, envid] { impl->retry_now(envid); });
+}
+
+void Engine::hold(std::uint64_t envid, bool held) {
+    impl_->hold(envid, held);
 }
 
 void Engine::cancel(std::uint64_t envid, std::vector<std::string> addresses) {

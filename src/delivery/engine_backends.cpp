@@ -40,6 +40,12 @@ int LogRecords::add_hard_bounce(const std::string& account, const std::string& a
 void LogRecords::set_next_attempt(std::uint64_t envid, std::int64_t next_attempt_ms) {
     log_.set_next_attempt(envid, next_attempt_ms);
 }
+void LogRecords::set_held(std::uint64_t envid, bool held, std::int64_t now_ms) {
+    log_.set_held(envid, held, now_ms);
+}
+std::vector<std::uint64_t> LogRecords::held_messages() {
+    return log_.held();
+}
 void LogRecords::mark_deleted(std::uint64_t envid, const std::vector<std::string>& addresses) {
     log_.mark_deleted(envid, addresses);
 }

@@ -36,6 +36,8 @@ public:
     void apply(const std::vector<RecipientUpdate>& updates) override;
     int add_hard_bounce(const std::string& account, const std::string& address) override;
     void set_next_attempt(std::uint64_t envid, std::int64_t next_attempt_ms) override;
+    void set_held(std::uint64_t envid, bool held, std::int64_t now_ms) override;
+    std::vector<std::uint64_t> held_messages() override;
     void mark_deleted(std::uint64_t envid, const std::vector<std::string>& addresses) override;
     std::size_t prune(std::int64_t before_ms) override;
     void defer_unattempted(const std::vector<RecipientRecord>& records) override;

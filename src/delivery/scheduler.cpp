@@ -167,6 +167,7 @@ void Scheduler::start_due(std::uint64_t envid, std::int64_t now, std::vector<Att
     auto it = messages_.find(envid);
     if (it == messages_.end()) return;
     QueuedMessage& m = it->second;
+    if (m.held) return; // out of the lanes until set_held puts it back
     std::map<std::string, std::vector<QueuedRecipient*>> by_domain;
     std::int64_t later_fresh = INT64_MAX, later_retry = INT64_MAX;
     for (auto& r : m.rcpts) {
@@ -299,6 +300,17 @@ bool Scheduler::retry_now(std::uint64_t envid, std::int64_t now) {
         if (r.state == RcptState::deferred && !r.in_flight) r.next_ms = now;
     fresh_due_.emplace(now, envid); // the operator asked: both lanes look at it now
     retry_due_.emplace(now, envid);
+    return true;
+}
+
+bool Scheduler::set_held(std::uint64_t envid, bool held, std::int64_t now) {
+    auto it = messages_.find(envid);
+    if (it == messages_.end()) return false;
+    it->second.held = held;
+    if (!held) { // back in both lanes: start_due looks at each recipient's own due time
+        fresh_due_.emplace(now, envid);
+        retry_due_.emplace(now, envid);
+    }
     return true;
 }
 

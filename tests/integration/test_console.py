@@ -132,7 +132,7 @@ def test_operator_mode_signs_in_with_the_admin_token_on_the_admin_listener_only(
     assert "登录失败" in out["wrong_token_message"]
     assert {"acme", "other"} <= set(out["accounts"])
     assert json.loads(srv.ctl("--json", "account", "show", "other").stdout)["daily_quota"] == 123
-    assert out["message_rcpts"] == ["held@example.org"] and out["retry_status"] == 200
+    assert out["message_rcpts"] == ["held@example.org"] and out["retry_status"] == 200 and out["held_shown"]
     assert out["deleted"] and srv.queue() == [] and out["health_queued"] == "0"
     # The password the operator set signs the account in on the public listener.
     Client(f"http://127.0.0.1:{srv.ports['http']}").sign_in(account="other", password="OtherPass2026x")

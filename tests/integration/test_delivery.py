@@ -236,3 +236,27 @@ def test_kill9_during_delivery_loses_nothing(make_server, sink):
     assert got == {f"k{i}" for i in range(20)}, "a message acknowledged with 250 was never delivered"
     for envid in envids:
         assert set(states(show(srv, envid)).values()) == {"delivered"}
+
+
+def test_a_held_message_waits_across_a_restart_until_released(make_server, sink):
+    srv = make_server(routes=(("*", f"smtp://127.0.0.1:{sink.port}"),),
+                      delivery='retry_initial = "1h"\nretry_max = "2h"').start().provision()
+    rcpt = "tempfail-once@dest.test"
+    envid = send(srv, [rcpt])
+    wait_state(srv, envid, lambda i: states(i).get(rcpt) == "deferred")  # the first attempt got a 451
+    assert json.loads(srv.ctl("--json", "queue", "hold", str(envid)).stdout)["held"] is True
+    wait_state(srv, envid, lambda i: i["held"])  # written by the delivery log
+    assert any(m["envid"] == str(envid) and m["held"] for m in srv.queue())
+    srv.ctl("queue", "retry", str(envid))  # the operator's retry does not lift a hold
+    srv.stop()
+    srv.start()
+    info = show(srv, envid)
+    assert info["queued"] and info["held"] and info["recipients"][0]["attempts"] == 1, info
+    assert sink.handler.messages == []
+    srv.ctl("queue", "release", str(envid))
+    info = wait_state(srv, envid, lambda i: not i["queued"])
+    assert states(info) == {rcpt: "delivered"} and info["recipients"][0]["attempts"] == 2
+    assert len(sink.handler.messages) == 1
+    # Holding what is not queued is a 404, as for retry.
+    refused = srv.ctl("queue", "hold", str(envid), check=False)
+    assert refused.returncode != 0 and "no queued message" in refused.stderr

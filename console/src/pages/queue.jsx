@@ -11,7 +11,7 @@ function QueueList() {
     <Loading state={state}>
       <p>{t('queue.count', { count: (state.data || []).length })}</p>
       <Table
-        columns={[t('queue.envid'), t('queue.from'), t('queue.recipients'), t('queue.size'), t('queue.received')]}
+        columns={[t('queue.envid'), t('queue.from'), t('queue.recipients'), t('queue.size'), t('queue.received'), t('common.status')]}
         rows={state.data || []}
         row={(m) => (
           <tr key={m.envid} data-envid={m.envid}>
@@ -22,6 +22,7 @@ function QueueList() {
             <td>{m.recipients.map((r) => r.address).join(', ')}</td>
             <td>{m.size}</td>
             <td>{formatTime(m.received_at_ms / 1000)}</td>
+            <td>{m.held ? t('queue.held') : t('queue.queued')}</td>
           </tr>
         )}
       />
@@ -37,6 +38,10 @@ function QueueMessage({ envid }) {
   const state = useLoad(() => admin('GET', `/v1/queue/${envid}`), [envid]);
   const retry = useSubmit(async () => {
     await admin('POST', `/v1/queue/${envid}/retry`);
+    state.reload();
+  });
+  const hold = useSubmit(async (verb) => {
+    await admin('POST', `/v1/queue/${envid}/${verb}`);
     state.reload();
   });
   const remove = useSubmit(async () => {
@@ -55,7 +60,9 @@ function QueueMessage({ envid }) {
           <h2>
             {t('queue.envid')} {m.envid}
           </h2>
-          <p data-testid="queued">{m.queued ? t('queue.queued') : t('queue.done')}</p>
+          <p data-testid="queued">
+            {m.queued ? (m.held ? t('queue.held') : t('queue.queued')) : t('queue.done')}
+          </p>
           <Table
             columns={[t('queue.recipient'), t('common.status'), t('queue.attempts'), t('queue.next'), t('queue.reply')]}
             rows={m.recipients || []}
@@ -86,12 +93,15 @@ function QueueMessage({ envid }) {
               <button type="button" onClick={retry.submit} disabled={retry.busy}>
                 {t('queue.retry')}
               </button>
+              <button type="button" onClick={() => hold.submit(null, m.held ? 'release' : 'hold')} disabled={hold.busy}>
+                {m.held ? t('queue.release') : t('queue.hold')}
+              </button>
               <button type="button" class="danger" onClick={remove.submit} disabled={remove.busy}>
                 {t('common.delete')}
               </button>
             </p>
           )}
-          <ErrorNote error={retry.error || remove.error} />
+          <ErrorNote error={retry.error || hold.error || remove.error} />
         </>
       )}
     </Loading>

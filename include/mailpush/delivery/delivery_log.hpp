@@ -28,7 +28,10 @@ public:
     void ensure_recipients(std::uint64_t envid, const std::vector<std::string>& addresses);
     void apply(const std::vector<RecipientUpdate>& updates);                  // one transaction
     void set_next_attempt(std::uint64_t envid, std::int64_t next_attempt_ms); // queue retry
-    void upsert_recipients(const std::vector<RecipientRecord>& records);      // state only, one transaction
+    // Held messages (the operator's hold): not attempted until released, across restarts.
+    void set_held(std::uint64_t envid, bool held, std::int64_t now_ms);
+    std::vector<std::uint64_t> held();
+    void upsert_recipients(const std::vector<RecipientRecord>& records); // state only, one transaction
     void
     mark_deleted(std::uint64_t envid,
                  const std::vector<std::string>& addresses); // queue delete: pending recipients become failed

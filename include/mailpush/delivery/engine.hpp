@@ -43,6 +43,8 @@ public:
     void start();                        // recover: every spooled message's pending recipients
     void enqueue(std::uint64_t envid);   // a message was committed (any thread)
     void retry_now(std::uint64_t envid); // deferred recipients are tried at once (any thread)
+    void hold(std::uint64_t envid,
+              bool held); // the operator's hold or release, kept across restarts (any thread)
     void cancel(
         std::uint64_t envid,
         std::vector<std::string> addresses); // the operator deleted it: forget it and record why (any thread)

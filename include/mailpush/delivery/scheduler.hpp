@@ -54,6 +54,7 @@ struct QueuedMessage {
     // Warm-up of the sending domain (lower-case), when it has a plan (the shell asks the accounts).
     std::string sending_domain;
     std::optional<WarmupPlan> warmup;
+    bool held = false; // the operator's hold: no attempt starts until it is released
 };
 
 struct SchedulerLimits {
@@ -98,6 +99,9 @@ public:
     bool settle(std::uint64_t envid, const std::vector<RecipientRecord>& results);
     // Deferred recipients are due at `now`. False if the message is not queued here.
     bool retry_now(std::uint64_t envid, std::int64_t now);
+    // Holds a message (attempts in flight finish; none starts) or releases it (its due
+    // recipients start from `now`). False if the message is not queued here.
+    bool set_held(std::uint64_t envid, bool held, std::int64_t now);
     void forget(std::uint64_t envid); // deleted, or its body is gone
 
     // What the shell learnt: the MX host reached for a domain ([[destination]] mx: patterns),

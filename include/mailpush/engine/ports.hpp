@@ -42,6 +42,13 @@ public:
     virtual int add_hard_bounce(const std::string& account, const std::string& address) = 0;
     virtual void set_next_attempt(std::uint64_t envid, std::int64_t next_attempt_ms) = 0;
     virtual void mark_deleted(std::uint64_t envid, const std::vector<std::string>& addresses) = 0;
+    // The operator's holds, kept across restarts.
+    virtual void set_held(std::uint64_t envid, bool held, std::int64_t now_ms) {
+        (void)envid;
+        (void)held;
+        (void)now_ms;
+    }
+    virtual std::vector<std::uint64_t> held_messages() { return {}; }
     virtual std::size_t prune(std::int64_t before_ms) = 0;
     // Recipients the scheduler deferred before any attempt (a warm-up cap): their state and next
     // attempt, no attempt row. One transaction.

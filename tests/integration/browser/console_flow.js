@@ -307,6 +307,11 @@ const scenarios = {
     out.message_rcpts = await page.locator("tr[data-rcpt]").evaluateAll((rows) => rows.map((r) => r.dataset.rcpt));
     await audit(page, out, "operator-message");
     await shoot(page, spec, "operator-message");
+    await page.locator("button", { hasText: /暂停投递|^Hold$/ }).click();
+    await page.locator("[data-testid=queued]").filter({ hasText: /已暂停|Held/ }).waitFor();
+    out.held_shown = true;
+    await page.locator("button", { hasText: /恢复投递|Release/ }).click();
+    await page.locator("[data-testid=queued]").filter({ hasText: /在队列中|In the queue/ }).waitFor();
     const retried = page.waitForResponse((r) => r.url().endsWith("/retry"));
     await page.locator("button", { hasText: /立即重试|Retry now/ }).click();
     out.retry_status = (await retried).status();

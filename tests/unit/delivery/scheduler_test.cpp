@@ -138,3 +138,30 @@ TEST(Scheduler, RetryNowMakesDeferredDue) {
     EXPECT_FALSE(s.retry_now(2, 10));
     EXPECT_EQ(envids(s.take_due(10)), (std::vector<std::uint64_t>{1}));
 }
+
+TEST(Scheduler, AHeldMessageStartsNothingUntilReleasedEvenWhenRetriedOrAddedHeld) {
+    Scheduler s({}, {});
+    s.add(message(1, {"a@x.test"}));
+    s.add(message(2, {"b@y.test"}));
+    EXPECT_TRUE(s.set_held(1, true, 0));
+    EXPECT_FALSE(s.set_held(9, true, 0)); // not queued here
+    EXPECT_EQ(envids(s.take_due(0)), (std::vector<std::uint64_t>{2}));
+    EXPECT_TRUE(s.retry_now(1, 5)); // the operator's retry does not lift a hold
+    EXPECT_TRUE(s.take_due(5).empty());
+    EXPECT_TRUE(s.set_held(1, false, 10));
+    EXPECT_EQ(envids(s.take_due(10)), (std::vector<std::uint64_t>{1}));
+    // Recovered with its hold (the shell marks it from the delivery log).
+    auto held = message(3, {"c@z.test"});
+    held.held = true;
+    s.add(std::move(held));
+    EXPECT_TRUE(s.take_due(20).empty());
+    // A release keeps a deferred recipient's own due time.
+    auto later = message(4, {"d@w.test"}, 1'000);
+    later.rcpts[0].state = RcptState::deferred;
+    later.rcpts[0].attempts = 1;
+    later.held = true;
+    s.add(std::move(later));
+    s.set_held(4, false, 30);
+    EXPECT_TRUE(s.take_due(30).empty());
+    EXPECT_EQ(envids(s.take_due(1'000)), (std::vector<std::uint64_t>{4}));
+}
