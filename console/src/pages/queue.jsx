@@ -69,8 +69,8 @@ function QueueMessage({ envid }) {
             row={(r) => (
               <tr key={r.address} data-rcpt={r.address}>
                 <td>{r.address}</td>
-                <td>{r.state}</td>
-                <td>{r.attempts}</td>
+                <td>{t(`rcpt.${r.state}`)}</td>
+                <td>{r.attempts || 0}</td>
                 <td>{r.next_attempt_ms ? formatTime(r.next_attempt_ms / 1000) : ''}</td>
                 <td>{r.last_reply}</td>
               </tr>
