@@ -30,12 +30,6 @@ ApiResponse error(unsigned status, std::string_view code, std::string_view messa
             std::move(headers)};
 }
 
-std::string header(const ApiRequest& r, std::string_view name) {
-    for (const auto& [k, v] : r.headers)
-        if (common::iequals(k, name)) return v;
-    return {};
-}
-
 // The value of cookie `name` in the request's Cookie headers, "" when absent.
 std::string cookie_value(const ApiRequest& r, std::string_view name) {
     for (const auto& [k, v] : r.headers) {
@@ -59,9 +53,9 @@ const char* cookie_name(bool operator_listener) {
 
 // A change must not come from another site: a browser's Origin, when it sends one, names our host.
 bool same_origin(const ApiRequest& r) {
-    const auto origin = header(r, "origin");
+    const auto origin = request_header(r, "origin");
     if (origin.empty()) return true;
-    const auto host = header(r, "host");
+    const auto host = request_header(r, "host");
     const auto scheme_end = origin.find("://");
     return !host.empty() && scheme_end != std::string::npos &&
            common::iequals(origin.substr(scheme_end + 3), host);
@@ -144,7 +138,7 @@ ApiResponse Console::file(const ApiRequest& r, const std::string& name) const {
                              "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                              "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; "
                              "frame-ancestors 'none'");
-    if (header(r, "if-none-match") == f->etag) return {304, "", f->content_type, std::move(headers)};
+    if (request_header(r, "if-none-match") == f->etag) return {304, "", f->content_type, std::move(headers)};
     return {200, f->body, f->content_type, std::move(headers)};
 }
 
@@ -191,7 +185,8 @@ ApiResponse Console::session_route(const ApiRequest& r, bool operator_listener) 
     }
     if (r.method == "DELETE") {
         if (!who) return error(401, "SignInRequired", "sign in first");
-        if (!auth::SessionTable::csrf_matches(who->session, header(r, "x-csrf-token")) || !same_origin(r))
+        if (!auth::SessionTable::csrf_matches(who->session, request_header(r, "x-csrf-token")) ||
+            !same_origin(r))
             return error(403, "CsrfRefused", "missing or wrong X-CSRF-Token");
         sessions_.close(who->id);
         return {200,
@@ -273,7 +268,7 @@ ApiResponse Console::sign_in(const ApiRequest& r, bool operator_listener) {
 
 ApiResponse Console::call(const ApiRequest& r, const SignedIn& who, const std::string& rest,
                           bool operator_listener) {
-    if (!auth::SessionTable::csrf_matches(who.session, header(r, "x-csrf-token")) || !same_origin(r))
+    if (!auth::SessionTable::csrf_matches(who.session, request_header(r, "x-csrf-token")) || !same_origin(r))
         return error(403, "CsrfRefused", "missing or wrong X-CSRF-Token");
     if (operator_listener) {
         // /console/api/v1/... is the admin API's /v1/..., the session standing for the token.

@@ -1,5 +1,8 @@
 #include "mailpush/api/http_limits.hpp"
 
+#include "mailpush/api/admin_api.hpp"
+#include "mailpush/common/strings.hpp"
+
 #include <algorithm>
 #include <optional>
 #include <utility>
@@ -86,6 +89,12 @@ void PeerConnections::remove(const std::string& peer) {
     const auto it = open_.find(peer);
     if (it == open_.end()) return;
     if (--it->second == 0) open_.erase(it);
+}
+
+std::string request_header(const ApiRequest& request, std::string_view name) {
+    for (const auto& [key, value] : request.headers)
+        if (common::iequals(key, name)) return value;
+    return {};
 }
 
 } // namespace mailpush::api

@@ -70,21 +70,13 @@ std::string header_safe_url(std::string_view url) {
 }
 } // namespace
 
-namespace {
-std::string header_value(const ApiRequest& request, std::string_view name) {
-    for (const auto& [key, value] : request.headers)
-        if (common::iequals(key, name)) return value;
-    return "";
-}
-} // namespace
-
 std::string request_host(const ApiRequest& request) {
     if (auto authority = request_authority(request.target); !authority.empty()) {
         if (const auto at = authority.rfind('@'); at != std::string_view::npos)
             authority.remove_prefix(at + 1);
         return openapi::host_without_port(authority);
     }
-    return openapi::host_without_port(header_value(request, "host"));
+    return openapi::host_without_port(request_header(request, "host"));
 }
 
 ApiResponse pixel_reply() {
@@ -152,7 +144,8 @@ std::optional<ApiResponse> TrackingEndpoints::respond(const ApiRequest& request,
         }
     }
     if (get)
-        recorder_.record({ask->claim, ask->kind, header_value(request, "user-agent"), request.peer_ip, now});
+        recorder_.record(
+            {ask->claim, ask->kind, request_header(request, "user-agent"), request.peer_ip, now});
     return target ? redirect_reply(target->url) : pixel_reply();
 }
 

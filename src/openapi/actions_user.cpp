@@ -82,9 +82,7 @@ Rendered render_with_params(ActionContext& c, store::ReceiverRow& row) {
     row.birthday = bounded(c, "Birthday", 30, false);
     row.mobile = bounded(c, "Mobile", 30, false);
     const auto extra = template_params(c);
-    auto subject = render_template(tpl.subject, row, extra);
-    for (auto& ch : subject) // a value may carry a line break: the subject stays one line
-        if (ch == '\r' || ch == '\n') ch = ' ';
+    auto subject = one_line(render_template(tpl.subject, row, extra));
     auto body = render_template(tpl.body, row, extra);
     return {std::move(tpl), std::move(subject), std::move(body)};
 }

@@ -101,6 +101,12 @@ std::string build_message(const MailContent& c, std::string_view boundary) {
     return m;
 }
 
+std::string one_line(std::string text) {
+    for (auto& c : text)
+        if (c == '\r' || c == '\n') c = ' ';
+    return text;
+}
+
 std::string render_template(std::string_view text, const store::ReceiverRow& row,
                             const std::map<std::string, std::string, std::less<>>& extra) {
     const std::pair<std::string_view, const std::string*> vars[] = {

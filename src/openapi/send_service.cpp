@@ -413,9 +413,7 @@ store::SendTask SendService::batch(const BatchSend& r, const common::ClientOrigi
                             r.tag,
                             r.click_trace,
                             {}};
-        // A rendered subject may carry a line break from the list data: flatten it.
-        for (auto& c : content.subject)
-            if (c == '\r' || c == '\n') c = ' ';
+        content.subject = one_line(std::move(content.subject)); // list data may hold a line break
         smtp::Envelope env;
         env.mail_from = envelope_sender(r.sender, r.address_type);
         env.auth_user = r.sender;
@@ -450,8 +448,7 @@ store::SendTask SendService::batch(const BatchSend& r, const common::ClientOrigi
 void SendService::record_suppressed(std::vector<store::SuppressedSend> stopped) const {
     if (!backends_.suppressed) return;
     for (auto& s : stopped) {
-        for (auto& c : s.subject) // a rendered subject may carry a line break from the list data
-            if (c == '\r' || c == '\n') c = ' ';
+        s.subject = one_line(std::move(s.subject)); // list data may hold a line break
         backends_.suppressed(std::move(s));
     }
 }

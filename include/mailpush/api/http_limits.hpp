@@ -12,6 +12,8 @@
 
 namespace mailpush::api {
 
+struct ApiRequest;
+
 enum class Audience {
     public_, // the OpenAPI and the reply-to confirmation page
     admin    // the admin API and /metrics
@@ -25,6 +27,9 @@ std::size_t body_limit(Audience audience, std::string_view path);
 std::string_view request_path(std::string_view target);
 // The authority of an absolute-form target ("http://u@h:81/x" → "u@h:81"); "" in origin form.
 std::string_view request_authority(std::string_view target);
+
+// The value of the request's first header named `name` (any case), "" when absent.
+std::string request_header(const ApiRequest& request, std::string_view name);
 
 // A request target as a log line may show it: the path only, without a scheme, user info, host,
 // query or fragment (the query of a reply-to link holds its token).

@@ -43,6 +43,9 @@ inline constexpr std::size_t kMaxVariableName = 64;
 std::string render_template(std::string_view text, const store::ReceiverRow& row,
                             const std::map<std::string, std::string, std::less<>>& extra = {});
 
+// `text` with every CR and LF made a space: a rendered subject stays one header line.
+std::string one_line(std::string text);
+
 // True if `s` is safe inside a header field: no CR, LF or NUL.
 bool header_safe(std::string_view s);
 
