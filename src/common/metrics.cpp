@@ -102,6 +102,17 @@ void Registry::gauge(const std::string& name, const std::string& help, std::func
 }
 
 std::string Registry::render() const {
+    // Gauges are read without the registry's lock: a gauge may take a lock of its own (the
+    // notification outbox's) whose holder may be registering a counter at that moment.
+    std::vector<std::pair<std::string, std::function<double()>>> gauges;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& [name, f] : families_)
+            if (f.gauge) gauges.emplace_back(name, f.gauge);
+    }
+    std::map<std::string, double, std::less<>> readings;
+    for (const auto& [name, read] : gauges)
+        readings[name] = read();
     std::lock_guard lock(mutex_);
     std::string out;
     for (const auto& [name, f] : families_) {
@@ -110,7 +121,8 @@ std::string Registry::render() const {
             out += name + labels + " " + std::to_string(c->value()) + "\n";
         for (const auto& [labels, h] : f.histograms)
             out += h->render(name, labels);
-        if (f.gauge) out += name + " " + number(f.gauge()) + "\n";
+        if (const auto it = readings.find(name); it != readings.end())
+            out += name + " " + number(it->second) + "\n";
     }
     return out;
 }

@@ -54,7 +54,10 @@ std::int64_t unix_ms() {
 }
 
 NotifyLog::NotifyLog(const std::string& path)
-    : feed_(std::make_unique<delivery::EventFeed>(path)) {
+    : feed_(std::make_unique<delivery::EventFeed>(path))
+    , routed_queue_(routed_to("queue"))
+    , routed_push_(routed_to("push"))
+    , routed_none_(routed_to("none")) {
     if (sqlite3_open_v2(path.c_str(), &db_,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                         nullptr) != SQLITE_OK) {
@@ -111,9 +114,9 @@ std::size_t NotifyLog::route(const Resolver& resolve, std::size_t limit, std::in
         up.bind(1, events.back().id);
         up.step();
     });
-    routed_to("queue").add(to_queue);
-    routed_to("push").add(to_push);
-    routed_to("none").add(to_none);
+    routed_queue_.add(to_queue);
+    routed_push_.add(to_push);
+    routed_none_.add(to_none);
     return events.size();
 }
 

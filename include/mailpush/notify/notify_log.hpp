@@ -24,6 +24,10 @@ namespace mailpush::delivery {
 class EventFeed;
 }
 
+namespace mailpush::metrics {
+class Counter;
+}
+
 namespace mailpush::notify {
 
 // Milliseconds since the epoch: the clock of routing, pushing and the queue.
@@ -107,6 +111,11 @@ private:
     void insert_queued(const std::string& account, const std::string& type, const std::string& text,
                        std::int64_t now_ms); // with mutex_ held
     std::unique_ptr<delivery::EventFeed> feed_;
+    // Where routed events went. Registered at construction: route() only adds (lock-free), never
+    // takes the registry's lock under mutex_ (a scrape holds it while the outbox gauge takes mutex_).
+    metrics::Counter& routed_queue_;
+    metrics::Counter& routed_push_;
+    metrics::Counter& routed_none_;
     sqlite3* db_ = nullptr;
     std::mutex mutex_; // transactions on the one connection must not interleave
 };

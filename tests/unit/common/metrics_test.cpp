@@ -23,3 +23,15 @@ TEST(Metrics, RendersCountersHistogramsAndGaugesInPrometheusFormat) {
     EXPECT_NE(text.find("lat_seconds_sum 100.003"), std::string::npos);
     EXPECT_NE(text.find("# TYPE depth gauge\ndepth 7\n"), std::string::npos);
 }
+
+// A gauge is read without the registry's lock: one that takes the registry (as a gauge waiting on
+// a lock whose holder registers a counter would, through that holder) does not deadlock a scrape.
+TEST(Metrics, AGaugeMayUseTheRegistryWhileItIsRead) {
+    Registry r;
+    r.gauge("outbox", "Waiting", [&r] {
+        r.counter("seen_total", "Reads").add();
+        return 2.0;
+    });
+    EXPECT_NE(r.render().find("outbox 2\n"), std::string::npos);
+    EXPECT_NE(r.render().find("seen_total 2\n"), std::string::npos); // both scrapes read the gauge
+}
