@@ -95,6 +95,9 @@ ApiResponse hold_message(const AdminServices& s, const RouteCall& c) {
     const auto envid = parse_envid(id);
     if (!s.spool.find(envid)) throw HttpError{404, "NotFound", "no queued message with envid " + id};
     const bool held = c.param("verb") == "hold";
+    // Written before the reply, so a listing or a show right after it sees the new state; the
+    // engine then applies it to its schedule.
+    if (s.log) s.log->set_held(envid, held, unix_now() * 1000);
     if (s.engine) s.engine->hold(envid, held);
     return ok({{"envid", id}, {"held", held}});
 }
