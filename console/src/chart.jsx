@@ -50,3 +50,44 @@ export function BarChart({ labels, series, title }) {
     </figure>
   );
 }
+
+// One series over time as an SVG area: the peak and the range's ends labelled, each point a
+// title with its time and value. `points`: [{ label, value }], oldest first.
+export function SeriesChart({ points, title, unit }) {
+  const width = 320;
+  const height = 120;
+  const pad = { left: 30, right: 6, top: 8, bottom: 20 };
+  const max = Math.max(1, ...points.map((p) => p.value));
+  const step = (width - pad.left - pad.right) / Math.max(1, points.length);
+  const y = (v) => pad.top + (height - pad.top - pad.bottom) * (1 - v / max);
+  const first = points[0];
+  const last = points[points.length - 1];
+  return (
+    <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={title}>
+      <line x1={pad.left} y1={y(0)} x2={width - pad.right} y2={y(0)} stroke="#4a5263" />
+      <text x={pad.left - 4} y={y(max) + 4} text-anchor="end" font-size="10" fill="#4a5263">
+        {Math.round(max * 100) / 100}
+      </text>
+      <text x={pad.left - 4} y={y(0)} text-anchor="end" font-size="10" fill="#4a5263">
+        0
+      </text>
+      {points.map((p, i) =>
+        p.value > 0 ? (
+          <rect key={p.label} x={pad.left + i * step} y={y(p.value)} width={Math.max(1, step)} height={y(0) - y(p.value)} fill={COLORS[0]}>
+            <title>{`${p.label} ${p.value} ${unit}`}</title>
+          </rect>
+        ) : null,
+      )}
+      {first && (
+        <text x={pad.left} y={height - 4} font-size="10" fill="#1d2330">
+          {first.label.slice(5)}
+        </text>
+      )}
+      {last && (
+        <text x={width - pad.right} y={height - 4} text-anchor="end" font-size="10" fill="#1d2330">
+          {last.label.slice(5)}
+        </text>
+      )}
+    </svg>
+  );
+}

@@ -275,6 +275,8 @@ int main(int argc, char** argv) {
         notify::NotifyLog notify_log(delivery_db);
         notify::Notifier notifier(
             notify_log, [&store] { return store.directory(); }, cfg.notify);
+        notify::AlarmRunner alarms(store, notify_log, cfg.delivery.event_utc_offset_minutes);
+        notifier.attach_alarms(alarms);
         smtp.set_commit_listener([&engine](std::uint64_t envid) { engine.enqueue(envid); });
         smtp.set_suppression_listener(
             [&engine](store::SuppressedSend s) { engine.record_suppressed(std::move(s)); });

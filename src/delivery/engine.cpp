@@ -101,7 +101,8 @@ QueuedMessage queued_message(const spool::QueueEntry& entry, const std::vector<R
               entry.envelope.mail_from,
               entry.envelope.auth_user,
               entry.envelope.body_type == "8BITMIME",
-              entry.envelope.smtputf8};
+              entry.envelope.smtputf8,
+              entry.envelope.helo == smtp::kApiHelo};
     m.unsubscribe = entry.envelope.unsubscribe;
     m.track_opens = entry.envelope.track_opens;
     m.track_links = entry.envelope.track_links;
@@ -481,6 +482,8 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
                          job.envid, r->address, host, to_string(rec.state), rec.last_reply,
                          out.classification.failed_type);
             if (out.hard_bounce) nxbox.push_back(r->address);
+            if (out.classification.failed_type == "SmtpContSpam")
+                io_parts.accounts.count_spam_refusal(account, m->info.via_api);
             states.push_back(rec);
             if (!held) outcomes.push_back(out.classification);
             updates.push_back(std::move(out.update));

@@ -1,5 +1,6 @@
 #include "engine_backends.hpp"
 
+#include "mailpush/common/calendar.hpp"
 #include "mailpush/engine/delivery_tracking.hpp"
 #include "mailpush/store/store.hpp"
 
@@ -90,6 +91,12 @@ std::optional<WarmupPlan> StoreAccounts::warmup(const std::string& account, cons
 void StoreAccounts::add_invalid(const std::string& account, const std::string& address) {
     store_.add_invalid(account, address, "SmtpNxBox");
 }
+void StoreAccounts::count_spam_refusal(const std::string& account, bool via_api) {
+    store_.monitor().add(account,
+                         via_api ? store::MonitorItem::api_error_spam : store::MonitorItem::smtp_error_spam,
+                         common::unix_ms_now());
+}
+
 bool StoreAccounts::is_invalid(const std::string& account, const std::string& address) const {
     return !account.empty() && store_.directory()->is_invalid(account, address);
 }

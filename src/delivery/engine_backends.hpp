@@ -61,6 +61,7 @@ public:
     std::string account_of(const std::string& auth_user) const override;
     void add_invalid(const std::string& account, const std::string& address) override;
     bool is_invalid(const std::string& account, const std::string& address) const override;
+    void count_spam_refusal(const std::string& account, bool via_api) override;
     std::string unsubscribe_lines(const std::string& auth_user, const std::string& rcpt,
                                   const std::string& level) const override;
     std::shared_ptr<const std::vector<dkim::SigningKey>>

@@ -286,8 +286,12 @@ auto verify_on_pool(asio::thread_pool& pool, store::Store& store, std::string ad
 }
 
 // A refused MAIL, RCPT or DATA is logged with its reason (the reply text: our own catalogue).
-smtp::ServerSession::RefusalObserver log_refusals(std::uint64_t sid) {
-    return [sid](std::string_view command, const smtp::Reply& reply) {
+// Logs refusals of a transaction and counts the monitor items they stand for. `session`: read
+// only, for the authenticated address.
+smtp::ServerSession::RefusalObserver observe_refusals(std::uint64_t sid, store::Store& store,
+                                                      const smtp::ServerSession& session) {
+    return [sid, &store, &session](std::string_view command, const smtp::Reply& reply) {
+        if (auto item = monitor_item_of(reply)) count_monitor(store, session.auth_user(), *item);
         if (command != "MAIL" && command != "RCPT" && command != "DATA") return;
         spdlog::info("smtp.refused sid={:016x} cmd={} code={} reason=\"{}\"", sid, command, reply.code,
                      reply.text);
@@ -313,7 +317,7 @@ public:
         , deadline_(Clock::now() + shared_->cfg.session_timeout) {
         conn_->session = &session_;
         session_.observe_transitions(trace_transitions(conn_->sid));
-        session_.observe_refusals(log_refusals(conn_->sid));
+        session_.observe_refusals(observe_refusals(conn_->sid, shared_->store, session_));
     }
     ~Driver() { conn_->session = nullptr; }
 
@@ -475,6 +479,10 @@ private:
             case smtp::ActionKind::verify_credentials: {
                 const auto verdict = co_await verify(out.action.credentials);
                 count_auth(verdict);
+                if (verdict == smtp::AuthVerdict::ok || verdict == smtp::AuthVerdict::failed)
+                    count_monitor(shared_->store, out.action.credentials.username,
+                                  verdict == smtp::AuthVerdict::ok ? store::MonitorItem::smtp_auth_succeeded
+                                                                   : store::MonitorItem::smtp_auth_failed);
                 out = session_.on_auth_result(verdict);
                 break;
             }

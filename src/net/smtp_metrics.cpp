@@ -1,5 +1,7 @@
 #include "smtp_metrics.hpp"
 
+#include "mailpush/common/calendar.hpp"
+
 namespace mailpush::net {
 namespace {
 metrics::Counter& auth_counter(const char* result) {
@@ -61,6 +63,22 @@ void count_rejection(const char* reason) {
         .counter("mailpush_smtp_rejections_total", "Account-policy refusals at MAIL/RCPT, by reason",
                  {{"reason", reason}})
         .add();
+}
+
+std::optional<store::MonitorItem> monitor_item_of(const smtp::Reply& reply) {
+    const auto& e = reply.enhanced;
+    if (e && e->subject == 3 && e->detail == 4) return store::MonitorItem::smtp_error_length;
+    if (reply.code == 552 && e && e->subject == 7 && e->detail == 0)
+        return store::MonitorItem::smtp_error_quota;
+    if (reply.code == 559) return store::MonitorItem::smtp_error_invalid;
+    return std::nullopt;
+}
+
+void count_monitor(store::Store& store, const std::string& address, store::MonitorItem item) {
+    if (address.empty()) return;
+    const auto dir = store.directory();
+    if (const auto* sender = dir->sender(address))
+        store.monitor().add(sender->account, item, common::unix_ms_now());
 }
 
 } // namespace mailpush::net

@@ -84,6 +84,7 @@ void Notifier::run() {
             int rounds = 0;
             while (log_.route(resolve, 500, unix_ms()) == 500 && !(backlog = ++rounds == 20)) {
             }
+            if (alarms_) alarms_->run(unix_ms()); // its events are pushed in the next round
             if (push_due(unix_ms())) backlog = true;
             if (std::chrono::steady_clock::now() - last_prune > std::chrono::minutes(1)) {
                 last_prune = std::chrono::steady_clock::now();

@@ -99,16 +99,10 @@ std::size_t NotifyLog::route(const Resolver& resolve, std::size_t limit, std::in
                 continue;
             }
             ++(dest->queue ? to_queue : to_push);
-            if (dest->queue) {
+            if (dest->queue)
                 insert_queued(ev.account, ev.type, ev.text, now_ms);
-            } else {
-                Statement o(db_,
-                            "INSERT INTO notify_outbox(account, address, type, text, created_ms, next_ms) "
-                            "VALUES(?,?,?,?,?,?)");
-                o.bind(1, ev.account).bind(2, dest->address).bind(3, ev.type).bind(4, ev.text);
-                o.bind(5, now_ms).bind(6, now_ms);
-                o.step();
-            }
+            else
+                insert_outbox(ev.account, dest->address, ev.type, ev.text, now_ms);
         }
         Statement up(db_, "UPDATE notify_cursor SET event_id=?");
         up.bind(1, events.back().id);
@@ -233,6 +227,24 @@ void NotifyLog::enqueue(const std::string& account, const std::string& type, con
                         std::int64_t now_ms) {
     std::lock_guard lock(mutex_);
     insert_queued(account, type, text, now_ms);
+}
+
+void NotifyLog::deliver(const std::string& account, const Destination& destination, const std::string& type,
+                        const std::string& text, std::int64_t now_ms) {
+    std::lock_guard lock(mutex_);
+    if (destination.queue)
+        insert_queued(account, type, text, now_ms);
+    else
+        insert_outbox(account, destination.address, type, text, now_ms);
+}
+
+void NotifyLog::insert_outbox(const std::string& account, const std::string& address, const std::string& type,
+                              const std::string& text, std::int64_t now_ms) {
+    Statement o(db_, "INSERT INTO notify_outbox(account, address, type, text, created_ms, next_ms) "
+                     "VALUES(?,?,?,?,?,?)");
+    o.bind(1, account).bind(2, address).bind(3, type).bind(4, text);
+    o.bind(5, now_ms).bind(6, now_ms);
+    o.step();
 }
 
 std::size_t NotifyLog::prune(std::int64_t outbox_before_ms, std::int64_t queue_before_ms) {

@@ -71,25 +71,35 @@ nlohmann::json query_notify_targets(ActionContext&);
 nlohmann::json delete_notify_target(ActionContext&);
 nlohmann::json test_notify_target(ActionContext&);
 nlohmann::json unblock_sending(ActionContext&);
+nlohmann::json query_monitor_data(ActionContext&);
+nlohmann::json create_alarm_rule(ActionContext&);
+nlohmann::json query_alarm_rules(ActionContext&);
+nlohmann::json modify_alarm_rule(ActionContext&);
+nlohmann::json delete_alarm_rule(ActionContext&);
 
 const ActionSpec* find_action(const std::string& name) {
     // The second column: parameters of the SDK's request model (SDK 1.9) that the action does
     // not implement. They are refused (InvalidParameter.Unsupported) rather than dropped, so an
     // application never believes an attachment, a template or a filter was applied.
     static const std::unordered_map<std::string, ActionSpec> table{
-        {"SingleSendMail", {single_send_mail, {"Attachments", "Template", "DomainAuth", "IpPoolId"}}},
-        {"BatchSendMail", {batch_send_mail, {"Headers", "DomainAuth", "IpPoolId"}}},
+        {"SingleSendMail", {single_send_mail, {"Attachments", "Template", "DomainAuth", "IpPoolId"}, true}},
+        {"BatchSendMail", {batch_send_mail, {"Headers", "DomainAuth", "IpPoolId"}, true}},
         {"QueryTaskByParam", {query_task_by_param, {"Status"}}},
         {"DescAccountSummary", {desc_account_summary, {}}},
         {"GetUser", {get_user, {}}},
         {"UpdateUser", {update_user, {}}},
-        {"SendTestByTemplate", {send_test_by_template, {}}},
+        {"SendTestByTemplate", {send_test_by_template, {}, true}},
         {"ReceiveNotifications", {receive_notifications, {}}},
         {"DeleteNotifications", {delete_notifications, {}}},
         {"SetNotifyTarget", {set_notify_target, {}}}, // ours, as the next three
         {"QueryNotifyTargets", {query_notify_targets, {}}},
         {"DeleteNotifyTarget", {delete_notify_target, {}}},
         {"TestNotifyTarget", {test_notify_target, {}}},
+        {"QueryMonitorData", {query_monitor_data, {}}}, // ours, as the next four
+        {"CreateAlarmRule", {create_alarm_rule, {}}},
+        {"QueryAlarmRules", {query_alarm_rules, {}}},
+        {"ModifyAlarmRule", {modify_alarm_rule, {}}},
+        {"DeleteAlarmRule", {delete_alarm_rule, {}}},
         {"QueryDomainByParam", {query_domain_by_param, {}}},
         {"CreateDomain", {create_domain, {"dkimSelector"}}},
         {"DeleteDomain", {delete_domain, {}}},

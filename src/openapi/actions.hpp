@@ -49,6 +49,7 @@ using Action = nlohmann::json (*)(ActionContext&);
 struct ActionSpec {
     Action run;
     std::vector<std::string_view> unsupported; // SDK parameters the action does not implement
+    bool sends = false; // a success counts as a send (the monitor's WEB/API 发信成功)
 };
 
 // nullptr for an unknown action.

@@ -3,6 +3,7 @@
 
 #include "actions.hpp"
 
+#include "mailpush/common/calendar.hpp"
 #include "mailpush/common/hex.hpp"
 #include "mailpush/common/metrics.hpp"
 #include "mailpush/common/random.hpp"
@@ -232,7 +233,8 @@ std::string action_of(const SignedRequest& req) {
 } // namespace
 
 Reply OpenApi::handle(const SignedRequest& req, const common::ClientOrigin& origin, std::int64_t now_s) {
-    return guarded(action_of(req), [&](const std::string& request_id) {
+    std::string account; // known once the signature is checked
+    return guarded(action_of(req), account, [&](const std::string& request_id) {
         ParamMap params;
         Params all = req.query;
         if (!req.body.empty()) {
@@ -247,6 +249,7 @@ Reply OpenApi::handle(const SignedRequest& req, const common::ClientOrigin& orig
                 fail(400, "InvalidParameter", "The parameter " + k + " appears twice.");
         }
         const Caller caller = authenticate(req, params, origin, now_s);
+        account = caller.account;
         if (caller.version != kVersion)
             fail(400, "InvalidVersion", "Specified parameter Version is not valid (only 2015-11-23).");
         // Before any action, management ones included: a key used from a refused address can
@@ -262,7 +265,7 @@ Reply OpenApi::handle(const SignedRequest& req, const common::ClientOrigin& orig
 
 Reply OpenApi::call_as(const std::string& account, const std::string& action, const ParamMap& params,
                        const common::ClientOrigin& origin, std::int64_t now_s) {
-    return guarded(action, [&](const std::string& request_id) {
+    return guarded(action, account, [&](const std::string& request_id) {
         for (const auto& [k, v] : params)
             if (!common::valid_utf8(k) || !common::valid_utf8(v))
                 fail(400, "InvalidParameter", "Parameters must be UTF-8 text.");
@@ -270,17 +273,25 @@ Reply OpenApi::call_as(const std::string& account, const std::string& action, co
     });
 }
 
-Reply OpenApi::guarded(const std::string& action, const std::function<Reply(const std::string&)>& run) {
+void OpenApi::count_monitor(const std::string& account, store::MonitorItem item) {
+    if (!account.empty()) store_.monitor().add(account, item, common::unix_ms_now());
+}
+
+Reply OpenApi::guarded(const std::string& action, const std::string& account,
+                       const std::function<Reply(const std::string&)>& run) {
     const std::string request_id = new_request_id();
     nlohmann::json error;
     unsigned status = 400;
     try {
         auto reply = run(request_id);
         count_request(action, "Success");
+        if (const auto* spec = detail::find_action(action); spec && spec->sends)
+            count_monitor(account, store::MonitorItem::api_success);
         return reply;
     } catch (const ApiError& e) {
         status = e.status;
         error = {{"Code", e.code}, {"Message", e.message}};
+        if (e.monitor) count_monitor(account, *e.monitor);
     } catch (const store::StoreError& e) {
         status = status_for(e.kind());
         error = {{"Code", code_for(e.kind())}, {"Message", e.what()}};

@@ -26,6 +26,11 @@ bool valid_address(const std::string& a) {
 [[noreturn]] void fail(unsigned status, const std::string& code, const std::string& message) {
     throw ApiError{status, code, message};
 }
+// A refusal the monitor counts (docs/monitoring.md: WEB/API errors).
+[[noreturn]] void fail(unsigned status, const std::string& code, const std::string& message,
+                       store::MonitorItem item) {
+    throw ApiError{status, code, message, item};
+}
 
 // Takes n from the account's quotas until the send is done: the returned hold gives back what
 // was not sent (a failed store, an exception on the way).
@@ -37,11 +42,12 @@ store::QuotaHold reserve_quota(store::Store& store, const store::Directory& dir,
     case store::QuotaVerdict::ok:
         return store::QuotaHold(store.quota(), account, n, now_s);
     case store::QuotaVerdict::daily_exceeded:
-        fail(400, "QuotaExceeded.Daily", "Daily sending quota exceeded");
+        fail(400, "QuotaExceeded.Daily", "Daily sending quota exceeded", store::MonitorItem::api_error_quota);
     case store::QuotaVerdict::monthly_exceeded:
-        fail(400, "QuotaExceeded.Monthly", "Monthly sending quota exceeded");
+        fail(400, "QuotaExceeded.Monthly", "Monthly sending quota exceeded",
+             store::MonitorItem::api_error_quota);
     case store::QuotaVerdict::not_enough:
-        fail(400, "QuotaExceeded.NotEnough", "Not enough sending quota");
+        fail(400, "QuotaExceeded.NotEnough", "Not enough sending quota", store::MonitorItem::api_error_quota);
     }
     fail(500, "InternalError", "unknown quota verdict");
 }
@@ -289,7 +295,9 @@ SingleResult SendService::single(const SingleSend& r, const common::ClientOrigin
              "Every recipient is blocked by the sending-frequency limit or the suppression list "
              "(ListBlockSending shows the blocks).");
     }
-    if (rcpts.empty()) fail(400, "InvalidToAddress.Spam", "Sendmail rejected by invalid address.");
+    if (rcpts.empty())
+        fail(400, "InvalidToAddress.Spam", "Sendmail rejected by invalid address.",
+             store::MonitorItem::api_error_invalid);
     auto quota = reserve_quota(store_, *dir, r.account, static_cast<std::int64_t>(rcpts.size()), now_s);
     RateHold rate(store_, *dir, r.account, common::unix_ms_now());
 
@@ -300,12 +308,13 @@ SingleResult SendService::single(const SingleSend& r, const common::ClientOrigin
                         reply_to, r.reply_alias, r.tag,     r.click_trace, std::move(headers)};
     const std::string body = build_message(content, "=_mp_" + common::random_token(24));
     if (body.size() > options_.max_message_bytes)
-        fail(400, "InvalidBody", "The message is larger than the size limit.");
+        fail(400, "InvalidBody", "The message is larger than the size limit.",
+             store::MonitorItem::api_error_length);
     auto envelope = [&](const std::vector<std::string>& to) {
         smtp::Envelope env;
         env.mail_from = envelope_sender(r.sender, r.address_type);
         env.auth_user = r.sender;
-        env.helo = "openapi";
+        env.helo = smtp::kApiHelo;
         env.body_type = "8BITMIME";
         env.track_opens = env.track_links = r.click_trace;
         for (const auto& a : to)
@@ -417,7 +426,7 @@ store::SendTask SendService::batch(const BatchSend& r, const common::ClientOrigi
         smtp::Envelope env;
         env.mail_from = envelope_sender(r.sender, r.address_type);
         env.auth_user = r.sender;
-        env.helo = "openapi";
+        env.helo = smtp::kApiHelo;
         env.body_type = "8BITMIME";
         env.track_opens = env.track_links = r.click_trace;
         env.recipients.push_back({m.email, "", ""});
@@ -460,7 +469,7 @@ std::uint64_t SendService::system_mail(const std::string& to, const std::string&
     MailContent content{from, "mailpush", {to}, subject, text, "", "", "", "", false, {}};
     smtp::Envelope env;
     env.mail_from = from;
-    env.helo = "openapi";
+    env.helo = smtp::kApiHelo;
     env.body_type = "8BITMIME";
     env.recipients.push_back({to, "", ""});
     std::string body = build_message(content, "=_mp_" + common::random_token(24));

@@ -216,6 +216,7 @@ Store::Store(const std::string& path, StoreLimits limits, std::string region)
     open_suppression(std::filesystem::path(path).parent_path().string());
     open_traffic();
     open_console();
+    open_monitor();
     open_blocks();
     open_tracking();
     migrate_dkim();
@@ -308,7 +309,8 @@ void Store::remove_account(const std::string& name) {
                   "DELETE FROM notify_targets WHERE account_id=?",
                   "DELETE FROM receivers WHERE list_id IN (SELECT id FROM receiver_lists WHERE account_id=?)",
                   "DELETE FROM receiver_lists WHERE account_id=?", "DELETE FROM templates WHERE account_id=?",
-                  "DELETE FROM usage WHERE account_id=?", "DELETE FROM send_tasks WHERE account_id=?",
+                  "DELETE FROM usage WHERE account_id=?", "DELETE FROM monitor_minutes WHERE account_id=?",
+                  "DELETE FROM alarm_rules WHERE account_id=?", "DELETE FROM send_tasks WHERE account_id=?",
                   "DELETE FROM accounts WHERE id=?"}) {
                 Statement st(db_, sql);
                 st.bind(1, id);

@@ -1,4 +1,5 @@
 // Quotas (settings and persisted usage counts) and batch send tasks.
+#include "mailpush/common/calendar.hpp"
 #include "mailpush/sqlite/sqlite.hpp"
 #include "mailpush/store/store.hpp"
 
@@ -45,6 +46,7 @@ void Store::load_usage() {
 
 void Store::flush_usage() {
     flush_blocks();
+    flush_monitor(common::unix_ms_now());
     auto deltas = quota_.take_deltas();
     if (deltas.empty()) return;
     std::lock_guard lock(db_mutex_);

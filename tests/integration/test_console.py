@@ -6,6 +6,7 @@ listener; sign-in throttling as the user sees it. No uncaught JS error, no reque
 host, no serious or critical axe-core violation. At the HTTP level: the session cookie's flags,
 CSRF and Origin refusals that change nothing, account scoping, sessions ending when the password
 changes or the user signs out, and access-key sign-in."""
+import base64
 import http.cookiejar
 import json
 import os
@@ -112,7 +113,7 @@ def test_every_page_pictured_in_both_languages_and_on_a_phone(console, tmp_path)
                       "domain_id": json.loads(srv.ctl("--json", "domain", "show", "example.com").stdout)["id"]})
         assert out["visited"] == ["overview", "domains", "domain", "addresses", "tags", "lists", "list", "templates",
                                   "template", "send", "ip", "stats", "tracking", "details", "invalid",
-                                  "suppression"], out
+                                  "suppression", "monitor"], out
     phone = browse({"scenario": "phone", "base": base, "account": "acme", "password": CONSOLE_PASSWORD,
                     "phone": True, "screenshots": shots})
     assert phone["nav_hidden"] and phone["nav_shown"] and phone["heading"] == "发信域名"
@@ -218,6 +219,40 @@ def test_notification_targets_set_and_tested_in_the_browser(console, tmp_path):
         assert {t["address"] for t in targets} == {"", "sender@example.com"}
     finally:
         hook.stop()
+
+
+def test_an_alarm_rule_made_in_the_browser_fires_into_the_pull_queue(console, tmp_path):
+    """监控 and 报警规则: a rule on SMTP authentication failures, created in the console; three
+    wrong passwords over SMTP; the charts count them, the server's evaluation of their minute
+    turns the rule to 报警 and puts one Monitor:Alarm event in the account's pull queue."""
+    srv = console
+    base = f"http://127.0.0.1:{srv.ports['http']}"
+    srv.ctl("notify", "set", "acme", "queue")  # the account-wide target; every type, alarms included
+    spec = {"base": base, "account": "acme", "password": CONSOLE_PASSWORD, "rule_name": "认证失败过多",
+            "threshold": 3, "screenshots": screenshots(tmp_path)}
+    made = browse({**spec, "scenario": "monitor_rule"})
+    name, state, enabled, rule, hours = made["rule_cells"][:5]
+    assert (name, state, enabled, hours) == ("认证失败过多", "数据不足", "已启用", "00:00–23:59"), made
+    assert rule == "1分钟 SMTP 认证失败 QPS 总和 >= 3 连续1次则报警", rule
+    assert "拉取队列" in made["notify_target"]
+    for attempt in range(3):  # one AUTH each (smtplib's login() would try every mechanism)
+        with srv.smtp() as s:
+            s.starttls(context=tls_context())
+            s.ehlo()
+            plain = base64.b64encode(f"\0{SENDER}\0Wrong-password-{attempt}".encode()).decode()
+            assert s.docmd("AUTH", "PLAIN " + plain)[0] == 535
+    with srv.smtp() as s:
+        s.starttls(context=tls_context())
+        s.login(SENDER, PASSWORD)
+    # The minute is evaluated once it has ended (and its counts are written): at most ~70 s.
+    watched = browse({**spec, "scenario": "monitor_watch", "wait_ms": 100_000}, timeout=180)
+    assert watched["failures_total"] == "合计 3 次", watched
+    assert watched["success_total"] == "合计 1 次", watched
+    assert watched["rule_state"] == "报警", watched
+    got = json.loads(srv.ctl("--json", "notify", "receive", "acme").stdout)
+    (alarm,) = [m for m in got if m["type"] == "Monitor:Alarm"]
+    assert "event=Alarm&account=acme&" in alarm["message"] and "&state=ALARM&" in alarm["message"], alarm
+    assert "&item=smtp_auth_failed&" in alarm["message"] and "&value=3&" in alarm["message"], alarm
 
 
 class AttackerSite:

@@ -8,6 +8,7 @@ import { Templates } from './templates.jsx';
 import { Send } from './send.jsx';
 import { IpProtection } from './ip.jsx';
 import { Notify } from './notify.jsx';
+import { Monitor } from './monitor.jsx';
 import { Details, Invalid, SendStats, Suppression, TrackStats } from './stats.jsx';
 import { Accounts } from './accounts.jsx';
 import { Review } from './review.jsx';
@@ -28,6 +29,7 @@ export const accountPages = [
   { path: 'details', title: 'nav.details', component: Details },
   { path: 'invalid', title: 'nav.invalid', component: Invalid },
   { path: 'suppression', title: 'nav.suppression', component: Suppression },
+  { path: 'monitor', title: 'nav.monitor', component: Monitor },
 ];
 
 export const operatorPages = [

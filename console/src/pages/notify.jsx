@@ -5,7 +5,7 @@ import { action } from '../api.js';
 import { useI18n } from '../i18n.js';
 import { ErrorNote, Field, Loading, Table, useLoad, useSubmit } from '../ui.jsx';
 
-const TYPES = ['Deliver:SendSuccessfully', 'Deliver:SendFailed', 'Deliver:Open', 'Deliver:Click'];
+const TYPES = ['Deliver:SendSuccessfully', 'Deliver:SendFailed', 'Deliver:Open', 'Deliver:Click', 'Monitor:Alarm'];
 
 function TargetRow({ target, onChange }) {
   const { t } = useI18n();

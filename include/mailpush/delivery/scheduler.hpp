@@ -42,6 +42,7 @@ struct MessageInfo {
     std::string auth_user;
     bool eight_bit = false;
     bool smtputf8 = false;
+    bool via_api = false; // submitted through the OpenAPI (the monitor's WEB/API items)
 };
 
 struct QueuedMessage {

@@ -77,6 +77,12 @@ public:
     // In the account's invalid-address library now (checked before each attempt: a recipient
     // queued before its address entered the library fails as SysOutInvRcpt, not contacted).
     virtual bool is_invalid(const std::string& account, const std::string& address) const = 0;
+    // A receiving server refused `account`'s message as spam (the monitor's 垃圾邮件 items, by
+    // the channel the message came in on).
+    virtual void count_spam_refusal(const std::string& account, bool via_api) {
+        (void)account;
+        (void)via_api;
+    }
     // The List-Unsubscribe lines for one recipient of a message that asked for them
     // (docs/suppression.md); "" when the sender is unknown.
     virtual std::string unsubscribe_lines(const std::string& /*auth_user*/, const std::string& /*rcpt*/,

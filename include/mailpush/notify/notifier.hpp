@@ -3,6 +3,7 @@
 // outbox only after a 2xx, else it is retried with a growing delay until it is too old.
 #pragma once
 
+#include "mailpush/notify/alarm_runner.hpp"
 #include "mailpush/notify/http_post.hpp"
 #include "mailpush/notify/notify_log.hpp"
 #include "mailpush/notify/options.hpp"
@@ -32,6 +33,8 @@ public:
     Notifier(const Notifier&) = delete;
     Notifier& operator=(const Notifier&) = delete;
 
+    // Alarm rules are evaluated on this thread too (before start()).
+    void attach_alarms(AlarmRunner& alarms) { alarms_ = &alarms; }
     void start();
     void stop(); // finishes the POST in progress (bounded by push_timeout)
 
@@ -43,6 +46,7 @@ private:
     DirectorySource directory_;
     NotifierOptions options_;
     HttpPoster poster_;
+    AlarmRunner* alarms_ = nullptr;
     std::mutex mutex_;
     std::condition_variable wake_;
     bool stopping_ = false;

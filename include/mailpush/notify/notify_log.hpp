@@ -102,6 +102,10 @@ public:
     // Puts one message in the account's pull queue (a test event).
     void enqueue(const std::string& account, const std::string& type, const std::string& text,
                  std::int64_t now_ms);
+    // One event that is not a delivery event (an alarm) to its destination: the pull queue, or
+    // the push outbox of the target (account, destination.address), pushed as routed events are.
+    void deliver(const std::string& account, const Destination& destination, const std::string& type,
+                 const std::string& text, std::int64_t now_ms);
 
     // Drops outbox items created before `outbox_before_ms` and queue messages enqueued before
     // `queue_before_ms`; returns how many.
@@ -110,6 +114,8 @@ public:
 private:
     void insert_queued(const std::string& account, const std::string& type, const std::string& text,
                        std::int64_t now_ms); // with mutex_ held
+    void insert_outbox(const std::string& account, const std::string& address, const std::string& type,
+                       const std::string& text, std::int64_t now_ms); // with mutex_ held
     std::unique_ptr<delivery::EventFeed> feed_;
     // Where routed events went. Registered at construction: route() only adds (lock-free), never
     // takes the registry's lock under mutex_ (a scrape holds it while the outbox gauge takes mutex_).

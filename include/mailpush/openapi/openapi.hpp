@@ -15,6 +15,7 @@
 #include "mailpush/openapi/options.hpp"
 #include "mailpush/openapi/signature.hpp"
 #include "mailpush/smtp/envelope.hpp"
+#include "mailpush/store/monitor.hpp"
 #include "mailpush/store/records.hpp"
 #include "mailpush/store/suppression.hpp"
 
@@ -66,6 +67,7 @@ struct ApiError {
     unsigned status;
     std::string code;
     std::string message;
+    std::optional<store::MonitorItem> monitor = {}; // the monitor item this refusal counts toward
 };
 
 struct Reply {
@@ -105,7 +107,10 @@ private:
                         const common::ClientOrigin& origin, std::int64_t now_s);
     void update_public_names();
     // Runs `run` (given the request id) and turns every exception into the error reply.
-    Reply guarded(const std::string& action, const std::function<Reply(const std::string&)>& run);
+    // `account`: the caller's, once known (it is filled in by `run`), for the monitor items.
+    Reply guarded(const std::string& action, const std::string& account,
+                  const std::function<Reply(const std::string&)>& run);
+    void count_monitor(const std::string& account, store::MonitorItem item);
     Reply dispatch(const std::string& action, const std::string& account, const ParamMap& params,
                    const std::string& request_id, const common::ClientOrigin& origin, std::int64_t now_s);
 

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mailpush::smtp {
@@ -13,6 +14,9 @@ struct Recipient {
     std::string notify; // RFC 3461 NOTIFY value, upper-cased; empty if absent
     std::string orcpt;
 };
+
+// The `helo` of messages the OpenAPI submits: their channel is WEB/API, not SMTP.
+inline constexpr std::string_view kApiHelo = "openapi";
 
 struct Envelope {
     std::string mail_from;

@@ -27,6 +27,10 @@ public:
         sqlite3_bind_int64(stmt_, i, v);
         return *this;
     }
+    Statement& bind_real(int i, double v) {
+        sqlite3_bind_double(stmt_, i, v);
+        return *this;
+    }
     // true while a row is available
     bool step();
     // Ready to run again with new values (a statement prepared once for a batch of rows).
@@ -37,6 +41,7 @@ public:
     }
     std::string text(int col) const;
     std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
+    double real(int col) const { return sqlite3_column_double(stmt_, col); }
 
 private:
     sqlite3* db_;

@@ -119,6 +119,6 @@ struct NotifyTarget {
 };
 
 inline constexpr const char* kNotifyEventTypes[] = {"Deliver:SendSuccessfully", "Deliver:SendFailed",
-                                                    "Deliver:Open", "Deliver:Click"};
+                                                    "Deliver:Open", "Deliver:Click", "Monitor:Alarm"};
 
 } // namespace mailpush::store

@@ -4,9 +4,11 @@
 #pragma once
 
 #include "mailpush/dkim/dkim.hpp"
+#include "mailpush/store/alarm_rules.hpp"
 #include "mailpush/store/dkim_keys.hpp"
 #include "mailpush/store/ip_ranges.hpp"
 #include "mailpush/store/limits.hpp"
+#include "mailpush/store/monitor.hpp"
 #include "mailpush/store/quota_meter.hpp"
 #include "mailpush/store/records.hpp"
 #include "mailpush/store/suppression.hpp"
@@ -206,6 +208,17 @@ struct BlockPage {
 // "mail.example.com" -> "example.com"; knows common two-label public suffixes (docs/accounts.md).
 std::string main_domain(const std::string& domain);
 
+// An account's alarm rule with where its evaluation stands (docs/monitoring.md). `version`
+// grows with each change, so an evaluation of an older version is not saved over it.
+struct AlarmRule {
+    std::int64_t id = 0;
+    std::string account;
+    AlarmRuleSpec spec;
+    AlarmProgress progress;
+    std::int64_t created_ms = 0;
+    std::int64_t version = 0;
+};
+
 class Store {
 public:
     Store(const std::string& path, StoreLimits limits, std::string region);
@@ -312,7 +325,24 @@ public:
 
     QuotaMeter& quota() { return quota_; }
     Usage usage(const std::string& account, std::int64_t now_s);
-    void flush_usage(); // writes the meter's counts since the last flush
+    void flush_usage(); // writes the meters' counts since the last flush (quota, monitor)
+
+    // Monitoring (src/store/store_monitor.cpp, docs/monitoring.md): the monitor items counted
+    // per account and minute, and alarm rules on them (at most 50 per account).
+    MonitorMeter& monitor() { return monitor_; }
+    void flush_monitor(std::int64_t now_ms); // with flush_usage; prunes past the retention hourly
+    // The minutes of [from_ms, to_ms) with a count, written or still in the meter.
+    std::vector<MonitorCount> monitor_counts(const std::string& account, MonitorItem item,
+                                             std::int64_t from_ms, std::int64_t to_ms);
+    // StoreError(invalid) naming the field of a bad spec; not_found for another account's rule.
+    AlarmRule add_alarm_rule(const std::string& account, const AlarmRuleSpec& spec, std::int64_t now_ms);
+    std::vector<AlarmRule> list_alarm_rules(const std::string& account_filter); // "" = every account
+    AlarmRule get_alarm_rule(const std::string& account, std::int64_t id);
+    AlarmRule update_alarm_rule(const std::string& account, std::int64_t id, const AlarmRuleSpec& spec,
+                                std::int64_t now_ms);
+    void remove_alarm_rule(const std::string& account, std::int64_t id);
+    // Saves an evaluation of the rule's `version`; false when the rule changed or went meanwhile.
+    bool save_alarm_progress(std::int64_t id, std::int64_t version, const AlarmProgress& progress);
 
     InvalidAddress add_invalid(const std::string& account, const std::string& address,
                                const std::string& reason);
@@ -401,6 +431,7 @@ private:
     void rebuild_suppression_index();                   // with db_mutex_ held
     void open_traffic();                                // schemas; with the constructor
     void open_console();                                // its columns; with the constructor
+    void open_monitor();                                // its tables; with the constructor
     void open_blocks();                                 // and the blocks still in force into the meter
     void load_traffic(Directory& dir);                  // with db_mutex_ held
     void open_tracking();                               // schema and the first key; with the constructor
@@ -417,6 +448,8 @@ private:
     std::unique_ptr<common::SecretBox> secrets_;
     std::shared_ptr<const Directory::AliasMap> aliases_; // the last alias map built
     QuotaMeter quota_;
+    MonitorMeter monitor_;
+    std::int64_t monitor_pruned_ms_ = 0; // the last prune of old monitor minutes
     TrafficMeter traffic_;
     std::unique_ptr<common::SecretBox> unsubscribe_box_;        // data_dir/unsubscribe.key
     std::shared_ptr<const SuppressionIndex> suppression_index_; // the last index built
