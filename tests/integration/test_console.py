@@ -255,6 +255,38 @@ def test_an_alarm_rule_made_in_the_browser_fires_into_the_pull_queue(console, tm
     assert "&item=smtp_auth_failed&" in alarm["message"] and "&value=3&" in alarm["message"], alarm
 
 
+def test_smtp_refusals_count_toward_their_monitor_items(console):
+    """Each SMTP refusal the seeds monitor, over a real session: too long (SIZE over the limit),
+    an invalid address (the account's invalid library), quota exceeded; read back through the
+    console's QueryMonitorData as the 监控 page reads it."""
+    srv = console
+    srv.ctl("invalid", "add", "acme", "gone@example.org")
+    with srv.smtp() as s:
+        s.starttls(context=tls_context())
+        s.login(SENDER, PASSWORD)
+        assert s.docmd("MAIL", f"FROM:<{SENDER}> SIZE=999999999999")[0] == 552
+        assert s.docmd("MAIL", f"FROM:<{SENDER}>")[0] == 250
+        assert s.docmd("RCPT", "TO:<gone@example.org>")[0] == 559
+        s.rset()
+        srv.ctl("account", "quota", "acme", "--daily", "0")
+        assert s.docmd("MAIL", f"FROM:<{SENDER}>")[0] == 552  # the directory changed before ctl returned
+    c = Client(f"http://127.0.0.1:{srv.ports['http']}")
+    c.sign_in(account="acme", password=CONSOLE_PASSWORD)
+
+    def total(item):
+        status, body = c.action("QueryMonitorData", {"Item": item})
+        assert status == 200, body
+        return sum(p["Sum"] for p in body["Points"]["Point"])
+
+    assert total("smtp_error_length") == 1
+    assert total("smtp_error_invalid") == 1
+    assert total("smtp_error_quota") == 1
+    assert total("smtp_auth_succeeded") == 1
+    assert total("api_success") == 0
+    status, body = c.action("QueryMonitorData", {"Item": "smtp_nope"})
+    assert status == 400 and "Item must be one of" in body["Message"]
+
+
 class AttackerSite:
     """A page on another origin (another port of loopback) whose script posts to the console with
     the visitor's cookies, as a cross-site request forgery would."""

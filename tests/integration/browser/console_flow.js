@@ -386,13 +386,13 @@ const scenarios = {
     }
     out.rule_state = await state.innerText();
     await audit(page, out, "monitor");
-    await shoot(page, spec, "monitor-zh");
+    await shoot(page, spec, "monitor-alarm-zh");
     await page.locator("button", { hasText: "WEB/API 发信方式" }).click();
     await page.locator('figure[data-item="api_success"] [data-testid=total]').waitFor();
     await page.locator("header button", { hasText: "English" }).click();
     await page.locator("main h1", { hasText: "Monitoring" }).waitFor();
     await page.waitForFunction(() => !document.querySelector("[aria-busy=true]"));
-    await shoot(page, spec, "monitor-en");
+    await shoot(page, spec, "monitor-alarm-en");
     await page.locator("header button", { hasText: "中文" }).click();
   },
 
