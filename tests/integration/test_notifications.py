@@ -95,7 +95,7 @@ def fields(message):
 def test_push_to_account_target_with_signature(srv, hook):
     out = json.loads(srv.ctl("--json", "notify", "set", "acme", hook.url, "--secret-stdin",
                              input="s3cret\n").stdout)
-    assert out["target"] == hook.url and out["secret"] == "(set)" and len(out["events"]) == 4
+    assert out["target"] == hook.url and out["secret"] == "(set)" and len(out["events"]) == 5  # every type, Monitor:Alarm included
     send(srv, SENDER, ["ok@example.org", "unknown-x@example.org"])
     events = hook.wait_events(2)
     assert sorted(e["type"] for e in events) == ["Deliver:SendFailed", "Deliver:SendSuccessfully"]
