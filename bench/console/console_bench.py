@@ -36,6 +36,10 @@ template_id = ids("QueryTemplateByParam", ["data", "template"], "TemplateId")
 today = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 8 * 3600))
 week_ago = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 8 * 3600 - 6 * 86400))
 month_ago = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 8 * 3600 - 29 * 86400))
+now_ms = int(time.time() * 1000)
+for i in range(50):
+    post("/console/api/call/CreateAlarmRule", {"RuleName": f"rule {i}", "Item": "smtp_auth_failed", "Period": 5,
+                                                "Threshold": 100 + i}, csrf)
 CALLS = [
     ("概览 overview", "DescAccountSummary", {}),
     ("概览 overview", "GetUser", {}),
@@ -65,6 +69,11 @@ CALLS = [
       "Length": 50}),
     ("无效地址 invalid", "QueryInvalidAddress", {"Length": 100}),
     ("抑制列表 suppression", "ListUserSuppression", {"PageSize": 100}),
+    ("监控 1 hour (each chart)", "QueryMonitorData", {"Item": "smtp_auth_failed", "StartTime": now_ms - 3600000}),
+    ("监控 1 day (each chart)", "QueryMonitorData", {"Item": "smtp_auth_failed", "StartTime": now_ms - 86400000}),
+    ("监控 7 days (each chart)", "QueryMonitorData", {"Item": "api_success", "StartTime": now_ms - 7 * 86400000}),
+    ("监控 14 days (each chart)", "QueryMonitorData", {"Item": "api_success", "StartTime": now_ms - 14 * 86400000 + 60000}),
+    ("报警规则 50 rules", "QueryAlarmRules", {}),
 ]
 
 print(f"{'page':28} {'call':38} {'p50':>7} {'p95':>7} {'max':>7}  (ms, {n} calls each)")

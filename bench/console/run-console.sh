@@ -2,7 +2,7 @@
 # Console benchmark (docs/performance.md): fills a delivery log with 1,000,000 final delivery
 # records (200,000 messages x 5 recipients over 30 days, mailpush-console-fill), starts mailpushd
 # on bench/console/console.toml, gives account "bench" 4 addresses, 8 tags, a template and a list
-# of 100,000 members, then times every console page's data calls (console_bench.py).
+# of 100,000 members and 14 days of monitor data with 50 alarm rules, then times every console page's data calls (console_bench.py).
 # Needs a built tree (BUILD, default build). MESSAGES and N (calls per data call) can be set.
 # KEEP=1 reuses the filled delivery log of the last run.
 set -euo pipefail
@@ -41,5 +41,19 @@ start=$(date +%s.%N)
 echo "uploaded 100000 list members in $(echo "$(date +%s.%N) - $start" | bc) s"
 for i in $(seq 1 200); do "${CTL[@]}" invalid add bench "gone$i@example.org" >/dev/null; done
 echo 'Console2026pw' | "${CTL[@]}" account password bench --password-stdin >/dev/null
+# 14 days of monitor data: every minute of every item has a count (221,760 rows), and 50 rules.
+/usr/bin/python3 - "$DATA/store.db" <<'PY'
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], timeout=30)
+items = ["api_error_length", "api_error_quota", "api_error_spam", "api_error_invalid", "api_success",
+         "smtp_auth_failed", "smtp_auth_succeeded", "smtp_error_length", "smtp_error_quota",
+         "smtp_error_spam", "smtp_error_invalid"]
+(account,) = db.execute("SELECT id FROM accounts WHERE name='bench'").fetchone()
+now = int(time.time()) // 60 * 60000
+with db:
+    db.executemany("INSERT OR REPLACE INTO monitor_minutes(account_id, item, minute, count) VALUES(?,?,?,?)",
+                   ((account, item, now - m * 60000, 1 + m % 7) for item in items for m in range(14 * 1440)))
+print("filled 14 days of monitor data:", db.execute("SELECT count(*) FROM monitor_minutes").fetchone()[0], "rows")
+PY
 echo "mailpushd RSS: $(awk '/VmRSS/ {print $2, $3}' /proc/$pid/status)"
 /usr/bin/python3 bench/console/console_bench.py http://127.0.0.1:2790 Console2026pw "$N"

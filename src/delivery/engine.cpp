@@ -482,7 +482,10 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
                          job.envid, r->address, host, to_string(rec.state), rec.last_reply,
                          out.classification.failed_type);
             if (out.hard_bounce) nxbox.push_back(r->address);
-            if (out.classification.failed_type == "SmtpContSpam")
+            // Once per recipient: its final refusal (a 4xx spam deferral is retried, and counted
+            // if it expires so).
+            if (out.classification.failed_type == "SmtpContSpam" &&
+                (rec.state == RcptState::failed || rec.state == RcptState::expired))
                 io_parts.accounts.count_spam_refusal(account, m->info.via_api);
             states.push_back(rec);
             if (!held) outcomes.push_back(out.classification);

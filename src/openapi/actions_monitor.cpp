@@ -52,9 +52,12 @@ int clock_param(const std::string& name, const std::string& text) {
 // The parameters given, over `spec` (a new rule's defaults, or the rule being modified).
 store::AlarmRuleSpec spec_from(const ActionContext& c, store::AlarmRuleSpec spec) {
     const auto& p = c.params;
+    // A parameter named but empty is refused: it would otherwise reset the field to its default.
     auto given = [&](const char* name) -> const std::string* {
         const auto it = p.find(name);
-        return it == p.end() ? nullptr : &it->second;
+        if (it == p.end()) return nullptr;
+        if (it->second.empty()) invalid(std::string("The parameter ") + name + " must not be empty.");
+        return &it->second;
     };
     if (const auto* v = given("RuleName")) spec.name = *v;
     if (const auto* v = given("Item")) spec.item = item_param(*v);
@@ -127,12 +130,15 @@ json query_monitor_data(ActionContext& c) {
     if (end - start > store::kMonitorViewDays * kDayMs) invalid("At most 14 days of monitor data per query.");
     if (start < now_ms - store::kMonitorRetentionDays * kDayMs) invalid("Monitor data is kept for 31 days.");
     // Points from the bucket holding StartTime to the one holding the last millisecond.
+    // Points start at whole periods of the region's time (a 1440-minute point is a local day).
+    const std::int64_t offset_ms = c.options.utc_offset_minutes * store::kMinuteMs;
+    auto first_of = [&](std::int64_t ms) { return (start + offset_ms) / ms * ms - offset_ms; };
     auto points_of = [&](std::int64_t minutes) {
         const std::int64_t ms = minutes * store::kMinuteMs;
-        return (end - start / ms * ms + ms - 1) / ms;
+        return (end - first_of(ms) + ms - 1) / ms;
     };
     std::int64_t period = 0;
-    if (c.params.count("Period")) {
+    if (const auto it = c.params.find("Period"); it != c.params.end() && !it->second.empty()) {
         period = c.integer("Period", 1, 1, 1440);
         if (std::find(std::begin(kBuckets), std::end(kBuckets), period) == std::end(kBuckets))
             invalid("Period must be 1, 5, 15, 30, 60, 360 or 1440 minutes.");
@@ -142,7 +148,7 @@ json query_monitor_data(ActionContext& c) {
             if (!period && points_of(b) <= kMaxPoints) period = b;
     }
     const std::int64_t bucket_ms = period * store::kMinuteMs;
-    const std::int64_t first = start / bucket_ms * bucket_ms;
+    const std::int64_t first = first_of(bucket_ms);
     const auto counts = c.store.monitor_counts(c.account, item, first, end);
     json points = json::array();
     std::size_t next = 0;
@@ -176,9 +182,13 @@ json query_alarm_rules(ActionContext& c) {
     json list = json::array();
     for (const auto& r : c.store.list_alarm_rules(c.account))
         list.push_back(rule_json(r));
-    const auto* target = c.store.directory()->notify_target(c.account, "");
+    // Who gets the alarms: the account-wide target if it takes them and notifications are on.
+    const auto dir = c.store.directory();
+    const auto* account = dir->account(c.account);
+    const auto* target = dir->notify_target(c.account, "");
+    const bool notified = account && account->events_enabled && target && target->wants("Monitor:Alarm");
     return {{"TotalCount", list.size()},
-            {"NotifyTarget", target && target->wants("Monitor:Alarm") ? target->target : ""},
+            {"NotifyTarget", notified ? target->target : ""},
             {"Rules", {{"Rule", list}}}};
 }
 

@@ -1,5 +1,7 @@
 #include "mailpush/store/alarm_rules.hpp"
 
+#include "mailpush/common/strings.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <limits>
@@ -56,8 +58,10 @@ double period_value(const AlarmRuleSpec& spec, std::int64_t end_ms, const std::v
     return 0;
 }
 
-bool active_at(const AlarmRuleSpec& spec, std::int64_t t_ms, int utc_offset_minutes) {
-    const std::int64_t local_minutes = t_ms / kMinuteMs + utc_offset_minutes;
+// Whether the period ending at `end_ms` is evaluated: its last minute is within the active hours
+// (so 00:00-23:59 covers the period that ends at midnight).
+bool active_at(const AlarmRuleSpec& spec, std::int64_t end_ms, int utc_offset_minutes) {
+    const std::int64_t local_minutes = end_ms / kMinuteMs - 1 + utc_offset_minutes;
     const int of_day = static_cast<int>(((local_minutes % 1440) + 1440) % 1440);
     if (spec.active_from <= spec.active_to) return of_day >= spec.active_from && of_day <= spec.active_to;
     return of_day >= spec.active_from || of_day <= spec.active_to; // across midnight
@@ -127,7 +131,8 @@ std::string format_clock(int minutes) {
 
 std::optional<std::string> check_alarm_rule(const AlarmRuleSpec& spec) {
     const bool one_line = spec.name.find_first_of("\r\n") == std::string::npos;
-    if (spec.name.empty() || spec.name.size() > 64 || !one_line) return "RuleName: 1-64 characters, one line";
+    if (spec.name.empty() || common::utf8_length(spec.name) > 64 || !one_line)
+        return "RuleName: 1-64 characters, one line";
     if (std::find(std::begin(kPeriods), std::end(kPeriods), spec.period_minutes) == std::end(kPeriods))
         return "Period: 1, 5, 15, 30 or 60 minutes";
     if (!(spec.threshold >= 0 && spec.threshold <= 1e9)) return "Threshold: a number from 0 to 1000000000";

@@ -62,6 +62,12 @@ std::vector<MonitorCount> MonitorMeter::take() {
     return out;
 }
 
+void MonitorMeter::restore(const std::vector<MonitorCount>& counts) {
+    std::lock_guard lock(mutex_);
+    for (const auto& c : counts)
+        counts_[{c.account, c.item, c.minute}] += c.count;
+}
+
 std::vector<MonitorCount> MonitorMeter::pending(const std::string& account) {
     std::lock_guard lock(mutex_);
     std::vector<MonitorCount> out;

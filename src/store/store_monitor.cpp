@@ -74,10 +74,22 @@ void Store::open_monitor() {
 // With flush_usage: the meter's counts since the last write, and once an hour the minutes past
 // the retention.
 void Store::flush_monitor(std::int64_t now_ms) {
+    // Taken under the store's lock, which monitor_counts() holds while it reads the rows and the
+    // meter: a query never misses counts that are on their way to the table.
+    std::lock_guard lock(db_mutex_);
     auto counts = monitor_.take();
     const bool prune = now_ms - monitor_pruned_ms_ >= 3'600'000;
     if (counts.empty() && !prune) return;
-    std::lock_guard lock(db_mutex_);
+    try {
+        write_monitor(counts, prune ? now_ms - kMonitorRetentionDays * kDayMs : 0);
+    } catch (...) {
+        monitor_.restore(counts); // written with the next flush
+        throw;
+    }
+    if (prune) monitor_pruned_ms_ = now_ms;
+}
+
+void Store::write_monitor(const std::vector<MonitorCount>& counts, std::int64_t prune_before_ms) {
     transaction([&] {
         Statement st(db_, "INSERT INTO monitor_minutes(account_id, item, minute, count) "
                           "SELECT id, ?, ?, ? FROM accounts WHERE name=? "
@@ -90,27 +102,23 @@ void Store::flush_monitor(std::int64_t now_ms) {
                 .bind(4, c.account);
             st.step();
         }
-        if (prune) {
+        if (prune_before_ms > 0) {
             Statement old(db_, "DELETE FROM monitor_minutes WHERE minute < ?");
-            old.bind(1, now_ms - kMonitorRetentionDays * kDayMs);
+            old.bind(1, prune_before_ms);
             old.step();
         }
     });
-    if (prune) monitor_pruned_ms_ = now_ms;
 }
 
 std::vector<MonitorCount> Store::monitor_counts(const std::string& account, MonitorItem item,
                                                 std::int64_t from_ms, std::int64_t to_ms) {
     std::map<std::int64_t, std::int64_t> by_minute;
-    {
-        std::lock_guard lock(db_mutex_);
-        Statement st(db_,
-                     "SELECT m.minute, m.count FROM monitor_minutes m JOIN accounts a ON a.id=m.account_id "
-                     "WHERE a.name=? AND m.item=? AND m.minute>=? AND m.minute<? ORDER BY m.minute");
-        st.bind(1, account).bind(2, std::string(monitor_key(item))).bind(3, from_ms).bind(4, to_ms);
-        while (st.step())
-            by_minute[st.integer(0)] += st.integer(1);
-    }
+    std::lock_guard lock(db_mutex_); // then the meter's: the order of flush_monitor()
+    Statement st(db_, "SELECT m.minute, m.count FROM monitor_minutes m JOIN accounts a ON a.id=m.account_id "
+                      "WHERE a.name=? AND m.item=? AND m.minute>=? AND m.minute<? ORDER BY m.minute");
+    st.bind(1, account).bind(2, std::string(monitor_key(item))).bind(3, from_ms).bind(4, to_ms);
+    while (st.step())
+        by_minute[st.integer(0)] += st.integer(1);
     for (const auto& c : monitor_.pending(account)) // not written yet: the last seconds
         if (c.item == item && c.minute >= from_ms && c.minute < to_ms) by_minute[c.minute] += c.count;
     std::vector<MonitorCount> out;
@@ -163,6 +171,10 @@ std::vector<AlarmRule> Store::list_alarm_rules(const std::string& account_filter
 
 AlarmRule Store::get_alarm_rule(const std::string& account, std::int64_t id) {
     std::lock_guard lock(db_mutex_);
+    return read_alarm_rule(account, id);
+}
+
+AlarmRule Store::read_alarm_rule(const std::string& account, std::int64_t id) {
     const std::string sql =
         std::string("SELECT ") + kRuleColumns +
         " FROM alarm_rules r JOIN accounts a ON a.id=r.account_id WHERE r.id=? AND a.name=?";
@@ -175,32 +187,37 @@ AlarmRule Store::get_alarm_rule(const std::string& account, std::int64_t id) {
 AlarmRule Store::update_alarm_rule(const std::string& account, std::int64_t id, const AlarmRuleSpec& spec,
                                    std::int64_t now_ms) {
     check(spec);
-    const auto old = get_alarm_rule(account, id); // not_found for another account's rule
-    // What is evaluated changed: the rule starts again (a name alone keeps its state).
+    std::lock_guard lock(db_mutex_); // read and write as one: an evaluation saved meanwhile is kept
+    const auto old = read_alarm_rule(account, id); // not_found for another account's rule
     auto same_evaluation = [](AlarmRuleSpec a, AlarmRuleSpec b) {
         a.name = b.name;
         return a.item == b.item && a.period_minutes == b.period_minutes && a.statistic == b.statistic &&
                a.comparison == b.comparison && a.threshold == b.threshold && a.consecutive == b.consecutive &&
                a.active_from == b.active_from && a.active_to == b.active_to && a.enabled == b.enabled;
     };
-    const auto progress = same_evaluation(old.spec, spec) ? old.progress : start_progress(spec, now_ms);
-    {
-        std::lock_guard lock(db_mutex_);
-        Statement st(
-            db_, "UPDATE alarm_rules SET name=?, item=?, period=?, statistic=?, comparison=?, threshold=?, "
+    if (same_evaluation(old.spec, spec)) {
+        // A new name only: the state, the progress and the version (an evaluation in flight) stay.
+        Statement st(db_, "UPDATE alarm_rules SET name=? WHERE id=?");
+        st.bind(1, spec.name).bind(2, id);
+        st.step();
+        return read_alarm_rule(account, id);
+    }
+    // What is evaluated changed: the rule starts again.
+    const auto progress = start_progress(spec, now_ms);
+    Statement st(db_,
+                 "UPDATE alarm_rules SET name=?, item=?, period=?, statistic=?, comparison=?, threshold=?, "
                  "consecutive=?, active_from=?, active_to=?, enabled=?, state=?, streak=?, "
                  "evaluated_until=?, last_value=?, changed_ms=?, version=version+1 WHERE id=?");
-        st.bind(1, spec.name).bind(2, std::string(monitor_key(spec.item)));
-        st.bind(3, std::int64_t{spec.period_minutes}).bind(4, std::string(to_string(spec.statistic)));
-        st.bind(5, std::string(to_string(spec.comparison))).bind_real(6, spec.threshold);
-        st.bind(7, std::int64_t{spec.consecutive}).bind(8, std::int64_t{spec.active_from});
-        st.bind(9, std::int64_t{spec.active_to}).bind(10, std::int64_t{spec.enabled});
-        st.bind(11, std::string(to_string(progress.state))).bind(12, std::int64_t{progress.streak});
-        st.bind(13, progress.evaluated_until_ms).bind_real(14, progress.last_value);
-        st.bind(15, progress.changed_ms).bind(16, id);
-        st.step();
-    }
-    return get_alarm_rule(account, id);
+    st.bind(1, spec.name).bind(2, std::string(monitor_key(spec.item)));
+    st.bind(3, std::int64_t{spec.period_minutes}).bind(4, std::string(to_string(spec.statistic)));
+    st.bind(5, std::string(to_string(spec.comparison))).bind_real(6, spec.threshold);
+    st.bind(7, std::int64_t{spec.consecutive}).bind(8, std::int64_t{spec.active_from});
+    st.bind(9, std::int64_t{spec.active_to}).bind(10, std::int64_t{spec.enabled});
+    st.bind(11, std::string(to_string(progress.state))).bind(12, std::int64_t{progress.streak});
+    st.bind(13, progress.evaluated_until_ms).bind_real(14, progress.last_value);
+    st.bind(15, progress.changed_ms).bind(16, id);
+    st.step();
+    return read_alarm_rule(account, id);
 }
 
 void Store::remove_alarm_rule(const std::string& account, std::int64_t id) {

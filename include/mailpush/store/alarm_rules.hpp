@@ -28,7 +28,7 @@ std::optional<AlarmComparison> parse_comparison(std::string_view s);
 // What a user sets. Active hours are local minutes of the day [0, 1439] in the account's region
 // (UTC offset), both ends included; from > to spans midnight.
 struct AlarmRuleSpec {
-    std::string name; // 1-64 characters, one line
+    std::string name; // 1-64 characters (UTF-8), one line
     MonitorItem item{};
     int period_minutes = 5; // 1, 5, 15, 30 or 60
     AlarmStatistic statistic = AlarmStatistic::average;
@@ -83,7 +83,7 @@ MinuteRange alarm_input(const AlarmRuleSpec& spec, const AlarmProgress& progress
 // Evaluates every period that finished since progress.evaluated_until_ms (only the last
 // `consecutive` of them after a long gap: older ones cannot change the outcome). `counts`: the
 // rule's item for its account, sorted by minute, minutes without a row counting 0. A period
-// whose end falls outside the active hours is skipped: no state change, and the streak
+// whose last minute falls outside the active hours is skipped: no state change, and the streak
 // restarts after it.
 AlarmStep advance_alarm(const AlarmRuleSpec& spec, const AlarmProgress& progress,
                         const std::vector<MonitorCount>& counts, std::int64_t now_ms, int utc_offset_minutes);

@@ -55,7 +55,8 @@ struct MonitorCount {
 class MonitorMeter {
 public:
     void add(const std::string& account, MonitorItem item, std::int64_t now_ms, std::int64_t n = 1);
-    std::vector<MonitorCount> take(); // the counts since the last take
+    std::vector<MonitorCount> take();                      // the counts since the last take
+    void restore(const std::vector<MonitorCount>& counts); // taken but not written: counted again
     // What take() would return for `account` now, without taking it (a query adds it to the
     // rows already written, so the current minute shows before the next write).
     std::vector<MonitorCount> pending(const std::string& account);

@@ -432,10 +432,13 @@ private:
     void open_traffic();                                // schemas; with the constructor
     void open_console();                                // its columns; with the constructor
     void open_monitor();                                // its tables; with the constructor
-    void open_blocks();                                 // and the blocks still in force into the meter
-    void load_traffic(Directory& dir);                  // with db_mutex_ held
-    void open_tracking();                               // schema and the first key; with the constructor
-    void insert_tracking_key(std::int64_t now_s);       // with db_mutex_ held
+    void write_monitor(const std::vector<MonitorCount>& counts,
+                       std::int64_t prune_before_ms);                       // db_mutex_ held
+    AlarmRule read_alarm_rule(const std::string& account, std::int64_t id); // db_mutex_ held
+    void open_blocks();                           // and the blocks still in force into the meter
+    void load_traffic(Directory& dir);            // with db_mutex_ held
+    void open_tracking();                         // schema and the first key; with the constructor
+    void insert_tracking_key(std::int64_t now_s); // with db_mutex_ held
     std::vector<TrackingKeyRecord> read_tracking_keys(bool with_secrets); // with db_mutex_ held
     void load_tracking(Directory& dir);                                   // with db_mutex_ held
 

@@ -7,6 +7,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -206,6 +207,15 @@ struct FakeAccounts : Accounts {
     bool is_invalid(const std::string&, const std::string& address) const override {
         std::lock_guard lock(mutex);
         return invalid.count(address) != 0;
+    }
+    std::vector<std::pair<std::string, bool>> spam; // (account, via the API) per count
+    void count_spam_refusal(const std::string& account, bool via_api) override {
+        std::lock_guard lock(mutex);
+        spam.emplace_back(account, via_api);
+    }
+    std::vector<std::pair<std::string, bool>> spam_counted() const {
+        std::lock_guard lock(mutex);
+        return spam;
     }
 };
 
@@ -412,6 +422,30 @@ TEST_F(EngineShell, ExpiresAtMaxLifetime) {
     engine->enqueue(1);
     ASSERT_TRUE(calls.wait_removed(1));
     EXPECT_EQ(calls.starting_with("apply"), (std::vector<std::string>{"apply 1.0:expired+event"}));
+}
+
+TEST_F(EngineShell, ASpamRefusalCountsOnceForTheChannelTheMessageCameIn) {
+    start();
+    transport->reply = {550, "5.7.1 Message rejected as spam", {}};
+    queue.put(1, {"a@one.test"}, clock_ms);
+    queue.entries[1].envelope.helo = std::string(smtp::kApiHelo); // submitted through the OpenAPI
+    queue.put(2, {"b@one.test"}, clock_ms);
+    engine->enqueue(1);
+    engine->enqueue(2);
+    ASSERT_TRUE(calls.wait_removed(1));
+    ASSERT_TRUE(calls.wait_removed(2));
+    auto counted = accounts.spam_counted();
+    std::sort(counted.begin(), counted.end());
+    EXPECT_EQ(counted, (std::vector<std::pair<std::string, bool>>{{"acct", false}, {"acct", true}}));
+}
+
+TEST_F(EngineShell, ASpamDeferralIsNotCountedUntilItIsFinal) {
+    start();
+    transport->reply = {450, "Requested action not taken", {}}; // the spam-450 row
+    queue.put(1, {"a@one.test"}, clock_ms);
+    engine->enqueue(1);
+    ASSERT_TRUE(calls.wait_for_line("apply 1.0:deferred"));
+    EXPECT_TRUE(accounts.spam_counted().empty());
 }
 
 TEST_F(EngineShell, TemporaryFailureStaysSpooled) {

@@ -131,6 +131,28 @@ TEST_F(MonitorActionsTest, RulesAreCreatedListedModifiedAndDeletedAsTheAccountsO
     EXPECT_EQ(code_of("DeleteAlarmRule", {{"RuleId", id}}, "other"), "InvalidAlarmRule.NotFound");
     EXPECT_EQ(store->get_alarm_rule("acc", std::stoll(id)).spec.threshold, 0.5);
 
+    // A parameter named but empty is refused, not taken as its default.
+    EXPECT_EQ(code_of("ModifyAlarmRule", {{"RuleId", id}, {"Period", ""}}), "InvalidParameter");
+    EXPECT_EQ(store->get_alarm_rule("acc", std::stoll(id)).spec.period_minutes, 5);
+    // A rename keeps the state, the progress and the version; another change starts the rule again.
+    store::AlarmProgress evaluated;
+    evaluated.state = store::AlarmState::alarm;
+    evaluated.streak = 2;
+    evaluated.evaluated_until_ms = 123 * store::kMinuteMs;
+    const auto before = store->get_alarm_rule("acc", std::stoll(id));
+    ASSERT_TRUE(store->save_alarm_progress(before.id, before.version, evaluated));
+    EXPECT_EQ(run("ModifyAlarmRule", {{"RuleId", id}, {"RuleName", "renamed"}})["State"], "ALARM");
+    const auto renamed = store->get_alarm_rule("acc", std::stoll(id));
+    EXPECT_EQ(renamed.version, before.version);
+    EXPECT_EQ(renamed.progress.evaluated_until_ms, 123 * store::kMinuteMs);
+    EXPECT_EQ(run("ModifyAlarmRule", {{"RuleId", id}, {"Threshold", "7"}})["State"], "INSUFFICIENT_DATA");
+    const auto changed = store->get_alarm_rule("acc", std::stoll(id));
+    EXPECT_GT(changed.version, before.version);
+    EXPECT_FALSE(store->save_alarm_progress(changed.id, before.version, evaluated)); // a stale evaluation
+    // With the account's notifications off nobody gets the alarms.
+    store->set_events_enabled("acc", false);
+    EXPECT_EQ(run("QueryAlarmRules", {})["NotifyTarget"], "");
+
     run("DeleteAlarmRule", {{"RuleId", id}});
     EXPECT_EQ(run("QueryAlarmRules", {})["TotalCount"], 0);
     EXPECT_EQ(code_of("DeleteAlarmRule", {{"RuleId", id}}), "InvalidAlarmRule.NotFound");

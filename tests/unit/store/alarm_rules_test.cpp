@@ -136,13 +136,16 @@ TEST(AlarmRules, PeriodsEndingOutsideTheActiveHoursChangeNothing) {
     auto spec = rule(60, AlarmStatistic::sum, 1);
     spec.active_from = 9 * 60; // 09:00-18:00 at +08:00
     spec.active_to = 18 * 60;
-    // kT0 is 08:00 at +08:00: the hour ending 09:00 is in, the one ending 10:00 too.
+    // kT0 is 08:00 at +08:00. A period counts by its last minute: the hour ending 09:00 (08:59)
+    // is out, the one ending 10:00 in.
     Evaluation r{spec, start_progress(spec, kT0 - 60 * M), {}};
-    const auto data = counts({{-30, 5}, {30, 5}});
+    const auto data = counts({{-30, 5}, {30, 5}, {90, 5}});
     r.until(0, data, 480); // the hour ending 08:00: out, skipped
     EXPECT_EQ(r.progress.state, AlarmState::insufficient_data);
     EXPECT_EQ(r.progress.evaluated_until_ms, kT0);
-    r.until(60, data, 480); // ends 09:00: in
+    r.until(60, data, 480); // ends 09:00: out too
+    EXPECT_EQ(r.progress.state, AlarmState::insufficient_data);
+    r.until(120, data, 480); // ends 10:00: in
     EXPECT_EQ(r.progress.state, AlarmState::alarm);
     // Across midnight: 22:00-02:00 includes 01:00 and excludes 12:00.
     spec.active_from = 22 * 60;
@@ -155,6 +158,10 @@ TEST(AlarmRules, PeriodsEndingOutsideTheActiveHoursChangeNothing) {
     };
     EXPECT_EQ(at(25), AlarmState::alarm); // 01:00 the next day
     EXPECT_EQ(at(12), AlarmState::insufficient_data);
+    // The whole day (00:00-23:59) includes the hour that ends at midnight.
+    spec.active_from = 0;
+    spec.active_to = 1439;
+    EXPECT_EQ(at(24), AlarmState::alarm);
 }
 
 TEST(AlarmRules, ChecksNameEveryFieldAndParseTheirText) {
@@ -171,6 +178,14 @@ TEST(AlarmRules, ChecksNameEveryFieldAndParseTheirText) {
     EXPECT_NE(check_alarm_rule(bad)->find("Threshold"), std::string::npos);
     bad.threshold = std::numeric_limits<double>::quiet_NaN();
     EXPECT_NE(check_alarm_rule(bad)->find("Threshold"), std::string::npos);
+    bad = good;
+    bad.name =
+        std::string(64 / 2, 'x') +
+        "认证失败过多认证失败过多认证失败过多认证失败过多认证失败过多认证失败过多认证失败过多认证失败过多"
+        "认证失败过多认证失败过多认证失败过多认证失败过多认证失败过多认证失败过多认证失败过多认证失败过多";
+    EXPECT_NE(check_alarm_rule(bad), std::nullopt);       // characters, not bytes: 32 + 96 > 64
+    bad.name = std::string(64 - 6, 'x') + "认证失败过多"; // 64 characters, 76 bytes
+    EXPECT_EQ(check_alarm_rule(bad), std::nullopt);
     bad = good;
     bad.consecutive = 61;
     EXPECT_NE(check_alarm_rule(bad)->find("ConsecutiveTimes"), std::string::npos);
@@ -213,6 +228,12 @@ TEST(MonitorMeter, CountsPerAccountItemAndMinuteUntilTaken) {
     EXPECT_EQ(taken.size(), 3u);
     EXPECT_TRUE(m.take().empty());
     EXPECT_TRUE(m.pending("a").empty());
+    m.add("b", MonitorItem::smtp_auth_failed, kT0);
+    m.restore(taken); // a write that failed: counted again, with what came meanwhile
+    const auto again = m.pending("b");
+    ASSERT_EQ(again.size(), 1u);
+    EXPECT_EQ(again[0].count, 2);
+    EXPECT_EQ(m.take().size(), 3u);
 }
 
 } // namespace
