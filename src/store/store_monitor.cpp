@@ -50,6 +50,16 @@ AlarmRule rule_from_row(const Statement& st) {
     return r;
 }
 
+// The spec's columns, in the order both the INSERT and the UPDATE name them, from `first`.
+void bind_spec(Statement& st, int first, const AlarmRuleSpec& spec) {
+    st.bind(first, spec.name).bind(first + 1, std::string(monitor_key(spec.item)));
+    st.bind(first + 2, std::int64_t{spec.period_minutes})
+        .bind(first + 3, std::string(to_string(spec.statistic)));
+    st.bind(first + 4, std::string(to_string(spec.comparison))).bind_real(first + 5, spec.threshold);
+    st.bind(first + 6, std::int64_t{spec.consecutive}).bind(first + 7, std::int64_t{spec.active_from});
+    st.bind(first + 8, std::int64_t{spec.active_to}).bind(first + 9, std::int64_t{spec.enabled});
+}
+
 void check(const AlarmRuleSpec& spec) {
     if (auto problem = check_alarm_rule(spec)) throw StoreError(ErrorKind::invalid, *problem);
 }
@@ -143,11 +153,8 @@ AlarmRule Store::add_alarm_rule(const std::string& account, const AlarmRuleSpec&
             db_, "INSERT INTO alarm_rules(account_id, name, item, period, statistic, comparison, "
                  "threshold, consecutive, active_from, active_to, enabled, state, streak, evaluated_until, "
                  "last_value, changed_ms, created_ms, version) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,0,?,0,?,?,1)");
-        st.bind(1, account_row).bind(2, spec.name).bind(3, std::string(monitor_key(spec.item)));
-        st.bind(4, std::int64_t{spec.period_minutes}).bind(5, std::string(to_string(spec.statistic)));
-        st.bind(6, std::string(to_string(spec.comparison))).bind_real(7, spec.threshold);
-        st.bind(8, std::int64_t{spec.consecutive}).bind(9, std::int64_t{spec.active_from});
-        st.bind(10, std::int64_t{spec.active_to}).bind(11, std::int64_t{spec.enabled});
+        st.bind(1, account_row);
+        bind_spec(st, 2, spec);
         st.bind(12, std::string(to_string(progress.state))).bind(13, progress.evaluated_until_ms);
         st.bind(14, progress.changed_ms).bind(15, now_ms);
         st.step();
@@ -189,13 +196,9 @@ AlarmRule Store::update_alarm_rule(const std::string& account, std::int64_t id, 
     check(spec);
     std::lock_guard lock(db_mutex_); // read and write as one: an evaluation saved meanwhile is kept
     const auto old = read_alarm_rule(account, id); // not_found for another account's rule
-    auto same_evaluation = [](AlarmRuleSpec a, AlarmRuleSpec b) {
-        a.name = b.name;
-        return a.item == b.item && a.period_minutes == b.period_minutes && a.statistic == b.statistic &&
-               a.comparison == b.comparison && a.threshold == b.threshold && a.consecutive == b.consecutive &&
-               a.active_from == b.active_from && a.active_to == b.active_to && a.enabled == b.enabled;
-    };
-    if (same_evaluation(old.spec, spec)) {
+    auto renamed = old.spec;
+    renamed.name = spec.name;
+    if (renamed == spec) {
         // A new name only: the state, the progress and the version (an evaluation in flight) stay.
         Statement st(db_, "UPDATE alarm_rules SET name=? WHERE id=?");
         st.bind(1, spec.name).bind(2, id);
@@ -208,11 +211,7 @@ AlarmRule Store::update_alarm_rule(const std::string& account, std::int64_t id, 
                  "UPDATE alarm_rules SET name=?, item=?, period=?, statistic=?, comparison=?, threshold=?, "
                  "consecutive=?, active_from=?, active_to=?, enabled=?, state=?, streak=?, "
                  "evaluated_until=?, last_value=?, changed_ms=?, version=version+1 WHERE id=?");
-    st.bind(1, spec.name).bind(2, std::string(monitor_key(spec.item)));
-    st.bind(3, std::int64_t{spec.period_minutes}).bind(4, std::string(to_string(spec.statistic)));
-    st.bind(5, std::string(to_string(spec.comparison))).bind_real(6, spec.threshold);
-    st.bind(7, std::int64_t{spec.consecutive}).bind(8, std::int64_t{spec.active_from});
-    st.bind(9, std::int64_t{spec.active_to}).bind(10, std::int64_t{spec.enabled});
+    bind_spec(st, 1, spec);
     st.bind(11, std::string(to_string(progress.state))).bind(12, std::int64_t{progress.streak});
     st.bind(13, progress.evaluated_until_ms).bind_real(14, progress.last_value);
     st.bind(15, progress.changed_ms).bind(16, id);

@@ -37,6 +37,7 @@ struct AlarmRuleSpec {
     int consecutive = 1;  // 1 - 60
     int active_from = 0, active_to = 1439;
     bool enabled = true;
+    bool operator==(const AlarmRuleSpec&) const = default;
 };
 
 // The first problem with `spec`, naming the field; nullopt if it is good.
