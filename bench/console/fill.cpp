@@ -40,7 +40,6 @@ int main(int argc, char** argv) {
         for (int r = 0; r < rcpts; ++r)
             addresses.push_back("user" + std::to_string(m * rcpts + r) + "@example" + std::to_string(r) +
                                 ".org");
-        log.ensure_recipients(envid, addresses);
         for (int r = 0; r < rcpts; ++r) {
             const long n = m * rcpts + r;
             const int status = n % 10 == 9 ? static_cast<int>(2 + (n / 10) % 3) : 0; // 90 % delivered

@@ -115,13 +115,7 @@ END;
 } // namespace
 
 DeliveryLog::DeliveryLog(const std::string& path) {
-    if (sqlite3_open_v2(path.c_str(), &db_,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                        nullptr) != SQLITE_OK)
-        throw std::runtime_error("cannot open delivery log " + path);
-    sqlite3_busy_timeout(db_, 5000);
-    exec("PRAGMA journal_mode=WAL");
-    exec("PRAGMA synchronous=FULL");
+    db_ = sqlite::open_database(path, sqlite::Access::read_write, "the delivery log");
     exec("PRAGMA recursive_triggers=ON"); // INSERT OR REPLACE of a report runs the delete trigger
     exec(kSchema);
     // Columns added after the first release: older databases get them here.
@@ -144,19 +138,6 @@ DeliveryLog::~DeliveryLog() {
 
 void DeliveryLog::exec(const char* sql) {
     sqlite::exec(db_, sql);
-}
-
-void DeliveryLog::ensure_recipients(std::uint64_t envid, const std::vector<std::string>& addresses) {
-    sqlite::write_transaction(db_, [&] {
-        for (std::size_t i = 0; i < addresses.size(); ++i) {
-            Statement st(
-                db_, "INSERT OR IGNORE INTO recipients(envid, idx, address, state) VALUES(?,?,?,'queued')");
-            st.bind(1, static_cast<std::int64_t>(envid))
-                .bind(2, static_cast<std::int64_t>(i))
-                .bind(3, addresses[i]);
-            st.step();
-        }
-    });
 }
 
 void DeliveryLog::apply(const std::vector<RecipientUpdate>& updates) {
@@ -300,6 +281,16 @@ std::vector<RecipientRecord> DeliveryLog::pending() {
 std::vector<RecipientRecord> DeliveryLog::recipients(std::uint64_t envid) {
     Statement st(db_, (std::string(kRecipientColumns) + "WHERE envid=? ORDER BY idx").c_str());
     st.bind(1, static_cast<std::int64_t>(envid));
+    std::vector<RecipientRecord> out;
+    while (st.step())
+        out.push_back(read_recipient(st));
+    return out;
+}
+
+std::vector<RecipientRecord> DeliveryLog::recipients_between(std::uint64_t first, std::uint64_t last) {
+    Statement st(
+        db_, (std::string(kRecipientColumns) + "WHERE envid BETWEEN ? AND ? ORDER BY envid, idx").c_str());
+    st.bind(1, static_cast<std::int64_t>(first)).bind(2, static_cast<std::int64_t>(last));
     std::vector<RecipientRecord> out;
     while (st.step())
         out.push_back(read_recipient(st));

@@ -35,6 +35,7 @@ namespace mailpush::delivery {
 namespace asio = boost::asio;
 
 namespace {
+constexpr std::size_t kRecoveryBatch = 1000; // messages per read of the delivery log at start-up
 // `mailpush_delivery_results_total{state,failed_type}` and the attempt latency histogram.
 void count_delivery_result(const char* state, const std::string& failed_type, std::int64_t took_ms) {
     auto& r = metrics::registry();
@@ -171,6 +172,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
     Scheduler scheduler;
     OutcomeRules rules;
     bool stopping = false;
+    std::atomic<bool> stop_requested{false}; // set by Engine::stop() at once; read by recovery
     // One signing per distinct message and form, shared by its jobs (src/delivery/delivery_signing.cpp).
     std::shared_ptr<SignatureCache> signatures = std::make_shared<SignatureCache>(4096, 3600);
     // Each tracked message analysed once for all its recipients (src/delivery/delivery_tracking.cpp).
@@ -224,11 +226,11 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
         schedule();
     }
 
-    // On the log strand: every spooled message in the spool's order, its rows made sure of, its
-    // pending recipients read; a message with none left was finished before a crash.
+    // On the log strand: the messages read from disk at start-up, in envid order and in batches
+    // (one read of the delivery log per batch, no writes, so it works on a full disk). A recipient
+    // with no row has had no result yet: queued. A message with none pending was finished before a
+    // crash. Each batch is scheduled as soon as it is read; stop() ends the loop between batches.
     void recover() {
-        std::vector<QueuedMessage> work;
-        std::size_t finished = 0;
         std::set<std::uint64_t> held;
         try {
             for (const auto envid : io_parts.records.held_messages())
@@ -236,34 +238,71 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
         } catch (const std::exception& e) {
             spdlog::error("delivery.recover error=\"{}\" (holds)", e.what());
         }
-        for (auto& entry : io_parts.queue.list()) {
-            std::vector<std::string> addrs;
-            for (const auto& r : entry.envelope.recipients)
-                addrs.push_back(r.address);
-            try {
-                io_parts.records.ensure_recipients(entry.envid, addrs);
-                auto rows = io_parts.records.recipients(entry.envid);
-                std::erase_if(rows, [](const RecipientRecord& r) {
-                    return r.state != RcptState::queued && r.state != RcptState::deferred;
-                });
-                if (rows.empty()) {
-                    io_parts.queue.remove(entry.envid);
-                    ++finished;
-                    continue;
-                }
-                work.push_back(queued_message(entry, rows, io_parts.accounts));
-                work.back().held = held.count(entry.envid) > 0;
-            } catch (const std::exception& e) {
-                spdlog::error("delivery.recover error=\"{}\" env_id={}", e.what(), entry.envid);
+        const auto through = io_parts.queue.recovered_through();
+        std::size_t messages = 0, finished = 0;
+        for (std::uint64_t after = 0; after < through;) {
+            if (stop_requested.load()) {
+                spdlog::info("delivery.recover interrupted messages={} finished={}", messages, finished);
+                return;
             }
+            auto batch = io_parts.queue.list_after(after, kRecoveryBatch);
+            std::erase_if(batch, [through](const spool::QueueEntry& e) { return e.envid > through; });
+            if (batch.empty()) break;
+            after = batch.back().envid;
+            std::vector<RecipientRecord> rows;
+            try {
+                rows = io_parts.records.recipients_between(batch.front().envid, batch.back().envid);
+            } catch (const std::exception& e) { // unknown states: left alone until the next start
+                spdlog::error("delivery.recover error=\"{}\" env_ids={}-{}", e.what(), batch.front().envid,
+                              batch.back().envid);
+                continue;
+            }
+            std::vector<std::uint64_t> done;
+            auto work = pending_messages(batch, rows, held, done);
+            if (!done.empty()) io_parts.queue.remove_many(done);
+            messages += work.size();
+            finished += done.size();
+            auto self = shared_from_this();
+            asio::post(strand, [self, work = std::move(work)]() mutable {
+                for (auto& m : work)
+                    self->scheduler.add(std::move(m));
+                self->schedule();
+            });
         }
-        spdlog::info("delivery.recover messages={} finished={}", work.size(), finished);
-        auto self = shared_from_this();
-        asio::post(strand, [self, work = std::move(work)]() mutable {
-            for (auto& m : work)
-                self->scheduler.add(std::move(m));
-            self->schedule();
-        });
+        spdlog::info("delivery.recover messages={} finished={}", messages, finished);
+    }
+
+    // The batch's messages with their pending recipients (`rows`: the log's rows of the batch's
+    // envid range, in (envid, idx) order); those with none go to `done`.
+    std::vector<QueuedMessage> pending_messages(const std::vector<spool::QueueEntry>& batch,
+                                                const std::vector<RecipientRecord>& rows,
+                                                const std::set<std::uint64_t>& held,
+                                                std::vector<std::uint64_t>& done) const {
+        std::vector<QueuedMessage> out;
+        auto row = rows.begin();
+        for (const auto& entry : batch) {
+            while (row != rows.end() && row->envid < entry.envid)
+                ++row;
+            std::vector<RecipientRecord> pending;
+            for (std::size_t i = 0; i < entry.envelope.recipients.size(); ++i) {
+                while (row != rows.end() && row->envid == entry.envid && row->idx < static_cast<int>(i))
+                    ++row;
+                if (row != rows.end() && row->envid == entry.envid && row->idx == static_cast<int>(i)) {
+                    if (row->state == RcptState::queued || row->state == RcptState::deferred)
+                        pending.push_back(*row);
+                } else {
+                    pending.push_back({entry.envid, static_cast<int>(i), entry.envelope.recipients[i].address,
+                                       RcptState::queued, 0, 0, "", "", 0});
+                }
+            }
+            if (pending.empty()) {
+                done.push_back(entry.envid);
+                continue;
+            }
+            out.push_back(queued_message(entry, pending, io_parts.accounts));
+            out.back().held = held.count(entry.envid) > 0;
+        }
+        return out;
     }
 
     // ---- scheduling -------------------------------------------------------------------------
@@ -683,6 +722,7 @@ void Engine::record_suppressed(store::SuppressedSend send) {
 
 void Engine::stop() {
     auto impl = impl_;
+    impl->stop_requested = true;
     asio::post(impl->strand, [impl] { impl->stop(); });
 }
 

@@ -6,8 +6,11 @@
 
 namespace mailpush::delivery {
 
-std::vector<spool::QueueEntry> SpoolQueue::list() const {
-    return spool_.list();
+std::vector<spool::QueueEntry> SpoolQueue::list_after(std::uint64_t after, std::size_t limit) const {
+    return spool_.list_after(after, limit);
+}
+std::uint64_t SpoolQueue::recovered_through() const {
+    return spool_.recovered_through();
 }
 std::optional<spool::QueueEntry> SpoolQueue::find(std::uint64_t envid) const {
     return spool_.find(envid);
@@ -26,11 +29,8 @@ std::uint64_t SpoolQueue::allocate_envid() {
     return spool_.allocate_envid();
 }
 
-void LogRecords::ensure_recipients(std::uint64_t envid, const std::vector<std::string>& addresses) {
-    log_.ensure_recipients(envid, addresses);
-}
-std::vector<RecipientRecord> LogRecords::recipients(std::uint64_t envid) {
-    return log_.recipients(envid);
+std::vector<RecipientRecord> LogRecords::recipients_between(std::uint64_t first, std::uint64_t last) {
+    return log_.recipients_between(first, last);
 }
 void LogRecords::apply(const std::vector<RecipientUpdate>& updates) {
     log_.apply(updates);

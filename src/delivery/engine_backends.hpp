@@ -16,7 +16,8 @@ class SpoolQueue final : public MessageQueue {
 public:
     explicit SpoolQueue(spool::Spool& spool)
         : spool_(spool) {}
-    std::vector<spool::QueueEntry> list() const override;
+    std::vector<spool::QueueEntry> list_after(std::uint64_t after, std::size_t limit) const override;
+    std::uint64_t recovered_through() const override;
     std::optional<spool::QueueEntry> find(std::uint64_t envid) const override;
     std::optional<std::string> read_body(std::uint64_t envid) const override;
     void remove(std::uint64_t envid) override;
@@ -31,8 +32,7 @@ class LogRecords final : public DeliveryRecords {
 public:
     explicit LogRecords(DeliveryLog& log)
         : log_(log) {}
-    void ensure_recipients(std::uint64_t envid, const std::vector<std::string>& addresses) override;
-    std::vector<RecipientRecord> recipients(std::uint64_t envid) override;
+    std::vector<RecipientRecord> recipients_between(std::uint64_t first, std::uint64_t last) override;
     void apply(const std::vector<RecipientUpdate>& updates) override;
     int add_hard_bounce(const std::string& account, const std::string& address) override;
     void set_next_attempt(std::uint64_t envid, std::int64_t next_attempt_ms) override;

@@ -19,12 +19,7 @@ int event_status(const std::string& text, int report_status) {
 } // namespace
 
 EventFeed::EventFeed(const std::string& path) {
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX, nullptr) !=
-        SQLITE_OK) {
-        sqlite3_close(db_);
-        throw std::runtime_error("cannot open the delivery log's events " + path);
-    }
-    sqlite3_busy_timeout(db_, 5000);
+    db_ = sqlite::open_database(path, sqlite::Access::read_only, "the delivery log's events");
 }
 
 EventFeed::~EventFeed() {

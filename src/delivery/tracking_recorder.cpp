@@ -23,16 +23,6 @@ constexpr std::size_t kRecipientsRemembered = 100'000; // recipients whose click
 constexpr auto kFirstPrune = std::chrono::minutes(1);
 constexpr auto kPruneEvery = std::chrono::hours(1);
 
-sqlite3* open_connection(const std::string& path, int flags) {
-    sqlite3* db = nullptr;
-    if (sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
-        sqlite3_close(db);
-        throw std::runtime_error("cannot open the delivery log for tracking " + path);
-    }
-    sqlite3_busy_timeout(db, 5000);
-    return db;
-}
-
 // At most kUserAgentMax bytes, not cut inside a UTF-8 sequence.
 std::string stored_agent(std::string agent) {
     if (agent.size() <= kUserAgentMax) return agent;
@@ -84,10 +74,10 @@ TrackingRecorder::TrackingRecorder(const std::string& path, TrackingRecorderOpti
     , classify_(std::move(classify))
     , queued_(std::make_shared<std::atomic<std::size_t>>(0))
     , dropped_(dropped_counter()) {
-    write_db_ = open_connection(path, SQLITE_OPEN_READWRITE);
+    constexpr auto what = "the delivery log for tracking";
+    write_db_ = sqlite::open_database(path, sqlite::Access::read_write, what);
     try {
-        read_db_ = open_connection(path, SQLITE_OPEN_READONLY);
-        sqlite::exec(write_db_, "PRAGMA synchronous=FULL");
+        read_db_ = sqlite::open_database(path, sqlite::Access::read_only, what);
     } catch (...) {
         sqlite3_close(read_db_);
         sqlite3_close(write_db_);

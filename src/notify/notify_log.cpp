@@ -58,15 +58,7 @@ NotifyLog::NotifyLog(const std::string& path)
     , routed_queue_(routed_to("queue"))
     , routed_push_(routed_to("push"))
     , routed_none_(routed_to("none")) {
-    if (sqlite3_open_v2(path.c_str(), &db_,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                        nullptr) != SQLITE_OK) {
-        sqlite3_close(db_);
-        throw std::runtime_error("cannot open the notification log " + path);
-    }
-    sqlite3_busy_timeout(db_, 5000);
-    sqlite::exec(db_, "PRAGMA journal_mode=WAL");
-    sqlite::exec(db_, "PRAGMA synchronous=FULL");
+    db_ = sqlite::open_database(path, sqlite::Access::read_write, "the notification log");
     sqlite::exec(db_, kSchema);
     // A new log starts at the newest event: history is not notified.
     Statement start(db_, "INSERT OR IGNORE INTO notify_cursor(one, event_id) VALUES(1, ?)");

@@ -63,6 +63,7 @@ std::size_t Spool::recover() {
         ++recovered;
     }
     common::sync_directory(queue_dir_fd_);
+    recovered_through_ = max_envid;
     // envid reservation: continue after the stored block end, the largest id seen, and the clock.
     std::uint64_t start = static_cast<std::uint64_t>(std::time(nullptr)) * 100;
     std::ifstream next_file(opt_.dir / "envid.next");
@@ -231,6 +232,14 @@ std::vector<QueueEntry> Spool::list() const {
     out.reserve(index_.size());
     for (const auto& [id, e] : index_)
         out.push_back(e);
+    return out;
+}
+
+std::vector<QueueEntry> Spool::list_after(std::uint64_t after, std::size_t limit) const {
+    std::lock_guard lock(index_mutex_);
+    std::vector<QueueEntry> out;
+    for (auto it = index_.upper_bound(after); it != index_.end() && out.size() < limit; ++it)
+        out.push_back(it->second);
     return out;
 }
 

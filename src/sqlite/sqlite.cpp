@@ -39,6 +39,31 @@ bool has_table(sqlite3* db, const std::string& table) {
     return st.step();
 }
 
+sqlite3* open_database(const std::string& path, Access access, const std::string& what) {
+    sqlite3* db = nullptr;
+    const int flags =
+        (access == Access::read_write ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY) |
+        SQLITE_OPEN_FULLMUTEX;
+    if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+        const std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+        sqlite3_close(db);
+        throw std::runtime_error("cannot open " + what + " " + path + ": " + msg);
+    }
+    sqlite3_busy_timeout(db, 5000);
+    int persist = 1;
+    sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+    if (access == Access::read_only) return db;
+    try {
+        exec(db, "PRAGMA journal_mode=WAL");
+        exec(db, "PRAGMA synchronous=FULL");
+        exec(db, "PRAGMA journal_size_limit=8388608");
+    } catch (...) {
+        sqlite3_close(db);
+        throw;
+    }
+    return db;
+}
+
 void exec(sqlite3* db, const char* sql) {
     char* err = nullptr;
     if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {

@@ -186,13 +186,7 @@ Store::Store(const std::string& path, StoreLimits limits, std::string region)
     : limits_(std::move(limits))
     , region_(std::move(region))
     , quota_(limits_.utc_offset_minutes) {
-    if (sqlite3_open_v2(path.c_str(), &db_,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                        nullptr) != SQLITE_OK)
-        throw std::runtime_error("cannot open store " + path + ": " + sqlite3_errmsg(db_));
-    sqlite3_busy_timeout(db_, 5000);
-    exec("PRAGMA journal_mode=WAL");
-    exec("PRAGMA synchronous=FULL");
+    db_ = sqlite::open_database(path, sqlite::Access::read_write, "store");
     exec("PRAGMA foreign_keys=ON");
     exec(kSchema);
     // Columns added after the first release: older databases get them here.

@@ -24,8 +24,6 @@ public:
     DeliveryLog(const DeliveryLog&) = delete;
     DeliveryLog& operator=(const DeliveryLog&) = delete;
 
-    // Adds queued rows for recipients not yet known (idempotent).
-    void ensure_recipients(std::uint64_t envid, const std::vector<std::string>& addresses);
     void apply(const std::vector<RecipientUpdate>& updates);                  // one transaction
     void set_next_attempt(std::uint64_t envid, std::int64_t next_attempt_ms); // queue retry
     // Held messages (the operator's hold): not attempted until released, across restarts.
@@ -37,6 +35,8 @@ public:
                  const std::vector<std::string>& addresses); // queue delete: pending recipients become failed
     std::vector<RecipientRecord> pending();                  // queued and deferred, all messages
     std::vector<RecipientRecord> recipients(std::uint64_t envid);
+    // The rows of every message from envid `first` to `last`, in (envid, idx) order.
+    std::vector<RecipientRecord> recipients_between(std::uint64_t first, std::uint64_t last);
     std::vector<AttemptRecord> attempts(std::uint64_t envid);
     std::vector<std::string> events(std::uint64_t envid);
     int add_hard_bounce(const std::string& account, const std::string& address); // returns the new count

@@ -23,7 +23,11 @@ namespace mailpush::delivery {
 class MessageQueue {
 public:
     virtual ~MessageQueue() = default;
-    virtual std::vector<spool::QueueEntry> list() const = 0;
+    // The messages with envids above `after`, in envid order, at most `limit` of them.
+    virtual std::vector<spool::QueueEntry> list_after(std::uint64_t after, std::size_t limit) const = 0;
+    // The largest envid read from disk at start-up (0: none). Recovery covers the messages up to
+    // it; those committed later reach the engine through enqueue().
+    virtual std::uint64_t recovered_through() const = 0;
     virtual std::optional<spool::QueueEntry> find(std::uint64_t envid) const = 0;
     virtual std::optional<std::string> read_body(std::uint64_t envid) const = 0;
     virtual void remove(std::uint64_t envid) = 0;
@@ -36,8 +40,9 @@ public:
 class DeliveryRecords {
 public:
     virtual ~DeliveryRecords() = default;
-    virtual void ensure_recipients(std::uint64_t envid, const std::vector<std::string>& addresses) = 0;
-    virtual std::vector<RecipientRecord> recipients(std::uint64_t envid) = 0;
+    // Every recipient row of the messages from envid `first` to `last`, in (envid, idx) order.
+    // Reads only: recovery works on a full disk.
+    virtual std::vector<RecipientRecord> recipients_between(std::uint64_t first, std::uint64_t last) = 0;
     virtual void apply(const std::vector<RecipientUpdate>& updates) = 0; // one transaction
     virtual int add_hard_bounce(const std::string& account, const std::string& address) = 0;
     virtual void set_next_attempt(std::uint64_t envid, std::int64_t next_attempt_ms) = 0;

@@ -60,6 +60,10 @@ public:
     bool storage_low();
 
     std::vector<QueueEntry> list() const;
+    // At most `limit` entries with envids above `after`, in envid order (a page of the index).
+    std::vector<QueueEntry> list_after(std::uint64_t after, std::size_t limit) const;
+    // The largest envid recover() read (0: none); every later commit has a larger one.
+    std::uint64_t recovered_through() const { return recovered_through_; }
     std::optional<QueueEntry> find(std::uint64_t envid) const;
     std::optional<std::string> read_body(std::uint64_t envid) const;
     bool remove(std::uint64_t envid);
@@ -98,6 +102,7 @@ private:
     std::mutex envid_mutex_;
     std::uint64_t next_envid_ = 0;
     std::uint64_t reserved_end_ = 0;
+    std::uint64_t recovered_through_ = 0;
 
     mutable std::mutex index_mutex_;
     std::map<std::uint64_t, QueueEntry> index_;

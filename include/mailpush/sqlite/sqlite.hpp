@@ -50,6 +50,13 @@ private:
 
 // Runs SQL without results; throws std::runtime_error with SQLite's message.
 void exec(sqlite3* db, const char* sql);
+
+enum class Access { read_write, read_only };
+// Opens a database of ours (WAL, synchronous=FULL, a 5 s busy timeout); throws
+// std::runtime_error naming `what` if it cannot. The WAL and its index are kept when the last
+// connection closes, at up to 8 MiB, so a restart on a full disk finds the space its first
+// writes need already allocated (docs/queue-format.md, "A full disk").
+sqlite3* open_database(const std::string& path, Access access, const std::string& what);
 // Whether `table` has `column` (for columns added to a table after its first release).
 bool has_column(sqlite3* db, const std::string& table, const std::string& column);
 // Whether the database has a table of this name.
@@ -63,7 +70,8 @@ void transaction(sqlite3* db, Body&& body, const char* begin = "BEGIN") {
         body();
         exec(db, "COMMIT");
     } catch (...) {
-        exec(db, "ROLLBACK");
+        // SQLite may have rolled back already (SQLITE_FULL, SQLITE_IOERR): keep the first error.
+        if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
         throw;
     }
 }

@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <functional>
+#include <future>
 #include <map>
 #include <mutex>
 #include <set>
@@ -86,13 +88,15 @@ struct FakeQueue : MessageQueue {
         std::lock_guard lock(mutex);
         return entries.contains(envid);
     }
-    std::vector<spool::QueueEntry> list() const override {
+    std::vector<spool::QueueEntry> list_after(std::uint64_t after, std::size_t limit) const override {
         std::lock_guard lock(mutex);
         std::vector<spool::QueueEntry> out;
-        for (const auto& [id, e] : entries)
-            out.push_back(e);
+        for (auto it = entries.upper_bound(after); it != entries.end() && out.size() < limit; ++it)
+            out.push_back(it->second);
         return out;
     }
+    std::uint64_t through = UINT64_MAX; // recovered_through(): every entry unless a test says
+    std::uint64_t recovered_through() const override { return through; }
     std::optional<spool::QueueEntry> find(std::uint64_t envid) const override {
         std::lock_guard lock(mutex);
         const auto it = entries.find(envid);
@@ -131,12 +135,14 @@ struct FakeRecords : DeliveryRecords {
     explicit FakeRecords(Calls& c)
         : calls(c) {}
 
-    void ensure_recipients(std::uint64_t envid, const std::vector<std::string>&) override {
-        calls.add("ensure " + std::to_string(envid));
-    }
-    std::vector<RecipientRecord> recipients(std::uint64_t envid) override {
-        calls.add("recipients " + std::to_string(envid));
-        return rows[envid];
+    std::function<void()> before_read; // runs inside recipients_between, after it is recorded
+    std::vector<RecipientRecord> recipients_between(std::uint64_t first, std::uint64_t last) override {
+        calls.add("recipients " + std::to_string(first) + "-" + std::to_string(last));
+        if (before_read) before_read();
+        std::vector<RecipientRecord> out;
+        for (auto it = rows.lower_bound(first); it != rows.end() && it->first <= last; ++it)
+            out.insert(out.end(), it->second.begin(), it->second.end());
+        return out;
     }
     std::mutex applied_mutex;
     std::vector<RecipientRecord> applied;         // every record applied, in order
@@ -495,14 +501,50 @@ TEST_F(EngineShell, RecoveryReadsEveryMessageInSpoolOrder) {
     engine->start();
     ASSERT_TRUE(calls.wait_removed(3));
     ASSERT_TRUE(calls.wait_removed(4));
-    EXPECT_EQ(calls.starting_with("ensure"),
-              (std::vector<std::string>{"ensure 1", "ensure 2", "ensure 3", "ensure 4"}));
-    EXPECT_TRUE(calls.has("remove 1")); // every recipient was final before the crash
+    EXPECT_EQ(calls.starting_with("recipients"), (std::vector<std::string>{"recipients 1-4"})); // one batch
+    EXPECT_TRUE(calls.has("remove_many 1")); // every recipient was final before the crash
     EXPECT_EQ(calls.starting_with("deliver"), (std::vector<std::string>{"deliver 3", "deliver 4"}));
     EXPECT_TRUE(queue.holds(2)); // deferred: waits for its time
     engine->retry_now(2);
     ASSERT_TRUE(calls.wait_removed(2));
     EXPECT_TRUE(calls.has("set_next_attempt 2"));
+}
+
+TEST_F(EngineShell, RecoveryReadsTheLogInBatchesAndLeavesLaterCommitsToEnqueue) {
+    for (std::uint64_t e = 1; e <= 2'500; ++e)
+        queue.put(e, {"r" + std::to_string(e) + "@dest.test", "s@dest.test"});
+    queue.through = 2'400; // 2401.. were committed after the spool's recovery: enqueue() has them
+    records.rows[7] = {{7, 1, "s@dest.test", RcptState::delivered, 1, 0, "250 ok", "SendOk", 0}};
+    start();
+    engine->start();
+    ASSERT_TRUE(calls.wait_removed(2'400));
+    EXPECT_EQ(
+        calls.starting_with("recipients"),
+        (std::vector<std::string>{"recipients 1-1000", "recipients 1001-2000", "recipients 2001-2400"}));
+    EXPECT_TRUE(queue.holds(2'401)); // not recovered twice: no attempt
+    EXPECT_FALSE(calls.has("deliver 2401"));
+    // Message 7's second recipient had its result: only the first (no row: queued) was tried.
+    const auto applied = records.applied_records();
+    EXPECT_EQ(
+        std::count_if(applied.begin(), applied.end(), [](const RecipientRecord& r) { return r.envid == 7; }),
+        1);
+}
+
+TEST_F(EngineShell, StopEndsRecoveryBetweenBatches) {
+    for (std::uint64_t e = 1; e <= 5'000; ++e)
+        queue.put(e, {"r@dest.test"});
+    auto gate = std::make_shared<std::promise<void>>();
+    records.before_read = [opened = gate->get_future().share()] { opened.wait(); };
+    start();
+    engine->start();
+    ASSERT_TRUE(calls.wait([](const std::vector<std::string>& l) {
+        return std::any_of(l.begin(), l.end(),
+                           [](const std::string& x) { return x.starts_with("recipients"); });
+    }));
+    engine->stop(); // while the first batch's read is in progress
+    gate->set_value();
+    blocking.join();
+    EXPECT_EQ(calls.starting_with("recipients"), (std::vector<std::string>{"recipients 1-1000"}));
 }
 
 TEST_F(EngineShell, AFailedWriteOfResultsKeepsTheMessageInTheSpool) {
