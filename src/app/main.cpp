@@ -230,6 +230,9 @@ int main(int argc, char** argv) {
         spool_options.dir = fs::path(cfg.server.data_dir) / "spool";
         spool::Spool spool(std::move(spool_options));
         const auto recovered = spool.recover();
+        if (spool.quarantined() > 0)
+            spdlog::warn("spool.corrupt files={} dir={}", spool.quarantined(),
+                         (fs::path(cfg.server.data_dir) / "spool" / "corrupt").string());
         spdlog::info("spool.recover queued={}", recovered);
         store::Store store((fs::path(cfg.server.data_dir) / "store.db").string(), cfg.store,
                            cfg.server.region);

@@ -1,9 +1,13 @@
-// Encoding and verification of one queue file (docs/queue-format.md). decode_queue_file reads
-// files that may be truncated or damaged: every length is checked before use.
+// Encoding and verification of one queue file (docs/queue-format.md). decode_queue_file and
+// read_queue_entry read files that may be truncated or damaged: every length is checked before use.
 #include "mailpush/common/strings.hpp"
 #include "mailpush/spool/spool.hpp"
 
 #include <nlohmann/json.hpp>
+
+#include <cerrno>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace mailpush::spool {
 namespace {
@@ -41,7 +45,15 @@ std::string encode_queue_file(const QueueEntry& entry, std::string_view body) {
     return out;
 }
 
-std::optional<std::pair<QueueEntry, std::string>> decode_queue_file(std::string_view f) {
+namespace {
+// The first line's lengths: where the header starts, its length and the body's.
+struct Layout {
+    std::size_t head = 0;
+    std::uint64_t header_len = 0, body_len = 0;
+    std::uint64_t file_size() const { return head + header_len + 1 + body_len + kTrailer.size(); }
+};
+
+std::optional<Layout> parse_first_line(std::string_view f) {
     if (!f.starts_with(kMagic)) return std::nullopt;
     const auto nl = f.find('\n');
     if (nl == std::string_view::npos || nl > 64) return std::nullopt;
@@ -50,13 +62,13 @@ std::optional<std::pair<QueueEntry, std::string>> decode_queue_file(std::string_
     if (sp == std::string_view::npos) return std::nullopt;
     const auto hlen = common::parse_u64(lens.substr(0, sp));
     const auto blen = common::parse_u64(lens.substr(sp + 1));
-    if (!hlen || !blen) return std::nullopt;
-    const std::size_t head = nl + 1;
-    if (*hlen > f.size() || *blen > f.size() || head + *hlen + 1 + *blen + kTrailer.size() != f.size())
-        return std::nullopt;
-    if (f[head + *hlen] != '\n' || !f.ends_with(kTrailer)) return std::nullopt;
+    if (!hlen || !blen || *hlen > (1ULL << 40) || *blen > (1ULL << 40)) return std::nullopt;
+    return Layout{nl + 1, *hlen, *blen};
+}
+
+std::optional<QueueEntry> entry_from_header(std::string_view header, std::uint64_t body_len) {
     try {
-        const auto j = nlohmann::json::parse(f.substr(head, *hlen));
+        const auto j = nlohmann::json::parse(header);
         QueueEntry e;
         e.envid = j.at("envid").get<std::uint64_t>();
         e.envelope.mail_from = j.at("mail_from").get<std::string>();
@@ -76,11 +88,56 @@ std::optional<std::pair<QueueEntry, std::string>> decode_queue_file(std::string_
         e.envelope.unsubscribe = j.value("unsubscribe", std::string());
         e.envelope.track_opens = j.value("track_opens", false);
         e.envelope.track_links = j.value("track_links", false);
-        e.size = *blen;
-        return std::pair{std::move(e), std::string(f.substr(head + *hlen + 1, *blen))};
+        e.size = body_len;
+        return e;
     } catch (const nlohmann::json::exception&) {
         return std::nullopt;
     }
+}
+
+bool pread_all(int fd, char* out, std::size_t n, std::uint64_t offset) {
+    while (n > 0) {
+        const auto got = ::pread(fd, out, n, static_cast<off_t>(offset));
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) return false;
+        out += got;
+        n -= static_cast<std::size_t>(got);
+        offset += static_cast<std::uint64_t>(got);
+    }
+    return true;
+}
+} // namespace
+
+std::optional<std::pair<QueueEntry, std::string>> decode_queue_file(std::string_view f) {
+    const auto layout = parse_first_line(f);
+    if (!layout || layout->file_size() != f.size()) return std::nullopt;
+    if (f[layout->head + layout->header_len] != '\n' || !f.ends_with(kTrailer)) return std::nullopt;
+    auto entry = entry_from_header(f.substr(layout->head, layout->header_len), layout->body_len);
+    if (!entry) return std::nullopt;
+    return std::pair{std::move(*entry),
+                     std::string(f.substr(layout->head + layout->header_len + 1, layout->body_len))};
+}
+
+std::optional<QueueEntry> read_queue_entry(int fd) {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || st.st_size < 0) return std::nullopt;
+    const auto size = static_cast<std::uint64_t>(st.st_size);
+    std::string buf(static_cast<std::size_t>(std::min<std::uint64_t>(size, 4096)), '\0');
+    if (!pread_all(fd, buf.data(), buf.size(), 0)) return std::nullopt;
+    const auto layout = parse_first_line(buf);
+    if (!layout || layout->file_size() != size) return std::nullopt;
+    const std::size_t header_end = layout->head + static_cast<std::size_t>(layout->header_len) + 1;
+    if (header_end > buf.size()) { // a long envelope: the rest of its header
+        const auto have = buf.size();
+        buf.resize(header_end);
+        if (!pread_all(fd, buf.data() + have, header_end - have, have)) return std::nullopt;
+    }
+    char trailer[kTrailer.size()];
+    if (buf[header_end - 1] != '\n' || !pread_all(fd, trailer, sizeof trailer, size - sizeof trailer) ||
+        std::string_view(trailer, sizeof trailer) != kTrailer)
+        return std::nullopt;
+    return entry_from_header(std::string_view(buf).substr(layout->head, layout->header_len),
+                             layout->body_len);
 }
 
 } // namespace mailpush::spool

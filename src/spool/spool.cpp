@@ -10,6 +10,7 @@
 #include <ctime>
 #include <fcntl.h>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <sys/statvfs.h>
@@ -20,12 +21,36 @@ namespace fs = std::filesystem;
 namespace {
 constexpr std::uint64_t kEnvidBlock = 10'000;
 constexpr std::size_t kMaxBatch = 64;
+constexpr unsigned kQueueSubdirs = 256;
+
+std::string subdir_name(unsigned index) {
+    static constexpr char hex[] = "0123456789abcdef";
+    return {hex[index >> 4], hex[index & 15]};
+}
+unsigned subdir_of(std::uint64_t envid) {
+    return static_cast<unsigned>((envid >> 8) % kQueueSubdirs);
+}
+
+// fsyncs queue/xx for each subdirectory index in `dirs`; false if any fails.
+bool sync_subdirs(int queue_dir_fd, const std::set<unsigned>& dirs) {
+    bool ok = true;
+    for (const auto d : dirs) {
+        const int fd = ::openat(queue_dir_fd, subdir_name(d).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ok = fd >= 0 && common::sync_directory(fd) && ok;
+        if (fd >= 0) ::close(fd);
+    }
+    return ok;
+}
 
 std::int64_t now_ms() {
     return common::unix_ms_now();
 }
 
 } // namespace
+
+std::string queue_file_name(std::uint64_t envid) {
+    return subdir_name(subdir_of(envid)) + "/" + std::to_string(envid) + ".msg";
+}
 
 Spool::Spool(SpoolOptions options)
     : opt_(std::move(options))
@@ -36,6 +61,14 @@ Spool::Spool(SpoolOptions options)
         fs::create_directories(d);
     queue_dir_fd_ = ::open(queue_dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (queue_dir_fd_ < 0) throw std::runtime_error("cannot open " + queue_dir_.string());
+    bool made = false;
+    for (unsigned d = 0; d < kQueueSubdirs; ++d)
+        made = fs::create_directory(queue_dir_ / subdir_name(d)) || made;
+    if (made) common::sync_directory(queue_dir_fd_);
+}
+
+fs::path Spool::message_path(std::uint64_t envid) const {
+    return queue_dir_ / queue_file_name(envid);
 }
 
 Spool::~Spool() {
@@ -48,20 +81,36 @@ std::size_t Spool::recover() {
         fs::remove(e.path());
     std::uint64_t max_envid = 0;
     std::size_t recovered = 0;
-    for (const auto& e : fs::directory_iterator(queue_dir_)) {
-        if (e.path().extension() != ".msg") continue;
-        std::ifstream in(e.path(), std::ios::binary);
-        std::ostringstream ss;
-        ss << in.rdbuf();
-        auto decoded = decode_queue_file(ss.str());
-        if (!decoded || e.path().stem().string() != std::to_string(decoded->first.envid)) {
-            fs::rename(e.path(), corrupt_dir_ / e.path().filename());
-            continue;
+    std::set<unsigned> moved_into; // files of the flat layout of older versions go to their subdirectory
+    // Verifies one file from its envelope and size (the body is not read) and indexes it; a
+    // damaged one goes to corrupt/. `in_subdir`: the subdirectory it was found in, if any.
+    const auto take = [&](const fs::path& path, std::optional<unsigned> in_subdir) {
+        std::optional<QueueEntry> entry;
+        if (const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC); fd >= 0) {
+            entry = read_queue_entry(fd);
+            ::close(fd);
         }
-        max_envid = std::max(max_envid, decoded->first.envid);
-        index_.emplace(decoded->first.envid, std::move(decoded->first));
+        if (!entry || path.stem().string() != std::to_string(entry->envid)) {
+            fs::rename(path, corrupt_dir_ / path.filename());
+            ++quarantined_;
+            return;
+        }
+        if (index_.contains(entry->envid)) return; // a file moved here from the flat layout, seen again
+        if (in_subdir != subdir_of(entry->envid)) {
+            fs::rename(path, message_path(entry->envid));
+            moved_into.insert(subdir_of(entry->envid));
+        }
+        max_envid = std::max(max_envid, entry->envid);
+        const auto envid = entry->envid;
+        index_.emplace(envid, std::move(*entry));
         ++recovered;
-    }
+    };
+    for (const auto& e : fs::directory_iterator(queue_dir_))
+        if (e.is_regular_file() && e.path().extension() == ".msg") take(e.path(), std::nullopt);
+    for (unsigned d = 0; d < kQueueSubdirs; ++d)
+        for (const auto& e : fs::directory_iterator(queue_dir_ / subdir_name(d)))
+            if (e.path().extension() == ".msg") take(e.path(), d);
+    sync_subdirs(queue_dir_fd_, moved_into);
     common::sync_directory(queue_dir_fd_);
     recovered_through_ = max_envid;
     // envid reservation: continue after the stored block end, the largest id seen, and the clock.
@@ -185,22 +234,23 @@ void Spool::commit_batch(std::vector<Job>& batch) {
             job.ok = false;
         }
     }
-    bool any_renamed = false;
+    std::set<unsigned> renamed_into;
     for (auto& job : batch) {
         if (job.fd >= 0) job.ok = sync_file(job) && job.ok;
         if (job.ok) {
-            const auto final_path = queue_dir_ / (std::to_string(job.envid) + ".msg");
+            const auto final_path = message_path(job.envid);
             job.ok =
                 opt_.fault_injection != "rename" && ::rename(job.tmp_path.c_str(), final_path.c_str()) == 0;
-            any_renamed = any_renamed || job.ok;
+            if (job.ok) renamed_into.insert(subdir_of(job.envid));
         }
         if (!job.ok && !job.tmp_path.empty()) ::unlink(job.tmp_path.c_str());
     }
-    // One directory fsync makes every rename of the batch durable (group commit).
-    if (any_renamed && !common::sync_directory(queue_dir_fd_)) {
+    // One fsync per directory makes every rename of the batch durable (group commit): the batch's
+    // envids are consecutive, so that is one directory, or two.
+    if (!renamed_into.empty() && !sync_subdirs(queue_dir_fd_, renamed_into)) {
         for (auto& job : batch) {
             if (!job.ok) continue;
-            ::unlink((queue_dir_ / (std::to_string(job.envid) + ".msg")).c_str());
+            ::unlink(message_path(job.envid).c_str());
             job.ok = false;
         }
     }
@@ -251,7 +301,7 @@ std::optional<QueueEntry> Spool::find(std::uint64_t envid) const {
 }
 
 std::optional<std::string> Spool::read_body(std::uint64_t envid) const {
-    std::ifstream in(queue_dir_ / (std::to_string(envid) + ".msg"), std::ios::binary);
+    std::ifstream in(message_path(envid), std::ios::binary);
     if (!in) return std::nullopt;
     std::ostringstream ss;
     ss << in.rdbuf();
@@ -265,21 +315,23 @@ bool Spool::remove(std::uint64_t envid) {
         std::lock_guard lock(index_mutex_);
         if (index_.erase(envid) == 0) return false;
     }
-    ::unlink((queue_dir_ / (std::to_string(envid) + ".msg")).c_str());
-    common::sync_directory(queue_dir_fd_);
+    ::unlink(message_path(envid).c_str());
+    sync_subdirs(queue_dir_fd_, {subdir_of(envid)});
     return true;
 }
 
 void Spool::remove_many(const std::vector<std::uint64_t>& envids) {
     if (envids.empty()) return;
+    std::set<unsigned> dirs;
     for (auto envid : envids) {
         {
             std::lock_guard lock(index_mutex_);
             index_.erase(envid);
         }
-        ::unlink((queue_dir_ / (std::to_string(envid) + ".msg")).c_str());
+        ::unlink(message_path(envid).c_str());
+        dirs.insert(subdir_of(envid));
     }
-    common::sync_directory(queue_dir_fd_);
+    sync_subdirs(queue_dir_fd_, dirs);
 }
 
 std::size_t Spool::size() const {

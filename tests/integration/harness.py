@@ -324,6 +324,11 @@ def simple_message(subject="test", body="hello\r\n"):
     return f"Subject: {subject}\r\nFrom: {SENDER}\r\nTo: rcpt@dest.test\r\n\r\n{body}"
 
 
+def queue_path(data_dir: Path, envid: int) -> Path:
+    """Where the spool keeps a message (docs/queue-format.md): queue/xx/N.msg, xx = (N / 256) % 256 in hex."""
+    return Path(data_dir) / "spool" / "queue" / f"{(envid >> 8) % 256:02x}" / f"{envid}.msg"
+
+
 def read_queue(data_dir: Path):
     """Parses every committed queue file (docs/queue-format.md): {envid: (envelope, body_bytes)}."""
     import json
@@ -331,7 +336,7 @@ def read_queue(data_dir: Path):
     qdir = Path(data_dir) / "spool" / "queue"
     if not qdir.exists():
         return out
-    for f in qdir.glob("*.msg"):
+    for f in qdir.glob("*/*.msg"):
         raw = f.read_bytes()
         first, rest = raw.split(b"\n", 1)
         magic, hlen, blen = first.split(b" ")

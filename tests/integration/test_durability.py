@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from harness import PASSWORD, SENDER, RawClient, envid_of, read_queue
+from harness import PASSWORD, SENDER, RawClient, envid_of, queue_path, read_queue
 
 
 def make_message(token):
@@ -109,14 +109,14 @@ def test_restart_recovers_queue_and_quarantines_damage(make_server):
             s.rcpt("a@dest.test")
             ids.append(envid_of(s.data(f"Subject: {i}\r\n\r\nb\r\n")[1]))
     srv.stop()
-    qdir = srv.data / "spool" / "queue"
-    damaged = qdir / f"{ids[0]}.msg"
+    damaged = queue_path(srv.data, ids[0])
     damaged.write_bytes(damaged.read_bytes()[:-5])          # truncated: no trailer
     (srv.data / "spool" / "tmp" / "999.msg").write_bytes(b"half written")
     srv.start()
     listed = {int(e["envid"]) for e in srv.queue()}
     assert listed == set(ids[1:])
     assert (srv.data / "spool" / "corrupt" / f"{ids[0]}.msg").exists()
+    assert "spool.corrupt files=1 " in srv.log()
     assert not (srv.data / "spool" / "tmp" / "999.msg").exists()
     # envids keep increasing across restarts
     with srv.smtp("plain") as s:

@@ -57,7 +57,7 @@ def test_looser_modes_are_tightened_at_start(make_server):
 def test_second_server_on_one_data_dir_exits_before_touching_the_spool(make_server):
     first = make_server("first").start().provision()
     send_one(first, "before")
-    queued = {p.name: p.read_bytes() for p in (first.data / "spool" / "queue").iterdir()}
+    queued = read_queue(first.data)
     assert queued
     second_config = first.dir / "second.toml"  # same data_dir, its own listeners (port 0)
     second_config.write_text(first.config.read_text())
@@ -66,7 +66,7 @@ def test_second_server_on_one_data_dir_exits_before_touching_the_spool(make_serv
     assert r.stderr.strip().splitlines() == [
         f"mailpushd: another mailpushd holds {first.data} (pid {first.proc.pid})"], r.stderr
     assert "spool.recover" not in r.stdout  # no recovery run on the live spool
-    assert {p.name: p.read_bytes() for p in (first.data / "spool" / "queue").iterdir()} == queued
+    assert read_queue(first.data) == queued
     send_one(first, "after")  # the first one still accepts
     assert len(read_queue(first.data)) == 2
 

@@ -64,6 +64,8 @@ public:
     std::vector<QueueEntry> list_after(std::uint64_t after, std::size_t limit) const;
     // The largest envid recover() read (0: none); every later commit has a larger one.
     std::uint64_t recovered_through() const { return recovered_through_; }
+    // How many damaged files recover() moved to corrupt/.
+    std::size_t quarantined() const { return quarantined_; }
     std::optional<QueueEntry> find(std::uint64_t envid) const;
     std::optional<std::string> read_body(std::uint64_t envid) const;
     bool remove(std::uint64_t envid);
@@ -88,6 +90,7 @@ private:
     bool write_file(Job& job); // writes and starts writeback; leaves job.fd open
     bool sync_file(Job& job);  // waits for the data (fdatasync) and closes job.fd
     void reserve_block(std::uint64_t end);
+    std::filesystem::path message_path(std::uint64_t envid) const;
 
     SpoolOptions opt_;
     std::filesystem::path tmp_dir_, queue_dir_, corrupt_dir_;
@@ -103,6 +106,7 @@ private:
     std::uint64_t next_envid_ = 0;
     std::uint64_t reserved_end_ = 0;
     std::uint64_t recovered_through_ = 0;
+    std::size_t quarantined_ = 0;
 
     mutable std::mutex index_mutex_;
     std::map<std::uint64_t, QueueEntry> index_;
@@ -114,5 +118,11 @@ private:
 // Serialisation of one queue file (exposed for tests and recovery).
 std::string encode_queue_file(const QueueEntry& entry, std::string_view body);
 std::optional<std::pair<QueueEntry, std::string>> decode_queue_file(std::string_view file);
+// The same checks from the file's first line and header, its size and its trailer, without
+// reading the body (recovery of a large queue).
+std::optional<QueueEntry> read_queue_entry(int fd);
+// Where a message's file lives under the queue directory: "xx/N.msg", xx the hex of
+// (envid / 256) % 256, so consecutive envids (one group commit) share a directory.
+std::string queue_file_name(std::uint64_t envid);
 
 } // namespace mailpush::spool

@@ -4,9 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <unistd.h>
 
 namespace mailpush::spool {
 namespace {
@@ -83,7 +85,67 @@ TEST_F(SpoolTest, CommitRecoverRemove) {
     EXPECT_GT(r.envid, first + 1);
     EXPECT_TRUE(again.remove(first));
     EXPECT_FALSE(again.remove(first));
-    EXPECT_FALSE(std::filesystem::exists(dir / "queue" / (std::to_string(first) + ".msg")));
+    EXPECT_FALSE(std::filesystem::exists(dir / "queue" / queue_file_name(first)));
+}
+
+// Files of the flat layout (queue/N.msg) are recovered and moved to their subdirectory; a file
+// in the wrong subdirectory too; a damaged one goes to corrupt/ whatever its place.
+TEST_F(SpoolTest, RecoveryMovesFilesToTheirHashedSubdirectory) {
+    std::uint64_t a = 0, b = 0;
+    {
+        Spool s({dir, 1, 0, "", "mx.test"});
+        s.recover();
+        s.start();
+        a = commit(s, "a\r\n").envid;
+        for (int i = 0; i < 300; ++i) // far enough on for the next envid's subdirectory to differ
+            s.allocate_envid();
+        b = commit(s, "b\r\n").envid;
+    }
+    ASSERT_NE(queue_file_name(a).substr(0, 2), queue_file_name(b).substr(0, 2));
+    EXPECT_TRUE(std::filesystem::exists(dir / "queue" / queue_file_name(a)));
+    std::filesystem::rename(dir / "queue" / queue_file_name(a), dir / "queue" / (std::to_string(a) + ".msg"));
+    std::filesystem::rename(dir / "queue" / queue_file_name(b),
+                            dir / "queue" /
+                                queue_file_name(a).substr(0, 3).append(std::to_string(b) + ".msg"));
+    std::ofstream(dir / "queue" / "ab" / "12345.msg") << "MPQ1 3 1\n{}\nx\nMPQ-END\n";
+    Spool again({dir, 1, 0, "", "mx.test"});
+    EXPECT_EQ(again.recover(), 2u);
+    EXPECT_TRUE(std::filesystem::exists(dir / "queue" / queue_file_name(a)));
+    EXPECT_TRUE(std::filesystem::exists(dir / "queue" / queue_file_name(b)));
+    EXPECT_FALSE(std::filesystem::exists(dir / "queue" / (std::to_string(a) + ".msg")));
+    EXPECT_TRUE(std::filesystem::exists(dir / "corrupt" / "12345.msg"));
+    EXPECT_TRUE(again.read_body(b).has_value());
+    EXPECT_EQ(again.recovered_through(), b);
+}
+
+// The envelope is read without the body, with the same checks as decode_queue_file.
+TEST(QueueFile, ReadingTheEnvelopeChecksLengthsAndTrailer) {
+    const mailpush::test_support::TempDir temp{"mailpush-queue-entry"};
+    QueueEntry e;
+    e.envid = 42;
+    e.envelope.mail_from = "a@b.test";
+    e.envelope.recipients.push_back({std::string(5000, 'r') + "@long.test", "", ""}); // header > 4 KiB
+    const auto file = encode_queue_file(e, "Subject: x\r\n\r\nbody\r\n");
+    const auto read_back = [&](const std::string& bytes) {
+        const auto path = temp.path() / "f.msg";
+        std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+        const int fd = ::open(path.c_str(), O_RDONLY);
+        auto out = read_queue_entry(fd);
+        ::close(fd);
+        return out;
+    };
+    const auto whole = read_back(file);
+    ASSERT_TRUE(whole);
+    EXPECT_EQ(whole->envid, 42u);
+    EXPECT_EQ(whole->envelope.recipients.at(0).address.size(), 5010u);
+    EXPECT_EQ(whole->size, decode_queue_file(file)->first.size);
+    EXPECT_FALSE(read_back(file.substr(0, file.size() - 1))); // truncated
+    EXPECT_FALSE(read_back(file + "x"));                      // longer than its lengths
+    auto bad_trailer = file;
+    bad_trailer[bad_trailer.size() - 2] = 'X';
+    EXPECT_FALSE(read_back(bad_trailer));
+    EXPECT_FALSE(read_back("MPQ1 99999999999 1\n"));
+    EXPECT_FALSE(read_back(""));
 }
 
 TEST_F(SpoolTest, InjectedFaultsFailTheCommit) {
@@ -93,7 +155,8 @@ TEST_F(SpoolTest, InjectedFaultsFailTheCommit) {
         s.start();
         EXPECT_FALSE(commit(s, "x\r\n").ok) << fault;
         EXPECT_EQ(s.size(), 0u);
-        EXPECT_TRUE(std::filesystem::is_empty(dir / "queue")) << fault;
+        for (const auto& f : std::filesystem::recursive_directory_iterator(dir / "queue"))
+            EXPECT_TRUE(f.is_directory()) << fault << ": " << f.path();
         EXPECT_TRUE(std::filesystem::is_empty(dir / "tmp")) << fault;
     }
 }
