@@ -1,6 +1,7 @@
 // mailpushd: the composition root. Loads the config, recovers the spool, opens the store,
 // starts the SMTP listeners and the HTTP API, and runs the shutdown sequence on SIGTERM.
 #include "certificate_check.hpp"
+#include "descriptor_budget.hpp"
 #include "inbound_handler.hpp"
 #include "logging.hpp"
 #include "process_guard.hpp"
@@ -38,7 +39,6 @@
 #include <filesystem>
 #include <functional>
 #include <iostream>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <thread>
 
@@ -209,12 +209,27 @@ int main(int argc, char** argv) {
     }
     app::setup_logging(cfg);
     std::signal(SIGPIPE, SIG_IGN);
-    // Every session is a descriptor: use the whole hard limit (10,000 idle sessions must fit).
-    rlimit files{};
-    if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
-        files.rlim_cur = files.rlim_max;
-        ::setrlimit(RLIMIT_NOFILE, &files);
+    // Every session is a descriptor: use the whole hard limit, and keep the listeners' limits
+    // below it (docs/operations.md, "Descriptors").
+    const auto descriptors = app::raise_descriptor_limit();
+    const app::DescriptorDemand demand{cfg.smtp.max_connections, cfg.http.max_connections,
+                                       cfg.admin.max_connections, cfg.delivery.max_deliveries,
+                                       cfg.spool.writers};
+    const auto budget = app::fit_descriptors(descriptors, demand);
+    if (!budget) {
+        std::cerr << "mailpushd: the open-files limit (RLIMIT_NOFILE) of " << descriptors
+                  << " is too small: raise it (LimitNOFILE=) or lower [delivery] max_deliveries\n";
+        return kExitConfig;
     }
+    cfg.smtp.max_connections = budget->smtp;
+    cfg.http.max_connections = budget->http;
+    cfg.admin.max_connections = budget->admin;
+    spdlog::log(budget->capped ? spdlog::level::warn : spdlog::level::info,
+                "limits.descriptors nofile={} reserved={} smtp_max_connections={} http_max_connections={} "
+                "admin_max_connections={}{}",
+                descriptors, budget->reserved, budget->smtp, budget->http, budget->admin,
+                budget->capped ? fmt::format(" configured={}/{}/{}", demand.smtp, demand.http, demand.admin)
+                               : "");
 
     app::DataDirGuard data_dir_guard;
     try {

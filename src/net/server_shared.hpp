@@ -94,6 +94,10 @@ struct ServerShared {
 
     std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
     std::vector<Listener> listener_configs;
+    // One descriptor held back: at the process's descriptor limit it is closed for a moment so a
+    // waiting client can be accepted, told 421 and closed instead of waiting unanswered.
+    std::mutex spare_mutex;
+    int spare_fd = -1;
 };
 
 // Runs one SMTP session to its end. `refuse` sends the too-many-connections 421 and closes.

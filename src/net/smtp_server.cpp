@@ -17,6 +17,11 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 namespace mailpush::net {
 
 auth::AuthGateOptions gate_options(const SmtpOptions& cfg) {
@@ -40,7 +45,9 @@ SmtpServer::SmtpServer(asio::io_context& io, const SmtpOptions& options, spool::
     shared_->tls = std::move(tls);
 }
 
-SmtpServer::~SmtpServer() = default;
+SmtpServer::~SmtpServer() {
+    if (shared_->spare_fd >= 0) ::close(shared_->spare_fd);
+}
 
 std::vector<std::string> SmtpServer::listen() {
     std::vector<std::string> lines;
@@ -60,6 +67,27 @@ std::vector<std::string> SmtpServer::listen() {
 }
 
 namespace {
+// At the descriptor limit (EMFILE, ENFILE): frees the spare descriptor, accepts one waiting
+// client, sends it the too-many-connections 421 and closes it. Non-blocking throughout: the loop
+// never waits here. Returns whether a client was answered.
+bool refuse_at_descriptor_limit(ServerShared& shared, tcp::acceptor& acceptor) {
+    std::lock_guard lock(shared.spare_mutex);
+    if (shared.spare_fd < 0) return false;
+    ::close(shared.spare_fd);
+    shared.spare_fd = -1;
+    bool answered = false;
+    const int fd = ::accept4(acceptor.native_handle(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd >= 0) {
+        const auto wire = smtp::encode(smtp::replies::too_many_connections(shared.cfg.session.hostname),
+                                       shared.cfg.session.style);
+        [[maybe_unused]] const auto sent = ::send(fd, wire.data(), wire.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        ::close(fd);
+        answered = true;
+    }
+    shared.spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    return answered;
+}
+
 asio::awaitable<void> accept_loop(std::shared_ptr<ServerShared> shared, std::size_t index) {
     auto& acceptor = *shared->acceptors[index];
     const auto listener = shared->listener_configs[index];
@@ -68,7 +96,12 @@ asio::awaitable<void> accept_loop(std::shared_ptr<ServerShared> shared, std::siz
         tcp::socket socket(asio::make_strand(shared->io));
         co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
-        if (ec) { // EMFILE and friends: back off briefly instead of spinning
+        if ((ec == asio::error::no_descriptors || ec.value() == ENFILE) &&
+            refuse_at_descriptor_limit(*shared, acceptor)) {
+            spdlog::warn("accept.refused listener={} reason=descriptors", listener.name);
+            continue;
+        }
+        if (ec) { // anything else: back off briefly instead of spinning
             spdlog::warn("accept.error listener={} error=\"{}\"", listener.name, ec.message());
             asio::steady_timer t(acceptor.get_executor(), std::chrono::milliseconds(100));
             co_await t.async_wait(asio::use_awaitable);
@@ -110,6 +143,10 @@ asio::awaitable<void> accept_loop(std::shared_ptr<ServerShared> shared, std::siz
 } // namespace
 
 void SmtpServer::start() {
+    {
+        std::lock_guard lock(shared_->spare_mutex);
+        if (shared_->spare_fd < 0) shared_->spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    }
     for (std::size_t i = 0; i < shared_->acceptors.size(); ++i)
         asio::co_spawn(shared_->acceptors[i]->get_executor(), accept_loop(shared_, i), asio::detached);
 }

@@ -20,7 +20,7 @@ namespace mailpush::spool {
 namespace fs = std::filesystem;
 namespace {
 constexpr std::uint64_t kEnvidBlock = 10'000;
-constexpr std::size_t kMaxBatch = 64;
+constexpr std::size_t kMaxBatch = kFilesPerWriter;
 constexpr unsigned kQueueSubdirs = 256;
 
 std::string subdir_name(unsigned index) {

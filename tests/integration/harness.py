@@ -6,6 +6,7 @@ import base64
 import os
 import random
 import re
+import resource
 import signal
 import smtplib
 import socket
@@ -158,8 +159,11 @@ allow_private_mx = {"true" if self.private_mx else "false"}
         """Starts mailpushd and waits for its n-th "ready" line (the log is kept across restarts)."""
         self.starts = getattr(self, "starts", 0) + 1
         self.log_file = open(self.log_path, "ab")
+        limit = getattr(self, "nofile", None)  # (soft, hard) RLIMIT_NOFILE for the server, if a test sets it
+        preexec = (lambda: resource.setrlimit(resource.RLIMIT_NOFILE, limit)) if limit else None
         self.proc = subprocess.Popen([MAILPUSHD, "--config", str(self.config)], stdout=self.log_file,
-                                     stderr=subprocess.STDOUT, start_new_session=True, cwd=self.cwd)
+                                     stderr=subprocess.STDOUT, start_new_session=True, cwd=self.cwd,
+                                     preexec_fn=preexec)
         deadline = time.monotonic() + READY_TIMEOUT
         while time.monotonic() < deadline:
             text = self.log_path.read_text(errors="replace")

@@ -2,6 +2,9 @@
 queue listings."""
 import errno
 import os
+import re
+import resource
+import socket
 import subprocess
 from pathlib import Path
 
@@ -67,3 +70,73 @@ def test_starts_on_a_full_disk_answers_452_then_recovers(make_server, small_fs):
     second = send(srv, "after space returned")
     assert set(read_queue(srv.data)) == {first, second}
     assert "fatal" not in srv.log()
+
+
+def greeting(sock):
+    """The first reply line, or "" when the server closed without one (fails on a silent wait)."""
+    sock.settimeout(5)
+    data = b""
+    while not data.endswith(b"\r\n"):
+        chunk = sock.recv(512)  # socket.timeout here: a silent hang, the bug this guards against
+        if not chunk:
+            break
+        data += chunk
+    return data.decode()
+
+
+def test_descriptor_limit_caps_connections_and_refuses_beyond_it(make_server):
+    srv = make_server(spool="writers = 1", http="max_connections = 50", admin="max_connections = 10",
+                      delivery="max_deliveries = 10")
+    srv.nofile = (256, 400)
+    srv.start()
+    limits = Path(f"/proc/{srv.proc.pid}/limits").read_text()
+    assert re.search(r"Max open files\s+400\s+400", limits), limits  # the soft limit raised to the hard
+    # 400 - (128 fixed + 64 for the one writer + 2 x 10 deliveries) = 188: a quarter at most for
+    # HTTP (47), a sixteenth for the admin listener (10), SMTP the rest.
+    assert ("limits.descriptors nofile=400 reserved=212 smtp_max_connections=131 http_max_connections=47 "
+            "admin_max_connections=10 configured=20000/50/10") in srv.log()
+    port = srv.ports["plain"]
+    open_ = []
+    try:
+        for _ in range(131):
+            s = socket.create_connection(("127.0.0.1", port))
+            open_.append(s)
+            assert greeting(s).startswith("220 "), len(open_)
+        extra = socket.create_connection(("127.0.0.1", port))
+        assert greeting(extra).startswith("421 4.7.0 "), "over the cap"
+        assert extra.recv(1) == b""  # and closed
+        extra.close()
+        open_.pop().close()  # a slot frees once the server sees that session end
+
+        def admitted():
+            s = socket.create_connection(("127.0.0.1", port))
+            if greeting(s).startswith("220 "):
+                open_.append(s)
+                return True
+            s.close()
+            return False
+        wait_for(admitted, 5, "a connection admitted again after one closed", pause=0.05)
+    finally:
+        for s in open_:
+            s.close()
+
+
+def test_at_the_descriptor_limit_a_client_gets_421_not_a_hang(make_server):
+    srv = make_server().start()
+    pid = srv.proc.pid
+    in_use = len(os.listdir(f"/proc/{pid}/fd"))
+    _, hard = resource.prlimit(pid, resource.RLIMIT_NOFILE)
+    resource.prlimit(pid, resource.RLIMIT_NOFILE, (in_use + 2, hard))  # two descriptors from its limit
+    port, clients, replies = srv.ports["plain"], [], []
+    try:
+        for _ in range(8):
+            s = socket.create_connection(("127.0.0.1", port))
+            clients.append(s)
+            replies.append(greeting(s))
+    finally:
+        resource.prlimit(pid, resource.RLIMIT_NOFILE, (hard, hard))
+        for s in clients:
+            s.close()
+    assert all(r.startswith(("220 ", "421 4.7.0 ")) for r in replies), replies
+    assert any(r.startswith("421 4.7.0 ") for r in replies), replies
+    assert "accept.refused listener=plain reason=descriptors" in srv.log()

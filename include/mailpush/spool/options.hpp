@@ -8,6 +8,9 @@
 
 namespace mailpush::spool {
 
+// A writer's group commit holds at most this many messages, each an open file until it is synced.
+inline constexpr unsigned kFilesPerWriter = 64;
+
 struct SpoolOptions {
     std::filesystem::path dir;
     unsigned writers = 4;
