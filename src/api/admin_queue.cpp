@@ -5,6 +5,7 @@
 #include "mailpush/common/strings.hpp"
 #include "mailpush/delivery/delivery_log.hpp"
 #include "mailpush/delivery/engine.hpp"
+#include "mailpush/spool/queue_filter.hpp"
 #include "mailpush/spool/spool.hpp"
 
 #include <algorithm>
@@ -37,6 +38,69 @@ std::uint64_t parse_envid(const std::string& s) {
     auto v = common::parse_u64(s);
     if (!v) throw HttpError{400, "InvalidParameter", "envid must be a decimal number"};
     return *v;
+}
+
+// GET /v1/queue: a page of the queue in envid order, filtered (docs/admin-api.md, "Queue").
+constexpr std::size_t kDefaultPage = 100, kMostPage = 1000;
+const char* const kListParameters[] = {"limit",  "cursor", "sender",     "recipient",
+                                       "domain", "state",  "older_than", "newer_than"};
+
+spool::QueueFilter queue_filter(const RouteCall& c, std::int64_t now_ms) {
+    for (const auto& [key, value] : c.query)
+        if (std::find_if(std::begin(kListParameters), std::end(kListParameters),
+                         [&](const char* k) { return key == k; }) == std::end(kListParameters))
+            throw HttpError{400, "InvalidParameter", "unknown parameter: " + key};
+    spool::QueueFilter f;
+    f.sender = c.query_or_empty("sender");
+    f.recipient = c.query_or_empty("recipient");
+    f.domain = c.query_or_empty("domain");
+    if (const auto state = c.query_or_empty("state"); !state.empty()) {
+        if (state != "held" && state != "queued")
+            throw HttpError{400, "InvalidParameter", "state must be held or queued"};
+        f.held = state == "held";
+    }
+    const auto age = [&](const char* key) -> std::optional<std::int64_t> {
+        const auto text = c.query_or_empty(key);
+        if (text.empty()) return std::nullopt;
+        const auto d = common::parse_duration(text);
+        if (!d)
+            throw HttpError{400, "InvalidParameter",
+                            std::string(key) + " must be a duration (30s, 10m, 2h, 3d)"};
+        return now_ms - d->count();
+    };
+    f.received_before_ms = age("older_than");
+    f.received_after_ms = age("newer_than");
+    return f;
+}
+
+ApiResponse list_queue(const AdminServices& s, const RouteCall& c) {
+    std::size_t limit = kDefaultPage;
+    if (const auto text = c.query_or_empty("limit"); !text.empty()) {
+        const auto n = common::parse_u64(text);
+        if (!n || *n == 0 || *n > kMostPage)
+            throw HttpError{400, "InvalidParameter", "limit must be 1 to " + std::to_string(kMostPage)};
+        limit = static_cast<std::size_t>(*n);
+    }
+    std::uint64_t after = 0;
+    if (const auto text = c.query_or_empty("cursor"); !text.empty()) {
+        const auto n = common::parse_u64(text);
+        if (!n) throw HttpError{400, "InvalidParameter", "cursor must be the next_cursor of a previous page"};
+        after = *n;
+    }
+    const auto filter = queue_filter(c, unix_now() * 1000);
+    const auto held = s.log ? s.log->held() : std::vector<std::uint64_t>{}; // sorted
+    const auto is_held = [&](std::uint64_t envid) {
+        return std::binary_search(held.begin(), held.end(), envid);
+    };
+    const auto page = s.spool.page(after, limit, [&](const spool::QueueEntry& e) {
+        return filter.empty() || filter.matches(e, is_held(e.envid));
+    });
+    json messages = json::array();
+    for (const auto& e : page.entries)
+        messages.push_back(to_json(e, is_held(e.envid)));
+    return ok({{"messages", std::move(messages)},
+               {"next_cursor", page.more ? std::to_string(page.entries.back().envid) : ""},
+               {"total", s.spool.size()}});
 }
 
 ApiResponse events(const AdminServices& s, const RouteCall& c) {
@@ -120,13 +184,7 @@ ApiResponse delete_message(const AdminServices& s, const RouteCall& c) {
 std::span<const Route> queue_routes() {
     static const Route routes[] = {
         {"GET", "/v1/events", Access::admin, events},
-        {"GET", "/v1/queue", Access::admin,
-         [](const AdminServices& s, const RouteCall&) {
-             const auto held = s.log ? s.log->held() : std::vector<std::uint64_t>{}; // sorted
-             return ok(list_json(s.spool.list(), [&](const auto& e) {
-                 return to_json(e, std::binary_search(held.begin(), held.end(), e.envid));
-             }));
-         }},
+        {"GET", "/v1/queue", Access::admin, list_queue},
         {"GET", "/v1/queue/{envid}", Access::admin, show_message},
         {"POST", "/v1/queue/{envid}/retry", Access::admin, retry_message},
         {"POST", "/v1/queue/{envid}/{verb}", Access::admin,

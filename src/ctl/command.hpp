@@ -25,6 +25,11 @@ struct Call {
     std::vector<std::string> columns; // table columns for people; none: the reply is a list of lines
     std::string rows_key = "";        // the table is this member of the reply, not the reply
     bool raw = false;                 // print the reply's body as it is (a CSV export)
+    // A paged listing: the reply's `rows_key` holds one page; the request is repeated with
+    // cursor=<next_cursor> until that is empty, each page printed as it arrives (at most
+    // `max_rows` rows in all when that is not 0).
+    bool paged = false;
+    std::size_t max_rows = 0;
 };
 
 struct Command;

@@ -56,6 +56,11 @@ constexpr Flag kFlags[] = {
     {"sender", true},
     {"envid", true},
     {"track", false},
+    {"recipient", true},
+    {"domain", true},
+    {"state", true},
+    {"older-than", true},
+    {"newer-than", true},
 };
 
 const Flag* find_flag(std::string_view name) {

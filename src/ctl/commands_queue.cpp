@@ -12,6 +12,24 @@ std::string message_path(const Invocation& in) {
     return "/v1/queue/" + in.encoded(0);
 }
 
+// queue list's filters as the query of GET /v1/queue; the pages are followed by print_pages.
+Call queue_list(const Invocation& in) {
+    std::string query;
+    const std::pair<const char*, const char*> filters[] = {
+        {"sender", "sender"}, {"recipient", "recipient"},   {"domain", "domain"},
+        {"state", "state"},   {"older-than", "older_than"}, {"newer-than", "newer_than"}};
+    for (const auto& [flag, param] : filters)
+        if (in.has(flag))
+            query += std::string(query.empty() ? "?" : "&") + param + "=" + url_encode(in.opt(flag));
+    Call call{"GET", "/v1/queue" + query, nullptr, kQueueColumns, "messages"};
+    call.paged = true;
+    if (const auto n = in.number("limit")) {
+        if (*n == 0) throw UsageError{"--limit needs a number above 0"};
+        call.max_rows = static_cast<std::size_t>(*n);
+    }
+    return call;
+}
+
 // The reply is a list of event lines (no columns).
 Call events(const Invocation& in) {
     if (!in.has("env")) throw UsageError{"events needs --env ENVID"};
@@ -32,10 +50,9 @@ std::span<const Command> queue_commands() {
                  {"version", "uptime_s", "queued_messages", "storage_low", "notify_outbox", "accounts"}};
          }},
         {{"queue", "list"},
-         "",
-         [](const Invocation&) {
-             return Call{"GET", "/v1/queue", nullptr, kQueueColumns};
-         }},
+         "[--sender ADDR] [--recipient ADDR] [--domain DOMAIN] [--state held|queued] [--older-than AGE] "
+         "[--newer-than AGE] [--limit N]",
+         queue_list},
         {{"queue", "show"},
          "ENVID",
          [](const Invocation& in) {

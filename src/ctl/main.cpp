@@ -80,6 +80,13 @@ int main(int argc, char** argv) {
         const auto server = find_server(line.opts);
         const auto invocation = find_command(line.args, line.opts);
         const Call call = invocation.command.build(invocation);
+        if (call.paged)
+            return print_pages(
+                call,
+                [&](const std::string& target) {
+                    return http_request(server.url, "GET", target, "", server.token);
+                },
+                line.opts.count("json") != 0);
         const auto reply = http_request(server.url, call.method, call.target,
                                         call.body.is_null() ? "" : call.body.dump(), server.token);
         return print_reply(call, reply, line.opts.count("json") != 0);

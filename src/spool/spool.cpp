@@ -276,20 +276,31 @@ bool Spool::storage_low() {
     return low_.load(std::memory_order_relaxed);
 }
 
-std::vector<QueueEntry> Spool::list() const {
-    std::lock_guard lock(index_mutex_);
-    std::vector<QueueEntry> out;
-    out.reserve(index_.size());
-    for (const auto& [id, e] : index_)
-        out.push_back(e);
-    return out;
-}
-
 std::vector<QueueEntry> Spool::list_after(std::uint64_t after, std::size_t limit) const {
     std::lock_guard lock(index_mutex_);
     std::vector<QueueEntry> out;
     for (auto it = index_.upper_bound(after); it != index_.end() && out.size() < limit; ++it)
         out.push_back(it->second);
+    return out;
+}
+
+Spool::Page Spool::page(std::uint64_t after, std::size_t limit,
+                        const std::function<bool(const QueueEntry&)>& match) const {
+    constexpr std::size_t kScanRun = 4096; // entries looked at per hold of the lock
+    Page out;
+    bool at_end = false;
+    while (!at_end && out.entries.size() <= limit) {
+        std::lock_guard lock(index_mutex_);
+        auto it = index_.upper_bound(after);
+        for (std::size_t n = 0; n < kScanRun && it != index_.end() && out.entries.size() <= limit;
+             ++n, ++it) {
+            after = it->first;
+            if (match(it->second)) out.entries.push_back(it->second);
+        }
+        at_end = it == index_.end();
+    }
+    out.more = out.entries.size() > limit;
+    if (out.more) out.entries.resize(limit);
     return out;
 }
 

@@ -1,18 +1,22 @@
 // Operator mode: the queue (the admin API's /v1/queue): messages with their recipients; one
 // message with each recipient's state and every attempt; retry now or delete.
+import { useState } from 'preact/hooks';
 import { admin } from '../api.js';
 import { useI18n } from '../i18n.js';
 import { ErrorNote, Loading, Table, formatTime, useLoad, useSubmit } from '../ui.jsx';
 
 function QueueList() {
   const { t } = useI18n();
-  const state = useLoad(() => admin('GET', '/v1/queue'));
+  const [cursor, setCursor] = useState('');
+  // A page of 100 in envid order; the next page starts after the last shown (the API's cursor).
+  const state = useLoad(() => admin('GET', `/v1/queue?limit=100${cursor ? `&cursor=${cursor}` : ''}`), [cursor]);
+  const messages = state.data ? state.data.messages : [];
   return (
     <Loading state={state}>
-      <p>{t('queue.count', { count: (state.data || []).length })}</p>
+      <p>{t('queue.count', { count: state.data ? state.data.total : 0 })}</p>
       <Table
         columns={[t('queue.envid'), t('queue.from'), t('queue.recipients'), t('queue.size'), t('queue.received'), t('common.status')]}
-        rows={state.data || []}
+        rows={messages}
         row={(m) => (
           <tr key={m.envid} data-envid={m.envid}>
             <td>
@@ -26,7 +30,19 @@ function QueueList() {
           </tr>
         )}
       />
-      <button type="button" class="small" onClick={state.reload}>
+      {state.data && state.data.next_cursor && (
+        <button type="button" class="small" onClick={() => setCursor(state.data.next_cursor)}>
+          {t('stats.more')}
+        </button>
+      )}
+      <button
+        type="button"
+        class="small"
+        onClick={() => {
+          if (cursor) setCursor('');
+          else state.reload();
+        }}
+      >
         {t('common.refresh')}
       </button>
     </Loading>

@@ -59,9 +59,17 @@ public:
     // Free space below the limit? Cached for a second; safe from any thread.
     bool storage_low();
 
-    std::vector<QueueEntry> list() const;
     // At most `limit` entries with envids above `after`, in envid order (a page of the index).
     std::vector<QueueEntry> list_after(std::uint64_t after, std::size_t limit) const;
+    // Up to `limit` entries above `after` that `match` accepts, in envid order; `more`: another
+    // one follows. The index is locked for a bounded run of entries at a time, so commits never
+    // wait behind a long scan (a listing of a large queue).
+    struct Page {
+        std::vector<QueueEntry> entries;
+        bool more = false;
+    };
+    Page page(std::uint64_t after, std::size_t limit,
+              const std::function<bool(const QueueEntry&)>& match) const;
     // The largest envid recover() read (0: none); every later commit has a larger one.
     std::uint64_t recovered_through() const { return recovered_through_; }
     // How many damaged files recover() moved to corrupt/.
