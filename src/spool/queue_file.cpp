@@ -118,7 +118,7 @@ std::optional<std::pair<QueueEntry, std::string>> decode_queue_file(std::string_
                      std::string(f.substr(layout->head + layout->header_len + 1, layout->body_len))};
 }
 
-std::optional<QueueEntry> read_queue_entry(int fd) {
+std::optional<QueueHeader> read_queue_header(int fd) {
     struct stat st {};
     if (::fstat(fd, &st) != 0 || st.st_size < 0) return std::nullopt;
     const auto size = static_cast<std::uint64_t>(st.st_size);
@@ -136,8 +136,18 @@ std::optional<QueueEntry> read_queue_entry(int fd) {
     if (buf[header_end - 1] != '\n' || !pread_all(fd, trailer, sizeof trailer, size - sizeof trailer) ||
         std::string_view(trailer, sizeof trailer) != kTrailer)
         return std::nullopt;
-    return entry_from_header(std::string_view(buf).substr(layout->head, layout->header_len),
-                             layout->body_len);
+    buf.resize(header_end - 1);
+    buf.erase(0, layout->head);
+    return QueueHeader{std::move(buf), layout->body_len};
+}
+
+std::optional<QueueEntry> parse_queue_header(const QueueHeader& header) {
+    return entry_from_header(header.json, header.body_len);
+}
+
+std::optional<QueueEntry> read_queue_entry(int fd) {
+    const auto header = read_queue_header(fd);
+    return header ? parse_queue_header(*header) : std::nullopt;
 }
 
 } // namespace mailpush::spool

@@ -24,8 +24,8 @@ bool QueueFilter::matches(const QueueEntry& entry, bool is_held) const {
     if (!recipient.empty() &&
         std::none_of(rcpts.begin(), rcpts.end(), [&](const auto& r) { return same(r.address, recipient); }))
         return false;
-    if (!domain.empty() &&
-        std::none_of(rcpts.begin(), rcpts.end(), [&](const auto& r) { return same(domain_of(r.address), domain); }))
+    if (!domain.empty() && std::none_of(rcpts.begin(), rcpts.end(),
+                                        [&](const auto& r) { return same(domain_of(r.address), domain); }))
         return false;
     return true;
 }

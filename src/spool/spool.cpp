@@ -10,6 +10,7 @@
 #include <ctime>
 #include <fcntl.h>
 #include <fstream>
+#include <malloc.h>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -22,6 +23,7 @@ namespace {
 constexpr std::uint64_t kEnvidBlock = 10'000;
 constexpr std::size_t kMaxBatch = kFilesPerWriter;
 constexpr unsigned kQueueSubdirs = 256;
+constexpr unsigned kRecoveryReaders = 16; // reads in flight at start-up (I/O-bound when cold)
 
 std::string subdir_name(unsigned index) {
     static constexpr char hex[] = "0123456789abcdef";
@@ -79,37 +81,82 @@ Spool::~Spool() {
 std::size_t Spool::recover() {
     for (const auto& e : fs::directory_iterator(tmp_dir_))
         fs::remove(e.path());
-    std::uint64_t max_envid = 0;
-    std::size_t recovered = 0;
-    std::set<unsigned> moved_into; // files of the flat layout of older versions go to their subdirectory
-    // Verifies one file from its envelope and size (the body is not read) and indexes it; a
-    // damaged one goes to corrupt/. `in_subdir`: the subdirectory it was found in, if any.
-    const auto take = [&](const fs::path& path, std::optional<unsigned> in_subdir) {
-        std::optional<QueueEntry> entry;
+    // Reading is the slow part of a cold start (one random read per file): the subdirectories
+    // are read by several threads at once. The headers are parsed here, on this thread, so the
+    // index's memory is not spread over the readers' heaps (their buffers are given back after).
+    struct Found {
+        fs::path path;
+        std::optional<unsigned> in_subdir; // none: the flat layout of older versions
+        std::optional<QueueHeader> header; // none: damaged
+    };
+    const auto read_one = [](const fs::path& path, std::optional<unsigned> in_subdir) {
+        Found f{path, in_subdir, std::nullopt};
         if (const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC); fd >= 0) {
-            entry = read_queue_entry(fd);
+            f.header = read_queue_header(fd);
             ::close(fd);
         }
-        if (!entry || path.stem().string() != std::to_string(entry->envid)) {
-            fs::rename(path, corrupt_dir_ / path.filename());
-            ++quarantined_;
-            return;
-        }
-        if (index_.contains(entry->envid)) return; // a file moved here from the flat layout, seen again
-        if (in_subdir != subdir_of(entry->envid)) {
-            fs::rename(path, message_path(entry->envid));
-            moved_into.insert(subdir_of(entry->envid));
-        }
-        max_envid = std::max(max_envid, entry->envid);
-        const auto envid = entry->envid;
-        index_.emplace(envid, std::move(*entry));
-        ++recovered;
+        return f;
     };
+    std::vector<std::vector<Found>> found(kQueueSubdirs + 1); // [kQueueSubdirs]: the flat files
     for (const auto& e : fs::directory_iterator(queue_dir_))
-        if (e.is_regular_file() && e.path().extension() == ".msg") take(e.path(), std::nullopt);
-    for (unsigned d = 0; d < kQueueSubdirs; ++d)
-        for (const auto& e : fs::directory_iterator(queue_dir_ / subdir_name(d)))
-            if (e.path().extension() == ".msg") take(e.path(), d);
+        if (e.is_regular_file() && e.path().extension() == ".msg")
+            found[kQueueSubdirs].push_back(read_one(e.path(), std::nullopt));
+    // The readers take the subdirectories in order; this thread applies each as soon as it is
+    // read (parsing overlaps the reading), then the flat files.
+    std::atomic<unsigned> next_subdir{0};
+    std::mutex done_mutex;
+    std::condition_variable done_cv;
+    std::vector<bool> done(kQueueSubdirs, false);
+    std::vector<std::thread> readers;
+    for (unsigned t = 0; t < kRecoveryReaders; ++t)
+        readers.emplace_back([&] {
+            for (unsigned d; (d = next_subdir++) < kQueueSubdirs;) {
+                std::error_code ec;
+                for (fs::directory_iterator it(queue_dir_ / subdir_name(d), ec), end; !ec && it != end;
+                     it.increment(ec))
+                    if (it->path().extension() == ".msg") found[d].push_back(read_one(it->path(), d));
+                {
+                    std::lock_guard lock(done_mutex);
+                    done[d] = true;
+                }
+                done_cv.notify_all();
+            }
+        });
+
+    std::uint64_t max_envid = 0;
+    std::size_t recovered = 0;
+    std::set<unsigned> moved_into; // files of the flat layout go to their subdirectory
+    for (unsigned d = 0; d <= kQueueSubdirs; ++d) {
+        if (d < kQueueSubdirs) {
+            std::unique_lock lock(done_mutex);
+            done_cv.wait(lock, [&] { return done[d]; });
+        }
+        for (auto& f : found[d]) {
+            auto entry = f.header ? parse_queue_header(*f.header) : std::nullopt;
+            f.header.reset();
+            std::error_code ec; // no throwing while the readers run; a failed move leaves the file
+            if (!entry || f.path.stem().string() != std::to_string(entry->envid)) {
+                fs::rename(f.path, corrupt_dir_ / f.path.filename(), ec);
+                ++quarantined_;
+                continue;
+            }
+            if (index_.contains(entry->envid)) continue; // the same envid twice: the first one stays
+            if (f.in_subdir != subdir_of(entry->envid)) {
+                fs::rename(f.path, message_path(entry->envid), ec);
+                if (ec) continue; // not where read_body looks: left for the next start
+                moved_into.insert(subdir_of(entry->envid));
+            }
+            max_envid = std::max(max_envid, entry->envid);
+            const auto envid = entry->envid;
+            index_.emplace(envid, std::move(*entry));
+            ++recovered;
+        }
+        found[d] = {};
+    }
+    for (auto& t : readers)
+        t.join();
+    found = {};
+    ::malloc_trim(0); // the readers' arenas give back what the results took
     sync_subdirs(queue_dir_fd_, moved_into);
     common::sync_directory(queue_dir_fd_);
     recovered_through_ = max_envid;

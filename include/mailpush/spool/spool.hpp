@@ -129,6 +129,13 @@ std::optional<std::pair<QueueEntry, std::string>> decode_queue_file(std::string_
 // The same checks from the file's first line and header, its size and its trailer, without
 // reading the body (recovery of a large queue).
 std::optional<QueueEntry> read_queue_entry(int fd);
+// read_queue_entry in two steps: the checked header's JSON (I/O), then its parse (CPU).
+struct QueueHeader {
+    std::string json;
+    std::uint64_t body_len = 0;
+};
+std::optional<QueueHeader> read_queue_header(int fd);
+std::optional<QueueEntry> parse_queue_header(const QueueHeader& header);
 // Where a message's file lives under the queue directory: "xx/N.msg", xx the hex of
 // (envid / 256) % 256, so consecutive envids (one group commit) share a directory.
 std::string queue_file_name(std::uint64_t envid);
