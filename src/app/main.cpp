@@ -210,7 +210,7 @@ int main(int argc, char** argv) {
     app::setup_logging(cfg);
     std::signal(SIGPIPE, SIG_IGN);
     // Every session is a descriptor: use the whole hard limit, and keep the listeners' limits
-    // below it (docs/operations.md, "Descriptors").
+    // below it (docs/deploy.md, "Descriptors and connection limits").
     const auto descriptors = app::raise_descriptor_limit();
     const app::DescriptorDemand demand{cfg.smtp.max_connections, cfg.http.max_connections,
                                        cfg.admin.max_connections, cfg.delivery.max_deliveries,
@@ -224,12 +224,6 @@ int main(int argc, char** argv) {
     cfg.smtp.max_connections = budget->smtp;
     cfg.http.max_connections = budget->http;
     cfg.admin.max_connections = budget->admin;
-    spdlog::log(budget->capped ? spdlog::level::warn : spdlog::level::info,
-                "limits.descriptors nofile={} reserved={} smtp_max_connections={} http_max_connections={} "
-                "admin_max_connections={}{}",
-                descriptors, budget->reserved, budget->smtp, budget->http, budget->admin,
-                budget->capped ? fmt::format(" configured={}/{}/{}", demand.smtp, demand.http, demand.admin)
-                               : "");
 
     app::DataDirGuard data_dir_guard;
     try {
@@ -244,11 +238,21 @@ int main(int argc, char** argv) {
         auto spool_options = cfg.spool;
         spool_options.dir = fs::path(cfg.server.data_dir) / "spool";
         spool::Spool spool(std::move(spool_options));
+        if (spool.reserve_released())
+            spdlog::warn("spool.reserve released=true reason=\"free space below min_free_bytes\"");
         const auto recovered = spool.recover();
         if (spool.quarantined() > 0)
             spdlog::warn("spool.corrupt files={} dir={}", spool.quarantined(),
                          (fs::path(cfg.server.data_dir) / "spool" / "corrupt").string());
         spdlog::info("spool.recover queued={}", recovered);
+        spdlog::log(
+            budget->capped ? spdlog::level::warn : spdlog::level::info,
+            "limits.descriptors nofile={} reserved={} smtp_max_connections={} http_max_connections={} "
+            "admin_max_connections={}{}",
+            descriptors, budget->reserved, budget->smtp, budget->http, budget->admin,
+            budget->capped ? fmt::format(" configured={}/{}/{}", demand.smtp, demand.http, demand.admin)
+                           : "");
+
         store::Store store((fs::path(cfg.server.data_dir) / "store.db").string(), cfg.store,
                            cfg.server.region);
 

@@ -399,7 +399,9 @@ std::vector<TableEntry> build_table() {
     using P = spool::SpoolOptions;
     t.push_back(Section{"spool",
                         {
-                            size("min_free_bytes", 0, 0, "below this free space, MAIL gets 452",
+                            size("min_free_bytes", 0, 0,
+                                 "below this free space, MAIL gets 452 and the reserve (`spool/reserve`, "
+                                 "min(32 MiB, half this)) is given back to the databases",
                                  {to<C, &C::spool, &P::min_free_bytes>()}),
                             integer<C>("writers", 1, 64, "spool writer threads (each group-commits a batch)",
                                        {to<C, &C::spool, &P::writers>()}),

@@ -103,7 +103,9 @@ int print_pages(const Call& call, const std::function<HttpResult(const std::stri
     std::string cursor;
     std::size_t printed = 0;
     std::vector<std::size_t> width; // the first page's: the header is printed once
-    if (as_json) std::cout << "[";
+    // With --json the array opens with the first page and closes only after the last: a listing
+    // cut short by an error is left unclosed (incomplete to any JSON reader), exit code 1.
+    bool opened = false;
     for (std::size_t n = 0; n < kMaxPages; ++n) {
         std::string target = call.target;
         if (!cursor.empty())
@@ -113,11 +115,13 @@ int print_pages(const Call& call, const std::function<HttpResult(const std::stri
             std::string(target.find('?') == std::string::npos ? "?" : "&") + "limit=" + std::to_string(want);
         const auto res = fetch(target);
         const json data = json::parse(res.body, nullptr, false);
-        if (res.status >= 400 || data.is_discarded() || !data.contains(call.rows_key)) {
-            if (as_json && printed > 0) std::cout << "]\n";
-            return print_refusal(res, data, false);
-        }
+        if (res.status >= 400 || data.is_discarded() || !data.contains(call.rows_key))
+            return print_refusal(res, data, as_json && !opened);
         const json& rows = data[call.rows_key];
+        if (as_json && !opened) {
+            std::cout << "[";
+            opened = true;
+        }
         if (as_json) {
             for (const auto& r : rows)
                 std::cout << (printed++ > 0 ? ",\n" : "\n") << r.dump(2);
@@ -136,7 +140,7 @@ int print_pages(const Call& call, const std::function<HttpResult(const std::stri
         cursor = next;
     }
     if (as_json) std::cout << (printed > 0 ? "\n]\n" : "]\n");
-    return 0;
+    return 0; // (the loop's bound is never reached: every page moves the cursor on)
 }
 
 } // namespace mailpush::ctl

@@ -287,13 +287,14 @@ std::vector<RecipientRecord> DeliveryLog::recipients(std::uint64_t envid) {
     return out;
 }
 
-std::vector<RecipientRecord> DeliveryLog::recipients_between(std::uint64_t first, std::uint64_t last) {
-    Statement st(
-        db_, (std::string(kRecipientColumns) + "WHERE envid BETWEEN ? AND ? ORDER BY envid, idx").c_str());
-    st.bind(1, static_cast<std::int64_t>(first)).bind(2, static_cast<std::int64_t>(last));
+std::vector<RecipientRecord> DeliveryLog::recipients_of(const std::vector<std::uint64_t>& envids) {
+    Statement st(db_, (std::string(kRecipientColumns) + "WHERE envid=? ORDER BY idx").c_str());
     std::vector<RecipientRecord> out;
-    while (st.step())
-        out.push_back(read_recipient(st));
+    for (const auto envid : envids) {
+        st.reset().bind(1, static_cast<std::int64_t>(envid));
+        while (st.step())
+            out.push_back(read_recipient(st));
+    }
     return out;
 }
 
@@ -330,7 +331,7 @@ int DeliveryLog::add_hard_bounce(const std::string& account, const std::string& 
     return static_cast<int>(get.integer(0));
 }
 
-std::size_t DeliveryLog::prune(std::int64_t before_ms) {
+std::size_t DeliveryLog::prune(std::int64_t before_ms, const std::function<bool(std::uint64_t)>& keep) {
     std::size_t forgotten = 0;
     sqlite::write_transaction(db_, [&] {
         exec("CREATE TEMP TABLE IF NOT EXISTS prune_envids (envid INTEGER PRIMARY KEY)");
@@ -345,6 +346,15 @@ std::size_t DeliveryLog::prune(std::int64_t before_ms) {
         pick.bind(1, before_ms);
         pick.step();
         forgotten = static_cast<std::size_t>(sqlite3_changes(db_));
+        if (keep) {
+            std::vector<std::int64_t> kept;
+            for (Statement picked(db_, "SELECT envid FROM prune_envids"); picked.step();)
+                if (keep(static_cast<std::uint64_t>(picked.integer(0)))) kept.push_back(picked.integer(0));
+            Statement unpick(db_, "DELETE FROM prune_envids WHERE envid=?");
+            for (const auto envid : kept)
+                unpick.reset().bind(1, envid).step();
+            forgotten -= kept.size();
+        }
         for (const char* sql : {"DELETE FROM events WHERE envid IN (SELECT envid FROM prune_envids)",
                                 "DELETE FROM attempts WHERE envid IN (SELECT envid FROM prune_envids)",
                                 "DELETE FROM reports WHERE envid IN (SELECT envid FROM prune_envids)",

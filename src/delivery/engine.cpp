@@ -168,11 +168,15 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
     asio::strand<asio::io_context::executor_type> strand;
     asio::strand<asio::thread_pool::executor_type> log_strand;
     asio::steady_timer timer;
-    asio::steady_timer prune_timer; // hourly: forget delivery details past the retention
+    asio::steady_timer prune_timer;     // hourly: forget delivery details past the retention
+    asio::steady_timer log_retry_timer; // a failed write of results, tried again
     Scheduler scheduler;
     OutcomeRules rules;
     bool stopping = false;
     std::atomic<bool> stop_requested{false}; // set by Engine::stop() at once; read by recovery
+    // The delivery log could not take the last results (a full disk): no attempt starts until
+    // they are written, so nothing is delivered that the log cannot record. Engine strand.
+    bool log_blocked = false;
     // One signing per distinct message and form, shared by its jobs (src/delivery/delivery_signing.cpp).
     std::shared_ptr<SignatureCache> signatures = std::make_shared<SignatureCache>(4096, 3600);
     // Each tracked message analysed once for all its recipients (src/delivery/delivery_tracking.cpp).
@@ -198,6 +202,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
         , log_strand(asio::make_strand(blocking_pool.get_executor()))
         , timer(strand)
         , prune_timer(strand)
+        , log_retry_timer(strand)
         , scheduler(
               SchedulerLimits{opts.max_deliveries, opts.max_per_destination, opts.max_rate_per_destination,
                               opts.retry_share_percent, opts.event_utc_offset_minutes},
@@ -229,51 +234,73 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
     // On the log strand: the messages read from disk at start-up, in envid order and in batches
     // (one read of the delivery log per batch, no writes, so it works on a full disk). A recipient
     // with no row has had no result yet: queued. A message with none pending was finished before a
-    // crash. Each batch is scheduled as soon as it is read; stop() ends the loop between batches.
-    void recover() {
+    // crash. Each batch is its own handler, so results are written between batches, and is
+    // scheduled as soon as it is read; stop() ends recovery between batches.
+    void recover_batch(std::uint64_t after, std::size_t messages, std::size_t finished) {
+        if (stop_requested.load()) {
+            spdlog::info("delivery.recover interrupted messages={} finished={}", messages, finished);
+            return;
+        }
+        const auto through = io_parts.queue.recovered_through();
+        auto batch = after < through ? io_parts.queue.list_after(after, kRecoveryBatch)
+                                     : std::vector<spool::QueueEntry>{};
+        std::erase_if(batch, [through](const spool::QueueEntry& e) { return e.envid > through; });
+        if (batch.empty()) {
+            spdlog::info("delivery.recover messages={} finished={}", messages, finished);
+            return;
+        }
+        const auto last = batch.back().envid;
         std::set<std::uint64_t> held;
-        try {
+        try { // read again for each batch: a hold or release since the last one counts
             for (const auto envid : io_parts.records.held_messages())
                 held.insert(envid);
         } catch (const std::exception& e) {
             spdlog::error("delivery.recover error=\"{}\" (holds)", e.what());
         }
-        const auto through = io_parts.queue.recovered_through();
-        std::size_t messages = 0, finished = 0;
-        for (std::uint64_t after = 0; after < through;) {
-            if (stop_requested.load()) {
-                spdlog::info("delivery.recover interrupted messages={} finished={}", messages, finished);
-                return;
-            }
-            auto batch = io_parts.queue.list_after(after, kRecoveryBatch);
-            std::erase_if(batch, [through](const spool::QueueEntry& e) { return e.envid > through; });
-            if (batch.empty()) break;
-            after = batch.back().envid;
-            std::vector<RecipientRecord> rows;
-            try {
-                rows = io_parts.records.recipients_between(batch.front().envid, batch.back().envid);
-            } catch (const std::exception& e) { // unknown states: left alone until the next start
-                spdlog::error("delivery.recover error=\"{}\" env_ids={}-{}", e.what(), batch.front().envid,
-                              batch.back().envid);
-                continue;
-            }
-            std::vector<std::uint64_t> done;
-            auto work = pending_messages(batch, rows, held, done);
-            if (!done.empty()) io_parts.queue.remove_many(done);
-            messages += work.size();
-            finished += done.size();
-            auto self = shared_from_this();
-            asio::post(strand, [self, work = std::move(work)]() mutable {
-                for (auto& m : work)
-                    self->scheduler.add(std::move(m));
-                self->schedule();
-            });
+        const auto rows = batch_rows(batch);
+        std::vector<std::uint64_t> done;
+        auto work = pending_messages(batch, rows, held, done);
+        if (!done.empty()) io_parts.queue.remove_many(done);
+        messages += work.size();
+        finished += done.size();
+        auto self = shared_from_this();
+        asio::post(strand, [self, work = std::move(work)]() mutable {
+            for (auto& m : work)
+                self->scheduler.add(std::move(m));
+            self->schedule();
+        });
+        asio::post(log_strand,
+                   [self, last, messages, finished] { self->recover_batch(last, messages, finished); });
+    }
+
+    // The delivery log's rows of the batch's messages. Should the read fail, each message is read
+    // alone and one that still fails is left out of `batch` (neither scheduled nor removed: the
+    // next start tries it again).
+    std::vector<RecipientRecord> batch_rows(std::vector<spool::QueueEntry>& batch) {
+        std::vector<std::uint64_t> envids;
+        for (const auto& e : batch)
+            envids.push_back(e.envid);
+        try {
+            return io_parts.records.recipients_of(envids);
+        } catch (const std::exception&) {
         }
-        spdlog::info("delivery.recover messages={} finished={}", messages, finished);
+        std::vector<RecipientRecord> rows;
+        std::erase_if(batch, [&](const spool::QueueEntry& e) {
+            try {
+                auto mine = io_parts.records.recipients_of({e.envid});
+                rows.insert(rows.end(), mine.begin(), mine.end());
+                return false;
+            } catch (const std::exception& ex) {
+                spdlog::error("delivery.recover error=\"{}\" env_id={} (left queued, not attempted)",
+                              ex.what(), e.envid);
+                return true;
+            }
+        });
+        return rows;
     }
 
     // The batch's messages with their pending recipients (`rows`: the log's rows of the batch's
-    // envid range, in (envid, idx) order); those with none go to `done`.
+    // messages, in (envid, idx) order); those with none go to `done`.
     std::vector<QueuedMessage> pending_messages(const std::vector<spool::QueueEntry>& batch,
                                                 const std::vector<RecipientRecord>& rows,
                                                 const std::set<std::uint64_t>& held,
@@ -307,7 +334,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
 
     // ---- scheduling -------------------------------------------------------------------------
     void schedule() {
-        if (stopping) return;
+        if (stopping || log_blocked) return;
         const auto t = now();
         for (auto& job : scheduler.take_due(t))
             launch(std::make_shared<AttemptJob>(std::move(job)));
@@ -560,20 +587,54 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
         if (updates.empty()) return;
         try {
             io_parts.records.apply(updates);
+        } catch (const std::exception& e) {
+            // Kept, ahead of any newer results, and written again; until then no attempt starts.
+            spdlog::error("delivery.log error=\"{}\" results={} (kept; attempts paused)", e.what(),
+                          updates.size());
+            {
+                std::lock_guard lock(results_mutex);
+                updates.insert(updates.end(), std::make_move_iterator(pending_updates.begin()),
+                               std::make_move_iterator(pending_updates.end()));
+                pending_updates = std::move(updates);
+                nx.insert(nx.end(), pending_nxbox.begin(), pending_nxbox.end());
+                pending_nxbox = std::move(nx);
+                removals.insert(removals.end(), pending_removals.begin(), pending_removals.end());
+                pending_removals = std::move(removals);
+            }
+            asio::post(strand, [self = shared_from_this()] { self->block_on_log(); });
+            return;
+        }
+        try {
             for (const auto& [account, addr] : nx) {
                 if (account.empty()) continue;
                 if (io_parts.records.add_hard_bounce(account, addr) >=
                     static_cast<int>(options.invalid_address_threshold))
                     io_parts.accounts.add_invalid(account, addr);
             }
-        } catch (const std::exception& e) {
-            // Not durable: keep the messages in the spool; they are attempted again after a restart.
-            spdlog::error("delivery.log error=\"{}\" results={}", e.what(), updates.size());
-            return;
+        } catch (const std::exception& e) { // the results are written: only the count is lost
+            spdlog::error("delivery.log error=\"{}\" hard_bounces={}", e.what(), nx.size());
         }
         io_parts.queue.remove_many(removals);
         for (const auto envid : removals)
             tracked_bodies.forget(envid);
+        asio::post(strand, [self = shared_from_this()] { self->unblock_log(); });
+    }
+
+    // Engine strand: a failed write of results pauses new attempts and tries the write again.
+    void block_on_log() {
+        log_blocked = true;
+        log_retry_timer.expires_after(options.log_write_retry);
+        log_retry_timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+            if (ec || self->stopping) return;
+            asio::post(self->log_strand, [self] { self->flush_results(); });
+        });
+    }
+    void unblock_log() {
+        if (!log_blocked) return;
+        log_blocked = false;
+        log_retry_timer.cancel();
+        spdlog::info("delivery.log written again; attempts resume");
+        schedule();
     }
 
     void retry_now(std::uint64_t envid) {
@@ -658,7 +719,10 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
             const auto cutoff = self->now() - self->options.log_retention.count();
             asio::post(self->log_strand, [self, cutoff] {
                 try {
-                    if (const auto n = self->io_parts.records.prune(cutoff))
+                    const auto queued = [&](std::uint64_t envid) {
+                        return self->io_parts.queue.contains(envid);
+                    };
+                    if (const auto n = self->io_parts.records.prune(cutoff, queued))
                         spdlog::info("delivery.prune messages={}", n);
                 } catch (const std::exception& e) {
                     spdlog::error("delivery.prune error=\"{}\"", e.what());
@@ -672,6 +736,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
         stopping = true;
         timer.cancel();
         prune_timer.cancel();
+        log_retry_timer.cancel();
         io_parts.transport->stop();
     }
 };
@@ -693,7 +758,7 @@ Engine::~Engine() = default;
 
 void Engine::start() {
     auto impl = impl_;
-    asio::post(impl->log_strand, [impl] { impl->recover(); });
+    asio::post(impl->log_strand, [impl] { impl->recover_batch(0, 0, 0); });
     asio::post(impl->strand, [impl] { impl->schedule_prune(std::chrono::seconds(10)); });
 }
 

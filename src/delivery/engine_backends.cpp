@@ -12,6 +12,9 @@ std::vector<spool::QueueEntry> SpoolQueue::list_after(std::uint64_t after, std::
 std::uint64_t SpoolQueue::recovered_through() const {
     return spool_.recovered_through();
 }
+bool SpoolQueue::contains(std::uint64_t envid) const {
+    return spool_.contains(envid);
+}
 std::optional<spool::QueueEntry> SpoolQueue::find(std::uint64_t envid) const {
     return spool_.find(envid);
 }
@@ -29,8 +32,8 @@ std::uint64_t SpoolQueue::allocate_envid() {
     return spool_.allocate_envid();
 }
 
-std::vector<RecipientRecord> LogRecords::recipients_between(std::uint64_t first, std::uint64_t last) {
-    return log_.recipients_between(first, last);
+std::vector<RecipientRecord> LogRecords::recipients_of(const std::vector<std::uint64_t>& envids) {
+    return log_.recipients_of(envids);
 }
 void LogRecords::apply(const std::vector<RecipientUpdate>& updates) {
     log_.apply(updates);
@@ -50,8 +53,8 @@ std::vector<std::uint64_t> LogRecords::held_messages() {
 void LogRecords::mark_deleted(std::uint64_t envid, const std::vector<std::string>& addresses) {
     log_.mark_deleted(envid, addresses);
 }
-std::size_t LogRecords::prune(std::int64_t before_ms) {
-    return log_.prune(before_ms);
+std::size_t LogRecords::prune(std::int64_t before_ms, const std::function<bool(std::uint64_t)>& queued) {
+    return log_.prune(before_ms, queued);
 }
 
 void LogRecords::defer_unattempted(const std::vector<RecipientRecord>& records) {

@@ -18,6 +18,7 @@ public:
         : spool_(spool) {}
     std::vector<spool::QueueEntry> list_after(std::uint64_t after, std::size_t limit) const override;
     std::uint64_t recovered_through() const override;
+    bool contains(std::uint64_t envid) const override;
     std::optional<spool::QueueEntry> find(std::uint64_t envid) const override;
     std::optional<std::string> read_body(std::uint64_t envid) const override;
     void remove(std::uint64_t envid) override;
@@ -32,14 +33,14 @@ class LogRecords final : public DeliveryRecords {
 public:
     explicit LogRecords(DeliveryLog& log)
         : log_(log) {}
-    std::vector<RecipientRecord> recipients_between(std::uint64_t first, std::uint64_t last) override;
+    std::vector<RecipientRecord> recipients_of(const std::vector<std::uint64_t>& envids) override;
     void apply(const std::vector<RecipientUpdate>& updates) override;
     int add_hard_bounce(const std::string& account, const std::string& address) override;
     void set_next_attempt(std::uint64_t envid, std::int64_t next_attempt_ms) override;
     void set_held(std::uint64_t envid, bool held, std::int64_t now_ms) override;
     std::vector<std::uint64_t> held_messages() override;
     void mark_deleted(std::uint64_t envid, const std::vector<std::string>& addresses) override;
-    std::size_t prune(std::int64_t before_ms) override;
+    std::size_t prune(std::int64_t before_ms, const std::function<bool(std::uint64_t)>& queued) override;
     void defer_unattempted(const std::vector<RecipientRecord>& records) override;
     void store_links(const std::vector<MessageLinks>& messages, std::int64_t now_ms) override;
 

@@ -98,6 +98,8 @@ struct ServerShared {
     // waiting client can be accepted, told 421 and closed instead of waiting unanswered.
     std::mutex spare_mutex;
     int spare_fd = -1;
+    std::atomic<unsigned> refused_at_limit{0};      // clients told 421 so since the last log line
+    std::atomic<std::int64_t> refused_logged_ms{0}; // steady clock, when that line was written
 };
 
 // Runs one SMTP session to its end. `refuse` sends the too-many-connections 421 and closes.

@@ -46,7 +46,9 @@ SmtpServer::SmtpServer(asio::io_context& io, const SmtpOptions& options, spool::
 }
 
 SmtpServer::~SmtpServer() {
+    std::lock_guard lock(shared_->spare_mutex);
     if (shared_->spare_fd >= 0) ::close(shared_->spare_fd);
+    shared_->spare_fd = -1;
 }
 
 std::vector<std::string> SmtpServer::listen() {
@@ -68,16 +70,20 @@ std::vector<std::string> SmtpServer::listen() {
 
 namespace {
 // At the descriptor limit (EMFILE, ENFILE): frees the spare descriptor, accepts one waiting
-// client, sends it the too-many-connections 421 and closes it. Non-blocking throughout: the loop
-// never waits here. Returns whether a client was answered.
-bool refuse_at_descriptor_limit(ServerShared& shared, tcp::acceptor& acceptor) {
+// client, sends it the too-many-connections 421 (an implicit-TLS client is only closed: it
+// expects a handshake) and closes it. Non-blocking throughout: the loop never waits here.
+// Returns whether a client was answered.
+bool refuse_at_descriptor_limit(ServerShared& shared, tcp::acceptor& acceptor, bool implicit_tls) {
     std::lock_guard lock(shared.spare_mutex);
     if (shared.spare_fd < 0) return false;
     ::close(shared.spare_fd);
     shared.spare_fd = -1;
     bool answered = false;
     const int fd = ::accept4(acceptor.native_handle(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
-    if (fd >= 0) {
+    if (fd >= 0 && implicit_tls) {
+        ::close(fd);
+        answered = true;
+    } else if (fd >= 0) {
         const auto wire = smtp::encode(smtp::replies::too_many_connections(shared.cfg.session.hostname),
                                        shared.cfg.session.style);
         [[maybe_unused]] const auto sent = ::send(fd, wire.data(), wire.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -97,8 +103,16 @@ asio::awaitable<void> accept_loop(std::shared_ptr<ServerShared> shared, std::siz
         co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
         if ((ec == asio::error::no_descriptors || ec.value() == ENFILE) &&
-            refuse_at_descriptor_limit(*shared, acceptor)) {
-            spdlog::warn("accept.refused listener={} reason=descriptors", listener.name);
+            refuse_at_descriptor_limit(*shared, acceptor, listener.tls == TlsMode::implicit)) {
+            // One line per second at most under a flood: how many since the last.
+            const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::steady_clock::now().time_since_epoch())
+                                    .count();
+            ++shared->refused_at_limit;
+            auto last = shared->refused_logged_ms.load();
+            if (now_ms - last >= 1000 && shared->refused_logged_ms.compare_exchange_strong(last, now_ms))
+                spdlog::warn("accept.refused listener={} reason=descriptors clients={}", listener.name,
+                             shared->refused_at_limit.exchange(0));
             continue;
         }
         if (ec) { // anything else: back off briefly instead of spinning
@@ -106,6 +120,10 @@ asio::awaitable<void> accept_loop(std::shared_ptr<ServerShared> shared, std::siz
             asio::steady_timer t(acceptor.get_executor(), std::chrono::milliseconds(100));
             co_await t.async_wait(asio::use_awaitable);
             continue;
+        }
+        {
+            std::lock_guard lock(shared->spare_mutex); // an earlier re-open found no descriptor free
+            if (shared->spare_fd < 0) shared->spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
         }
         socket.set_option(tcp::no_delay(true), ec);
         const auto peer = socket.remote_endpoint(ec);

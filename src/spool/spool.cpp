@@ -23,7 +23,8 @@ namespace {
 constexpr std::uint64_t kEnvidBlock = 10'000;
 constexpr std::size_t kMaxBatch = kFilesPerWriter;
 constexpr unsigned kQueueSubdirs = 256;
-constexpr unsigned kRecoveryReaders = 16; // reads in flight at start-up (I/O-bound when cold)
+constexpr unsigned kRecoveryReaders = 16;            // reads in flight at start-up (I/O-bound when cold)
+constexpr std::uint64_t kReserveBytes = 32ULL << 20; // the reserve, at most min_free_bytes / 2
 
 std::string subdir_name(unsigned index) {
     static constexpr char hex[] = "0123456789abcdef";
@@ -59,6 +60,11 @@ Spool::Spool(SpoolOptions options)
     , tmp_dir_(opt_.dir / "tmp")
     , queue_dir_(opt_.dir / "queue")
     , corrupt_dir_(opt_.dir / "corrupt") {
+    fs::create_directories(opt_.dir);
+    if (const auto free_bytes = free_space()) { // before anything here or in SQLite needs space
+        low_ = *free_bytes < opt_.min_free_bytes;
+        tend_reserve(*free_bytes);
+    }
     for (const auto& d : {tmp_dir_, queue_dir_, corrupt_dir_})
         fs::create_directories(d);
     queue_dir_fd_ = ::open(queue_dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -313,14 +319,49 @@ void Spool::commit_batch(std::vector<Job>& batch) {
 bool Spool::storage_low() {
     const auto now = now_ms();
     if (now - low_checked_ms_.load(std::memory_order_relaxed) >= 1000) {
-        struct statvfs st {};
-        if (::statvfs(queue_dir_.c_str(), &st) == 0) {
-            const std::uint64_t free_bytes = static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize;
-            low_.store(free_bytes < opt_.min_free_bytes, std::memory_order_relaxed);
+        std::unique_lock lock(reserve_mutex_,
+                              std::try_to_lock); // one thread looks; the others use the last answer
+        if (lock.owns_lock()) {
+            if (const auto free_bytes = free_space()) {
+                low_.store(*free_bytes < opt_.min_free_bytes, std::memory_order_relaxed);
+                tend_reserve(*free_bytes);
+            }
+            low_checked_ms_.store(now, std::memory_order_relaxed);
         }
-        low_checked_ms_.store(now, std::memory_order_relaxed);
     }
     return low_.load(std::memory_order_relaxed);
+}
+
+std::optional<std::uint64_t> Spool::free_space() const {
+    struct statvfs st {};
+    if (::statvfs(opt_.dir.c_str(), &st) != 0) return std::nullopt;
+    return static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize;
+}
+
+// The reserve: space held back while there is plenty, given back once there is not, so the
+// databases can still record results (and open at all) when the file system fills up. Made again
+// only with room to spare (twice its size above the minimum), so giving it back does not flip the
+// spool between low and not.
+void Spool::tend_reserve(std::uint64_t free_bytes) {
+    const auto size = reserve_size();
+    if (size == 0) return;
+    const auto path = opt_.dir / "reserve";
+    std::error_code ec;
+    const bool present = fs::exists(path, ec);
+    if (free_bytes < opt_.min_free_bytes) {
+        if (present && fs::remove(path, ec)) reserve_released_ = true;
+        return;
+    }
+    if (present || free_bytes < opt_.min_free_bytes + 2 * size) return;
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) return;
+    const bool ok = ::posix_fallocate(fd, 0, static_cast<off_t>(size)) == 0;
+    ::close(fd);
+    if (!ok) fs::remove(path, ec);
+}
+
+std::uint64_t Spool::reserve_size() const { // half the minimum at most: given back, it leaves the spool low
+    return std::min<std::uint64_t>(kReserveBytes, opt_.min_free_bytes / 2);
 }
 
 std::vector<QueueEntry> Spool::list_after(std::uint64_t after, std::size_t limit) const {
@@ -349,6 +390,11 @@ Spool::Page Spool::page(std::uint64_t after, std::size_t limit,
     out.more = out.entries.size() > limit;
     if (out.more) out.entries.resize(limit);
     return out;
+}
+
+bool Spool::contains(std::uint64_t envid) const {
+    std::lock_guard lock(index_mutex_);
+    return index_.contains(envid);
 }
 
 std::optional<QueueEntry> Spool::find(std::uint64_t envid) const {

@@ -50,13 +50,10 @@ sqlite3* open_database(const std::string& path, Access access, const std::string
         throw std::runtime_error("cannot open " + what + " " + path + ": " + msg);
     }
     sqlite3_busy_timeout(db, 5000);
-    int persist = 1;
-    sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
     if (access == Access::read_only) return db;
     try {
         exec(db, "PRAGMA journal_mode=WAL");
         exec(db, "PRAGMA synchronous=FULL");
-        exec(db, "PRAGMA journal_size_limit=8388608");
     } catch (...) {
         sqlite3_close(db);
         throw;

@@ -55,16 +55,21 @@ def test_starts_on_a_full_disk_answers_452_then_recovers(make_server, small_fs):
     srv.start().provision()
     first = send(srv, "before the disk filled")
     srv.stop()
+    assert (small_fs / "spool" / "reserve").stat().st_size == 2 << 20  # half of min_free_bytes
 
     fill(small_fs / "filler")
     assert os.statvfs(small_fs).f_bavail == 0
-    srv.start()  # ready on a full disk: the queue was read and nothing needed new space
+    srv.start()  # on a full disk: the reserve is given back, the databases open
+    assert "spool.reserve released=true" in srv.log()
+    assert not (small_fs / "spool" / "reserve").exists()
     wait_for(lambda: srv.log().count("delivery.recover messages=1 finished=0") == 1, 10,
              "the engine's recovery of the queued message")
     c = RawClient(srv.ports["plain"])
     c.login()
     assert c.cmd(f"MAIL FROM:<{SENDER}>") == "452 4.3.1 Insufficient system storage"
     assert [m["envid"] for m in srv.queue()] == [str(first)]  # the queue is still served
+    srv.ctl("queue", "hold", str(first))  # the delivery log still takes writes
+    assert srv.queue()[0]["held"] is True
 
     (small_fs / "filler").unlink()
     wait_for(lambda: c.cmd("RSET") and c.cmd(f"MAIL FROM:<{SENDER}>").startswith("250"), 10,
@@ -72,6 +77,7 @@ def test_starts_on_a_full_disk_answers_452_then_recovers(make_server, small_fs):
     c.close()
     second = send(srv, "after space returned")
     assert set(read_queue(srv.data)) == {first, second}
+    wait_for(lambda: (small_fs / "spool" / "reserve").exists(), 10, "the reserve made again", pause=0.2)
     assert "fatal" not in srv.log()
 
 
@@ -142,7 +148,7 @@ def test_at_the_descriptor_limit_a_client_gets_421_not_a_hang(make_server):
             s.close()
     assert all(r.startswith(("220 ", "421 4.7.0 ")) for r in replies), replies
     assert any(r.startswith("421 4.7.0 ") for r in replies), replies
-    assert "accept.refused listener=plain reason=descriptors" in srv.log()
+    assert "accept.refused listener=plain reason=descriptors clients=" in srv.log()
 
 
 def admin_get(srv, path):
@@ -221,9 +227,18 @@ def test_queue_listing_pages_with_a_cursor_and_filters(make_server):
 
 def test_mailpushctl_streams_a_listing_longer_than_a_page(make_server):
     srv = make_server().start().provision()
-    envids = fill_queue(srv, 1205, lambda i: f"r{i}@dest.test")  # two pages of 1,000 and more
+    # Five pages of 1,000 and more; the last 50 to another domain, so a filtered page is found
+    # past the 4,096 messages one hold of the index's lock looks at.
+    envids = fill_queue(srv, 4300, lambda i: f"r{i}@{'far' if i >= 4250 else 'dest'}.test")
     r = srv.ctl("--json", "queue", "list")
     assert [int(m["envid"]) for m in json.loads(r.stdout)] == envids
     lines = srv.ctl("queue", "list").stdout.splitlines()
-    assert len(lines) == 1 + 1205 and lines[0].split()[0] == "ENVID"  # one header for all pages
+    assert len(lines) == 1 + 4300 and lines[0].split()[0] == "ENVID"  # one header for all pages
     assert [int(line.split()[0]) for line in lines[1:]] == envids
+    status, page = admin_get(srv, "/v1/queue?domain=far.test&limit=1000")
+    assert [int(m["envid"]) for m in page["messages"]] == envids[4250:] and page["next_cursor"] == ""
+    status, page = admin_get(srv, "/v1/queue?domain=far.test&limit=10")
+    assert [int(m["envid"]) for m in page["messages"]] == envids[4250:4260]
+    assert page["next_cursor"] == str(envids[4259])
+    bad = srv.ctl("--json", "queue", "list", "--state", "bogus", check=False)
+    assert bad.returncode == 1 and json.loads(bad.stdout)["error"]["code"] == "InvalidParameter"

@@ -9,6 +9,7 @@
 #include "mailpush/delivery/track_report.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,14 +36,15 @@ public:
                  const std::vector<std::string>& addresses); // queue delete: pending recipients become failed
     std::vector<RecipientRecord> pending();                  // queued and deferred, all messages
     std::vector<RecipientRecord> recipients(std::uint64_t envid);
-    // The rows of every message from envid `first` to `last`, in (envid, idx) order.
-    std::vector<RecipientRecord> recipients_between(std::uint64_t first, std::uint64_t last);
+    // The rows of these messages, in the order given and then by idx (one prepared lookup each).
+    std::vector<RecipientRecord> recipients_of(const std::vector<std::uint64_t>& envids);
     std::vector<AttemptRecord> attempts(std::uint64_t envid);
     std::vector<std::string> events(std::uint64_t envid);
     int add_hard_bounce(const std::string& account, const std::string& address); // returns the new count
     // Forgets messages whose recipients are all final and whose last attempt ended before
     // `before_ms` (their rows, attempts and events). Returns how many messages were forgotten.
-    std::size_t prune(std::int64_t before_ms);
+    // `keep` (if given): messages never forgotten whatever their rows say (those still queued).
+    std::size_t prune(std::int64_t before_ms, const std::function<bool(std::uint64_t)>& keep = {});
 
     // Inbound reports (docs/inbound.md): the messages whose final events carry this Message-ID
     // (newest first, at most 16), one recipient of a message as sent, and whether `account`

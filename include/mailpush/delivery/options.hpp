@@ -48,10 +48,12 @@ struct EngineOptions {
     unsigned invalid_address_threshold = 2;        // hard bounces (SmtpNxBox) before the invalid library
     int event_utc_offset_minutes = 480;            // event times in this offset (the hosted service: +08:00)
     milliseconds log_retention{30 * 86'400'000LL}; // finished messages' delivery details are kept this long
-    bool allow_private_mx = false;                 // MX answers may be non-global addresses (labs and tests)
-    std::vector<std::string> require_tls_domains;  // recipient domains delivered only over verified TLS
-    std::string tls_ca_file;                       // CAs trusted for them besides the system's
-    unsigned retry_share_percent = 50;             // share of max_deliveries retries may hold
+    // After a failed write of results (a full disk): when it is tried again. Not a config key.
+    milliseconds log_write_retry{5'000};
+    bool allow_private_mx = false;                // MX answers may be non-global addresses (labs and tests)
+    std::vector<std::string> require_tls_domains; // recipient domains delivered only over verified TLS
+    std::string tls_ca_file;                      // CAs trusted for them besides the system's
+    unsigned retry_share_percent = 50;            // share of max_deliveries retries may hold
     milliseconds slowdown_pause{0};             // first pause after a rate-limit reply; 0 = 4 x retry_initial
     milliseconds slowdown_max_pause{3'600'000}; // pauses double up to this
     milliseconds slowdown_recovery{300'000};    // quiet time with deliveries before a step back up

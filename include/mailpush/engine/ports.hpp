@@ -28,6 +28,7 @@ public:
     // The largest envid read from disk at start-up (0: none). Recovery covers the messages up to
     // it; those committed later reach the engine through enqueue().
     virtual std::uint64_t recovered_through() const = 0;
+    virtual bool contains(std::uint64_t envid) const = 0;
     virtual std::optional<spool::QueueEntry> find(std::uint64_t envid) const = 0;
     virtual std::optional<std::string> read_body(std::uint64_t envid) const = 0;
     virtual void remove(std::uint64_t envid) = 0;
@@ -40,9 +41,9 @@ public:
 class DeliveryRecords {
 public:
     virtual ~DeliveryRecords() = default;
-    // Every recipient row of the messages from envid `first` to `last`, in (envid, idx) order.
-    // Reads only: recovery works on a full disk.
-    virtual std::vector<RecipientRecord> recipients_between(std::uint64_t first, std::uint64_t last) = 0;
+    // Every recipient row of these messages (`envids` ascending), in (envid, idx) order. Reads
+    // only: recovery works on a full disk.
+    virtual std::vector<RecipientRecord> recipients_of(const std::vector<std::uint64_t>& envids) = 0;
     virtual void apply(const std::vector<RecipientUpdate>& updates) = 0; // one transaction
     virtual int add_hard_bounce(const std::string& account, const std::string& address) = 0;
     virtual void set_next_attempt(std::uint64_t envid, std::int64_t next_attempt_ms) = 0;
@@ -54,7 +55,9 @@ public:
         (void)now_ms;
     }
     virtual std::vector<std::uint64_t> held_messages() { return {}; }
-    virtual std::size_t prune(std::int64_t before_ms) = 0;
+    // `queued`: whether a message is still in the spool; such a message is never forgotten (a
+    // recipient of it with no row would read as queued at the next start).
+    virtual std::size_t prune(std::int64_t before_ms, const std::function<bool(std::uint64_t)>& queued) = 0;
     // Recipients the scheduler deferred before any attempt (a warm-up cap): their state and next
     // attempt, no attempt row. One transaction.
     virtual void defer_unattempted(const std::vector<RecipientRecord>& records) { (void)records; }

@@ -56,8 +56,12 @@ public:
     // Asynchronous commit; `done` runs on a writer thread after the directory fsync.
     void submit(CommitRequest request, CommitCallback done);
 
-    // Free space below the limit? Cached for a second; safe from any thread.
+    // Free space below the limit? Cached for a second; safe from any thread. Below it the
+    // reserve file (spool/reserve, min(32 MiB, min_free_bytes / 2)) is given back; it is made again
+    // once there is twice its size to spare above the limit.
     bool storage_low();
+    // Whether the reserve was given back since start (logged by the caller).
+    bool reserve_released() const { return reserve_released_; }
 
     // At most `limit` entries with envids above `after`, in envid order (a page of the index).
     std::vector<QueueEntry> list_after(std::uint64_t after, std::size_t limit) const;
@@ -75,6 +79,7 @@ public:
     // How many damaged files recover() moved to corrupt/.
     std::size_t quarantined() const { return quarantined_; }
     std::optional<QueueEntry> find(std::uint64_t envid) const;
+    bool contains(std::uint64_t envid) const;
     std::optional<std::string> read_body(std::uint64_t envid) const;
     bool remove(std::uint64_t envid);
     void remove_many(const std::vector<std::uint64_t>& envids); // one directory fsync for all
@@ -119,6 +124,11 @@ private:
     mutable std::mutex index_mutex_;
     std::map<std::uint64_t, QueueEntry> index_;
 
+    std::optional<std::uint64_t> free_space() const;
+    void tend_reserve(std::uint64_t free_bytes); // under reserve_mutex_ (or in the constructor)
+    std::uint64_t reserve_size() const;
+    std::mutex reserve_mutex_;
+    std::atomic<bool> reserve_released_{false};
     std::atomic<bool> low_{false};
     std::atomic<std::int64_t> low_checked_ms_{0};
 };

@@ -53,9 +53,7 @@ void exec(sqlite3* db, const char* sql);
 
 enum class Access { read_write, read_only };
 // Opens a database of ours (WAL, synchronous=FULL, a 5 s busy timeout); throws
-// std::runtime_error naming `what` if it cannot. The WAL and its index are kept when the last
-// connection closes, at up to 8 MiB, so a restart on a full disk finds the space its first
-// writes need already allocated (docs/queue-format.md, "A full disk").
+// std::runtime_error naming `what` if it cannot.
 sqlite3* open_database(const std::string& path, Access access, const std::string& what);
 // Whether `table` has `column` (for columns added to a table after its first release).
 bool has_column(sqlite3* db, const std::string& table, const std::string& column);

@@ -48,6 +48,19 @@ TEST(DeliveryLog, PruneForgetsOnlyFinishedMessagesPastTheCutoff) {
     }
 }
 
+// A message still in the spool is never forgotten: a recipient of it without a row (never
+// attempted: held, say) would otherwise make its finished ones read as queued at the next start.
+TEST(DeliveryLog, PruneKeepsMessagesStillQueued) {
+    const mailpush::test_support::TempDir temp{"mailpush-delivery-log-prune-keep"};
+    DeliveryLog log((temp.path() / "d.db").string());
+    log.apply({final_update(1, 0, "a@example.org", 1'000), final_update(2, 0, "b@example.org", 1'000),
+               final_update(3, 0, "c@example.org", 1'000)}); // 3 holds the newest event: kept anyway
+    EXPECT_EQ(log.prune(2'000, [](std::uint64_t envid) { return envid == 1; }), 1u);
+    EXPECT_EQ(log.recipients(1).size(), 1u);
+    EXPECT_TRUE(log.recipients(2).empty());
+    EXPECT_EQ(log.recipients_of({1, 2}).size(), 1u);
+}
+
 TEST(DeliveryLog, ReportsAreSearchableAndCounted) {
     const mailpush::test_support::TempDir temp{"mailpush-delivery-log-reports"};
     const auto& dir = temp.path();

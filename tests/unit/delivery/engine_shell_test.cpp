@@ -97,6 +97,7 @@ struct FakeQueue : MessageQueue {
     }
     std::uint64_t through = UINT64_MAX; // recovered_through(): every entry unless a test says
     std::uint64_t recovered_through() const override { return through; }
+    bool contains(std::uint64_t envid) const override { return holds(envid); }
     std::optional<spool::QueueEntry> find(std::uint64_t envid) const override {
         std::lock_guard lock(mutex);
         const auto it = entries.find(envid);
@@ -135,13 +136,17 @@ struct FakeRecords : DeliveryRecords {
     explicit FakeRecords(Calls& c)
         : calls(c) {}
 
-    std::function<void()> before_read; // runs inside recipients_between, after it is recorded
-    std::vector<RecipientRecord> recipients_between(std::uint64_t first, std::uint64_t last) override {
-        calls.add("recipients " + std::to_string(first) + "-" + std::to_string(last));
+    std::function<void()> before_read;  // runs inside recipients_between, after it is recorded
+    std::set<std::uint64_t> unreadable; // recipients_of throws when asked for one of these
+    std::vector<RecipientRecord> recipients_of(const std::vector<std::uint64_t>& envids) override {
+        calls.add("recipients " + std::to_string(envids.front()) + "-" + std::to_string(envids.back()));
         if (before_read) before_read();
         std::vector<RecipientRecord> out;
-        for (auto it = rows.lower_bound(first); it != rows.end() && it->first <= last; ++it)
-            out.insert(out.end(), it->second.begin(), it->second.end());
+        for (const auto e : envids) {
+            if (unreadable.count(e)) throw std::runtime_error("unknown state");
+            if (const auto it = rows.find(e); it != rows.end())
+                out.insert(out.end(), it->second.begin(), it->second.end());
+        }
         return out;
     }
     std::mutex applied_mutex;
@@ -177,7 +182,7 @@ struct FakeRecords : DeliveryRecords {
     void mark_deleted(std::uint64_t envid, const std::vector<std::string>&) override {
         calls.add("mark_deleted " + std::to_string(envid));
     }
-    std::size_t prune(std::int64_t) override { return 0; }
+    std::size_t prune(std::int64_t, const std::function<bool(std::uint64_t)>&) override { return 0; }
     std::atomic<int> failing_link_stores{0}; // the next N store_links throw
     void store_links(const std::vector<MessageLinks>& messages, std::int64_t) override {
         std::string line = "store_links";
@@ -530,6 +535,22 @@ TEST_F(EngineShell, RecoveryReadsTheLogInBatchesAndLeavesLaterCommitsToEnqueue) 
         1);
 }
 
+// One message whose rows cannot be read is left queued, untouched; the rest of its batch is not.
+TEST_F(EngineShell, AnUnreadableMessageDoesNotHoldUpItsBatch) {
+    for (std::uint64_t e = 1; e <= 3; ++e)
+        queue.put(e, {"r" + std::to_string(e) + "@dest.test"});
+    records.unreadable = {2};
+    start();
+    engine->start();
+    ASSERT_TRUE(calls.wait_removed(1));
+    ASSERT_TRUE(calls.wait_removed(3));
+    EXPECT_TRUE(queue.holds(2));
+    EXPECT_FALSE(calls.has("deliver 2"));
+    EXPECT_EQ(
+        calls.starting_with("recipients"),
+        (std::vector<std::string>{"recipients 1-3", "recipients 1-1", "recipients 2-2", "recipients 3-3"}));
+}
+
 TEST_F(EngineShell, StopEndsRecoveryBetweenBatches) {
     for (std::uint64_t e = 1; e <= 5'000; ++e)
         queue.put(e, {"r@dest.test"});
@@ -547,20 +568,39 @@ TEST_F(EngineShell, StopEndsRecoveryBetweenBatches) {
     EXPECT_EQ(calls.starting_with("recipients"), (std::vector<std::string>{"recipients 1-1000"}));
 }
 
-TEST_F(EngineShell, AFailedWriteOfResultsKeepsTheMessageInTheSpool) {
-    start();
+// Results the delivery log could not take (a full disk) are kept and written again; until they
+// are, no attempt starts: nothing is delivered that the log cannot record.
+TEST_F(EngineShell, AFailedWriteOfResultsIsKeptAndPausesAttemptsUntilWritten) {
+    EngineOptions o;
+    o.log_write_retry = std::chrono::milliseconds(20);
+    start(o);
     records.failing_applies = 1;
     queue.put(1, {"a@one.test"});
     engine->enqueue(1);
-    ASSERT_TRUE(calls.wait_for_line("failed apply 1.0:delivered+event"));
-    queue.put(2, {"b@two.test"});
-    engine->enqueue(2);
-    ASSERT_TRUE(calls.wait_for_line("remove_many 2"));
-    // The failed results are not written later in this run: the message stays spooled and is
-    // attempted again after a restart.
-    EXPECT_EQ(calls.starting_with("apply"), (std::vector<std::string>{"apply 2.0:delivered+event"}));
-    EXPECT_EQ(calls.starting_with("remove_many"), (std::vector<std::string>{"remove_many 2"}));
-    EXPECT_TRUE(queue.holds(1));
+    ASSERT_TRUE(calls.wait_removed(1)); // written by the retry
+    EXPECT_EQ(calls.starting_with("failed apply"),
+              (std::vector<std::string>{"failed apply 1.0:delivered+event"}));
+    EXPECT_EQ(calls.starting_with("apply"), (std::vector<std::string>{"apply 1.0:delivered+event"}));
+
+    records.failing_applies = 1'000'000; // the disk stays full
+    queue.put(3, {"c@three.test"});
+    engine->enqueue(3);
+    const auto failures = [&](std::size_t n) {
+        return calls.wait([n](const std::vector<std::string>& l) {
+            return static_cast<std::size_t>(std::count_if(l.begin(), l.end(), [](const std::string& x) {
+                       return x.starts_with("failed apply 3.0");
+                   })) >= n;
+        });
+    };
+    ASSERT_TRUE(failures(2)); // the retry ran: the engine knows the log is failing
+    queue.put(4, {"d@four.test"});
+    engine->enqueue(4);
+    ASSERT_TRUE(failures(4)); // two more retries later, message 4 is still not attempted
+    EXPECT_FALSE(calls.has("deliver 4"));
+    records.failing_applies = 0; // space returns
+    ASSERT_TRUE(calls.wait_removed(3));
+    ASSERT_TRUE(calls.wait_removed(4));
+    EXPECT_TRUE(calls.has("apply 3.0:delivered+event"));
 }
 
 // A recipient whose address entered the invalid-address library after the message was queued
