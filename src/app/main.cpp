@@ -342,6 +342,10 @@ int main(int argc, char** argv) {
         metrics::registry().gauge("mailpush_notify_outbox_events",
                                   "Notification events waiting to be pushed to HTTP targets",
                                   [&notify_log] { return static_cast<double>(notify_log.outbox_size()); });
+        metrics::registry().gauge(
+            "mailpush_delivery_paused",
+            "1 while no delivery attempt starts because the delivery log cannot be written",
+            [&engine] { return engine.paused() ? 1.0 : 0.0; });
         metrics::registry().gauge("mailpush_queue_messages",
                                   "Messages in the spool (accepted, not yet finished)",
                                   [&spool] { return static_cast<double>(spool.size()); });

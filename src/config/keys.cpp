@@ -397,18 +397,19 @@ std::vector<TableEntry> build_table() {
                        {to<C, &C::smtp, &SmtpOptions::session, &SessionLimits::max_recipients>()}),
         }});
     using P = spool::SpoolOptions;
-    t.push_back(Section{"spool",
-                        {
-                            size("min_free_bytes", 0, 0,
-                                 "below this free space, MAIL gets 452 and the reserve (`spool/reserve`, "
-                                 "min(32 MiB, half this)) is given back to the databases",
-                                 {to<C, &C::spool, &P::min_free_bytes>()}),
-                            integer<C>("writers", 1, 64, "spool writer threads (each group-commits a batch)",
-                                       {to<C, &C::spool, &P::writers>()}),
-                            choice<C>("fault_injection", {"", "write", "fsync", "rename"},
-                                      "**tests only**: fail every commit at that step",
-                                      {to<C, &C::spool, &P::fault_injection>()}),
-                        }});
+    t.push_back(
+        Section{"spool",
+                {
+                    size("min_free_bytes", 0, 0,
+                         "below this free space, MAIL gets 452; the reserve kept for the databases on a "
+                         "full disk (`spool/reserve`, docs/queue-format.md) is half this, at most 32 MiB",
+                         {to<C, &C::spool, &P::min_free_bytes>()}),
+                    integer<C>("writers", 1, 64, "spool writer threads (each group-commits a batch)",
+                               {to<C, &C::spool, &P::writers>()}),
+                    choice<C>("fault_injection", {"", "write", "fsync", "rename"},
+                              "**tests only**: fail every commit at that step",
+                              {to<C, &C::spool, &P::fault_injection>()}),
+                }});
     using common::PasswordCost;
     t.push_back(Section{
         "auth",

@@ -144,14 +144,18 @@ void DeliveryLog::apply(const std::vector<RecipientUpdate>& updates) {
     sqlite::write_transaction(db_, [&] {
         for (const auto& u : updates) {
             const auto& r = u.record;
-            // Upsert: a recipient's row may be written for the first time with its first result.
+            // Upsert: a recipient's row may be written for the first time with its first result. A
+            // final state is never turned back into a pending one (a result written late, after a
+            // queue delete made the recipient final).
             Statement st(
                 db_,
                 "INSERT INTO recipients(envid, idx, address, state, attempts, next_attempt_ms, "
                 "last_reply, failed_type, status) VALUES(?,?,?,?,?,?,?,?,?) "
                 "ON CONFLICT(envid, idx) DO UPDATE SET state=excluded.state, attempts=excluded.attempts, "
                 "next_attempt_ms=excluded.next_attempt_ms, last_reply=excluded.last_reply, "
-                "failed_type=excluded.failed_type, status=excluded.status");
+                "failed_type=excluded.failed_type, status=excluded.status "
+                "WHERE recipients.state IN ('queued','deferred') OR excluded.state NOT IN "
+                "('queued','deferred')");
             st.bind(1, static_cast<std::int64_t>(r.envid))
                 .bind(2, static_cast<std::int64_t>(r.idx))
                 .bind(3, r.address)

@@ -177,6 +177,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
     // The delivery log could not take the last results (a full disk): no attempt starts until
     // they are written, so nothing is delivered that the log cannot record. Engine strand.
     bool log_blocked = false;
+    std::atomic<bool> paused_on_log{false}; // log_blocked, for paused() from any thread
     // One signing per distinct message and form, shared by its jobs (src/delivery/delivery_signing.cpp).
     std::shared_ptr<SignatureCache> signatures = std::make_shared<SignatureCache>(4096, 3600);
     // Each tracked message analysed once for all its recipients (src/delivery/delivery_tracking.cpp).
@@ -254,8 +255,14 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
         try { // read again for each batch: a hold or release since the last one counts
             for (const auto envid : io_parts.records.held_messages())
                 held.insert(envid);
-        } catch (const std::exception& e) {
-            spdlog::error("delivery.recover error=\"{}\" (holds)", e.what());
+        } catch (const std::exception& e) { // not knowing which are held, attempt none of them
+            spdlog::error(
+                "delivery.recover error=\"{}\" env_ids={}-{} (holds unknown; left queued, not attempted)",
+                e.what(), batch.front().envid, last);
+            asio::post(log_strand, [self = shared_from_this(), last, messages, finished] {
+                self->recover_batch(last, messages, finished);
+            });
+            return;
         }
         const auto rows = batch_rows(batch);
         std::vector<std::uint64_t> done;
@@ -282,7 +289,9 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
             envids.push_back(e.envid);
         try {
             return io_parts.records.recipients_of(envids);
-        } catch (const std::exception&) {
+        } catch (const std::exception& e) {
+            spdlog::warn("delivery.recover error=\"{}\" env_ids={}-{} (read one by one)", e.what(),
+                         envids.front(), envids.back());
         }
         std::vector<RecipientRecord> rows;
         std::erase_if(batch, [&](const spool::QueueEntry& e) {
@@ -574,7 +583,8 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
 
     // Group commit of results: one transaction for everything pending, then one directory fsync
     // for every finished message. Runs on the log strand; later flushes find nothing to do.
-    void flush_results() {
+    // `last`: the write stop() asks for; what fails then is lost (logged), not kept.
+    void flush_results(bool last = false) {
         std::vector<RecipientUpdate> updates;
         std::vector<std::pair<std::string, std::string>> nx;
         std::vector<std::uint64_t> removals;
@@ -588,6 +598,10 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
         try {
             io_parts.records.apply(updates);
         } catch (const std::exception& e) {
+            if (last) { // at shutdown: these recipients are tried again after a restart
+                spdlog::error("delivery.log error=\"{}\" results_lost={}", e.what(), updates.size());
+                return;
+            }
             // Kept, ahead of any newer results, and written again; until then no attempt starts.
             spdlog::error("delivery.log error=\"{}\" results={} (kept; attempts paused)", e.what(),
                           updates.size());
@@ -622,7 +636,11 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
 
     // Engine strand: a failed write of results pauses new attempts and tries the write again.
     void block_on_log() {
+        if (stopping) return;
         log_blocked = true;
+        paused_on_log = true;
+        // The databases need room: the spool's reserve is given back (no-op if already).
+        asio::post(log_strand, [self = shared_from_this()] { self->io_parts.queue.release_reserve(); });
         log_retry_timer.expires_after(options.log_write_retry);
         log_retry_timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
             if (ec || self->stopping) return;
@@ -632,6 +650,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
     void unblock_log() {
         if (!log_blocked) return;
         log_blocked = false;
+        paused_on_log = false;
         log_retry_timer.cancel();
         spdlog::info("delivery.log written again; attempts resume");
         schedule();
@@ -738,6 +757,8 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
         prune_timer.cancel();
         log_retry_timer.cancel();
         io_parts.transport->stop();
+        // Results kept after a failed write get a last try (the blocking pool is joined after).
+        asio::post(log_strand, [self = shared_from_this()] { self->flush_results(true); });
     }
 };
 
@@ -783,6 +804,10 @@ void Engine::cancel(std::uint64_t envid, std::vector<std::string> addresses) {
 void Engine::record_suppressed(store::SuppressedSend send) {
     auto impl = impl_; // the envid and the commit are blocking work: the log strand
     asio::post(impl->log_strand, [impl, send = std::move(send)] { impl->record_suppressed(send); });
+}
+
+bool Engine::paused() const {
+    return impl_->paused_on_log.load();
 }
 
 void Engine::stop() {

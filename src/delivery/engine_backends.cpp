@@ -15,6 +15,9 @@ std::uint64_t SpoolQueue::recovered_through() const {
 bool SpoolQueue::contains(std::uint64_t envid) const {
     return spool_.contains(envid);
 }
+void SpoolQueue::release_reserve() {
+    spool_.release_reserve();
+}
 std::optional<spool::QueueEntry> SpoolQueue::find(std::uint64_t envid) const {
     return spool_.find(envid);
 }

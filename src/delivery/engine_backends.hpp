@@ -19,6 +19,7 @@ public:
     std::vector<spool::QueueEntry> list_after(std::uint64_t after, std::size_t limit) const override;
     std::uint64_t recovered_through() const override;
     bool contains(std::uint64_t envid) const override;
+    void release_reserve() override;
     std::optional<spool::QueueEntry> find(std::uint64_t envid) const override;
     std::optional<std::string> read_body(std::uint64_t envid) const override;
     void remove(std::uint64_t envid) override;

@@ -63,7 +63,9 @@ Spool::Spool(SpoolOptions options)
     fs::create_directories(opt_.dir);
     if (const auto free_bytes = free_space()) { // before anything here or in SQLite needs space
         low_ = *free_bytes < opt_.min_free_bytes;
+        at_start_ = true; // a start below the minimum: the databases get the reserve at once
         tend_reserve(*free_bytes);
+        at_start_ = false;
     }
     for (const auto& d : {tmp_dir_, queue_dir_, corrupt_dir_})
         fs::create_directories(d);
@@ -338,26 +340,41 @@ std::optional<std::uint64_t> Spool::free_space() const {
     return static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize;
 }
 
-// The reserve: space held back while there is plenty, given back once there is not, so the
-// databases can still record results (and open at all) when the file system fills up. Made again
-// only with room to spare (twice its size above the minimum), so giving it back does not flip the
-// spool between low and not.
+// The reserve: space held back while there is plenty and given back once the file system is
+// nearly full (less free than the reserve's size) or the delivery log cannot write, so the
+// databases can still record results, and open at all after a restart. Made again only with room
+// to spare (twice its size above the minimum). At most half the minimum, so giving it back never
+// lifts the spool out of "low" by itself. A file of the wrong size (cut short by a crash, or left
+// from another setting) is replaced.
 void Spool::tend_reserve(std::uint64_t free_bytes) {
     const auto size = reserve_size();
-    if (size == 0) return;
     const auto path = opt_.dir / "reserve";
     std::error_code ec;
-    const bool present = fs::exists(path, ec);
-    if (free_bytes < opt_.min_free_bytes) {
+    const auto have = fs::file_size(path, ec);
+    const bool present = !ec;
+    if (present && have != size) {
+        fs::remove(path, ec);
+        return tend_reserve(free_bytes + have);
+    }
+    if (size == 0) return;
+    if (free_bytes < size || (at_start_ && free_bytes < opt_.min_free_bytes)) {
         if (present && fs::remove(path, ec)) reserve_released_ = true;
         return;
     }
     if (present || free_bytes < opt_.min_free_bytes + 2 * size) return;
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) return;
-    const bool ok = ::posix_fallocate(fd, 0, static_cast<off_t>(size)) == 0;
+    // fallocate(2), not posix_fallocate: where the file system cannot reserve blocks there is no
+    // reserve, rather than a slow write of every block on an SMTP thread.
+    const bool ok = ::fallocate(fd, 0, 0, static_cast<off_t>(size)) == 0;
     ::close(fd);
     if (!ok) fs::remove(path, ec);
+}
+
+void Spool::release_reserve() {
+    std::lock_guard lock(reserve_mutex_);
+    std::error_code ec;
+    if (fs::remove(opt_.dir / "reserve", ec)) reserve_released_ = true;
 }
 
 std::uint64_t Spool::reserve_size() const { // half the minimum at most: given back, it leaves the spool low

@@ -52,6 +52,9 @@ public:
     // event, under an envid of its own, with the next group commit of results (any thread).
     void record_suppressed(store::SuppressedSend send);
     void stop(); // no new attempts
+    // No attempt starts: the delivery log could not take the last results (docs/queue-format.md,
+    // "A full disk"). Any thread.
+    bool paused() const;
 
     struct Impl;
 

@@ -29,6 +29,8 @@ public:
     // it; those committed later reach the engine through enqueue().
     virtual std::uint64_t recovered_through() const = 0;
     virtual bool contains(std::uint64_t envid) const = 0;
+    // The delivery log could not write: give the spool's reserve of disk space back.
+    virtual void release_reserve() {}
     virtual std::optional<spool::QueueEntry> find(std::uint64_t envid) const = 0;
     virtual std::optional<std::string> read_body(std::uint64_t envid) const = 0;
     virtual void remove(std::uint64_t envid) = 0;

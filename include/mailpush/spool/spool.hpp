@@ -56,10 +56,11 @@ public:
     // Asynchronous commit; `done` runs on a writer thread after the directory fsync.
     void submit(CommitRequest request, CommitCallback done);
 
-    // Free space below the limit? Cached for a second; safe from any thread. Below it the
-    // reserve file (spool/reserve, min(32 MiB, min_free_bytes / 2)) is given back; it is made again
-    // once there is twice its size to spare above the limit.
+    // Free space below the limit? Cached for a second; safe from any thread. It also tends the
+    // reserve file (spool/reserve, min(32 MiB, min_free_bytes / 2); docs/queue-format.md).
     bool storage_low();
+    // Gives the reserve back now (the delivery log could not write). Any thread.
+    void release_reserve();
     // Whether the reserve was given back since start (logged by the caller).
     bool reserve_released() const { return reserve_released_; }
 
@@ -129,6 +130,7 @@ private:
     std::uint64_t reserve_size() const;
     std::mutex reserve_mutex_;
     std::atomic<bool> reserve_released_{false};
+    bool at_start_ = false; // tend_reserve called by the constructor
     std::atomic<bool> low_{false};
     std::atomic<std::int64_t> low_checked_ms_{0};
 };

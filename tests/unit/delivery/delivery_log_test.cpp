@@ -48,6 +48,23 @@ TEST(DeliveryLog, PruneForgetsOnlyFinishedMessagesPastTheCutoff) {
     }
 }
 
+// A pending result written after the recipient became final (a kept result written late, after
+// a queue delete) does not make it pending again; a later final result still replaces a final one.
+TEST(DeliveryLog, AFinalStateIsNotTurnedBackIntoAPendingOne) {
+    const mailpush::test_support::TempDir temp{"mailpush-delivery-log-final"};
+    DeliveryLog log((temp.path() / "d.db").string());
+    add_queued(log, 1, {"a@example.org"});
+    log.mark_deleted(1, {"a@example.org"});
+    auto late = final_update(1, 0, "a@example.org", 1'000);
+    late.record.state = RcptState::deferred;
+    late.event.clear();
+    log.apply({late});
+    ASSERT_EQ(log.recipients(1).size(), 1u);
+    EXPECT_EQ(log.recipients(1)[0].state, RcptState::failed);
+    log.apply({final_update(1, 0, "a@example.org", 2'000)}); // final over final: replaced
+    EXPECT_EQ(log.recipients(1)[0].state, RcptState::delivered);
+}
+
 // A message still in the spool is never forgotten: a recipient of it without a row (never
 // attempted: held, say) would otherwise make its finished ones read as queued at the next start.
 TEST(DeliveryLog, PruneKeepsMessagesStillQueued) {

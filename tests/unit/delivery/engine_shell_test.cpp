@@ -98,6 +98,7 @@ struct FakeQueue : MessageQueue {
     std::uint64_t through = UINT64_MAX; // recovered_through(): every entry unless a test says
     std::uint64_t recovered_through() const override { return through; }
     bool contains(std::uint64_t envid) const override { return holds(envid); }
+    void release_reserve() override { calls.add("release_reserve"); }
     std::optional<spool::QueueEntry> find(std::uint64_t envid) const override {
         std::lock_guard lock(mutex);
         const auto it = entries.find(envid);
@@ -593,6 +594,8 @@ TEST_F(EngineShell, AFailedWriteOfResultsIsKeptAndPausesAttemptsUntilWritten) {
         });
     };
     ASSERT_TRUE(failures(2)); // the retry ran: the engine knows the log is failing
+    EXPECT_TRUE(engine->paused());
+    EXPECT_TRUE(calls.wait_for_line("release_reserve")); // the databases get the spool's reserve
     queue.put(4, {"d@four.test"});
     engine->enqueue(4);
     ASSERT_TRUE(failures(4)); // two more retries later, message 4 is still not attempted
@@ -601,6 +604,21 @@ TEST_F(EngineShell, AFailedWriteOfResultsIsKeptAndPausesAttemptsUntilWritten) {
     ASSERT_TRUE(calls.wait_removed(3));
     ASSERT_TRUE(calls.wait_removed(4));
     EXPECT_TRUE(calls.has("apply 3.0:delivered+event"));
+    EXPECT_FALSE(engine->paused());
+}
+
+// At shutdown, results kept after a failed write get one more try.
+TEST_F(EngineShell, StopTriesTheKeptResultsOnceMore) {
+    EngineOptions o;
+    o.log_write_retry = std::chrono::hours(1); // no retry of its own during the test
+    start(o);
+    records.failing_applies = 1;
+    queue.put(1, {"a@one.test"});
+    engine->enqueue(1);
+    ASSERT_TRUE(calls.wait_for_line("failed apply 1.0:delivered+event"));
+    engine->stop();
+    ASSERT_TRUE(calls.wait_removed(1));
+    EXPECT_TRUE(calls.has("apply 1.0:delivered+event"));
 }
 
 // A recipient whose address entered the invalid-address library after the message was queued
