@@ -640,11 +640,15 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
         log_blocked = true;
         paused_on_log = true;
         // The databases need room: the spool's reserve is given back (no-op if already).
-        asio::post(log_strand, [self = shared_from_this()] { self->io_parts.queue.release_reserve(); });
+        asio::post(log_strand, [weak = weak_from_this()] {
+            if (auto self = weak.lock()) self->io_parts.queue.release_reserve();
+        });
         log_retry_timer.expires_after(options.log_write_retry);
         log_retry_timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
             if (ec || self->stopping) return;
-            asio::post(self->log_strand, [self] { self->flush_results(); });
+            asio::post(self->log_strand, [weak = self->weak_from_this()] {
+                if (auto again = weak.lock()) again->flush_results();
+            });
         });
     }
     void unblock_log() {
@@ -758,7 +762,11 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
         log_retry_timer.cancel();
         io_parts.transport->stop();
         // Results kept after a failed write get a last try (the blocking pool is joined after).
-        asio::post(log_strand, [self = shared_from_this()] { self->flush_results(true); });
+        // Weak: posted from the engine's strand, possibly after the blocking pool was joined (a test's
+        // teardown); an unrun handler must not be the last owner of the engine.
+        asio::post(log_strand, [weak = weak_from_this()] {
+            if (auto self = weak.lock()) self->flush_results(true);
+        });
     }
 };
 
