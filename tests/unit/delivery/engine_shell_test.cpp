@@ -137,7 +137,7 @@ struct FakeRecords : DeliveryRecords {
     explicit FakeRecords(Calls& c)
         : calls(c) {}
 
-    std::function<void()> before_read;  // runs inside recipients_between, after it is recorded
+    std::function<void()> before_read;  // runs inside recipients_of, after it is recorded
     std::set<std::uint64_t> unreadable; // recipients_of throws when asked for one of these
     std::vector<RecipientRecord> recipients_of(const std::vector<std::uint64_t>& envids) override {
         calls.add("recipients " + std::to_string(envids.front()) + "-" + std::to_string(envids.back()));
