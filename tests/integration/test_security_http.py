@@ -192,7 +192,7 @@ def test_the_public_listener_at_its_limit_leaves_the_admin_listener_its_own(make
             s.sendall(get)
             assert s.recv(4096).startswith(b"HTTP/1.1")
         assert raw_exchange(srv.ports["http"], get).startswith(b"HTTP/1.1 503")  # the public side is full
-        assert status_of(f"{srv.admin_url}/metrics", TOKEN) == 200  # the operator's is not
+        # the operator's is not; every admin connection stays open, so the count is exact
         admin_held = [socket.create_connection(("127.0.0.1", srv.ports["admin"]), timeout=10) for _ in range(2)]
         try:
             for s in admin_held:
