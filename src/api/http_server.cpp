@@ -11,6 +11,7 @@
 #include "mailpush/net/listen.hpp"
 #include "mailpush/net/offload.hpp"
 #include "mailpush/openapi/openapi.hpp"
+#include "mailpush/spool/inflight_budget.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -28,6 +29,7 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -103,6 +105,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     openapi::OpenApi* open_api;
     const TrackingEndpoints* tracking = nullptr;
     Console* console = nullptr;
+    spool::InflightBudget unlimited{std::numeric_limits<std::uint64_t>::max()};
+    spool::InflightBudget* inflight = &unlimited;
     Pools pools;
     std::vector<Listener> listeners;
     Budget public_budget;
@@ -269,6 +273,18 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
                 break;
             }
             parser.body_limit(limit);
+            // The body and the message built from it are held in memory until the answer: twice
+            // the declared size (the route's limit when undeclared) from the spool's budget.
+            spool::InflightCharge held(*inflight);
+            const std::uint64_t holds = 2 * (declared ? *declared : (parser.is_done() ? 0 : limit));
+            if (audience == Audience::public_ && holds > 0 && !held.cover(holds, holds)) {
+                counter("mailpush_http_inflight_refusals_total",
+                        "HTTP requests refused: the budget of message bytes in memory is spent")
+                    .add();
+                const ApiResponse busy = json_error(503, "Busy", "too many message bytes in progress; retry");
+                co_await write_error(stream, header.version(), busy);
+                break;
+            }
             if (!parser.is_done()) {
                 if (beast::iequals(header[http::field::expect], "100-continue")) {
                     http::response<http::empty_body> go_on{http::status::continue_, header.version()};
@@ -490,6 +506,10 @@ void HttpServer::set_tracking(const TrackingEndpoints* endpoints) {
 
 void HttpServer::set_console(Console* console) {
     impl_->console = console;
+}
+
+void HttpServer::set_inflight_budget(spool::InflightBudget* budget) {
+    impl_->inflight = budget;
 }
 
 void HttpServer::add_listener(HttpListener listener) {

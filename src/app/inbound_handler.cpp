@@ -135,7 +135,7 @@ void InboundHandler::forward(net::InboundMessage& m, const std::string& to, net:
     env.helo = m.envelope.helo;
     std::string body = std::string(kForwardedHeader) + ": <" + local + ">\r\n" + m.body;
     auto on_committed = on_committed_;
-    spool_.submit({std::move(env), std::move(body), m.peer_ip},
+    spool_.submit({std::move(env), std::move(body), m.peer_ip, nullptr, {}},
                   [m, done, kind, on_committed](smtp::CommitResult r) mutable {
                       if (r.ok && on_committed) on_committed(r.envid);
                       finish(m, kind, r.ok ? "forward" : "error", r.ok ? 1 : 0,

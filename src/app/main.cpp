@@ -318,7 +318,7 @@ int main(int argc, char** argv) {
         openapi::OpenApiBackends backends;
         backends.submit = [&spool, &engine](smtp::Envelope env, std::string body, std::string peer,
                                             openapi::OpenApiBackends::Done done) {
-            spool.submit({std::move(env), std::move(body), std::move(peer)},
+            spool.submit({std::move(env), std::move(body), std::move(peer), nullptr, {}},
                          [&engine, done = std::move(done)](smtp::CommitResult r) {
                              if (r.ok) engine.enqueue(r.envid);
                              done(r.ok ? std::optional<std::uint64_t>(r.envid) : std::nullopt);
@@ -346,6 +346,10 @@ int main(int argc, char** argv) {
             "mailpush_delivery_paused",
             "1 while no delivery attempt starts because the delivery log cannot be written",
             [&engine] { return engine.paused() ? 1.0 : 0.0; });
+        metrics::registry().gauge("mailpush_inflight_bytes",
+                                  "Bytes of message bodies held in memory by SMTP sessions and API sends "
+                                  "([spool] max_inflight_bytes)",
+                                  [&spool] { return static_cast<double>(spool.inflight().used()); });
         metrics::registry().gauge("mailpush_queue_messages",
                                   "Messages in the spool (accepted, not yet finished)",
                                   [&spool] { return static_cast<double>(spool.size()); });
@@ -393,6 +397,7 @@ int main(int argc, char** argv) {
         }
         // After the console: requests still on the pools at shutdown never outlive it.
         api::HttpServer http(io, cfg.http, cfg.admin, admin, &open_api, {api_pool, admin_pool});
+        http.set_inflight_budget(&spool.inflight());
         http.set_tracking(&tracking_endpoints);
         http.set_console(console.get());
         if (cfg.http.port != 0)

@@ -18,6 +18,17 @@ bool write_all(int fd, std::string_view data) noexcept {
     return true;
 }
 
+bool pwrite_all(int fd, std::string_view data, std::uint64_t offset) noexcept {
+    while (!data.empty()) {
+        const auto n = ::pwrite(fd, data.data(), data.size(), static_cast<off_t>(offset));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        data.remove_prefix(static_cast<std::size_t>(n));
+        offset += static_cast<std::uint64_t>(n);
+    }
+    return true;
+}
+
 void start_writeback(int fd) noexcept {
     ::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 }

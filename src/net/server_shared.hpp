@@ -52,12 +52,13 @@ std::string dummy_password_hash(const store::Store& store);
 
 struct ServerShared {
     ServerShared(asio::io_context& io_, const SmtpOptions& cfg_, spool::Spool& spool_, store::Store& store_,
-                 asio::thread_pool& cpu_)
+                 asio::thread_pool& cpu_, asio::thread_pool& files_)
         : io(io_)
         , cfg(cfg_)
         , spool(spool_)
         , store(store_)
         , cpu_pool(cpu_)
+        , file_pool(files_)
         , gate(gate_options(cfg_))
         , dummy_hash(dummy_password_hash(store_)) {}
 
@@ -66,6 +67,7 @@ struct ServerShared {
     spool::Spool& spool;
     store::Store& store;
     asio::thread_pool& cpu_pool;
+    asio::thread_pool& file_pool; // writes of large messages to the spool's files (DataSpill)
 
     std::mutex tls_mutex;
     std::shared_ptr<asio::ssl::context> tls;

@@ -1,6 +1,7 @@
 // The I/O driver of one SMTP session: reads bytes into the sans-I/O core, writes its replies,
 // performs its actions (credential check, spool commit, TLS handshake) and enforces timeouts
 // (RFC 5321 §4.5.3.2). Talks to an untrusted client; all protocol decisions are the core's.
+#include "data_spill.hpp"
 #include "server_shared.hpp"
 #include "smtp_metrics.hpp"
 #include "traffic_checks.hpp"
@@ -50,6 +51,9 @@ std::optional<smtp::Reply> quota_refusal(store::QuotaVerdict verdict) {
 
 // Answers the core's cheap checks from memory: storage state, account status, IP protection,
 // verified domain, quotas, the invalid library.
+// What DATA needs free in the budget of message bytes in memory: one read's worth.
+constexpr std::uint64_t kDataRoom = 64 * 1024;
+
 class ConnectionPolicy final : public smtp::SessionPolicy {
 public:
     ConnectionPolicy(ServerShared& s, std::string peer_ip)
@@ -94,6 +98,12 @@ public:
         for (const auto& r : env.recipients)
             reach += dir->reach(sender->account, r.address);
         return quota_reply(*dir, sender->account, static_cast<std::int64_t>(reach));
+    }
+
+    // Room for one more message's first bytes in the budget of bodies held in memory.
+    std::optional<smtp::Reply> check_data(const smtp::Envelope&) override {
+        if (!shared_.spool.inflight().has_room(kDataRoom)) return smtp::replies::inflight_full();
+        return std::nullopt;
     }
 
     // The AUTH address itself, or any address on one of the account's domains.
@@ -314,6 +324,7 @@ public:
         , listener_(listener)
         , policy_(*shared_, conn_->peer_ip)
         , session_(limits_for(shared_->cfg, listener, shared_->tls_context() != nullptr), policy_)
+        , spill_(shared_->spool, shared_->file_pool, conn_->peer_ip)
         , deadline_(Clock::now() + shared_->cfg.session_timeout) {
         conn_->session = &session_;
         session_.observe_transitions(trace_transitions(conn_->sid));
@@ -341,6 +352,7 @@ public:
         conn_->socket.non_blocking(true);
         for (;;) {
             if (!co_await deliver(out)) break;
+            if (!session_.in_data()) spill_.reset(); // the transaction, if any, is answered
             if (conn_->draining && !session_.in_transaction()) {
                 out = session_.on_shutdown();
                 reason = "shutdown";
@@ -359,6 +371,7 @@ public:
                 break;
             }
             out = session_.on_input(input);
+            co_await spill_.tend(session_, out);
         }
         if (session_.closed() && reason == "disconnect") reason = "quit";
         boost::system::error_code ignored;
@@ -488,7 +501,7 @@ private:
             }
             case smtp::ActionKind::commit_message: {
                 const auto nrcpt = out.action.envelope.recipients.size();
-                const auto size = out.action.body.size();
+                const auto size = out.action.body.size() + spill_.on_file();
                 spool::CommitRequest req;
                 req.envelope = std::move(out.action.envelope);
                 // A RCPT to a recipient list's alias goes to every member (SPEC §3).
@@ -506,7 +519,7 @@ private:
                 if (sender) stopped = expand_aliases(*dir, account, req.envelope, shared_->store);
                 if (sender) {
                     // X-AliDM-Settings (docs/suppression.md): read here, removed at delivery.
-                    auto ask = unsubscribe_ask(*dir, *sender, out.action.body);
+                    auto ask = unsubscribe_ask(*dir, *sender, out.action.headers());
                     if (auto* refusal = std::get_if<smtp::Reply>(&ask)) {
                         smtp::CommitResult refused;
                         refused.refusal = std::move(*refusal);
@@ -514,7 +527,7 @@ private:
                         break;
                     }
                     req.envelope.unsubscribe = std::move(std::get<std::string>(ask));
-                    if (auto refusal = ask_tracking(*dir, req.envelope, out.action.body)) {
+                    if (auto refusal = ask_tracking(*dir, req.envelope, out.action.headers())) {
                         smtp::CommitResult refused;
                         refused.refusal = std::move(refusal);
                         out = session_.on_commit_result(refused);
@@ -545,11 +558,12 @@ private:
                     info ? fatigue_recipients(*dir, account, req.envelope) : std::vector<std::string>{};
                 const std::string auth_user = req.envelope.auth_user;
                 if (!stopped.empty()) {
-                    const auto subject = smtp::find_header(out.action.body, "Subject").value_or("");
+                    const auto subject = smtp::find_header(out.action.headers(), "Subject").value_or("");
                     for (auto& s : stopped)
                         s.subject = subject.substr(0, 300);
                 }
                 req.body = std::move(out.action.body);
+                spill_.hand_to(req, out.action);
                 req.peer_ip = conn_->peer_ip;
                 const auto commit_started = Clock::now();
                 const auto result =
@@ -684,6 +698,7 @@ private:
     Listener listener_;
     ConnectionPolicy policy_;
     smtp::ServerSession session_;
+    DataSpill spill_;
     Clock::time_point deadline_;
     std::shared_ptr<asio::ssl::context> tls_ctx_;
     std::string tls_buffer_; // allocated on the first TLS read only

@@ -41,7 +41,8 @@ std::string dummy_password_hash(const store::Store& store) {
 SmtpServer::SmtpServer(asio::io_context& io, const SmtpOptions& options, spool::Spool& spool,
                        store::Store& store, asio::thread_pool& cpu_pool,
                        std::shared_ptr<asio::ssl::context> tls)
-    : shared_(std::make_shared<ServerShared>(io, options, spool, store, cpu_pool)) {
+    : file_pool_(std::make_unique<asio::thread_pool>(2))
+    , shared_(std::make_shared<ServerShared>(io, options, spool, store, cpu_pool, *file_pool_)) {
     shared_->tls = std::move(tls);
 }
 

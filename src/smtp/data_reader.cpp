@@ -1,7 +1,5 @@
 #include "mailpush/smtp/data_reader.hpp"
 
-#include <cstring>
-
 namespace mailpush::smtp {
 
 DataReader::DataReader(std::size_t max_bytes)
@@ -11,9 +9,26 @@ void DataReader::emit(char c) {
     emit(std::string_view(&c, 1));
 }
 
+std::string DataReader::take_chunk() {
+    if (!chunked_) {
+        chunked_ = true;
+        const auto prefix = std::string_view(body_).substr(0, kHeadBytes);
+        const auto end = prefix.find("\r\n\r\n");
+        head_ = prefix.substr(0, end == std::string_view::npos ? prefix.size() : end + 4);
+    }
+    std::string chunk = std::move(body_);
+    body_.clear();
+    return chunk;
+}
+
+void DataReader::abandon() {
+    abandoned_ = true;
+    std::string().swap(body_);
+}
+
 void DataReader::emit(std::string_view s) {
     size_ += s.size();
-    if (too_big_) return;
+    if (too_big_ || abandoned_) return;
     if (size_ > max_bytes_) {
         too_big_ = true;
         std::string().swap(body_); // free the memory; we only keep scanning for the end

@@ -74,15 +74,19 @@ std::string remove_header(std::string message, std::string_view name) {
     return message;
 }
 
-std::string add_trace_headers(std::string_view message, const TraceInfo& info) {
-    std::string out;
-    out.reserve(message.size() + 512);
-    out += "Received: from " + info.helo + " ([" + info.peer_ip + "])\r\n\tby " + info.hostname +
-           " (mailpush) with " + info.protocol + " id " + info.envid + ";\r\n\t" + info.date + "\r\n";
+std::string trace_prefix(std::string_view message, const TraceInfo& info) {
+    std::string out = "Received: from " + info.helo + " ([" + info.peer_ip + "])\r\n\tby " + info.hostname +
+                      " (mailpush) with " + info.protocol + " id " + info.envid + ";\r\n\t" + info.date +
+                      "\r\n";
     if (!find_header(message, "Message-ID")) out += "Message-ID: " + info.message_id + "\r\n";
     if (!find_header(message, "Date")) out += "Date: " + info.date + "\r\n";
     // A message with no header section at all gets the blank line that separates the body.
     if (header_section_size(message) == 0 && !message.starts_with("\r\n")) out += "\r\n";
+    return out;
+}
+
+std::string add_trace_headers(std::string_view message, const TraceInfo& info) {
+    std::string out = trace_prefix(message, info);
     out.append(message);
     return out;
 }

@@ -69,6 +69,7 @@ constexpr std::array<ReplyTemplate, static_cast<std::size_t>(ReplyId::end_)> kCa
     {ReplyId::bare_newline, 554, Status{5, 6, 11}, "Message contains bare CR or LF, rejected", kOwn},
     {ReplyId::queued, 250, Status{2, 0, 0}, "Data Ok: queued as freedom ###envid={}", kDocumented},
     {ReplyId::storage_low, 452, Status{4, 3, 1}, "Insufficient system storage", kOwn},
+    {ReplyId::inflight_full, 452, Status{4, 3, 1}, "Too much mail in progress, try again later", kOwn},
     {ReplyId::account_unavailable, 551, Status{5, 7, 1}, "Main account unavailable", kDocumented},
     {ReplyId::daily_quota_exceeded, 552, Status{5, 7, 0}, "Daily sending quota exceeded", kDocumented},
     {ReplyId::monthly_quota_exceeded, 552, Status{5, 7, 0}, "Monthly sending quota exceeded", kDocumented},
@@ -261,6 +262,10 @@ Reply queued(std::uint64_t envid) {
 }
 Reply storage_low() {
     return render(ReplyId::storage_low);
+}
+
+Reply inflight_full() {
+    return render(ReplyId::inflight_full);
 }
 Reply account_unavailable() {
     return render(ReplyId::account_unavailable);

@@ -62,6 +62,16 @@ InboundRecipient SessionPolicy::inbound_recipient(std::string_view) {
     return InboundRecipient::foreign;
 }
 
+std::optional<Reply> SessionPolicy::check_data(const Envelope&) {
+    return std::nullopt;
+}
+
+void ServerSession::refuse_data(Reply r) {
+    if (!data_ || data_refusal_) return;
+    data_->abandon();
+    data_refusal_ = std::move(r);
+}
+
 ServerSession::ServerSession(SessionLimits limits, SessionPolicy& policy)
     : limits_(std::move(limits))
     , policy_(policy) {}

@@ -4,6 +4,8 @@
 #include "mailpush/smtp/command.hpp"
 #include "mailpush/smtp/server_session.hpp"
 
+#include <utility>
+
 namespace mailpush::smtp {
 namespace {
 
@@ -127,7 +129,9 @@ void ServerSession::cmd_data(std::string_view args) {
     if (tx_->recipients.empty())
         return reply(rcpt_attempts_ > 0 ? replies::no_valid_recipients() : replies::need_rcpt());
     if (!args.empty()) return reply(replies::syntax_params());
+    if (auto refusal = policy_.check_data(*tx_)) return reply(*refusal, false);
     reply(replies::start_data());
+    data_refusal_.reset();
     data_ = std::make_unique<DataReader>(limits_.max_message_bytes);
     enter(State::data);
 }
@@ -141,7 +145,13 @@ void ServerSession::finish_data() {
         enter(State::command);
         return reply(reader->bare_newline() ? replies::bare_newline() : replies::data_too_big());
     }
+    if (auto refusal = std::exchange(data_refusal_, std::nullopt)) {
+        enter(State::command);
+        return reply(*refusal, false);
+    }
     auto body = reader->take_body();
+    const bool chunked = reader->chunked();
+    const std::string& headers = chunked ? reader->head() : body;
     // Inbound mail is not ours to police by From: (a bounce comes from the remote MTA).
     if (env.auth_user.empty()) {
         out_.action.kind = ActionKind::inbound_message;
@@ -154,7 +164,7 @@ void ServerSession::finish_data() {
     // checked like any other: its From: (the MTA's MAILER-DAEMON) must be on an account domain.
     if (limits_.from_header_policy == FromHeaderPolicy::account_domains) {
         const auto author = check_author_headers(
-            body, [&](std::string_view address) { return policy_.may_author(env, address); });
+            headers, [&](std::string_view address) { return policy_.may_author(env, address); });
         if (author.verdict != AuthorVerdict::ok) {
             enter(State::command);
             return reply(author.verdict == AuthorVerdict::malformed ? replies::from_header_malformed()
@@ -164,6 +174,8 @@ void ServerSession::finish_data() {
     out_.action.kind = ActionKind::commit_message;
     out_.action.envelope = std::move(env);
     out_.action.body = std::move(body);
+    out_.action.chunked = chunked;
+    if (chunked) out_.action.head = reader->head();
     enter(State::waiting);
 }
 

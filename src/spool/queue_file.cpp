@@ -30,16 +30,37 @@ nlohmann::json envelope_json(const QueueEntry& e) {
 }
 } // namespace
 
-std::string encode_queue_file(const QueueEntry& entry, std::string_view body) {
+namespace {
+std::string head_of(const QueueEntry& entry, std::uint64_t body_size, std::size_t padded_to) {
     // Non-UTF-8 bytes (8BITMIME headers in the envelope are ASCII, but be safe) are replaced.
-    const std::string header =
-        envelope_json(entry).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    std::string out;
-    out.reserve(header.size() + body.size() + 64);
-    out += kMagic;
-    out += std::to_string(header.size()) + " " + std::to_string(body.size()) + "\n";
-    out += header;
-    out += '\n';
+    std::string header = envelope_json(entry).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (padded_to == 0)
+        return std::string(kMagic) + std::to_string(header.size()) + " " + std::to_string(body_size) + "\n" +
+               header + "\n";
+    // The header's length in 20 digits, so the first line's length does not depend on it; the
+    // JSON is padded with spaces (whitespace a JSON parser skips).
+    const std::string body_len = std::to_string(body_size);
+    const std::size_t first_line = kMagic.size() + 20 + 1 + body_len.size() + 1;
+    if (padded_to < first_line + header.size() + 1) return {};
+    const std::size_t header_len = padded_to - first_line - 1;
+    std::string len = std::to_string(header_len);
+    len.insert(0, 20 - len.size(), '0');
+    header.append(header_len - header.size(), ' ');
+    return std::string(kMagic) + len + " " + body_len + "\n" + header + "\n";
+}
+} // namespace
+
+std::string queue_file_head(const QueueEntry& entry, std::size_t padded_to) {
+    return head_of(entry, entry.size, padded_to);
+}
+
+std::string_view queue_file_trailer() {
+    return kTrailer;
+}
+
+std::string encode_queue_file(const QueueEntry& entry, std::string_view body) {
+    std::string out = head_of(entry, body.size(), 0);
+    out.reserve(out.size() + body.size() + kTrailer.size());
     out.append(body);
     out += kTrailer;
     return out;

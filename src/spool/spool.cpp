@@ -7,9 +7,11 @@
 #include "mailpush/common/random.hpp"
 #include "mailpush/smtp/message_headers.hpp"
 
+#include <cerrno>
 #include <ctime>
 #include <fcntl.h>
 #include <fstream>
+#include <limits>
 #include <malloc.h>
 #include <set>
 #include <sstream>
@@ -57,6 +59,7 @@ std::string queue_file_name(std::uint64_t envid) {
 
 Spool::Spool(SpoolOptions options)
     : opt_(std::move(options))
+    , inflight_(opt_.max_inflight_bytes)
     , tmp_dir_(opt_.dir / "tmp")
     , queue_dir_(opt_.dir / "queue")
     , corrupt_dir_(opt_.dir / "corrupt") {
@@ -256,6 +259,7 @@ bool Spool::write_file(Job& job) {
         common::format_time(common::UnixSeconds{std::chrono::seconds{entry.received_at_ms / 1000}},
                             common::TimeFormat::rfc5322_utc),
         "<" + common::random_hex(8) + "." + std::to_string(job.envid) + "@" + opt_.hostname + ">"};
+    if (job.request.spilled) return write_spilled(job, trace);
     const std::string body = smtp::add_trace_headers(job.request.body, trace);
     std::string().swap(job.request.body);
     entry.size = body.size();
@@ -268,6 +272,77 @@ bool Spool::write_file(Job& job) {
     // Start writeback now; commit_batch waits for it with fdatasync once every file is written.
     common::start_writeback(job.fd);
     return true;
+}
+
+// The file already holds the body's first part after its room (BodyFile): the room gets the
+// header and trace fields, the end the rest and the trailer, and the same file is renamed. An
+// envelope grown past the room (a recipient list's members) gets a new file instead, the first
+// part copied by the kernel.
+bool Spool::write_spilled(Job& job, const smtp::TraceInfo& trace) {
+    auto& file = *job.request.spilled;
+    QueueEntry& entry = job.entry;
+    const std::string prefix = smtp::trace_prefix(job.request.head, trace);
+    std::string end = std::move(job.request.body);
+    end += queue_file_trailer();
+    entry.size = prefix.size() + file.size() + end.size() - queue_file_trailer().size();
+    if (opt_.fault_injection == "write") return false;
+    if (file.room() > prefix.size()) {
+        if (auto head = queue_file_head(entry, file.room() - prefix.size()); !head.empty()) {
+            job.tmp_path = file.path();
+            file.taken_ = true; // renamed or removed by commit_batch from here on
+            job.fd = ::open(job.tmp_path.c_str(), O_WRONLY | O_CLOEXEC);
+            if (job.fd < 0) return false;
+            head += prefix;
+            if (!common::pwrite_all(job.fd, head, 0) ||
+                !common::pwrite_all(job.fd, end, file.room() + file.size()))
+                return false;
+            common::start_writeback(job.fd);
+            return true;
+        }
+    }
+    const int src = ::open(file.path().c_str(), O_RDONLY | O_CLOEXEC);
+    if (src < 0) return false;
+    job.tmp_path = (tmp_dir_ / (std::to_string(job.envid) + ".msg")).string();
+    job.fd = ::open(job.tmp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    bool ok = job.fd >= 0 && common::write_all(job.fd, queue_file_head(entry, 0) + prefix);
+    auto from = static_cast<off_t>(file.room());
+    for (auto left = file.size(); ok && left > 0;) {
+        const auto n = ::copy_file_range(src, &from, job.fd, nullptr, left, 0);
+        if (n < 0 && errno == EINTR) continue;
+        ok = n > 0;
+        if (ok) left -= static_cast<std::uint64_t>(n);
+    }
+    ::close(src);
+    ok = ok && common::write_all(job.fd, end);
+    if (ok) common::start_writeback(job.fd);
+    return ok;
+}
+
+std::unique_ptr<BodyFile> Spool::open_body_file(const smtp::Envelope& envelope, std::string_view peer_ip) {
+    // The room: this envelope's header with the widest numbers, the trace fields at their
+    // longest, and some slack for what the commit adds (X-AliDM-Settings); whole pages.
+    QueueEntry widest;
+    widest.envid = std::numeric_limits<std::uint64_t>::max();
+    widest.envelope = envelope;
+    widest.received_at_ms = std::numeric_limits<std::int64_t>::max();
+    widest.size = std::numeric_limits<std::uint64_t>::max();
+    widest.peer = std::string(peer_ip);
+    const std::string digits(20, '9');
+    const smtp::TraceInfo trace{opt_.hostname,
+                                envelope.helo,
+                                widest.peer,
+                                "ESMTPSA",
+                                digits,
+                                std::string(40, 'x'),
+                                "<" + std::string(16, 'f') + "." + digits + "@" + opt_.hostname + ">"};
+    const std::uint64_t need =
+        queue_file_head(widest, 0).size() + 20 + smtp::trace_prefix("", trace).size() + 1024;
+    const std::uint64_t room = (need + 4095) / 4096 * 4096;
+    auto path = (tmp_dir_ / ("body-" + common::random_hex(12) + ".part")).string();
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) return nullptr;
+    ::close(fd);
+    return std::unique_ptr<BodyFile>(new BodyFile(std::move(path), room, opt_.fault_injection == "write"));
 }
 
 bool Spool::sync_file(Job& job) {

@@ -25,6 +25,9 @@ class Console;
 namespace mailpush::openapi {
 class OpenApi;
 }
+namespace mailpush::spool {
+class InflightBudget;
+}
 namespace mailpush::api {
 
 struct HttpListener {
@@ -55,6 +58,9 @@ public:
     void set_tracking(const TrackingEndpoints* endpoints);
     // The web console under /console on every listener (operator mode on the admin one).
     void set_console(Console* console);
+    // The budget of message bytes in memory a public request's body is counted against (before
+    // start(); without one, a budget of its own with no limit).
+    void set_inflight_budget(spool::InflightBudget* budget);
     // Binds every listener; returns their "listening name=… kind=… addr=…" lines. Throws
     // std::runtime_error naming the listener and its address when one cannot be bound.
     std::vector<std::string> listen();

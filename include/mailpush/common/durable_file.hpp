@@ -3,6 +3,7 @@
 // many files, then syncs each, renames them all and syncs the directory once).
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -12,6 +13,8 @@ namespace mailpush::common {
 
 // Writes all of `data` to `fd` (short writes and EINTR retried). False with errno set on error.
 bool write_all(int fd, std::string_view data) noexcept;
+// The same at `offset`, the file position left alone.
+bool pwrite_all(int fd, std::string_view data, std::uint64_t offset) noexcept;
 
 // Asks the kernel to start writing `fd`'s data back now, so a later sync_data() waits less.
 void start_writeback(int fd) noexcept;

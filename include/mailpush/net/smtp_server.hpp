@@ -62,6 +62,7 @@ public:
     void set_inbound_handler(InboundHandler handler);
 
 private:
+    std::unique_ptr<boost::asio::thread_pool> file_pool_; // outlives shared_'s users' work
     std::shared_ptr<ServerShared> shared_;
 };
 

@@ -21,8 +21,24 @@ public:
     bool bare_newline() const noexcept { return bare_newline_; }
     std::size_t size() const noexcept { return size_; } // unstuffed bytes seen, even past the limit
 
-    // The message, each line ending in CRLF, dot-stuffing removed. Empty once too_big().
+    // The message, each line ending in CRLF, dot-stuffing removed. Empty once too_big(). After
+    // take_chunk(), only what came since the last chunk.
     std::string take_body() { return std::move(body_); }
+
+    // Bytes of the message held here (not yet taken as a chunk).
+    std::size_t held() const noexcept { return body_.size(); }
+    // Hands over what is held so far, to be written to the spool's file: a large message is
+    // never whole in memory. The first chunk's header section (at most kHeadBytes) is kept, for
+    // the checks made on the message's headers once it has ended.
+    std::string take_chunk();
+    bool chunked() const noexcept { return chunked_; }
+    const std::string& head() const noexcept { return head_; }
+    static constexpr std::size_t kHeadBytes = 64 * 1024;
+
+    // Keeps no more of the message (the server has no room for it): it is read to its end, then
+    // refused.
+    void abandon();
+    bool abandoned() const noexcept { return abandoned_; }
 
 private:
     enum class State { line_start, dot, dot_cr, mid, cr, done };
@@ -34,7 +50,10 @@ private:
     State state_ = State::line_start;
     bool too_big_ = false;
     bool bare_newline_ = false;
+    bool chunked_ = false;
+    bool abandoned_ = false;
     std::string body_;
+    std::string head_;
 };
 
 } // namespace mailpush::smtp

@@ -30,5 +30,8 @@ std::string remove_header(std::string message, std::string_view name);
 
 // Returns the message with the trace headers in front.
 std::string add_trace_headers(std::string_view message, const TraceInfo& info);
+// What add_trace_headers puts in front; `message` may be only the header section (a message
+// written to the spool in chunks).
+std::string trace_prefix(std::string_view message, const TraceInfo& info);
 
 } // namespace mailpush::smtp

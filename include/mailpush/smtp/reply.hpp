@@ -66,6 +66,7 @@ enum class ReplyId : std::uint8_t {
     bare_newline,
     queued,
     storage_low,
+    inflight_full,
     account_unavailable,
     daily_quota_exceeded,
     monthly_quota_exceeded,
@@ -164,6 +165,7 @@ Reply data_too_big(); // 557 at end of DATA
 Reply bare_newline();
 Reply queued(std::uint64_t envid);
 Reply storage_low();
+Reply inflight_full();          // 452: the server's budget for message bodies in memory is spent
 Reply account_unavailable();    // 551: the account is suspended
 Reply daily_quota_exceeded();   // 552
 Reply monthly_quota_exceeded(); // 552

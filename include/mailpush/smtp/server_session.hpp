@@ -61,6 +61,8 @@ public:
     virtual bool owns_address(const Envelope& envelope, std::string_view address);
     // The RCPT of an unauthenticated transaction on an inbound listener. Default: foreign.
     virtual InboundRecipient inbound_recipient(std::string_view address);
+    // DATA, before 354: whether there is room for another message now. Default: accept.
+    virtual std::optional<Reply> check_data(const Envelope& envelope);
 };
 
 // inbound_message: an unauthenticated message for a local recipient, for the inbound handler;
@@ -71,7 +73,12 @@ struct Action {
     ActionKind kind = ActionKind::none;
     Credentials credentials; // verify_credentials
     Envelope envelope;       // commit_message, inbound_message (auth_user empty)
-    std::string body;        // commit_message, inbound_message: the message, dot-stuffing removed
+    std::string body;        // commit_message, inbound_message: the message, dot-stuffing removed;
+                             // once chunked (take_data_chunk), only the part after the last chunk
+    bool chunked = false;    // commit_message: the driver holds the rest of the message
+    std::string head;        // chunked: the message's header section (DataReader::head)
+    // The header section, for checks of the message's headers.
+    const std::string& headers() const noexcept { return chunked ? head : body; }
 };
 
 struct Output {
@@ -112,6 +119,14 @@ public:
     bool authenticated() const noexcept { return !auth_user_.empty(); }
     const std::string& auth_user() const noexcept { return auth_user_; }
     std::size_t buffered() const noexcept { return buffer_.size() - pos_; }
+
+    // During DATA: the transaction, the bytes of message held, and those bytes handed over (the
+    // driver writes them to the spool's file; see DataReader::take_chunk).
+    const Envelope* transaction() const noexcept { return tx_ ? &*tx_ : nullptr; }
+    std::size_t data_held() const noexcept { return data_ ? data_->held() : 0; }
+    std::string take_data_chunk() { return data_ ? data_->take_chunk() : std::string(); }
+    // During DATA: keep no more of this message; it is read to its end and refused with `r`.
+    void refuse_data(Reply r);
 
     State state() const noexcept { return state_; }
 
@@ -154,6 +169,7 @@ private:
     std::optional<Envelope> tx_;
     unsigned rcpt_attempts_ = 0;
     std::unique_ptr<DataReader> data_;
+    std::optional<Reply> data_refusal_;
     Output out_;
     TransitionObserver observer_;
     RefusalObserver refusal_observer_;

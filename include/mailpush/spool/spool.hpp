@@ -6,6 +6,8 @@
 
 #include "mailpush/smtp/commit_result.hpp"
 #include "mailpush/smtp/envelope.hpp"
+#include "mailpush/spool/body_file.hpp"
+#include "mailpush/spool/inflight_budget.hpp"
 #include "mailpush/spool/options.hpp"
 
 #include <atomic>
@@ -16,11 +18,16 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
+
+namespace mailpush::smtp {
+struct TraceInfo;
+}
 
 namespace mailpush::spool {
 
@@ -35,8 +42,10 @@ struct QueueEntry {
 
 struct CommitRequest {
     smtp::Envelope envelope;
-    std::string body;
+    std::string body; // the message; with `spilled`, only what follows the file's part
     std::string peer_ip;
+    std::unique_ptr<BodyFile> spilled; // the message's first part, already on disk
+    std::string head;                  // with `spilled`: the message's header section
 };
 
 using CommitCallback = std::function<void(smtp::CommitResult)>;
@@ -55,6 +64,11 @@ public:
 
     // Asynchronous commit; `done` runs on a writer thread after the directory fsync.
     void submit(CommitRequest request, CommitCallback done);
+    // A file in tmp/ for a large message's body as it arrives (see BodyFile), with room in front
+    // for this envelope's header; nullptr if it cannot be made. Blocking.
+    std::unique_ptr<BodyFile> open_body_file(const smtp::Envelope& envelope, std::string_view peer_ip);
+    // The budget of message bytes held in memory (`[spool] max_inflight_bytes`).
+    InflightBudget& inflight() { return inflight_; }
 
     // Free space below the limit? Cached for a second; safe from any thread. It also tends the
     // reserve file (spool/reserve, min(32 MiB, min_free_bytes / 2); docs/queue-format.md).
@@ -102,11 +116,13 @@ private:
     void writer_loop();
     void commit_batch(std::vector<Job>& batch);
     bool write_file(Job& job); // writes and starts writeback; leaves job.fd open
-    bool sync_file(Job& job);  // waits for the data (fdatasync) and closes job.fd
+    bool write_spilled(Job& job, const smtp::TraceInfo& trace); // write_file for a BodyFile
+    bool sync_file(Job& job); // waits for the data (fdatasync) and closes job.fd
     void reserve_block(std::uint64_t end);
     std::filesystem::path message_path(std::uint64_t envid) const;
 
     SpoolOptions opt_;
+    InflightBudget inflight_;
     std::filesystem::path tmp_dir_, queue_dir_, corrupt_dir_;
     int queue_dir_fd_ = -1;
 
@@ -137,6 +153,11 @@ private:
 
 // Serialisation of one queue file (exposed for tests and recovery).
 std::string encode_queue_file(const QueueEntry& entry, std::string_view body);
+// The file's first line and header for `entry` (its size the body's); padded_to > 0: exactly
+// that long (the header's length in 20 digits, the JSON padded with spaces), or "" if it cannot
+// fit. The trailer follows the body.
+std::string queue_file_head(const QueueEntry& entry, std::size_t padded_to);
+std::string_view queue_file_trailer();
 std::optional<std::pair<QueueEntry, std::string>> decode_queue_file(std::string_view file);
 // The same checks from the file's first line and header, its size and its trailer, without
 // reading the body (recovery of a large queue).

@@ -1,0 +1,65 @@
+#include "data_spill.hpp"
+
+#include "mailpush/net/offload.hpp"
+#include "mailpush/smtp/reply.hpp"
+
+namespace mailpush::net {
+namespace {
+constexpr std::uint64_t kChargeStep = 64 * 1024;
+
+// Not coroutines (GCC 12 and captures in coroutines: see smtp_connection.cpp).
+auto open_on_pool(boost::asio::thread_pool& pool, spool::Spool& spool, smtp::Envelope envelope,
+                  std::string peer_ip) {
+    return offload(pool, [&spool, envelope = std::move(envelope), peer_ip = std::move(peer_ip)] {
+        return spool.open_body_file(envelope, peer_ip);
+    });
+}
+
+auto append_on_pool(boost::asio::thread_pool& pool, spool::BodyFile& file, std::string chunk) {
+    return offload(pool, [&file, chunk = std::move(chunk)] { return file.append(chunk); });
+}
+} // namespace
+
+DataSpill::DataSpill(spool::Spool& spool, boost::asio::thread_pool& files, std::string peer_ip)
+    : spool_(spool)
+    , files_(files)
+    , peer_ip_(std::move(peer_ip))
+    , charge_(spool.inflight()) {}
+
+boost::asio::awaitable<void> DataSpill::tend(smtp::ServerSession& session, const smtp::Output& out) {
+    if (!session.in_data()) {
+        if (out.action.kind == smtp::ActionKind::commit_message ||
+            out.action.kind == smtp::ActionKind::inbound_message)
+            charge_.force(out.action.body.size()); // read already: at most one read past the budget
+        co_return;
+    }
+    const auto* tx = session.transaction();
+    const auto held = session.data_held();
+    const bool covered = charge_.cover(held, kChargeStep);
+    if (covered && held < spool::kSpillBytes) co_return;
+    if (!tx || tx->auth_user.empty()) { // inbound: kept whole for its handler, within the budget
+        if (!covered) session.refuse_data(smtp::replies::inflight_full());
+        co_return;
+    }
+    auto chunk = session.take_data_chunk();
+    if (!file_) file_ = co_await open_on_pool(files_, spool_, *tx, peer_ip_);
+    const bool written = file_ && co_await append_on_pool(files_, *file_, std::move(chunk));
+    charge_.release(); // nothing of the message is held now
+    if (!written) {
+        session.refuse_data(smtp::replies::storage_error());
+        file_.reset();
+    }
+}
+
+void DataSpill::hand_to(spool::CommitRequest& request, smtp::Action& action) {
+    if (!action.chunked) return;
+    request.spilled = std::move(file_);
+    request.head = std::move(action.head);
+}
+
+void DataSpill::reset() {
+    charge_.release();
+    file_.reset();
+}
+
+} // namespace mailpush::net
