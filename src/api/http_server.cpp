@@ -274,10 +274,12 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
             }
             parser.body_limit(limit);
             // The body and the message built from it are held in memory until the answer: twice
-            // the declared size (the route's limit when undeclared) from the spool's budget.
+            // the declared size (the route's limit when undeclared) from the spool's budget, in
+            // its open share (the request is not authenticated yet).
             spool::InflightCharge held(*inflight);
             const std::uint64_t holds = 2 * (declared ? *declared : (parser.is_done() ? 0 : limit));
-            if (audience == Audience::public_ && holds > 0 && !held.cover(holds, holds)) {
+            if (audience == Audience::public_ && holds > 0 &&
+                !held.cover(holds, holds, spool::InflightBudget::Share::open)) {
                 counter("mailpush_http_inflight_refusals_total",
                         "HTTP requests refused: the budget of message bytes in memory is spent")
                     .add();

@@ -27,6 +27,10 @@ DataSpill::DataSpill(spool::Spool& spool, boost::asio::thread_pool& files, std::
     , charge_(spool.inflight()) {}
 
 boost::asio::awaitable<void> DataSpill::tend(smtp::ServerSession& session, const smtp::Output& out) {
+    if (session.data_started() != message_) { // a new message: nothing of the last one is kept
+        reset();
+        message_ = session.data_started();
+    }
     if (!session.in_data()) {
         if (out.action.kind == smtp::ActionKind::commit_message ||
             out.action.kind == smtp::ActionKind::inbound_message)
@@ -34,16 +38,26 @@ boost::asio::awaitable<void> DataSpill::tend(smtp::ServerSession& session, const
         co_return;
     }
     const auto* tx = session.transaction();
+    const bool inbound = !tx || tx->auth_user.empty();
     const auto held = session.data_held();
-    const bool covered = charge_.cover(held, kChargeStep);
+    if (held == 0) { // nothing kept (written out, or the message refused or over the size limit)
+        charge_.release();
+        co_return;
+    }
+    using Share = spool::InflightBudget::Share;
+    const bool covered = charge_.cover(held, kChargeStep, inbound ? Share::open : Share::whole);
     if (covered && held < spool::kSpillBytes) co_return;
-    if (!tx || tx->auth_user.empty()) { // inbound: kept whole for its handler, within the budget
-        if (!covered) session.refuse_data(smtp::replies::inflight_full());
+    if (inbound) { // kept whole for its handler, within its share
+        if (!covered) {
+            session.refuse_data(smtp::replies::inflight_full());
+            charge_.release();
+        }
         co_return;
     }
     auto chunk = session.take_data_chunk();
     if (!file_) file_ = co_await open_on_pool(files_, spool_, *tx, peer_ip_);
-    const bool written = file_ && co_await append_on_pool(files_, *file_, std::move(chunk));
+    bool written = false;
+    if (file_) written = co_await append_on_pool(files_, *file_, std::move(chunk));
     charge_.release(); // nothing of the message is held now
     if (!written) {
         session.refuse_data(smtp::replies::storage_error());

@@ -2,7 +2,7 @@
 // max_inflight_bytes`, docs/queue-format.md "Large messages"). Past spool::kSpillBytes, or when
 // the budget has no more room, an authenticated message is written on to a spool::BodyFile as it
 // arrives, on the file pool; an inbound message (its handler reads it whole) is refused instead
-// once the budget cannot cover it. Private to the net module.
+// once its open share of the budget cannot cover it. Private to the net module.
 #pragma once
 
 #include "mailpush/smtp/server_session.hpp"
@@ -36,6 +36,7 @@ private:
     std::string peer_ip_;
     spool::InflightCharge charge_;
     std::unique_ptr<spool::BodyFile> file_;
+    std::uint64_t message_ = 0; // the session's data_started() that charge_ and file_ are for
 };
 
 } // namespace mailpush::net

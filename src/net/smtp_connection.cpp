@@ -101,8 +101,10 @@ public:
     }
 
     // Room for one more message's first bytes in the budget of bodies held in memory.
-    std::optional<smtp::Reply> check_data(const smtp::Envelope&) override {
-        if (!shared_.spool.inflight().has_room(kDataRoom)) return smtp::replies::inflight_full();
+    std::optional<smtp::Reply> check_data(const smtp::Envelope& env) override {
+        using Share = spool::InflightBudget::Share;
+        if (!shared_.spool.inflight().has_room(kDataRoom, env.auth_user.empty() ? Share::open : Share::whole))
+            return smtp::replies::inflight_full();
         return std::nullopt;
     }
 

@@ -1,5 +1,7 @@
 #include "mailpush/smtp/data_reader.hpp"
 
+#include <algorithm>
+
 namespace mailpush::smtp {
 
 DataReader::DataReader(std::size_t max_bytes)
@@ -9,13 +11,31 @@ void DataReader::emit(char c) {
     emit(std::string_view(&c, 1));
 }
 
-std::string DataReader::take_chunk() {
-    if (!chunked_) {
-        chunked_ = true;
-        const auto prefix = std::string_view(body_).substr(0, kHeadBytes);
-        const auto end = prefix.find("\r\n\r\n");
-        head_ = prefix.substr(0, end == std::string_view::npos ? prefix.size() : end + 4);
+// The blank line may start in an earlier chunk: the search begins up to 3 bytes back. A message
+// that starts with its blank line has an empty header section.
+void DataReader::extend_head(std::string_view more) {
+    if (!head_open_ || head_too_long_) return;
+    if (head_.empty() && more.starts_with("\r\n")) {
+        head_ = "\r\n";
+        head_open_ = false;
+        return;
     }
+    const std::size_t back = std::min<std::size_t>(head_.size(), 3);
+    const std::size_t old = head_.size();
+    head_.append(more.substr(0, kHeadBytes + 4 - std::min(old, kHeadBytes + 4)));
+    const auto end = std::string_view(head_).find("\r\n\r\n", old - back);
+    if (end != std::string_view::npos) {
+        head_.resize(end + 4);
+        head_open_ = false;
+    } else if (head_.size() > kHeadBytes) {
+        head_too_long_ = true;
+        std::string().swap(head_);
+    }
+}
+
+std::string DataReader::take_chunk() {
+    chunked_ = true;
+    extend_head(body_);
     std::string chunk = std::move(body_);
     body_.clear();
     return chunk;
@@ -73,6 +93,7 @@ std::size_t DataReader::consume(std::string_view in) {
         case State::dot_cr:
             if (c == '\n') {
                 state_ = State::done;
+                if (chunked_) extend_head(body_); // the rest may end the header section
                 break;
             }
             bare_newline_ = true; // ".\r" followed by something else

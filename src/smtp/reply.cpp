@@ -69,6 +69,8 @@ constexpr std::array<ReplyTemplate, static_cast<std::size_t>(ReplyId::end_)> kCa
     {ReplyId::bare_newline, 554, Status{5, 6, 11}, "Message contains bare CR or LF, rejected", kOwn},
     {ReplyId::queued, 250, Status{2, 0, 0}, "Data Ok: queued as freedom ###envid={}", kDocumented},
     {ReplyId::storage_low, 452, Status{4, 3, 1}, "Insufficient system storage", kOwn},
+    {ReplyId::header_too_large, 552, Status{5, 3, 4}, "Message header section too large (at most 64 KiB)",
+     kOwn},
     {ReplyId::inflight_full, 452, Status{4, 3, 1}, "Too much mail in progress, try again later", kOwn},
     {ReplyId::account_unavailable, 551, Status{5, 7, 1}, "Main account unavailable", kDocumented},
     {ReplyId::daily_quota_exceeded, 552, Status{5, 7, 0}, "Daily sending quota exceeded", kDocumented},
@@ -262,6 +264,10 @@ Reply queued(std::uint64_t envid) {
 }
 Reply storage_low() {
     return render(ReplyId::storage_low);
+}
+
+Reply header_too_large() {
+    return render(ReplyId::header_too_large);
 }
 
 Reply inflight_full() {

@@ -132,6 +132,7 @@ void ServerSession::cmd_data(std::string_view args) {
     if (auto refusal = policy_.check_data(*tx_)) return reply(*refusal, false);
     reply(replies::start_data());
     data_refusal_.reset();
+    ++data_started_;
     data_ = std::make_unique<DataReader>(limits_.max_message_bytes);
     enter(State::data);
 }
@@ -148,6 +149,10 @@ void ServerSession::finish_data() {
     if (auto refusal = std::exchange(data_refusal_, std::nullopt)) {
         enter(State::command);
         return reply(*refusal, false);
+    }
+    if (reader->chunked() && reader->head_too_long()) {
+        enter(State::command);
+        return reply(replies::header_too_large());
     }
     auto body = reader->take_body();
     const bool chunked = reader->chunked();

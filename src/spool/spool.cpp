@@ -51,6 +51,29 @@ std::int64_t now_ms() {
     return common::unix_ms_now();
 }
 
+// Appends `len` bytes of `src` from `offset` to `dst`: in the kernel where the file system can,
+// else through a buffer.
+bool copy_range(int src, std::uint64_t offset, int dst, std::uint64_t len) {
+    auto from = static_cast<off_t>(offset);
+    while (len > 0) {
+        const auto n = ::copy_file_range(src, &from, dst, nullptr, len, 0);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EINVAL || errno == EXDEV || errno == EOPNOTSUPP || errno == ENOSYS)) break;
+        if (n <= 0) return false;
+        len -= static_cast<std::uint64_t>(n);
+    }
+    std::string buffer(std::min<std::uint64_t>(len, 1 << 20), '\0');
+    while (len > 0) {
+        const auto n = ::pread(src, buffer.data(), std::min<std::uint64_t>(len, buffer.size()), from);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0 || !common::write_all(dst, std::string_view(buffer.data(), static_cast<std::size_t>(n))))
+            return false;
+        from += n;
+        len -= static_cast<std::uint64_t>(n);
+    }
+    return true;
+}
+
 } // namespace
 
 std::string queue_file_name(std::uint64_t envid) {
@@ -305,13 +328,7 @@ bool Spool::write_spilled(Job& job, const smtp::TraceInfo& trace) {
     job.tmp_path = (tmp_dir_ / (std::to_string(job.envid) + ".msg")).string();
     job.fd = ::open(job.tmp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     bool ok = job.fd >= 0 && common::write_all(job.fd, queue_file_head(entry, 0) + prefix);
-    auto from = static_cast<off_t>(file.room());
-    for (auto left = file.size(); ok && left > 0;) {
-        const auto n = ::copy_file_range(src, &from, job.fd, nullptr, left, 0);
-        if (n < 0 && errno == EINTR) continue;
-        ok = n > 0;
-        if (ok) left -= static_cast<std::uint64_t>(n);
-    }
+    ok = ok && copy_range(src, file.room(), job.fd, file.size());
     ::close(src);
     ok = ok && common::write_all(job.fd, end);
     if (ok) common::start_writeback(job.fd);
@@ -457,11 +474,7 @@ std::uint64_t Spool::reserve_size() const { // half the minimum at most: given b
 }
 
 std::vector<QueueEntry> Spool::list_after(std::uint64_t after, std::size_t limit) const {
-    std::lock_guard lock(index_mutex_);
-    std::vector<QueueEntry> out;
-    for (auto it = index_.upper_bound(after); it != index_.end() && out.size() < limit; ++it)
-        out.push_back(it->second);
-    return out;
+    return page(after, limit, [](const QueueEntry&) { return true; }).entries;
 }
 
 Spool::Page Spool::page(std::uint64_t after, std::size_t limit,

@@ -138,3 +138,24 @@ def test_an_api_request_past_the_budget_is_refused_with_503(make_server):
     assert reply.startswith(b"HTTP/1.1 503") and b"too many message bytes in progress" in reply
     assert srv.metric("mailpush_http_inflight_refusals_total") == 1
     budget_given_back(srv)
+
+
+def test_a_pipelined_message_after_a_refused_large_one_is_stored_alone(make_server):
+    srv = make_server().start().provision()
+    c = RawClient(srv.ports["plain"])
+    assert c.login().startswith("235")
+    forged = f"From: someone@elsewhere.test\r\nSubject: forged\r\n\r\n{large_body(1)}".encode()
+    second = message("second", "short second body\r\n" * 20000)  # ~400 KiB: written to a file too
+    stuffed = lambda m: m.replace(b"\r\n.", b"\r\n..")  # noqa: E731
+    # The first message is refused at its end (its From: is not the sender's); the client has
+    # already sent the next transaction behind it, in the same packets.
+    c.send(f"MAIL FROM:<{SENDER}>\r\nRCPT TO:<a@dest.test>\r\nDATA\r\n".encode() + stuffed(forged) +
+           f".\r\nMAIL FROM:<{SENDER}>\r\nRCPT TO:<b@dest.test>\r\nDATA\r\n".encode() + stuffed(second) + b".\r\n")
+    replies = [c.reply()[-1] for _ in range(8)]
+    assert [r[:3] for r in replies] == ["250", "250", "354", "550", "250", "250", "354", "250"], replies
+    queued = read_queue(srv.data)
+    assert list(queued) == [envid_of(replies[-1])]
+    _, body = queued[envid_of(replies[-1])]
+    assert body.endswith(second) and b"forged" not in body
+    c.close()
+    wait_for(lambda: spool_tmp(srv) == [], 10, "the refused message's file removed")

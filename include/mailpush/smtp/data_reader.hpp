@@ -28,11 +28,14 @@ public:
     // Bytes of the message held here (not yet taken as a chunk).
     std::size_t held() const noexcept { return body_.size(); }
     // Hands over what is held so far, to be written to the spool's file: a large message is
-    // never whole in memory. The first chunk's header section (at most kHeadBytes) is kept, for
-    // the checks made on the message's headers once it has ended.
+    // never whole in memory. The message's header section is kept (from every chunk until its
+    // blank line, and from the rest at the end), for the checks made on its headers.
     std::string take_chunk();
     bool chunked() const noexcept { return chunked_; }
+    // The header section of a chunked message, its blank line included, once done().
     const std::string& head() const noexcept { return head_; }
+    // A chunked message whose header section is longer than kHeadBytes: refused.
+    bool head_too_long() const noexcept { return head_too_long_; }
     static constexpr std::size_t kHeadBytes = 64 * 1024;
 
     // Keeps no more of the message (the server has no room for it): it is read to its end, then
@@ -44,6 +47,7 @@ private:
     enum class State { line_start, dot, dot_cr, mid, cr, done };
     void emit(char c);
     void emit(std::string_view s);
+    void extend_head(std::string_view more); // while the header section is open
 
     std::size_t max_bytes_;
     std::size_t size_ = 0;
@@ -51,6 +55,8 @@ private:
     bool too_big_ = false;
     bool bare_newline_ = false;
     bool chunked_ = false;
+    bool head_open_ = true; // the header section's end not seen yet
+    bool head_too_long_ = false;
     bool abandoned_ = false;
     std::string body_;
     std::string head_;

@@ -127,6 +127,9 @@ public:
     std::string take_data_chunk() { return data_ ? data_->take_chunk() : std::string(); }
     // During DATA: keep no more of this message; it is read to its end and refused with `r`.
     void refuse_data(Reply r);
+    // How many DATA phases have begun: tells the driver's state for one message from the next
+    // one's (a pipelined client may start the next before the driver looks again).
+    std::uint64_t data_started() const noexcept { return data_started_; }
 
     State state() const noexcept { return state_; }
 
@@ -170,6 +173,7 @@ private:
     unsigned rcpt_attempts_ = 0;
     std::unique_ptr<DataReader> data_;
     std::optional<Reply> data_refusal_;
+    std::uint64_t data_started_ = 0;
     Output out_;
     TransitionObserver observer_;
     RefusalObserver refusal_observer_;

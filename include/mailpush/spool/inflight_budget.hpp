@@ -1,7 +1,9 @@
 // The bytes of message bodies the server holds in memory at once, across every SMTP session
 // and API request (`[spool] max_inflight_bytes`). Takers ask before they hold more; a large
 // SMTP message that cannot get more is written to the spool's file instead, and new DATA is
-// refused with 452 while the budget is spent. Thread-safe, lock-free.
+// refused with 452 while the budget is spent. Unauthenticated takers (inbound mail, public HTTP
+// bodies before their signature is checked) may fill only half of it (`kOpenShare`), so they
+// cannot keep authenticated submission out. Thread-safe, lock-free.
 #pragma once
 
 #include <atomic>
@@ -17,18 +19,22 @@ public:
     InflightBudget(const InflightBudget&) = delete;
     InflightBudget& operator=(const InflightBudget&) = delete;
 
-    // Takes `bytes` if they fit under the limit.
-    bool try_take(std::uint64_t bytes) {
+    enum class Share { whole, open }; // open: unauthenticated takers, half the limit
+    // Takes `bytes` if they fit under the limit (half of it for an open share).
+    bool try_take(std::uint64_t bytes, Share share = Share::whole) {
+        const auto ceiling = share == Share::whole ? limit_ : limit_ / 2;
         auto used = used_.load(std::memory_order_relaxed);
         do {
-            if (used + bytes > limit_) return false;
+            if (used + bytes > ceiling) return false;
         } while (!used_.compare_exchange_weak(used, used + bytes, std::memory_order_relaxed));
         return true;
     }
     // Takes `bytes` whatever the limit (bytes already read, bounded by one read per session).
     void take(std::uint64_t bytes) { used_.fetch_add(bytes, std::memory_order_relaxed); }
     void give_back(std::uint64_t bytes) { used_.fetch_sub(bytes, std::memory_order_relaxed); }
-    bool has_room(std::uint64_t bytes) const { return used() + bytes <= limit_; }
+    bool has_room(std::uint64_t bytes, Share share = Share::whole) const {
+        return used() + bytes <= (share == Share::whole ? limit_ : limit_ / 2);
+    }
     std::uint64_t used() const { return used_.load(std::memory_order_relaxed); }
     std::uint64_t limit() const { return limit_; }
 
@@ -50,9 +56,10 @@ public:
     ~InflightCharge() { release(); }
 
     // Holds at least `bytes`, growing in steps of `step`; false if the budget has no room.
-    bool cover(std::uint64_t bytes, std::uint64_t step) {
+    bool cover(std::uint64_t bytes, std::uint64_t step,
+               InflightBudget::Share share = InflightBudget::Share::whole) {
         while (bytes_ < bytes) {
-            if (!budget_->try_take(step)) return false;
+            if (!budget_->try_take(step, share)) return false;
             bytes_ += step;
         }
         return true;

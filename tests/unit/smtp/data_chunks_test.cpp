@@ -20,14 +20,34 @@ TEST(DataReaderChunks, ChunksAndTheRestMakeTheMessageAndTheHeadIsKept) {
     EXPECT_EQ(r.head(), "Subject: a\r\nFrom: x@y\r\n\r\n"); // a later chunk does not change it
 }
 
-TEST(DataReaderChunks, AHeadWithoutItsEndIsCappedAndSizeCountsEveryChunk) {
+TEST(DataReaderChunks, AHeaderSectionPastTheCapIsMarkedAndSizeCountsEveryChunk) {
     DataReader r(1'000'000);
     const std::string header = "X-Long: " + std::string(DataReader::kHeadBytes, 'h') + "\r\n";
     r.consume(header);
     r.take_chunk();
-    EXPECT_EQ(r.head().size(), DataReader::kHeadBytes);
+    EXPECT_TRUE(r.head_too_long());
     r.consume("\r\nbody\r\n.\r\n");
     EXPECT_EQ(r.size(), header.size() + 8);
+}
+
+TEST(DataReaderChunks, TheHeadIsCollectedAcrossChunksAndFromTheRest) {
+    DataReader r(1'000'000);
+    r.consume("Subject: a\r\n");
+    r.take_chunk();
+    r.consume("From: x@y\r");
+    r.take_chunk();
+    r.consume("\n\r\nbody\r\n.\r\n"); // the blank line split between a chunk and the rest
+    ASSERT_TRUE(r.done());
+    EXPECT_FALSE(r.head_too_long());
+    EXPECT_EQ(r.head(), "Subject: a\r\nFrom: x@y\r\n\r\n");
+}
+
+TEST(DataReaderChunks, AMessageWithoutHeadersHasAnEmptyHeaderSection) {
+    DataReader r(1'000'000);
+    r.consume("\r\nonly a body\r\n");
+    r.take_chunk();
+    r.consume(".\r\n");
+    EXPECT_EQ(r.head(), "\r\n");
 }
 
 TEST(DataReaderChunks, AnAbandonedMessageIsReadToItsEndAndKeepsNothing) {
@@ -51,6 +71,7 @@ class DataChunksTest : public SessionTest {
 protected:
     FullPolicy full_policy;
     void begin() {
+        limits.max_message_bytes = 1'000'000;
         session = std::make_unique<ServerSession>(limits, full_policy);
         last = session->on_connect();
         send("EHLO client.test\r\n");
@@ -83,6 +104,23 @@ TEST_F(DataChunksTest, AChunkedMessageCommitsItsRestWithItsHeaderSection) {
     EXPECT_TRUE(last.action.chunked);
     EXPECT_EQ(last.action.body, "part two\r\n");
     EXPECT_EQ(last.action.headers(), "From: sender@example.com\r\nSubject: s\r\n\r\n");
+}
+
+TEST_F(DataChunksTest, AChunkedMessageWithAHugeHeaderSectionIsRefused) {
+    begin();
+    send("DATA\r\n");
+    send("X-Pad: " + std::string(DataReader::kHeadBytes, 'p') + "\r\n");
+    session->take_data_chunk();
+    EXPECT_EQ(send("From: ceo@victim.example\r\n\r\nx\r\n.\r\n"),
+              "552 5.3.4 Message header section too large (at most 64 KiB)\r\n");
+    EXPECT_EQ(last.action.kind, ActionKind::none);
+}
+
+TEST_F(DataChunksTest, EachDataPhaseIsCounted) {
+    begin();
+    EXPECT_EQ(session->data_started(), 0u);
+    send("DATA\r\nSubject: s\r\n\r\nx\r\n.\r\n");
+    EXPECT_EQ(session->data_started(), 1u);
 }
 
 TEST_F(DataChunksTest, AMessageRefusedWhileReadGetsItsReplyAtTheEnd) {
