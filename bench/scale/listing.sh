@@ -26,7 +26,7 @@ if [ "${REUSE:-0}" != 1 ]; then
   echo BenchPass2026x | ctl address password sender@example.com --password-stdin >/dev/null
   echo "fill: $(send "$messages")"
 fi
-echo "queued: $(ctl --json status | grep -o '"queued_messages":[0-9]*')"
+echo "queued: $(ctl --json status | grep -o '"queued_messages": *[0-9]*')"
 echo "ingest alone:          $(send "$load")"
 (
   for i in $(seq 50); do

@@ -176,8 +176,8 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
     std::atomic<bool> stop_requested{false}; // set by Engine::stop() at once; read by recovery
     // The delivery log could not take the last results (a full disk): no attempt starts until
     // they are written, so nothing is delivered that the log cannot record. Engine strand.
-    bool log_blocked = false;
-    std::atomic<bool> paused_on_log{false}; // log_blocked, for paused() from any thread
+    // Set and cleared on the strand; atomic for paused() from any thread.
+    std::atomic<bool> paused_on_log{false};
     // One signing per distinct message and form, shared by its jobs (src/delivery/delivery_signing.cpp).
     std::shared_ptr<SignatureCache> signatures = std::make_shared<SignatureCache>(4096, 3600);
     // Each tracked message analysed once for all its recipients (src/delivery/delivery_tracking.cpp).
@@ -259,10 +259,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
             spdlog::error(
                 "delivery.recover error=\"{}\" env_ids={}-{} (holds unknown; left queued, not attempted)",
                 e.what(), batch.front().envid, last);
-            asio::post(log_strand, [self = shared_from_this(), last, messages, finished] {
-                self->recover_batch(last, messages, finished);
-            });
-            return;
+            return continue_recovery(last, messages, finished);
         }
         const auto rows = batch_rows(batch);
         std::vector<std::uint64_t> done;
@@ -276,8 +273,14 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
                 self->scheduler.add(std::move(m));
             self->schedule();
         });
-        asio::post(log_strand,
-                   [self, last, messages, finished] { self->recover_batch(last, messages, finished); });
+        continue_recovery(last, messages, finished);
+    }
+
+    // The next batch, as a handler of its own on the log strand (results are written between).
+    void continue_recovery(std::uint64_t last, std::size_t messages, std::size_t finished) {
+        asio::post(log_strand, [self = shared_from_this(), last, messages, finished] {
+            self->recover_batch(last, messages, finished);
+        });
     }
 
     // The delivery log's rows of the batch's messages. Should the read fail, each message is read
@@ -343,7 +346,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
 
     // ---- scheduling -------------------------------------------------------------------------
     void schedule() {
-        if (stopping || log_blocked) return;
+        if (stopping || paused_on_log) return;
         const auto t = now();
         for (auto& job : scheduler.take_due(t))
             launch(std::make_shared<AttemptJob>(std::move(job)));
@@ -637,7 +640,6 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
     // Engine strand: a failed write of results pauses new attempts and tries the write again.
     void block_on_log() {
         if (stopping) return;
-        log_blocked = true;
         paused_on_log = true;
         // The databases need room: the spool's reserve is given back (no-op if already).
         asio::post(log_strand, [weak = weak_from_this()] {
@@ -652,8 +654,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
         });
     }
     void unblock_log() {
-        if (!log_blocked) return;
-        log_blocked = false;
+        if (!paused_on_log) return;
         paused_on_log = false;
         log_retry_timer.cancel();
         spdlog::info("delivery.log written again; attempts resume");

@@ -520,27 +520,23 @@ std::optional<std::string> Spool::read_body(std::uint64_t envid) const {
 }
 
 bool Spool::remove(std::uint64_t envid) {
-    {
-        std::lock_guard lock(index_mutex_);
-        if (index_.erase(envid) == 0) return false;
-    }
-    ::unlink(message_path(envid).c_str());
-    sync_subdirs(queue_dir_fd_, {subdir_of(envid)});
-    return true;
+    return remove_many({envid}) == 1;
 }
 
-void Spool::remove_many(const std::vector<std::uint64_t>& envids) {
-    if (envids.empty()) return;
+std::size_t Spool::remove_many(const std::vector<std::uint64_t>& envids) {
+    if (envids.empty()) return 0;
     std::set<unsigned> dirs;
+    std::size_t indexed = 0;
     for (auto envid : envids) {
         {
             std::lock_guard lock(index_mutex_);
-            index_.erase(envid);
+            indexed += index_.erase(envid);
         }
         ::unlink(message_path(envid).c_str());
         dirs.insert(subdir_of(envid));
     }
     sync_subdirs(queue_dir_fd_, dirs);
+    return indexed;
 }
 
 std::size_t Spool::size() const {

@@ -96,8 +96,9 @@ public:
     std::optional<QueueEntry> find(std::uint64_t envid) const;
     bool contains(std::uint64_t envid) const;
     std::optional<std::string> read_body(std::uint64_t envid) const;
-    bool remove(std::uint64_t envid);
-    void remove_many(const std::vector<std::uint64_t>& envids); // one directory fsync for all
+    bool remove(std::uint64_t envid); // false: not in the index
+    // One directory fsync per subdirectory for all; how many were in the index.
+    std::size_t remove_many(const std::vector<std::uint64_t>& envids);
     std::size_t size() const;
     // The next envid, unique for the spool's life (reserved durably in blocks): messages get
     // theirs at commit; a record with no message (a suppressed recipient's event) asks here.
