@@ -14,17 +14,18 @@ namespace mailpush::api::detail {
 namespace {
 
 json to_json(const spool::QueueEntry& e, bool held) {
+    const auto& env = *e.envelope;
     json rcpts = json::array();
-    for (const auto& r : e.envelope.recipients)
-        rcpts.push_back({{"address", r.address}, {"state", "queued"}});
+    for (std::size_t i = 0; i < env.recipient_count(); ++i)
+        rcpts.push_back({{"address", env.address(i)}, {"state", "queued"}});
     return {{"envid", std::to_string(e.envid)},
-            {"mail_from", e.envelope.mail_from},
+            {"mail_from", env.mail_from()},
             {"recipients", rcpts},
             {"size", e.size},
             {"received_at_ms", e.received_at_ms},
-            {"peer", e.peer},
-            {"track_opens", e.envelope.track_opens},
-            {"track_links", e.envelope.track_links},
+            {"peer", env.peer()},
+            {"track_opens", env.track_opens()},
+            {"track_links", env.track_links()},
             {"held", held}};
 }
 
@@ -173,8 +174,8 @@ ApiResponse delete_message(const AdminServices& s, const RouteCall& c) {
     if (!entry || !s.spool.remove(envid))
         throw HttpError{404, "NotFound", "no queued message with envid " + id};
     std::vector<std::string> addresses;
-    for (const auto& r : entry->envelope.recipients)
-        addresses.push_back(r.address);
+    for (std::size_t i = 0; i < entry->envelope->recipient_count(); ++i)
+        addresses.emplace_back(entry->envelope->address(i));
     if (s.engine) s.engine->cancel(envid, std::move(addresses));
     return ok(deleted(id));
 }

@@ -93,22 +93,14 @@ std::int64_t system_now_ms() {
 QueuedMessage queued_message(const spool::QueueEntry& entry, const std::vector<RecipientRecord>& pending,
                              const Accounts& accounts) {
     QueuedMessage m;
-    m.sending_domain = common::to_lower(smtp::split_address(entry.envelope.mail_from).second);
-    if (!m.sending_domain.empty())
-        if (const auto account = accounts.account_of(entry.envelope.auth_user); !account.empty())
-            m.warmup = accounts.warmup(account, m.sending_domain);
-    m.info = {entry.envid,
-              entry.received_at_ms,
-              entry.envelope.mail_from,
-              entry.envelope.auth_user,
-              entry.envelope.body_type == "8BITMIME",
-              entry.envelope.smtputf8,
-              entry.envelope.helo == smtp::kApiHelo};
-    m.unsubscribe = entry.envelope.unsubscribe;
-    m.track_opens = entry.envelope.track_opens;
-    m.track_links = entry.envelope.track_links;
+    m.info = {entry.envid, entry.received_at_ms, entry.envelope};
+    const auto sending_domain = common::to_lower(smtp::split_address(m.info.mail_from()).second);
+    if (!sending_domain.empty())
+        if (const auto account = accounts.account_of(std::string(m.info.auth_user())); !account.empty())
+            m.warmup = accounts.warmup(account, sending_domain);
+    m.rcpts.reserve(pending.size());
     for (const auto& r : pending)
-        m.rcpts.push_back({r.idx, r.address, r.state, r.attempts, r.next_attempt_ms, false});
+        m.rcpts.push_back({r.idx, r.state, r.attempts, r.next_attempt_ms, false});
     return m;
 }
 
@@ -225,9 +217,8 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
         auto entry = io_parts.queue.find(envid);
         if (!entry) return;
         std::vector<RecipientRecord> pending;
-        for (std::size_t i = 0; i < entry->envelope.recipients.size(); ++i)
-            pending.push_back({envid, static_cast<int>(i), entry->envelope.recipients[i].address,
-                               RcptState::queued, 0, 0, "", "", 0});
+        for (std::size_t i = 0; i < entry->envelope->recipient_count(); ++i)
+            pending.push_back({envid, static_cast<int>(i), "", RcptState::queued, 0, 0, "", "", 0});
         scheduler.add(queued_message(*entry, pending, io_parts.accounts));
         schedule();
     }
@@ -323,15 +314,15 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
             while (row != rows.end() && row->envid < entry.envid)
                 ++row;
             std::vector<RecipientRecord> pending;
-            for (std::size_t i = 0; i < entry.envelope.recipients.size(); ++i) {
+            for (std::size_t i = 0; i < entry.envelope->recipient_count(); ++i) {
                 while (row != rows.end() && row->envid == entry.envid && row->idx < static_cast<int>(i))
                     ++row;
                 if (row != rows.end() && row->envid == entry.envid && row->idx == static_cast<int>(i)) {
                     if (row->state == RcptState::queued || row->state == RcptState::deferred)
                         pending.push_back(*row);
                 } else {
-                    pending.push_back({entry.envid, static_cast<int>(i), entry.envelope.recipients[i].address,
-                                       RcptState::queued, 0, 0, "", "", 0});
+                    pending.push_back(
+                        {entry.envid, static_cast<int>(i), "", RcptState::queued, 0, 0, "", "", 0});
                 }
             }
             if (pending.empty()) {
@@ -418,7 +409,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
     void hold_back_invalid(AttemptJob& job) {
         const auto* m = scheduler.find(job.envid);
         if (!m) return;
-        const auto account = io_parts.accounts.account_of(m->info.auth_user);
+        const auto account = io_parts.accounts.account_of(std::string(m->info.auth_user()));
         if (account.empty()) return;
         std::vector<int> indices;
         std::vector<std::string> addresses;
@@ -438,7 +429,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
     void launch(std::shared_ptr<AttemptJob> job) {
         hold_back_invalid(*job);
         const auto* m = scheduler.find(job->envid);
-        auto account = m ? io_parts.accounts.account_of(m->info.auth_user) : std::string();
+        auto account = m ? io_parts.accounts.account_of(std::string(m->info.auth_user())) : std::string();
         asio::post(blocking, [self = shared_from_this(), job, account = std::move(account)] {
             self->prepare(job, account);
         });
@@ -532,7 +523,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
         const auto* m = scheduler.find(job.envid);
         if (!m) return schedule(); // cancelled during the attempt: its recipients are recorded as deleted
         const auto t = now();
-        const auto account = io_parts.accounts.account_of(m->info.auth_user);
+        const auto account = io_parts.accounts.account_of(std::string(m->info.auth_user()));
         std::vector<RecipientUpdate> updates;
         std::vector<RecipientRecord> states;
         std::vector<std::string> nxbox;       // recipients that hard-bounced as unknown
@@ -557,14 +548,14 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
             const auto& rec = out.update.record;
             count_delivery_result(to_string(rec.state), out.classification.failed_type, t - job.started_ms);
             spdlog::info("delivery.result env_id={} rcpt={} host={} state={} reply=\"{}\" failed_type={}",
-                         job.envid, r->address, host, to_string(rec.state), rec.last_reply,
+                         job.envid, m->info.address(r->idx), host, to_string(rec.state), rec.last_reply,
                          out.classification.failed_type);
-            if (out.hard_bounce) nxbox.push_back(r->address);
+            if (out.hard_bounce) nxbox.emplace_back(m->info.address(r->idx));
             // Once per recipient: its final refusal (a 4xx spam deferral is retried, and counted
             // if it expires so).
             if (out.classification.failed_type == "SmtpContSpam" &&
                 (rec.state == RcptState::failed || rec.state == RcptState::expired))
-                io_parts.accounts.count_spam_refusal(account, m->info.via_api);
+                io_parts.accounts.count_spam_refusal(account, m->info.via_api());
             states.push_back(rec);
             if (!held) outcomes.push_back(out.classification);
             updates.push_back(std::move(out.update));
@@ -715,8 +706,12 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
             return;
         }
         const auto t = now();
-        const MessageInfo info{envid, t, s.mail_from, s.sender, false, false};
-        const QueuedRecipient rcpt{0, s.rcpt, RcptState::queued, 0, 0, false};
+        smtp::Envelope envelope;
+        envelope.mail_from = s.mail_from;
+        envelope.auth_user = s.sender;
+        envelope.recipients.push_back({s.rcpt, "", ""});
+        const MessageInfo info{envid, t, std::make_shared<const smtp::PackedEnvelope>(envelope)};
+        const QueuedRecipient rcpt{0, RcptState::queued, 0, 0, false};
         const auto reply = product_reply(kSuppressed);
         const std::string no_msg_id;
         const AttemptFacts facts{info,      rcpt,  reply,     t,        t, kSuppressionHost,

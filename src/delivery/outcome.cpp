@@ -30,8 +30,10 @@ Outcome decide_outcome(const AttemptFacts& f, const OutcomeRules& rules) {
     const auto& cls = out.classification;
     const int attempts = f.recipient.attempts + 1;
     auto& rec = out.update.record;
-    rec = {f.message.envid, f.recipient.idx, f.recipient.address,         RcptState::delivered, attempts, 0,
-           rep.line(),      cls.failed_type, static_cast<int>(cls.status)};
+    const std::string address(f.message.address(f.recipient.idx));
+    rec = {f.message.envid,      f.recipient.idx, address,
+           RcptState::delivered, attempts,        0,
+           rep.line(),           cls.failed_type, static_cast<int>(cls.status)};
     out.update.attempt = {f.message.envid, f.recipient.idx, f.started_ms, f.now_ms, f.host_used, rep.line()};
     if (cls.status != Status::success) {
         const auto age = std::chrono::milliseconds(f.now_ms - f.message.received_at_ms);
@@ -52,11 +54,12 @@ Outcome decide_outcome(const AttemptFacts& f, const OutcomeRules& rules) {
             out.hard_bounce = cls.failed_type == "SmtpNxBox" && rep.code / 100 == 5;
         }
     }
+    const std::string mail_from(f.message.mail_from());
     const DeliveryEvent ev{f.message.envid,
                            f.msg_id,
-                           f.message.mail_from,
-                           f.message.mail_from,
-                           f.recipient.address,
+                           mail_from,
+                           mail_from,
+                           address,
                            Clock::time_point(std::chrono::milliseconds(f.message.received_at_ms)),
                            Clock::time_point(std::chrono::milliseconds(f.now_ms)),
                            static_cast<int>(cls.status),
@@ -66,7 +69,8 @@ Outcome decide_outcome(const AttemptFacts& f, const OutcomeRules& rules) {
                            cls.failed_type};
     out.update.event = format_delivery_event(ev, rules.event_utc_offset_minutes * 60);
     out.update.report.account = f.account;
-    out.update.report.mail_from = f.message.auth_user.empty() ? f.message.mail_from : f.message.auth_user;
+    out.update.report.mail_from =
+        f.message.auth_user().empty() ? mail_from : std::string(f.message.auth_user());
     out.update.report.tag = f.tag;
     out.update.report.subject = f.subject;
     return out;

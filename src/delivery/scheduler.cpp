@@ -144,7 +144,7 @@ void Scheduler::apply_warmup(QueuedMessage& m, std::vector<QueuedRecipient*>& rc
     const auto cap = m.warmup->cap_at(now, limits_.utc_offset_minutes);
     if (!cap) return;
     const auto today = day_index(now, limits_.utc_offset_minutes);
-    auto& count = warmup_counts_[m.sending_domain];
+    auto& count = warmup_counts_[common::to_lower(smtp::split_address(m.info.mail_from()).second)];
     if (count.day != today) count = {today, 0};
     const auto tomorrow = day_start_ms(today + 1, limits_.utc_offset_minutes);
     std::erase_if(rcpts, [&](QueuedRecipient* r) {
@@ -156,7 +156,8 @@ void Scheduler::apply_warmup(QueuedMessage& m, std::vector<QueuedRecipient*>& rc
         r->next_ms = tomorrow;
         r->state = RcptState::deferred;
         later = std::min(later, tomorrow);
-        warmup_deferrals_.push_back({m.info.envid, r->idx, r->address, tomorrow, *cap});
+        warmup_deferrals_.push_back(
+            {m.info.envid, r->idx, std::string(m.info.address(r->idx)), tomorrow, *cap});
         return true;
     });
 }
@@ -179,7 +180,7 @@ void Scheduler::start_due(std::uint64_t envid, std::int64_t now, std::vector<Att
         }
         // A message with per-recipient headers (List-Unsubscribe) or links (tracking) goes one
         // recipient per attempt.
-        auto group = common::to_lower(smtp::split_address(r.address).second);
+        auto group = common::to_lower(smtp::split_address(m.info.address(r.idx)).second);
         if (m.per_recipient()) group += '\n' + std::to_string(r.idx);
         by_domain[group].push_back(&r);
     }
@@ -227,17 +228,18 @@ AttemptJob Scheduler::plan(const QueuedMessage& m, const std::string& domain, co
     job.route = route;
     job.cache_key = std::move(route_key);
     job.started_ms = now;
-    job.message.mail_from = m.info.mail_from;
-    job.message.eight_bit = m.info.eight_bit;
-    job.message.smtputf8 = m.info.smtputf8;
-    job.auth_user = m.info.auth_user;
-    job.unsubscribe = m.unsubscribe;
-    job.track_opens = m.track_opens;
-    job.track_links = m.track_links;
+    const auto& env = *m.info.envelope;
+    job.message.mail_from = env.mail_from();
+    job.message.eight_bit = env.eight_bit();
+    job.message.smtputf8 = env.smtputf8();
+    job.auth_user = env.auth_user();
+    job.unsubscribe = env.unsubscribe();
+    job.track_opens = env.track_opens();
+    job.track_links = env.track_links();
     for (auto* r : rcpts) {
         r->in_flight = true;
         job.rcpt_indices.push_back(r->idx);
-        job.message.recipients.push_back(r->address);
+        job.message.recipients.emplace_back(env.address(static_cast<std::size_t>(r->idx)));
     }
     return job;
 }

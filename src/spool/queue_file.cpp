@@ -15,17 +15,17 @@ constexpr std::string_view kMagic = "MPQ1 ";
 constexpr std::string_view kTrailer = "\nMPQ-END\n";
 
 nlohmann::json envelope_json(const QueueEntry& e) {
+    const auto& env = *e.envelope;
     nlohmann::json rcpts = nlohmann::json::array();
-    for (const auto& r : e.envelope.recipients)
-        rcpts.push_back({{"address", r.address}, {"notify", r.notify}, {"orcpt", r.orcpt}});
-    nlohmann::json j{
-        {"envid", e.envid},      {"mail_from", e.envelope.mail_from}, {"auth_user", e.envelope.auth_user},
-        {"recipients", rcpts},   {"body_type", e.envelope.body_type}, {"smtputf8", e.envelope.smtputf8},
-        {"ret", e.envelope.ret}, {"dsn_envid", e.envelope.dsn_envid}, {"received_at", e.received_at_ms},
-        {"peer", e.peer},        {"helo", e.envelope.helo},           {"tls", e.envelope.tls}};
-    if (!e.envelope.unsubscribe.empty()) j["unsubscribe"] = e.envelope.unsubscribe; // absent in older files
-    if (e.envelope.track_opens) j["track_opens"] = true;                            // likewise
-    if (e.envelope.track_links) j["track_links"] = true;
+    for (std::size_t i = 0; i < env.recipient_count(); ++i)
+        rcpts.push_back({{"address", env.address(i)}, {"notify", env.notify(i)}, {"orcpt", env.orcpt(i)}});
+    nlohmann::json j{{"envid", e.envid},    {"mail_from", env.mail_from()}, {"auth_user", env.auth_user()},
+                     {"recipients", rcpts}, {"body_type", env.body_type()}, {"smtputf8", env.smtputf8()},
+                     {"ret", env.ret()},    {"dsn_envid", env.dsn_envid()}, {"received_at", e.received_at_ms},
+                     {"peer", env.peer()},  {"helo", env.helo()},           {"tls", env.tls()}};
+    if (!env.unsubscribe().empty()) j["unsubscribe"] = env.unsubscribe(); // absent in older files
+    if (env.track_opens()) j["track_opens"] = true;                       // likewise
+    if (env.track_links()) j["track_links"] = true;
     return j;
 }
 } // namespace
@@ -92,23 +92,23 @@ std::optional<QueueEntry> entry_from_header(std::string_view header, std::uint64
         const auto j = nlohmann::json::parse(header);
         QueueEntry e;
         e.envid = j.at("envid").get<std::uint64_t>();
-        e.envelope.mail_from = j.at("mail_from").get<std::string>();
-        e.envelope.auth_user = j.at("auth_user").get<std::string>();
+        smtp::Envelope env;
+        env.mail_from = j.at("mail_from").get<std::string>();
+        env.auth_user = j.at("auth_user").get<std::string>();
         for (const auto& r : j.at("recipients"))
-            e.envelope.recipients.push_back({r.at("address").get<std::string>(),
-                                             r.at("notify").get<std::string>(),
-                                             r.at("orcpt").get<std::string>()});
-        e.envelope.body_type = j.at("body_type").get<std::string>();
-        e.envelope.smtputf8 = j.at("smtputf8").get<bool>();
-        e.envelope.ret = j.at("ret").get<std::string>();
-        e.envelope.dsn_envid = j.at("dsn_envid").get<std::string>();
+            env.recipients.push_back({r.at("address").get<std::string>(), r.at("notify").get<std::string>(),
+                                      r.at("orcpt").get<std::string>()});
+        env.body_type = j.at("body_type").get<std::string>();
+        env.smtputf8 = j.at("smtputf8").get<bool>();
+        env.ret = j.at("ret").get<std::string>();
+        env.dsn_envid = j.at("dsn_envid").get<std::string>();
         e.received_at_ms = j.at("received_at").get<std::int64_t>();
-        e.peer = j.at("peer").get<std::string>();
-        e.envelope.helo = j.at("helo").get<std::string>();
-        e.envelope.tls = j.at("tls").get<bool>();
-        e.envelope.unsubscribe = j.value("unsubscribe", std::string());
-        e.envelope.track_opens = j.value("track_opens", false);
-        e.envelope.track_links = j.value("track_links", false);
+        env.helo = j.at("helo").get<std::string>();
+        env.tls = j.at("tls").get<bool>();
+        env.unsubscribe = j.value("unsubscribe", std::string());
+        env.track_opens = j.value("track_opens", false);
+        env.track_links = j.value("track_links", false);
+        e.envelope = std::make_shared<const smtp::PackedEnvelope>(env, j.at("peer").get<std::string>());
         e.size = body_len;
         return e;
     } catch (const nlohmann::json::exception&) {

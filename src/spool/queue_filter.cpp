@@ -2,8 +2,6 @@
 
 #include "mailpush/common/strings.hpp"
 
-#include <algorithm>
-
 namespace mailpush::spool {
 namespace {
 bool same(std::string_view a, std::string_view b) {
@@ -19,13 +17,15 @@ bool QueueFilter::matches(const QueueEntry& entry, bool is_held) const {
     if (held && *held != is_held) return false;
     if (received_before_ms && entry.received_at_ms >= *received_before_ms) return false;
     if (received_after_ms && entry.received_at_ms < *received_after_ms) return false;
-    if (!sender.empty() && !same(entry.envelope.mail_from, sender)) return false;
-    const auto& rcpts = entry.envelope.recipients;
-    if (!recipient.empty() &&
-        std::none_of(rcpts.begin(), rcpts.end(), [&](const auto& r) { return same(r.address, recipient); }))
+    const auto& env = *entry.envelope;
+    if (!sender.empty() && !same(env.mail_from(), sender)) return false;
+    const auto any_rcpt = [&](auto&& pred) {
+        for (std::size_t i = 0; i < env.recipient_count(); ++i)
+            if (pred(env.address(i))) return true;
         return false;
-    if (!domain.empty() && std::none_of(rcpts.begin(), rcpts.end(),
-                                        [&](const auto& r) { return same(domain_of(r.address), domain); }))
+    };
+    if (!recipient.empty() && !any_rcpt([&](std::string_view a) { return same(a, recipient); })) return false;
+    if (!domain.empty() && !any_rcpt([&](std::string_view a) { return same(domain_of(a), domain); }))
         return false;
     return true;
 }

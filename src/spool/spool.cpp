@@ -270,14 +270,15 @@ void Spool::writer_loop() {
 bool Spool::write_file(Job& job) {
     QueueEntry& entry = job.entry;
     entry.envid = job.envid;
-    entry.envelope = std::move(job.request.envelope);
+    entry.envelope = std::make_shared<const smtp::PackedEnvelope>(job.request.envelope, job.request.peer_ip);
+    job.request.envelope = {};
     entry.received_at_ms = now_ms();
-    entry.peer = std::move(job.request.peer_ip);
+    const auto& env = *entry.envelope;
     smtp::TraceInfo trace{
         opt_.hostname,
-        entry.envelope.helo,
-        entry.peer,
-        entry.envelope.tls ? "ESMTPSA" : "ESMTPA",
+        std::string(env.helo()),
+        std::string(env.peer()),
+        env.tls() ? "ESMTPSA" : "ESMTPA",
         std::to_string(job.envid),
         common::format_time(common::UnixSeconds{std::chrono::seconds{entry.received_at_ms / 1000}},
                             common::TimeFormat::rfc5322_utc),
@@ -340,14 +341,13 @@ std::unique_ptr<BodyFile> Spool::open_body_file(const smtp::Envelope& envelope, 
     // longest, and some slack for what the commit adds (X-AliDM-Settings); whole pages.
     QueueEntry widest;
     widest.envid = std::numeric_limits<std::uint64_t>::max();
-    widest.envelope = envelope;
+    widest.envelope = std::make_shared<const smtp::PackedEnvelope>(envelope, peer_ip);
     widest.received_at_ms = std::numeric_limits<std::int64_t>::max();
     widest.size = std::numeric_limits<std::uint64_t>::max();
-    widest.peer = std::string(peer_ip);
     const std::string digits(20, '9');
     const smtp::TraceInfo trace{opt_.hostname,
                                 envelope.helo,
-                                widest.peer,
+                                std::string(peer_ip),
                                 "ESMTPSA",
                                 digits,
                                 std::string(40, 'x'),
@@ -406,6 +406,7 @@ void Spool::commit_batch(std::vector<Job>& batch) {
             std::lock_guard lock(index_mutex_);
             index_.emplace(job.envid, std::move(job.entry));
         }
+        job.request.spilled.reset(); // a first file copied into a new one is removed before the reply
         job.done(smtp::CommitResult{job.ok, job.ok ? job.envid : 0, std::nullopt});
     }
 }

@@ -14,46 +14,47 @@
 #include "mailpush/delivery/route.hpp"
 #include "mailpush/delivery/throttle.hpp"
 #include "mailpush/delivery/warmup.hpp"
+#include "mailpush/smtp/packed_envelope.hpp"
 
 #include <chrono>
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mailpush::delivery {
 
+// A recipient's place in the schedule; its address is the message's envelope's (by idx).
 struct QueuedRecipient {
     int idx = 0;
-    std::string address;
     RcptState state = RcptState::queued;
     int attempts = 0;
     std::int64_t next_ms = 0;
     bool in_flight = false;
 };
 
-// What an attempt and its outcome need of a message (the envelope's recipients are not kept).
+// What an attempt and its outcome need of a message: its envelope is the spool index's own,
+// shared (one copy per queued message).
 struct MessageInfo {
     std::uint64_t envid = 0;
     std::int64_t received_at_ms = 0;
-    std::string mail_from;
-    std::string auth_user;
-    bool eight_bit = false;
-    bool smtputf8 = false;
-    bool via_api = false; // submitted through the OpenAPI (the monitor's WEB/API items)
+    std::shared_ptr<const smtp::PackedEnvelope> envelope; // never null
+    std::string_view mail_from() const { return envelope->mail_from(); }
+    std::string_view auth_user() const { return envelope->auth_user(); }
+    std::string_view address(int idx) const { return envelope->address(static_cast<std::size_t>(idx)); }
+    bool via_api() const { return envelope->via_api(); } // submitted through the OpenAPI (WEB/API items)
 };
 
 struct QueuedMessage {
     MessageInfo info;
     std::vector<QueuedRecipient> rcpts;
-    std::string unsubscribe; // the envelope's: non-empty = one recipient per attempt (its own headers)
-    bool track_opens = false, track_links = false; // the envelope's: either = one recipient per attempt
     // Each recipient gets a body of its own (List-Unsubscribe lines, tracking links).
-    bool per_recipient() const { return !unsubscribe.empty() || track_opens || track_links; }
-    // Warm-up of the sending domain (lower-case), when it has a plan (the shell asks the accounts).
-    std::string sending_domain;
+    bool per_recipient() const { return info.envelope->per_recipient(); }
+    // Warm-up of the sending domain, when it has a plan (the shell asks the accounts).
     std::optional<WarmupPlan> warmup;
     bool held = false; // the operator's hold: no attempt starts until it is released
 };

@@ -6,6 +6,7 @@
 
 #include "mailpush/smtp/commit_result.hpp"
 #include "mailpush/smtp/envelope.hpp"
+#include "mailpush/smtp/packed_envelope.hpp"
 #include "mailpush/spool/body_file.hpp"
 #include "mailpush/spool/inflight_budget.hpp"
 #include "mailpush/spool/options.hpp"
@@ -31,13 +32,14 @@ struct TraceInfo;
 
 namespace mailpush::spool {
 
-// What the queue index knows about a message (no body).
+// What the queue index knows about a message (no body). The envelope (with the peer) is packed
+// once and shared: the delivery engine's schedule holds the same one (docs/queue-format.md, "The
+// index in memory"). Never null for an entry of the index.
 struct QueueEntry {
     std::uint64_t envid = 0;
-    smtp::Envelope envelope;
+    std::shared_ptr<const smtp::PackedEnvelope> envelope;
     std::uint64_t size = 0;
     std::int64_t received_at_ms = 0;
-    std::string peer;
 };
 
 struct CommitRequest {

@@ -1,5 +1,7 @@
 // The engine's shell over fakes: what it asks of the queue, the delivery records and the
 // transport, in which order, and what it does when one of them fails.
+#include "packed.hpp"
+
 #include "mailpush/common/metrics.hpp"
 #include "mailpush/delivery/engine.hpp"
 #include "mailpush/tracking/token.hpp"
@@ -74,13 +76,12 @@ struct FakeQueue : MessageQueue {
     explicit FakeQueue(Calls& c)
         : calls(c) {}
 
-    void put(std::uint64_t envid, std::vector<std::string> rcpts, std::int64_t received_at_ms = 0) {
+    void put(std::uint64_t envid, std::vector<std::string> rcpts, std::int64_t received_at_ms = 0,
+             const std::function<void(smtp::Envelope&)>& tweak = {}) {
         spool::QueueEntry e;
         e.envid = envid;
         e.received_at_ms = received_at_ms;
-        e.envelope.mail_from = "sender@mail.test";
-        for (auto& r : rcpts)
-            e.envelope.recipients.push_back({std::move(r), {}, {}});
+        e.envelope = mailpush::testing::packed("sender@mail.test", std::move(rcpts), "", tweak);
         std::lock_guard lock(mutex);
         entries[envid] = std::move(e);
     }
@@ -308,9 +309,8 @@ protected:
     }
     // A message that asked for opens and clicks, queued and handed to the engine.
     void enqueue_tracked(std::uint64_t envid, std::vector<std::string> rcpts) {
-        queue.put(envid, std::move(rcpts));
-        queue.entries[envid].envelope.track_opens = true; // before enqueue: no attempt reads it yet
-        queue.entries[envid].envelope.track_links = true;
+        queue.put(envid, std::move(rcpts), 0,
+                  [](smtp::Envelope& e) { e.track_opens = e.track_links = true; });
         engine->enqueue(envid);
     }
     void TearDown() override {
@@ -439,8 +439,8 @@ TEST_F(EngineShell, ExpiresAtMaxLifetime) {
 TEST_F(EngineShell, ASpamRefusalCountsOnceForTheChannelTheMessageCameIn) {
     start();
     transport->reply = {550, "5.7.1 Message rejected as spam", {}};
-    queue.put(1, {"a@one.test"}, clock_ms);
-    queue.entries[1].envelope.helo = std::string(smtp::kApiHelo); // submitted through the OpenAPI
+    queue.put(1, {"a@one.test"}, clock_ms, // submitted through the OpenAPI
+              [](smtp::Envelope& e) { e.helo = std::string(smtp::kApiHelo); });
     queue.put(2, {"b@one.test"}, clock_ms);
     engine->enqueue(1);
     engine->enqueue(2);

@@ -1,5 +1,7 @@
 // Honest bounces: what counts as a bad address (the invalid-address library) and what does not
 // (expiry, policy refusals, rate limits, a temporary "user unknown"), with an injected clock.
+#include "packed.hpp"
+
 #include "mailpush/delivery/classifier.hpp"
 #include "mailpush/delivery/outcome.hpp"
 
@@ -14,8 +16,9 @@ constexpr std::int64_t kMinute = 60'000;
 constexpr std::int64_t kHour = 60 * kMinute;
 
 struct Facts {
-    MessageInfo message{9, 0, "from@mail.test", "user@mail.test", false, false};
-    QueuedRecipient recipient{0, "to@example.com", RcptState::queued, 0, 0, false};
+    MessageInfo message{9, 0,
+                        mailpush::testing::packed("from@mail.test", {"to@example.com"}, "user@mail.test")};
+    QueuedRecipient recipient{0, RcptState::queued, 0, 0, false};
     std::string host = "mx.example.com[192.0.2.1]:25", msg_id = "id@mail.test", tag, subject = "Hi",
                 account = "acct";
     // A one-hour lifetime: retries at 1, 3, 7, 15, 31 minutes, then nothing fits.

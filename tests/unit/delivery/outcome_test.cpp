@@ -1,3 +1,5 @@
+#include "packed.hpp"
+
 #include "mailpush/delivery/outcome.hpp"
 
 #include <gtest/gtest.h>
@@ -11,8 +13,9 @@ constexpr std::int64_t kMinute = 60'000;
 constexpr std::int64_t kDay = 86'400'000;
 
 struct Case {
-    MessageInfo message{7, 0, "from@mail.test", "user@mail.test", false, false};
-    QueuedRecipient recipient{3, "to@example.com", RcptState::queued, 0, 0, false};
+    MessageInfo message{
+        7, 0, mailpush::testing::packed("from@mail.test", {"", "", "", "to@example.com"}, "user@mail.test")};
+    QueuedRecipient recipient{3, RcptState::queued, 0, 0, false};
     std::string host = "mx.example.com[192.0.2.1]:25", msg_id = "id@mail.test", tag = "t1", subject = "Hi",
                 account = "acct";
     OutcomeRules rules{RetryPolicy{milliseconds(kMinute), milliseconds(60 * kMinute), milliseconds(3 * kDay)},
@@ -93,6 +96,6 @@ TEST(Outcome, FrequencyLimitsRetrySlower) {
 
 TEST(Outcome, ReportSenderFallsBackToMailFrom) {
     Case c;
-    c.message.auth_user.clear();
+    c.message.envelope = mailpush::testing::packed("from@mail.test", {"", "", "", "to@example.com"});
     EXPECT_EQ(c.run(250, "ok", 0).update.report.mail_from, "from@mail.test");
 }

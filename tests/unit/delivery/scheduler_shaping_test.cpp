@@ -1,5 +1,7 @@
 // The scheduler's shaping: fresh and retry lanes, [[destination]] rules, the slow-down after
 // rate-limit replies, warm-up caps. The clock is the `now` each call is given.
+#include "packed.hpp"
+
 #include "mailpush/delivery/scheduler.hpp"
 
 #include <gtest/gtest.h>
@@ -12,11 +14,11 @@ QueuedMessage message(std::uint64_t envid, std::vector<std::string> rcpts, int a
                       std::int64_t next_ms = 0) {
     QueuedMessage m;
     m.info.envid = envid;
-    m.info.mail_from = "sender@mail.test";
-    int idx = 0;
-    for (auto& a : rcpts)
-        m.rcpts.push_back({idx++, std::move(a), attempts ? RcptState::deferred : RcptState::queued, attempts,
-                           next_ms, false});
+    const auto count = static_cast<int>(rcpts.size());
+    m.info.envelope = mailpush::testing::packed("sender@mail.test", std::move(rcpts));
+    for (int idx = 0; idx < count; ++idx)
+        m.rcpts.push_back(
+            {idx, attempts ? RcptState::deferred : RcptState::queued, attempts, next_ms, false});
     return m;
 }
 
@@ -166,7 +168,6 @@ TEST(SchedulerWarmup, FirstAttemptsOverTheDailyCapWaitForTheNextDay) {
     const std::int64_t now = 1'796'100'000'000; // 2026-12-01 04:40 UTC
     const auto today = day_index(now, kOffset);
     auto m = message(1, {"a@x.test", "b@x.test", "c@y.test", "d@y.test", "e@z.test"});
-    m.sending_domain = "mail.test";
     m.warmup = WarmupPlan{today, 3, 50, 30}; // added today: 3 recipients
     s.add(std::move(m));
     const auto jobs = s.take_due(now);
@@ -196,13 +197,11 @@ TEST(SchedulerWarmup, RetriesAreNotCountedAgainAndOtherDomainsAreFree) {
     const std::int64_t now = 1'796'100'000'000;
     Scheduler s({}, {});
     auto retry = message(1, {"a@x.test"}, 2, 0);
-    retry.sending_domain = "new.test";
     retry.warmup = WarmupPlan{day_index(now, 480), 1, 0, 30};
     auto fresh = message(2, {"b@x.test"});
-    fresh.sending_domain = "new.test";
     fresh.warmup = retry.warmup;
     auto other = message(3, {"c@x.test", "d@y.test"});
-    other.sending_domain = "old.test"; // no plan: no cap
+    // no plan: no cap
     s.add(std::move(retry));
     s.add(std::move(fresh));
     s.add(std::move(other));

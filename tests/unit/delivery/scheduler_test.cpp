@@ -1,3 +1,5 @@
+#include "packed.hpp"
+
 #include "mailpush/delivery/scheduler.hpp"
 
 #include <gtest/gtest.h>
@@ -9,10 +11,10 @@ namespace {
 QueuedMessage message(std::uint64_t envid, std::vector<std::string> rcpts, std::int64_t next_ms = 0) {
     QueuedMessage m;
     m.info.envid = envid;
-    m.info.mail_from = "sender@mail.test";
-    int idx = 0;
-    for (auto& a : rcpts)
-        m.rcpts.push_back({idx++, std::move(a), RcptState::queued, 0, next_ms, false});
+    const auto count = static_cast<int>(rcpts.size());
+    m.info.envelope = mailpush::testing::packed("sender@mail.test", std::move(rcpts));
+    for (int idx = 0; idx < count; ++idx)
+        m.rcpts.push_back({idx, RcptState::queued, 0, next_ms, false});
     return m;
 }
 

@@ -1,5 +1,7 @@
 // A tracked message (opens or links) is attempted one recipient per attempt, as each recipient's
 // body carries its own pixel and links; the flags reach the attempt.
+#include "packed.hpp"
+
 #include "mailpush/delivery/scheduler.hpp"
 
 #include <gtest/gtest.h>
@@ -14,12 +16,13 @@ std::vector<AttemptJob> jobs_for(bool opens, bool links) {
     Scheduler s({}, {});
     QueuedMessage m;
     m.info.envid = 21;
-    m.info.mail_from = m.info.auth_user = "news@shop.test";
-    m.track_opens = opens;
-    m.track_links = links;
-    int idx = 0;
-    for (const char* a : {"a@one.test", "b@one.test", "c@one.test"})
-        m.rcpts.push_back({idx++, a, RcptState::queued, 0, 0, false});
+    m.info.envelope = mailpush::testing::packed("news@shop.test", {"a@one.test", "b@one.test", "c@one.test"},
+                                                "news@shop.test", [&](auto& e) {
+                                                    e.track_opens = opens;
+                                                    e.track_links = links;
+                                                });
+    for (int idx = 0; idx < 3; ++idx)
+        m.rcpts.push_back({idx, RcptState::queued, 0, 0, false});
     s.add(std::move(m));
     auto jobs = s.take_due(0);
     std::sort(jobs.begin(), jobs.end(), [](auto& x, auto& y) { return x.rcpt_indices < y.rcpt_indices; });

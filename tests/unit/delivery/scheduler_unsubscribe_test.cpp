@@ -1,3 +1,5 @@
+#include "packed.hpp"
+
 #include "mailpush/delivery/scheduler.hpp"
 
 #include <gtest/gtest.h>
@@ -10,12 +12,11 @@ TEST(SchedulerUnsubscribe, PerRecipientHeadersMeanOneRecipientPerAttempt) {
     Scheduler s({}, {});
     QueuedMessage m;
     m.info.envid = 7;
-    m.info.mail_from = "news@shop.test";
-    m.info.auth_user = "news@shop.test";
-    m.unsubscribe = "mailfrom";
-    int idx = 0;
-    for (const char* a : {"a@one.test", "b@one.test", "c@two.test"})
-        m.rcpts.push_back({idx++, a, RcptState::queued, 0, 0, false});
+    m.info.envelope =
+        mailpush::testing::packed("news@shop.test", {"a@one.test", "b@one.test", "c@two.test"},
+                                  "news@shop.test", [](auto& e) { e.unsubscribe = "mailfrom"; });
+    for (int idx = 0; idx < 3; ++idx)
+        m.rcpts.push_back({idx, RcptState::queued, 0, 0, false});
     s.add(std::move(m));
     auto jobs = s.take_due(0);
     ASSERT_EQ(jobs.size(), 3u);
@@ -35,8 +36,9 @@ TEST(SchedulerUnsubscribe, WithoutTheFlagRecipientsOfADomainShareAnAttempt) {
     Scheduler s({}, {});
     QueuedMessage m;
     m.info.envid = 8;
-    m.rcpts.push_back({0, "a@one.test", RcptState::queued, 0, 0, false});
-    m.rcpts.push_back({1, "b@one.test", RcptState::queued, 0, 0, false});
+    m.info.envelope = mailpush::testing::packed("", {"a@one.test", "b@one.test"});
+    m.rcpts.push_back({0, RcptState::queued, 0, 0, false});
+    m.rcpts.push_back({1, RcptState::queued, 0, 0, false});
     s.add(std::move(m));
     const auto jobs = s.take_due(0);
     ASSERT_EQ(jobs.size(), 1u);

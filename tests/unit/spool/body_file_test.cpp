@@ -69,7 +69,7 @@ TEST_F(BodyFileTest, AnEnvelopeGrownPastTheRoomIsCopiedIntoANewFile) {
     ASSERT_TRUE(result.ok);
     EXPECT_TRUE(body.ends_with(head + middle + "z\r\n"));
     EXPECT_NE(body.find("\r\nMessage-ID: <"), std::string::npos);
-    EXPECT_EQ(spool.find(result.envid)->envelope.recipients.size(), 500u);
+    EXPECT_EQ(spool.find(result.envid)->envelope->recipient_count(), 500u);
     EXPECT_EQ(files_in_tmp(), 0u); // the first file is removed with its request
 }
 

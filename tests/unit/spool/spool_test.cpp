@@ -12,14 +12,19 @@
 
 namespace mailpush::spool {
 namespace {
+smtp::Envelope sample_envelope() {
+    smtp::Envelope e;
+    e.mail_from = "s@example.com";
+    e.auth_user = "s@example.com";
+    e.recipients = {{"a@b.test", "SUCCESS", "rfc822;a@b.test"}, {"c@d.test", "", ""}};
+    return e;
+}
+
 QueueEntry sample() {
     QueueEntry e;
     e.envid = 42;
-    e.envelope.mail_from = "s@example.com";
-    e.envelope.auth_user = "s@example.com";
-    e.envelope.recipients = {{"a@b.test", "SUCCESS", "rfc822;a@b.test"}, {"c@d.test", "", ""}};
+    e.envelope = std::make_shared<const smtp::PackedEnvelope>(sample_envelope(), "127.0.0.1");
     e.received_at_ms = 1234;
-    e.peer = "127.0.0.1";
     return e;
 }
 
@@ -31,7 +36,7 @@ protected:
     smtp::CommitResult commit(Spool& s, std::string body) {
         std::promise<smtp::CommitResult> p;
         CommitRequest r;
-        r.envelope = sample().envelope;
+        r.envelope = sample_envelope();
         r.body = std::move(body);
         r.peer_ip = "127.0.0.1";
         s.submit(std::move(r), [&](smtp::CommitResult res) { p.set_value(res); });
@@ -45,8 +50,10 @@ TEST(QueueFile, RoundTrip) {
     auto back = decode_queue_file(file);
     ASSERT_TRUE(back);
     EXPECT_EQ(back->first.envid, 42u);
-    EXPECT_EQ(back->first.envelope.recipients.size(), 2u);
-    EXPECT_EQ(back->first.envelope.recipients[0].orcpt, "rfc822;a@b.test");
+    EXPECT_EQ(back->first.envelope->recipient_count(), 2u);
+    EXPECT_EQ(back->first.envelope->orcpt(0), "rfc822;a@b.test");
+    EXPECT_EQ(back->first.envelope->notify(0), "SUCCESS");
+    EXPECT_EQ(back->first.envelope->peer(), "127.0.0.1");
     EXPECT_EQ(back->second, "Subject: x\r\n\r\nbody\r\n");
 }
 
@@ -123,8 +130,10 @@ TEST(QueueFile, ReadingTheEnvelopeChecksLengthsAndTrailer) {
     const mailpush::test_support::TempDir temp{"mailpush-queue-entry"};
     QueueEntry e;
     e.envid = 42;
-    e.envelope.mail_from = "a@b.test";
-    e.envelope.recipients.push_back({std::string(5000, 'r') + "@long.test", "", ""}); // header > 4 KiB
+    smtp::Envelope env;
+    env.mail_from = "a@b.test";
+    env.recipients.push_back({std::string(5000, 'r') + "@long.test", "", ""}); // header > 4 KiB
+    e.envelope = std::make_shared<const smtp::PackedEnvelope>(env);
     const auto file = encode_queue_file(e, "Subject: x\r\n\r\nbody\r\n");
     const auto read_back = [&](const std::string& bytes) {
         const auto path = temp.path() / "f.msg";
@@ -137,7 +146,7 @@ TEST(QueueFile, ReadingTheEnvelopeChecksLengthsAndTrailer) {
     const auto whole = read_back(file);
     ASSERT_TRUE(whole);
     EXPECT_EQ(whole->envid, 42u);
-    EXPECT_EQ(whole->envelope.recipients.at(0).address.size(), 5010u);
+    EXPECT_EQ(whole->envelope->address(0).size(), 5010u);
     EXPECT_EQ(whole->size, decode_queue_file(file)->first.size);
     EXPECT_FALSE(read_back(file.substr(0, file.size() - 1))); // truncated
     EXPECT_FALSE(read_back(file + "x"));                      // longer than its lengths
