@@ -326,11 +326,13 @@ bool Spool::write_spilled(Job& job, const smtp::TraceInfo& trace) {
     }
     const int src = ::open(file.path().c_str(), O_RDONLY | O_CLOEXEC);
     if (src < 0) return false;
+    // Closed on every way out: the head's string and the copy's buffer may throw.
+    const std::unique_ptr<const int, void (*)(const int*)> src_closer(&src,
+                                                                      [](const int* fd) { ::close(*fd); });
     job.tmp_path = (tmp_dir_ / (std::to_string(job.envid) + ".msg")).string();
     job.fd = ::open(job.tmp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     bool ok = job.fd >= 0 && common::write_all(job.fd, queue_file_head(entry, 0) + prefix);
     ok = ok && copy_range(src, file.room(), job.fd, file.size());
-    ::close(src);
     ok = ok && common::write_all(job.fd, end);
     if (ok) common::start_writeback(job.fd);
     return ok;
