@@ -38,7 +38,8 @@ PackedEnvelope::PackedEnvelope(const Envelope& e, std::string_view peer)
     std::uint32_t end = 0;
     char* text = data_.get() + table;
     for (std::size_t i = 0; i < fields.size(); ++i) {
-        std::memcpy(text + end, fields[i].data(), fields[i].size());
+        if (!fields[i].empty())
+            std::memcpy(text + end, fields[i].data(), fields[i].size()); // an empty view may be null
         end += static_cast<std::uint32_t>(fields[i].size());
         std::memcpy(data_.get() + i * sizeof end, &end, sizeof end);
     }
