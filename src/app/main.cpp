@@ -39,6 +39,7 @@
 #include <filesystem>
 #include <functional>
 #include <iostream>
+#include <malloc.h>
 #include <sys/stat.h>
 #include <thread>
 
@@ -154,6 +155,9 @@ std::string console_assets_dir(const std::string& configured) {
 
 int main(int argc, char** argv) {
     ::umask(077); // everything the server creates (databases, spool, keys) is its own only
+    // Message bodies are large and short-lived: mapped on their own, so a freed one goes back to
+    // the system (glibc would raise its threshold to their size and keep them in its arenas).
+    ::mallopt(M_MMAP_THRESHOLD, 256 * 1024);
     std::string config_path;
     bool check_only = false;
     for (int i = 1; i < argc; ++i) {

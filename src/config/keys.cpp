@@ -405,10 +405,10 @@ std::vector<TableEntry> build_table() {
                          "full disk (`spool/reserve`, docs/queue-format.md) is half this, at most 32 MiB",
                          {to<C, &C::spool, &P::min_free_bytes>()}),
                     size("max_inflight_bytes", 1024 * 1024, 0,
-                         "message bytes held in memory at once, all SMTP sessions and API requests; an SMTP "
-                         "message past 256 KiB is written on to the spool's file as it arrives; new DATA, "
-                         "and an API send, are refused (452 / Throttling) while this is spent "
-                         "(docs/queue-format.md)",
+                         "message bytes held in memory at once, all SMTP sessions, API requests and delivery "
+                         "attempts of large messages; an SMTP message past 256 KiB is written on to the "
+                         "spool's file as it arrives; new DATA, and an API send, are refused (452 / "
+                         "Throttling) while this is spent (docs/queue-format.md)",
                          {to<C, &C::spool, &P::max_inflight_bytes>()}),
                     integer<C>("writers", 1, 64, "spool writer threads (each group-commits a batch)",
                                {to<C, &C::spool, &P::writers>()}),

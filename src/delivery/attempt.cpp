@@ -77,6 +77,7 @@ asio::awaitable<void> send(OpenConnection& c, const std::string& wire, boost::sy
 // Drives one transaction on `c` (a fresh connection: from the greeting on; a cached one: from
 // MAIL). Runs on the connection's own strand. True with job.replies filled if the server
 // answered the transaction; false with `failure` set if this connection cannot be used.
+// The session borrows the job's message (no copy of its body): the job outlives the transaction.
 asio::awaitable<bool> transact(AttemptContext& ctx, OpenConnection& c, AttemptJob& job, bool reused,
                                smtp::ServerReply& failure) {
     boost::system::error_code ec;
@@ -86,8 +87,8 @@ asio::awaitable<bool> transact(AttemptContext& ctx, OpenConnection& c, AttemptJo
         failure = tls_not_established(c);
         co_return false;
     }
-    smtp::ClientStep step =
-        reused ? c.session.submit(outbound_for(job, c.session.offers_8bitmime())) : smtp::ClientStep{};
+    smtp::ClientStep step = reused ? c.session.submit_borrowed(outbound_for(job, c.session.offers_8bitmime()))
+                                   : smtp::ClientStep{};
     const auto write_timeout =
         std::min<std::chrono::milliseconds>(smtp::ClientSession::data_block_timeout, ctx.command_timeout);
     for (;;) {
@@ -141,7 +142,7 @@ asio::awaitable<bool> transact(AttemptContext& ctx, OpenConnection& c, AttemptJo
                     co_return false;
                 }
                 submitted = true;
-                step = c.session.submit(outbound_for(job, c.session.offers_8bitmime()));
+                step = c.session.submit_borrowed(outbound_for(job, c.session.offers_8bitmime()));
                 continue;
             }
             break;

@@ -28,6 +28,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <deque>
 #include <mutex>
 #include <set>
 
@@ -130,6 +131,12 @@ std::shared_ptr<TrackedBodies::Entry> take_body(AttemptJob& job, std::string bod
     job.message.body = apply_unsubscribe_headers(std::move(body), job.unsubscribe_lines);
     sign_for_delivery(job, accounts, account, now_s, signatures); // last: signs what is delivered
     return unstored;
+}
+
+// What an attempt holds in memory of a message of `size` bytes: its body read whole, then once
+// more dot-stuffed for the wire. Small ones are not counted (max_deliveries bounds them).
+std::uint64_t attempt_memory(std::uint64_t size) {
+    return size < spool::kSpillBytes ? 0 : 2 * size;
 }
 
 WarmupPlan warmup_curve(const EngineOptions& o) {
@@ -338,6 +345,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
     // ---- scheduling -------------------------------------------------------------------------
     void schedule() {
         if (stopping || paused_on_log) return;
+        start_waiting_for_memory();
         const auto t = now();
         for (auto& job : scheduler.take_due(t))
             launch(std::make_shared<AttemptJob>(std::move(job)));
@@ -425,8 +433,57 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
         job.message.recipients = std::move(addresses);
     }
 
-    // Reading the body is file I/O: on the blocking pool, then to the transport.
+    // ---- memory ------------------------------------------------------------------------------
+    // Attempts of large messages take their bodies' bytes from the spool's budget of message
+    // bytes in memory, within its open half (authenticated ingest keeps the other); one that
+    // does not fit waits for an attempt to end. One always goes, so delivery never stops.
+    std::deque<std::shared_ptr<AttemptJob>> waiting_for_memory;
+    std::uint64_t memory_held = 0; // by this engine's attempts
+
+    std::uint64_t memory_of(const AttemptJob& job) const {
+        const auto entry = io_parts.queue.memory_budget() ? io_parts.queue.find(job.envid) : std::nullopt;
+        return entry ? attempt_memory(entry->size) : 0;
+    }
+
+    bool take_memory(AttemptJob& job) {
+        const auto bytes = memory_of(job);
+        if (bytes == 0) return true;
+        auto* budget = io_parts.queue.memory_budget();
+        if (memory_held == 0)
+            budget->take(bytes);
+        else if (!budget->try_take(bytes, spool::InflightBudget::Share::open))
+            return false;
+        memory_held += bytes;
+        job.memory_bytes = bytes;
+        return true;
+    }
+
+    void give_memory(const AttemptJob& job) {
+        if (job.memory_bytes == 0) return;
+        io_parts.queue.memory_budget()->give_back(job.memory_bytes);
+        memory_held -= job.memory_bytes;
+    }
+
+    void start_waiting_for_memory() {
+        while (!waiting_for_memory.empty() && take_memory(*waiting_for_memory.front())) {
+            auto job = std::move(waiting_for_memory.front());
+            waiting_for_memory.pop_front();
+            start_attempt(std::move(job));
+        }
+    }
+
+    // A small message goes at once; a large one waits behind those already waiting (in order,
+    // so none is passed for ever).
     void launch(std::shared_ptr<AttemptJob> job) {
+        if (memory_of(*job) > 0 && (!waiting_for_memory.empty() || !take_memory(*job))) {
+            waiting_for_memory.push_back(std::move(job));
+            return;
+        }
+        start_attempt(std::move(job));
+    }
+
+    // Reading the body is file I/O: on the blocking pool, then to the transport.
+    void start_attempt(std::shared_ptr<AttemptJob> job) {
         hold_back_invalid(*job);
         const auto* m = scheduler.find(job->envid);
         auto account = m ? io_parts.accounts.account_of(std::string(m->info.auth_user())) : std::string();
@@ -512,6 +569,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
     }
 
     void forget(const AttemptJob& job) {
+        give_memory(job);
         scheduler.release(job);
         scheduler.forget(job.envid);
         schedule();
@@ -519,6 +577,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
 
     // ---- results ----------------------------------------------------------------------------
     void complete(const AttemptJob& job) {
+        give_memory(job);
         scheduler.release(job);
         const auto* m = scheduler.find(job.envid);
         if (!m) return schedule(); // cancelled during the attempt: its recipients are recorded as deleted

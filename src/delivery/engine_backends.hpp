@@ -22,6 +22,7 @@ public:
     void release_reserve() override;
     std::optional<spool::QueueEntry> find(std::uint64_t envid) const override;
     std::optional<std::string> read_body(std::uint64_t envid) const override;
+    spool::InflightBudget* memory_budget() const override { return &spool_.inflight(); }
     void remove(std::uint64_t envid) override;
     void remove_many(const std::vector<std::uint64_t>& envids) override;
     std::uint64_t allocate_envid() override;

@@ -3,6 +3,8 @@
 #include "mailpush/net/offload.hpp"
 #include "mailpush/smtp/reply.hpp"
 
+#include <boost/asio/post.hpp>
+
 namespace mailpush::net {
 namespace {
 constexpr std::uint64_t kChargeStep = 64 * 1024;
@@ -49,7 +51,10 @@ boost::asio::awaitable<void> DataSpill::tend(smtp::ServerSession& session, const
     if (covered && held < spool::kSpillBytes) co_return;
     if (inbound) { // kept whole for its handler, within its share
         if (!covered) {
-            session.refuse_data(smtp::replies::inflight_full());
+            // Past the whole open share it would never fit: a 452 would be retried forever.
+            const bool never_fits = held > spool_.inflight().limit() / 2;
+            session.refuse_data(never_fits ? smtp::replies::size_exceeds_limit()
+                                           : smtp::replies::inflight_full());
             charge_.release();
         }
         co_return;
@@ -61,7 +66,7 @@ boost::asio::awaitable<void> DataSpill::tend(smtp::ServerSession& session, const
     charge_.release(); // nothing of the message is held now
     if (!written) {
         session.refuse_data(smtp::replies::storage_error());
-        file_.reset();
+        reset();
     }
 }
 
@@ -73,7 +78,8 @@ void DataSpill::hand_to(spool::CommitRequest& request, smtp::Action& action) {
 
 void DataSpill::reset() {
     charge_.release();
-    file_.reset();
+    if (file_) // removing a large file is blocking I/O: on the file pool, off the event loop
+        boost::asio::post(files_, [file = std::shared_ptr<spool::BodyFile>(std::move(file_))] {});
 }
 
 } // namespace mailpush::net

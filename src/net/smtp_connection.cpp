@@ -503,7 +503,8 @@ private:
             }
             case smtp::ActionKind::commit_message: {
                 const auto nrcpt = out.action.envelope.recipients.size();
-                const auto size = out.action.body.size() + spill_.on_file();
+                // A message kept whole has no file (one still held is a refused predecessor's).
+                const auto size = out.action.body.size() + (out.action.chunked ? spill_.on_file() : 0);
                 spool::CommitRequest req;
                 req.envelope = std::move(out.action.envelope);
                 // A RCPT to a recipient list's alias goes to every member (SPEC §3).

@@ -64,17 +64,23 @@ std::optional<ServerReply> ReplyParser::take() {
     return std::exchange(done_, std::nullopt);
 }
 
+void dot_stuff_into(std::string_view body, std::string& out) {
+    out.reserve(out.size() + body.size() + body.size() / 64 + 8);
+    if (body.starts_with('.')) out += '.';
+    std::size_t at = 0;
+    for (auto dot = body.find("\n.", at); dot != std::string_view::npos; dot = body.find("\n.", at)) {
+        out.append(body.substr(at, dot + 1 - at));
+        out += '.';
+        at = dot + 1;
+    }
+    out.append(body.substr(at));
+    if (!body.empty() && !body.ends_with("\r\n")) out += "\r\n";
+    out += ".\r\n";
+}
+
 std::string dot_stuff(std::string_view body) {
     std::string out;
-    out.reserve(body.size() + body.size() / 64 + 8);
-    bool line_start = true;
-    for (char c : body) {
-        if (line_start && c == '.') out += '.';
-        out += c;
-        line_start = c == '\n';
-    }
-    if (!out.empty() && !out.ends_with("\r\n")) out += "\r\n";
-    out += ".\r\n";
+    dot_stuff_into(body, out);
     return out;
 }
 
@@ -187,6 +193,15 @@ void ClientSession::finish(ClientStep& step, ServerReply final_reply) {
 }
 
 ClientStep ClientSession::submit(OutboundMessage message) {
+    return start(std::make_shared<const OutboundMessage>(std::move(message)));
+}
+
+ClientStep ClientSession::submit_borrowed(const OutboundMessage& message) {
+    return start(std::shared_ptr<const OutboundMessage>(std::shared_ptr<void>(), &message)); // not owned
+}
+
+ClientStep ClientSession::start(std::shared_ptr<const OutboundMessage> message_in) {
+    const OutboundMessage& message = *message_in;
     ClientStep step;
     if (state_ != State::ready) {
         TransactionResult r;
@@ -203,7 +218,7 @@ ClientStep ClientSession::submit(OutboundMessage message) {
         step.ready = true;
         return step;
     }
-    message_ = std::move(message);
+    message_ = std::move(message_in);
     tx_ = {};
     rcpt_index_ = 0;
     send_transaction(step);
@@ -330,7 +345,7 @@ void ClientSession::handle(const ServerReply& r, ClientStep& step) {
             any = any || positive(rr);
         if (r.code == 354) {
             if (any && positive(tx_.final_reply)) {
-                step.wire += dot_stuff(message_->body);
+                dot_stuff_into(message_->body, step.wire); // no second copy of a large body
                 enter(State::body);
                 return;
             }

@@ -3,13 +3,13 @@
 #include "mailpush/common/strings.hpp"
 
 namespace mailpush::smtp {
-namespace {
-// Length of the header section (up to, not including, the empty line), or the whole message.
 std::size_t header_section_size(std::string_view m) {
     if (m.starts_with("\r\n")) return 0;
     const auto end = m.find("\r\n\r\n");
     return end == std::string_view::npos ? m.size() : end + 2;
 }
+
+namespace {
 
 // Where the value of `line` starts when the line is the field `name`, or npos. Whitespace between
 // the name and the colon is the obsolete syntax RFC 5322 §4.5.3 still asks readers to accept,

@@ -2,6 +2,7 @@
 // Handles untrusted input.
 #include "mailpush/common/strings.hpp"
 #include "mailpush/smtp/command.hpp"
+#include "mailpush/smtp/message_headers.hpp"
 #include "mailpush/smtp/server_session.hpp"
 
 #include <utility>
@@ -150,10 +151,6 @@ void ServerSession::finish_data() {
         enter(State::command);
         return reply(*refusal, false);
     }
-    if (reader->chunked() && reader->head_too_long()) {
-        enter(State::command);
-        return reply(replies::header_too_large());
-    }
     auto body = reader->take_body();
     const bool chunked = reader->chunked();
     const std::string& headers = chunked ? reader->head() : body;
@@ -164,6 +161,12 @@ void ServerSession::finish_data() {
         out_.action.body = std::move(body);
         enter(State::waiting);
         return;
+    }
+    // The same limit whether the message was kept in memory or written out as it came (which
+    // depends on the load): its header section is what the checks below read.
+    if (chunked ? reader->head_too_long() : header_section_size(body) > DataReader::kHeadBytes) {
+        enter(State::command);
+        return reply(replies::header_too_large());
     }
     // A null-sender message (a bounce from the account's own MTA, to its own addresses only) is
     // checked like any other: its From: (the MTA's MAILER-DAEMON) must be on an account domain.

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -139,7 +140,16 @@ std::optional<std::pair<QueueEntry, std::string>> decode_queue_file(std::string_
                      std::string(f.substr(layout->head + layout->header_len + 1, layout->body_len))};
 }
 
-std::optional<QueueHeader> read_queue_header(int fd) {
+namespace {
+// A file's first line, its header's end and its trailer checked; `front` holds the file from
+// its start through the header's newline.
+struct FileFront {
+    Layout layout;
+    std::string front;
+    std::size_t header_end = 0; // where the body starts
+};
+
+std::optional<FileFront> read_front(int fd) {
     struct stat st {};
     if (::fstat(fd, &st) != 0 || st.st_size < 0) return std::nullopt;
     const auto size = static_cast<std::uint64_t>(st.st_size);
@@ -157,9 +167,27 @@ std::optional<QueueHeader> read_queue_header(int fd) {
     if (buf[header_end - 1] != '\n' || !pread_all(fd, trailer, sizeof trailer, size - sizeof trailer) ||
         std::string_view(trailer, sizeof trailer) != kTrailer)
         return std::nullopt;
-    buf.resize(header_end - 1);
-    buf.erase(0, layout->head);
-    return QueueHeader{std::move(buf), layout->body_len};
+    return FileFront{*layout, std::move(buf), header_end};
+}
+} // namespace
+
+std::optional<QueueHeader> read_queue_header(int fd) {
+    auto f = read_front(fd);
+    if (!f) return std::nullopt;
+    f->front.resize(f->header_end - 1);
+    f->front.erase(0, f->layout.head);
+    return QueueHeader{std::move(f->front), f->layout.body_len};
+}
+
+std::optional<std::string> read_queue_body(int fd) {
+    const auto f = read_front(fd);
+    if (!f) return std::nullopt;
+    std::string body(static_cast<std::size_t>(f->layout.body_len), '\0');
+    // Most of a small body came with the front: only the rest is read.
+    const std::size_t have = std::min(f->front.size() - f->header_end, body.size());
+    std::copy_n(f->front.data() + f->header_end, have, body.data());
+    if (!pread_all(fd, body.data() + have, body.size() - have, f->header_end + have)) return std::nullopt;
+    return body;
 }
 
 std::optional<QueueEntry> parse_queue_header(const QueueHeader& header) {

@@ -14,7 +14,6 @@
 #include <limits>
 #include <malloc.h>
 #include <set>
-#include <sstream>
 #include <stdexcept>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -513,13 +512,11 @@ std::optional<QueueEntry> Spool::find(std::uint64_t envid) const {
 }
 
 std::optional<std::string> Spool::read_body(std::uint64_t envid) const {
-    std::ifstream in(message_path(envid), std::ios::binary);
-    if (!in) return std::nullopt;
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    auto decoded = decode_queue_file(ss.str());
-    if (!decoded) return std::nullopt;
-    return std::move(decoded->second);
+    const int fd = ::open(message_path(envid).c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return std::nullopt;
+    // Closed on every way out: the body's string may throw.
+    const std::unique_ptr<const int, void (*)(const int*)> closer(&fd, [](const int* f) { ::close(*f); });
+    return read_queue_body(fd);
 }
 
 bool Spool::remove(std::uint64_t envid) {

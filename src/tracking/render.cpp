@@ -46,7 +46,8 @@ std::string insert_text(const Part::Insert& insert, const std::vector<std::strin
 }
 
 // 7bit, 8bit, binary: the text as it is; an insert that would make its line longer than 998
-// octets goes on a line of its own (HTML allows a line break beside an attribute value or a tag).
+// octets starts a line, and the text after it goes on the next line when the two are still too
+// long (HTML allows a line break beside an attribute value or a tag).
 void render_plain(const Part& part, const std::vector<std::string>& urls, std::string& out) {
     std::size_t column = 0;
     for (std::size_t i = 0; i < part.segments.size(); ++i) {
@@ -55,11 +56,17 @@ void render_plain(const Part& part, const std::vector<std::string>& urls, std::s
         column = lines.newline ? lines.last : column + lines.first;
         if (i == part.inserts.size()) break;
         const std::string text = insert_text(part.inserts[i], urls);
-        if (column + text.size() + part.lines[i + 1].first > kMaxLine) {
+        const std::size_t rest = part.lines[i + 1].first;
+        if (column + text.size() + rest > kMaxLine) {
             if (column > 0) out += "\r\n";
             out += text;
-            out += "\r\n";
-            column = 0;
+            column = text.size();
+            // No break before a '-': the line it began could read as a MIME boundary.
+            const auto& next = part.segments[i + 1];
+            if (column + rest > kMaxLine && !(!next.empty() && next.front() == '-')) {
+                out += "\r\n";
+                column = 0;
+            }
         } else {
             out += text;
             column += text.size();

@@ -49,7 +49,9 @@ bool encode_quoted_printable(std::string_view bytes, std::string& out) {
             i + 1 == bytes.size() || (bytes[i + 1] == '\r' && i + 2 < bytes.size() && bytes[i + 2] == '\n');
         const bool blank = c == ' ' || c == '\t';
         std::string_view piece;
-        if (literal_in_qp(c) || (blank && !at_line_end)) {
+        // A '-' never starts a line: re-folding could otherwise make one read as a MIME boundary.
+        const bool dash_at_line_start = c == '-' && column == 0;
+        if ((literal_in_qp(c) && !dash_at_line_start) || (blank && !at_line_end)) {
             piece = std::string_view(bytes.data() + i, 1);
         } else {
             escaped[1] = kHex[c >> 4];
@@ -59,6 +61,7 @@ bool encode_quoted_printable(std::string_view bytes, std::string& out) {
         if (column + piece.size() > kQpLine) {
             out += "=\r\n";
             column = 0;
+            if (c == '-') piece = "=2D";
         }
         out += piece;
         column += piece.size();

@@ -14,7 +14,8 @@ std::string decode_transfer(std::string_view raw, TransferEncoding encoding);
 
 // Quoted-printable from the start of a line: "\r\n" stays a hard line break, lines are at most
 // 76 characters (soft breaks "=\r\n"), whitespace before a line end or at the very end is
-// encoded. Returns true if the output ends in the middle of a line.
+// encoded, and so is a '-' that begins a line (no boundary can be formed). Returns true if the output ends in
+// the middle of a line.
 bool encode_quoted_printable(std::string_view bytes, std::string& out);
 
 // Base64 in lines of 76 characters separated by CRLF (no CRLF after the last).

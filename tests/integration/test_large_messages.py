@@ -159,3 +159,18 @@ def test_a_pipelined_message_after_a_refused_large_one_is_stored_alone(make_serv
     assert body.endswith(second) and b"forged" not in body
     c.close()
     wait_for(lambda: spool_tmp(srv) == [], 10, "the refused message's file removed")
+
+
+def test_an_inbound_message_larger_than_half_the_budget_is_refused_for_good(make_server):
+    srv = make_server(spool='max_inflight_bytes = "1M"').start().provision()
+    c = RawClient(srv.ports["smtp"])
+    c.reply()
+    c.cmd("EHLO mx.remote.test")
+    assert c.cmd("MAIL FROM:<>") == "250 Mail Ok"
+    assert c.cmd(f"RCPT TO:<{SENDER}>") == "250 Rcpt Ok"
+    assert c.cmd("DATA").startswith("354")
+    c.send(b"Subject: a large report\r\n\r\n" + (b"r" * 98 + b"\r\n") * 6000)  # 600 KiB: past half of 1 MiB
+    # Unauthenticated mail may hold half the budget at most: a 452 would be retried forever.
+    assert c.cmd(".") == "552 5.3.4 Message size exceeds fixed maximum message size"
+    budget_given_back(srv)
+    c.close()

@@ -40,6 +40,7 @@ struct AttemptJob {
     std::size_t signature_bytes = 0;
     std::function<std::string(std::string)> resign;
     std::optional<smtp::OutboundMessage> seven_bit;
+    std::uint64_t memory_bytes = 0; // taken from the budget of message bytes in memory (a large body)
     // results
     std::vector<smtp::ServerReply> replies; // one per recipient
     std::string host_used;                  // for the attempt log

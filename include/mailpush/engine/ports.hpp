@@ -33,6 +33,9 @@ public:
     virtual void release_reserve() {}
     virtual std::optional<spool::QueueEntry> find(std::uint64_t envid) const = 0;
     virtual std::optional<std::string> read_body(std::uint64_t envid) const = 0;
+    // The budget of message bytes in memory that attempts of large messages take from (the
+    // spool's `max_inflight_bytes`); nullptr: not counted.
+    virtual spool::InflightBudget* memory_budget() const { return nullptr; }
     virtual void remove(std::uint64_t envid) = 0;
     virtual void remove_many(const std::vector<std::uint64_t>& envids) = 0; // one directory fsync
     // A fresh envid for a record with no queued message (a suppressed recipient's event).

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -83,6 +84,9 @@ public:
     ClientStep on_input(std::string_view bytes);
     ClientStep on_tls_established();
     ClientStep submit(OutboundMessage message); // only when the last step said ready
+    // The same without a copy of the message (a large body): the caller keeps `message` alive,
+    // unchanged, until this transaction's result or the session's close.
+    ClientStep submit_borrowed(const OutboundMessage& message);
     ClientStep quit();
 
     // How long to wait for the reply the session is waiting for (RFC 5321 §4.5.3.2): 5 minutes
@@ -116,7 +120,8 @@ private:
     bool pipelining_ = false, starttls_offered_ = false, eight_bit_ = false, smtputf8_ = false, size_ = false,
          dsn_ = false;
     std::vector<std::string> ehlo_lines_;
-    std::optional<OutboundMessage> message_;
+    ClientStep start(std::shared_ptr<const OutboundMessage> message);
+    std::shared_ptr<const OutboundMessage> message_; // owned, or borrowed (submit_borrowed)
     TransactionResult tx_;
     std::size_t rcpt_index_ = 0;
     bool pipelined_ = false;
@@ -125,7 +130,8 @@ private:
 
 std::string_view to_string(ClientSession::State state);
 
-// Dot-stuffing (RFC 5321 §4.5.2) and the terminating ".\r\n".
+// Dot-stuffing (RFC 5321 §4.5.2) and the terminating ".\r\n"; _into appends to `out`.
 std::string dot_stuff(std::string_view body);
+void dot_stuff_into(std::string_view body, std::string& out);
 
 } // namespace mailpush::smtp

@@ -34,7 +34,8 @@ public:
     bool chunked() const noexcept { return chunked_; }
     // The header section of a chunked message, its blank line included, once done().
     const std::string& head() const noexcept { return head_; }
-    // A chunked message whose header section is longer than kHeadBytes: refused.
+    // A chunked message whose header section is longer than kHeadBytes (refused, as a submitted
+    // message kept whole with such a header section is).
     bool head_too_long() const noexcept { return head_too_long_; }
     static constexpr std::size_t kHeadBytes = 64 * 1024;
 

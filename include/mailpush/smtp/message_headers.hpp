@@ -2,6 +2,7 @@
 // Pure: the caller supplies the date text and a fresh message id. Handles untrusted input.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +19,9 @@ struct TraceInfo {
     std::string date;       // RFC 5322 date-time, e.g. "Mon, 23 Nov 2026 20:40:00 +0000"
     std::string message_id; // "<...@host>", used only when the message has none
 };
+
+// Length of the header section (up to, not including, the empty line), or the whole message.
+std::size_t header_section_size(std::string_view message);
 
 // Value of the first header called `name` in the header section, unfolded; nullopt if absent.
 std::optional<std::string> find_header(std::string_view message, std::string_view name);

@@ -166,7 +166,7 @@ Reply data_too_big(); // 557 at end of DATA
 Reply bare_newline();
 Reply queued(std::uint64_t envid);
 Reply storage_low();
-Reply header_too_large();       // 552: a large message's header section past 64 KiB
+Reply header_too_large();       // 552: a submitted message's header section past 64 KiB
 Reply inflight_full();          // 452: the server's budget for message bodies in memory is spent
 Reply account_unavailable();    // 551: the account is suspended
 Reply daily_quota_exceeded();   // 552

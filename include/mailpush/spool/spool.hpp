@@ -172,6 +172,9 @@ struct QueueHeader {
 };
 std::optional<QueueHeader> read_queue_header(int fd);
 std::optional<QueueEntry> parse_queue_header(const QueueHeader& header);
+// A queue file's body read into one string of its size (the envelope is not parsed); nullopt
+// when the file is damaged.
+std::optional<std::string> read_queue_body(int fd);
 // Where a message's file lives under the queue directory: "xx/N.msg", xx the hex of
 // (envid / 256) % 256, so consecutive envids (one group commit) share a directory.
 std::string queue_file_name(std::uint64_t envid);

@@ -188,6 +188,19 @@ TEST_F(ClientTest, SeveralMessagesPerConnectionAndQuit) {
     EXPECT_EQ(step.closed->code, 221);
 }
 
+// A borrowed message (the delivery engine's, no copy of its body) goes out as an owned one.
+TEST_F(ClientTest, ABorrowedMessageIsSentTheSame) {
+    greet();
+    const auto m = msg({"a@x.test"});
+    step = c.submit_borrowed(m);
+    EXPECT_TRUE(step.wire.starts_with("MAIL FROM:<s@example.com> SIZE=26"));
+    in("250 ok\r\n250 ok\r\n354 go\r\n");
+    EXPECT_EQ(step.wire, dot_stuff(m.body));
+    in("250 ok\r\n");
+    ASSERT_TRUE(step.result);
+    EXPECT_EQ(step.result->final_reply.code, 250);
+}
+
 TEST_F(ClientTest, ReplyTimeoutsFollowRfc5321) {
     using std::chrono::seconds;
     EXPECT_EQ(c.reply_timeout(), seconds(300)); // greeting
@@ -236,6 +249,10 @@ TEST(DotStuff, StuffsAndTerminates) {
     EXPECT_EQ(dot_stuff(".a\r\nb\r\n..c\r\n"), "..a\r\nb\r\n...c\r\n.\r\n");
     EXPECT_EQ(dot_stuff("no final newline"), "no final newline\r\n.\r\n");
     EXPECT_EQ(dot_stuff(""), ".\r\n");
+    EXPECT_EQ(dot_stuff("a\n.b\r\n.\r\n"), "a\n..b\r\n..\r\n.\r\n"); // a line start after a bare LF too
+    std::string wire = "DATA\r\n";
+    dot_stuff_into(".x\r\n", wire); // appended to what the wire holds
+    EXPECT_EQ(wire, "DATA\r\n..x\r\n.\r\n");
 }
 
 TEST_F(ClientTest, RemoteEnhancedCodesAreTypedValues) {

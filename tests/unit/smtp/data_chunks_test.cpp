@@ -116,6 +116,20 @@ TEST_F(DataChunksTest, AChunkedMessageWithAHugeHeaderSectionIsRefused) {
     EXPECT_EQ(last.action.kind, ActionKind::none);
 }
 
+// Whether a message is written out as it comes depends on the load: the answer does not.
+TEST_F(DataChunksTest, AHugeHeaderSectionIsRefusedKeptWholeToo) {
+    begin();
+    send("DATA\r\n");
+    EXPECT_EQ(send("X-Pad: " + std::string(DataReader::kHeadBytes, 'p') +
+                   "\r\nFrom: sender@example.com\r\n\r\nx\r\n.\r\n"),
+              "552 5.3.4 Message header section too large (at most 64 KiB)\r\n");
+    EXPECT_EQ(last.action.kind, ActionKind::none);
+    send("MAIL FROM:<sender@example.com>\r\nRCPT TO:<a@dest.test>\r\nDATA\r\n");
+    send("X-Pad: " + std::string(DataReader::kHeadBytes - 100, 'p') +
+         "\r\nFrom: sender@example.com\r\n\r\nx\r\n.\r\n");
+    EXPECT_EQ(last.action.kind, ActionKind::commit_message);
+}
+
 TEST_F(DataChunksTest, EachDataPhaseIsCounted) {
     begin();
     EXPECT_EQ(session->data_started(), 0u);

@@ -125,6 +125,17 @@ TEST_F(SpoolTest, RecoveryMovesFilesToTheirHashedSubdirectory) {
     EXPECT_EQ(again.recovered_through(), b);
 }
 
+// `bytes` written to a file, then `read` given its descriptor.
+template <class Read>
+auto read_written(const mailpush::test_support::TempDir& temp, const std::string& bytes, Read read) {
+    const auto path = temp.path() / "f.msg";
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+    const int fd = ::open(path.c_str(), O_RDONLY);
+    auto out = read(fd);
+    ::close(fd);
+    return out;
+}
+
 // The envelope is read without the body, with the same checks as decode_queue_file.
 TEST(QueueFile, ReadingTheEnvelopeChecksLengthsAndTrailer) {
     const mailpush::test_support::TempDir temp{"mailpush-queue-entry"};
@@ -136,12 +147,7 @@ TEST(QueueFile, ReadingTheEnvelopeChecksLengthsAndTrailer) {
     e.envelope = std::make_shared<const smtp::PackedEnvelope>(env);
     const auto file = encode_queue_file(e, "Subject: x\r\n\r\nbody\r\n");
     const auto read_back = [&](const std::string& bytes) {
-        const auto path = temp.path() / "f.msg";
-        std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
-        const int fd = ::open(path.c_str(), O_RDONLY);
-        auto out = read_queue_entry(fd);
-        ::close(fd);
-        return out;
+        return read_written(temp, bytes, read_queue_entry);
     };
     const auto whole = read_back(file);
     ASSERT_TRUE(whole);
@@ -154,6 +160,31 @@ TEST(QueueFile, ReadingTheEnvelopeChecksLengthsAndTrailer) {
     bad_trailer[bad_trailer.size() - 2] = 'X';
     EXPECT_FALSE(read_back(bad_trailer));
     EXPECT_FALSE(read_back("MPQ1 99999999999 1\n"));
+    EXPECT_FALSE(read_back(""));
+}
+
+// The body read straight into its string: small (inside the first page read) and large, behind
+// a short and a long envelope; a damaged file gives nothing.
+TEST(QueueFile, TheBodyIsReadWholeWithTheSameChecks) {
+    const mailpush::test_support::TempDir temp{"mailpush-queue-body"};
+    const auto read_back = [&](const std::string& bytes) {
+        return read_written(temp, bytes, read_queue_body);
+    };
+    std::string large;
+    for (int i = 0; large.size() < 300'000; ++i)
+        large += "line " + std::to_string(i) + "\r\n";
+    for (const std::size_t address : {10u, 5000u})
+        for (const std::string& body : {std::string("Subject: x\r\n\r\nbody\r\n"), large, std::string()}) {
+            QueueEntry e;
+            e.envid = 7;
+            smtp::Envelope env;
+            env.recipients.push_back({std::string(address, 'r') + "@x.test", "", ""});
+            e.envelope = std::make_shared<const smtp::PackedEnvelope>(env);
+            const auto file = encode_queue_file(e, body);
+            EXPECT_EQ(read_back(file), body);
+            EXPECT_FALSE(read_back(file.substr(0, file.size() - 1)));
+            EXPECT_FALSE(read_back(file + "x"));
+        }
     EXPECT_FALSE(read_back(""));
 }
 

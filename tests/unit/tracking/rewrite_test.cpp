@@ -318,6 +318,27 @@ TEST(Rewrite, QuotedPrintableLongInsertsFold) {
     EXPECT_NE(html_part(out).find("<a href=\"" + long_base + "/c/T1\">q</a>"), std::string::npos);
 }
 
+// A '-' that lands at the start of a line after a fold or a moved insert would let "--b" in the
+// HTML read as the boundary: the parts must come out as they went in (found by the fuzzer).
+TEST(Rewrite, NoFoldMakesABoundaryLine) {
+    const std::string qp = crlf("Content-Type:multipart/e;boundary=\"b\"\n\n--b\nContent-Type:text/html\n"
+                                "Content-Transfer-Encoding:quoted-printable\n\n<a href=\"http://\"--b\n>");
+    const std::string seven_bit = crlf(kHeader +
+                                       "Content-Type: multipart/alternative; boundary=\"b\"\n\n--b\n"
+                                       "Content-Type: text/html\n\n<body>" +
+                                       std::string(600, 'x') + "<a href=\"http://x.example/\"--b " +
+                                       std::string(600, 'y') + ">l</a></body>\n--b--\n");
+    const auto long_base = "http://" + std::string(300, 'h') + ".example";
+    for (const auto& message : {qp, seven_bit}) {
+        const auto t = TrackedMessage::analyse(message, kBoth);
+        ASSERT_TRUE(t.tracked()) << t.reason();
+        const auto out = t.render(long_base, token_of);
+        EXPECT_TRUE(same_outside_html(message, out)) << out;
+        EXPECT_EQ(out.find("\n--b\r\n>"), std::string::npos) << out;
+        EXPECT_EQ(out.find("\n--b y"), std::string::npos) << out;
+    }
+}
+
 TEST(Rewrite, BaseUrlIsMadeSafe) {
     const std::string message =
         crlf(kHeader + "Content-Type: text/html\n\n<a href=\"http://x.example/\">x</a>\n");
