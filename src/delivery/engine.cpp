@@ -28,7 +28,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
-#include <deque>
+#include <map>
 #include <mutex>
 #include <set>
 
@@ -211,6 +211,9 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
                              static_cast<double>(opts.slowdown_rate_milli) / 1000})
         , rules{opts.retry_policy(), opts.region, opts.event_utc_offset_minutes} {
         if (!io_parts.now_ms) io_parts.now_ms = system_now_ms;
+        // The scheduler lives and is called on the engine's strand, as these are.
+        scheduler.set_admission({[this](std::uint64_t envid) { return take_memory(envid); },
+                                 [this](std::uint64_t envid) { give_memory(admitted_bytes(envid)); }});
         for (const auto& to : scheduler.routes().invalid())
             spdlog::error("delivery.route error=\"not a route, its mail is held\" to=\"{}\"", to);
     }
@@ -345,10 +348,11 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
     // ---- scheduling -------------------------------------------------------------------------
     void schedule() {
         if (stopping || paused_on_log) return;
-        start_waiting_for_memory();
         const auto t = now();
-        for (auto& job : scheduler.take_due(t))
+        for (auto& job : scheduler.take_due(t)) {
+            job.memory_bytes = admitted_bytes(job.envid); // taken from the budget when admitted
             launch(std::make_shared<AttemptJob>(std::move(job)));
+        }
         record_warmup_deferrals();
         const auto wait = scheduler.next_wakeup(t);
         if (!wait) {
@@ -435,18 +439,20 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
 
     // ---- memory ------------------------------------------------------------------------------
     // Attempts of large messages take their bodies' bytes from the spool's budget of message
-    // bytes in memory, within its open half (authenticated ingest keeps the other); one that
-    // does not fit waits for an attempt to end. One always goes, so delivery never stops.
-    std::deque<std::shared_ptr<AttemptJob>> waiting_for_memory;
+    // bytes in memory, within its open half (authenticated ingest keeps the other), when the
+    // scheduler admits them; one that does not fit waits there, holding no place in any limit,
+    // until an attempt gives memory back. One is always admitted, so delivery never stops.
     std::uint64_t memory_held = 0; // by this engine's attempts
+    // Taken by admissions of the current take_due, until their jobs (or a refund) claim them.
+    std::multimap<std::uint64_t, std::uint64_t> admitted; // envid -> bytes
 
-    std::uint64_t memory_of(const AttemptJob& job) const {
-        const auto entry = io_parts.queue.memory_budget() ? io_parts.queue.find(job.envid) : std::nullopt;
+    std::uint64_t memory_of(std::uint64_t envid) const {
+        const auto entry = io_parts.queue.memory_budget() ? io_parts.queue.find(envid) : std::nullopt;
         return entry ? attempt_memory(entry->size) : 0;
     }
 
-    bool take_memory(AttemptJob& job) {
-        const auto bytes = memory_of(job);
+    bool take_memory(std::uint64_t envid) {
+        const auto bytes = memory_of(envid);
         if (bytes == 0) return true;
         auto* budget = io_parts.queue.memory_budget();
         if (memory_held == 0)
@@ -454,36 +460,27 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
         else if (!budget->try_take(bytes, spool::InflightBudget::Share::open))
             return false;
         memory_held += bytes;
-        job.memory_bytes = bytes;
+        admitted.emplace(envid, bytes);
         return true;
     }
 
-    void give_memory(const AttemptJob& job) {
-        if (job.memory_bytes == 0) return;
-        io_parts.queue.memory_budget()->give_back(job.memory_bytes);
-        memory_held -= job.memory_bytes;
+    std::uint64_t admitted_bytes(std::uint64_t envid) {
+        const auto it = admitted.find(envid);
+        if (it == admitted.end()) return 0;
+        const auto bytes = it->second;
+        admitted.erase(it);
+        return bytes;
     }
 
-    void start_waiting_for_memory() {
-        while (!waiting_for_memory.empty() && take_memory(*waiting_for_memory.front())) {
-            auto job = std::move(waiting_for_memory.front());
-            waiting_for_memory.pop_front();
-            start_attempt(std::move(job));
-        }
-    }
-
-    // A small message goes at once; a large one waits behind those already waiting (in order,
-    // so none is passed for ever).
-    void launch(std::shared_ptr<AttemptJob> job) {
-        if (memory_of(*job) > 0 && (!waiting_for_memory.empty() || !take_memory(*job))) {
-            waiting_for_memory.push_back(std::move(job));
-            return;
-        }
-        start_attempt(std::move(job));
+    void give_memory(std::uint64_t bytes) {
+        if (bytes == 0) return;
+        io_parts.queue.memory_budget()->give_back(bytes);
+        memory_held -= bytes;
+        scheduler.memory_freed(now());
     }
 
     // Reading the body is file I/O: on the blocking pool, then to the transport.
-    void start_attempt(std::shared_ptr<AttemptJob> job) {
+    void launch(std::shared_ptr<AttemptJob> job) {
         hold_back_invalid(*job);
         const auto* m = scheduler.find(job->envid);
         auto account = m ? io_parts.accounts.account_of(std::string(m->info.auth_user())) : std::string();
@@ -569,7 +566,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
     }
 
     void forget(const AttemptJob& job) {
-        give_memory(job);
+        give_memory(job.memory_bytes);
         scheduler.release(job);
         scheduler.forget(job.envid);
         schedule();
@@ -577,7 +574,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
 
     // ---- results ----------------------------------------------------------------------------
     void complete(const AttemptJob& job) {
-        give_memory(job);
+        give_memory(job.memory_bytes);
         scheduler.release(job);
         const auto* m = scheduler.find(job.envid);
         if (!m) return schedule(); // cancelled during the attempt: its recipients are recorded as deleted

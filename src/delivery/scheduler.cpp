@@ -206,8 +206,15 @@ void Scheduler::start_due(std::uint64_t envid, std::int64_t now, std::vector<Att
             (retry ? w.retry : w.fresh).push_back(envid);
             continue;
         }
+        if (admission_.admit && !admission_.admit(envid)) {
+            waiting_for_memory_.insert(envid); // back in the lanes at memory_freed
+            continue;
+        }
         apply_warmup(m, rcpts, now, later_fresh);
-        if (rcpts.empty()) continue;
+        if (rcpts.empty()) {
+            if (admission_.refund) admission_.refund(envid);
+            continue;
+        }
         count_start(key, normal, now);
         if (retry) ++retries_in_flight_;
         auto job = plan(m, domain, route, std::move(route_key), rcpts, now);
@@ -293,6 +300,14 @@ bool Scheduler::settle(std::uint64_t envid, const std::vector<RecipientRecord>& 
     if (next != INT64_MAX) retry_due_.emplace(next, envid);
     if (all_final) messages_.erase(it);
     return all_final;
+}
+
+void Scheduler::memory_freed(std::int64_t now) {
+    for (const auto envid : waiting_for_memory_) { // start_due looks at each recipient's due time
+        fresh_due_.emplace(now, envid);
+        retry_due_.emplace(now, envid);
+    }
+    waiting_for_memory_.clear();
 }
 
 bool Scheduler::retry_now(std::uint64_t envid, std::int64_t now) {

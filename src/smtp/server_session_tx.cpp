@@ -163,8 +163,9 @@ void ServerSession::finish_data() {
         return;
     }
     // The same limit whether the message was kept in memory or written out as it came (which
-    // depends on the load): its header section is what the checks below read.
-    if (chunked ? reader->head_too_long() : header_section_size(body) > DataReader::kHeadBytes) {
+    // depends on the load): its header section is what the checks below read. (+2: the file's
+    // check counts the blank line, header_section_size does not.)
+    if (chunked ? reader->head_too_long() : header_section_size(body) > DataReader::kHeadBytes + 2) {
         enter(State::command);
         return reply(replies::header_too_large());
     }

@@ -170,7 +170,11 @@ void append_line(std::string& out, std::string_view line) {
     for (std::size_t i = 0; i < line.size(); ++i) {
         const auto c = static_cast<unsigned char>(line[i]);
         const bool last = i + 1 == line.size();
-        if ((c >= 33 && c <= 126 && c != '=') || ((c == ' ' || c == '\t') && !last)) {
+        // A '-' never starts a line (a fold could otherwise make "--boundary" of an enclosing part).
+        const bool dash_may_start = c == '-' && column + 1 > 75;
+        if (c == '-' && (column == 0 || dash_may_start)) {
+            put("=2D");
+        } else if ((c >= 33 && c <= 126 && c != '=') || ((c == ' ' || c == '\t') && !last)) {
             const char one[1] = {static_cast<char>(c)};
             put(std::string_view(one, 1));
         } else {

@@ -47,7 +47,7 @@ std::string insert_text(const Part::Insert& insert, const std::vector<std::strin
 
 // 7bit, 8bit, binary: the text as it is; an insert that would make its line longer than 998
 // octets starts a line, and the text after it goes on the next line when the two are still too
-// long (HTML allows a line break beside an attribute value or a tag).
+// long (HTML allows a line break beside an attribute value or a tag; " " before a leading '-').
 void render_plain(const Part& part, const std::vector<std::string>& urls, std::string& out) {
     std::size_t column = 0;
     for (std::size_t i = 0; i < part.segments.size(); ++i) {
@@ -61,11 +61,13 @@ void render_plain(const Part& part, const std::vector<std::string>& urls, std::s
             if (column > 0) out += "\r\n";
             out += text;
             column = text.size();
-            // No break before a '-': the line it began could read as a MIME boundary.
-            const auto& next = part.segments[i + 1];
-            if (column + rest > kMaxLine && !(!next.empty() && next.front() == '-')) {
-                out += "\r\n";
-                column = 0;
+            if (column + rest > kMaxLine) {
+                // A line must not begin with '-' (it could read as a MIME boundary): a space in
+                // front, where HTML takes a line break and a space alike.
+                const auto& next = part.segments[i + 1];
+                const bool dash = !next.empty() && next.front() == '-';
+                out += dash ? "\r\n " : "\r\n";
+                column = dash ? 1 : 0;
             }
         } else {
             out += text;

@@ -19,9 +19,11 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -79,12 +81,23 @@ struct WarmupDeferral {
 // What an attempt's replies said about its destination.
 enum class AttemptSignal { other, delivered, rate_limited };
 
+// Asked before an attempt of a message starts, once its limits let it (the shell's budget of
+// memory for large bodies): `admit` false and the message waits, holding no place in any limit,
+// until memory_freed(); `refund` gives back an admission the warm-up cap then left unused.
+struct AttemptAdmission {
+    std::function<bool(std::uint64_t envid)> admit;
+    std::function<void(std::uint64_t envid)> refund;
+};
+
 class Scheduler {
 public:
     Scheduler(SchedulerLimits limits, const std::vector<Route>& routes,
               const std::vector<DestinationRule>& rules = {}, SlowdownPolicy slowdown = {});
 
     const RouteTable& routes() const { return routes_; }
+    void set_admission(AttemptAdmission admission) { admission_ = std::move(admission); }
+    // Memory was given back: the messages admission turned away are due again at `now`.
+    void memory_freed(std::int64_t now);
 
     // Adds a message with its pending recipients (queued or deferred); none: ignored.
     void add(QueuedMessage message);
@@ -159,7 +172,9 @@ private:
     std::vector<WarmupDeferral> warmup_deferrals_;
     unsigned in_flight_ = 0;
     unsigned retries_in_flight_ = 0;
-    bool full_ = false; // the last take_due stopped at max_deliveries or the retry share
+    bool full_ = false;          // the last take_due stopped at max_deliveries or the retry share
+    AttemptAdmission admission_; // none set: every attempt is admitted
+    std::set<std::uint64_t> waiting_for_memory_; // turned away by admission_, in no lane
 };
 
 } // namespace mailpush::delivery

@@ -167,3 +167,47 @@ TEST(Scheduler, AHeldMessageStartsNothingUntilReleasedEvenWhenRetriedOrAddedHeld
     EXPECT_TRUE(s.take_due(30).empty());
     EXPECT_EQ(envids(s.take_due(1'000)), (std::vector<std::uint64_t>{4}));
 }
+
+// A message the admission (the engine's memory budget) turns away holds no place in the limits,
+// waits in no lane (nothing to wake up for), and is due again once memory is freed; a message
+// held meanwhile stays held.
+TEST(Scheduler, AMessageTurnedAwayByAdmissionWaitsWithoutAPlace) {
+    Scheduler s({.max_deliveries = 1}, {});
+    std::set<std::uint64_t> refused{1, 2};
+    std::vector<std::uint64_t> asked;
+    s.set_admission({[&](std::uint64_t e) {
+                         asked.push_back(e);
+                         return refused.count(e) == 0;
+                     },
+                     {}});
+    s.add(message(1, {"a@one.test"}));
+    s.add(message(2, {"b@two.test"}));
+    s.add(message(3, {"c@three.test"}));
+    const auto first = s.take_due(0);
+    EXPECT_EQ(envids(first), (std::vector<std::uint64_t>{3})); // 1 and 2 took no place
+    EXPECT_EQ(asked, (std::vector<std::uint64_t>{1, 2, 3}));
+    EXPECT_EQ(s.in_flight(), 1u);
+    EXPECT_FALSE(s.next_wakeup(10).has_value());
+    EXPECT_TRUE(s.take_due(10).empty());
+    refused.clear();
+    s.set_held(2, true, 10);
+    s.memory_freed(20);
+    auto jobs = s.take_due(20);
+    EXPECT_TRUE(jobs.empty()); // 3 still holds the only place
+    s.release(first.at(0));
+    jobs = s.take_due(30);
+    EXPECT_EQ(envids(jobs), (std::vector<std::uint64_t>{1})); // 2 is held
+    EXPECT_EQ(jobs[0].started_ms, 30);                        // the wait is not the attempt's time
+}
+
+// The warm-up cap may leave an admitted attempt nothing to send: its admission is refunded.
+TEST(Scheduler, AnAdmissionTheWarmupCapLeavesUnusedIsRefunded) {
+    Scheduler s({}, {});
+    std::vector<std::uint64_t> refunded;
+    s.set_admission({[](std::uint64_t) { return true; }, [&](std::uint64_t e) { refunded.push_back(e); }});
+    auto m = message(1, {"a@one.test"});
+    m.warmup = WarmupPlan{0, 0, 0, 30}; // a cap of 0 today
+    s.add(std::move(m));
+    EXPECT_TRUE(s.take_due(0).empty());
+    EXPECT_EQ(refunded, (std::vector<std::uint64_t>{1}));
+}

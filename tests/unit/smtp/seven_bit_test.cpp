@@ -42,6 +42,15 @@ TEST(QuotedPrintable, LinesStayWithin76Columns) {
     EXPECT_FALSE(has_eight_bit(qp));
 }
 
+// A fold never puts a '-' at the start of a line: "--b" there would read as the boundary.
+TEST(QuotedPrintable, NoLineStartsWithADash) {
+    const std::string body = std::string(75, 'a') + "--b \xc3\xa9\r\n--not a boundary\r\n";
+    const auto qp = quoted_printable(body);
+    EXPECT_EQ(qp.find("\n-"), std::string::npos) << qp;
+    EXPECT_FALSE(qp.starts_with("-"));
+    EXPECT_EQ(unqp(qp), body);
+}
+
 TEST(SevenBit, SevenBitMessageUnchanged) {
     const std::string m = "From: a@example.com\r\nSubject: hi\r\n\r\nplain\r\n";
     EXPECT_EQ(to_seven_bit(m), m);

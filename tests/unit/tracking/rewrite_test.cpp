@@ -336,6 +336,7 @@ TEST(Rewrite, NoFoldMakesABoundaryLine) {
         EXPECT_TRUE(same_outside_html(message, out)) << out;
         EXPECT_EQ(out.find("\n--b\r\n>"), std::string::npos) << out;
         EXPECT_EQ(out.find("\n--b y"), std::string::npos) << out;
+        EXPECT_LE(longest_line(out), 998u);
     }
 }
 
