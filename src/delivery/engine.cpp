@@ -213,7 +213,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
         if (!io_parts.now_ms) io_parts.now_ms = system_now_ms;
         // The scheduler lives and is called on the engine's strand, as these are.
         scheduler.set_admission({[this](std::uint64_t envid) { return take_memory(envid); },
-                                 [this](std::uint64_t envid) { give_memory(admitted_bytes(envid)); }});
+                                 [this](std::uint64_t envid) { give_memory(claim_admission(envid)); }});
         for (const auto& to : scheduler.routes().invalid())
             spdlog::error("delivery.route error=\"not a route, its mail is held\" to=\"{}\"", to);
     }
@@ -350,7 +350,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
         if (stopping || paused_on_log) return;
         const auto t = now();
         for (auto& job : scheduler.take_due(t)) {
-            job.memory_bytes = admitted_bytes(job.envid); // taken from the budget when admitted
+            job.memory_charge = claim_admission(job.envid); // taken from the budget when admitted
             launch(std::make_shared<AttemptJob>(std::move(job)));
         }
         record_warmup_deferrals();
@@ -441,10 +441,12 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
     // Attempts of large messages take their bodies' bytes from the spool's budget of message
     // bytes in memory, within its open half (authenticated ingest keeps the other), when the
     // scheduler admits them; one that does not fit waits there, holding no place in any limit,
-    // until an attempt gives memory back. One is always admitted, so delivery never stops.
-    std::uint64_t memory_held = 0; // by this engine's attempts
-    // Taken by admissions of the current take_due, until their jobs (or a refund) claim them.
-    std::multimap<std::uint64_t, std::uint64_t> admitted; // envid -> bytes
+    // until an attempt gives memory back. When no large attempt is out, one is let through
+    // uncharged: delivery never stops for want of memory, and never keeps ingest out either.
+    unsigned large_out = 0; // admitted attempts of large messages
+    // Charged by admissions of the current take_due until their jobs (or a refund) claim them;
+    // 0: the one let through uncharged.
+    std::multimap<std::uint64_t, std::uint64_t> admitted; // envid -> bytes charged
 
     std::uint64_t memory_of(std::uint64_t envid) const {
         const auto entry = io_parts.queue.memory_budget() ? io_parts.queue.find(envid) : std::nullopt;
@@ -454,28 +456,28 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
     bool take_memory(std::uint64_t envid) {
         const auto bytes = memory_of(envid);
         if (bytes == 0) return true;
-        auto* budget = io_parts.queue.memory_budget();
-        if (memory_held == 0)
-            budget->take(bytes);
-        else if (!budget->try_take(bytes, spool::InflightBudget::Share::open))
-            return false;
-        memory_held += bytes;
-        admitted.emplace(envid, bytes);
+        std::uint64_t charged = bytes;
+        if (!io_parts.queue.memory_budget()->try_take(bytes, spool::InflightBudget::Share::open)) {
+            if (large_out > 0) return false;
+            charged = 0;
+        }
+        ++large_out;
+        admitted.emplace(envid, charged);
         return true;
     }
 
-    std::uint64_t admitted_bytes(std::uint64_t envid) {
+    std::optional<std::uint64_t> claim_admission(std::uint64_t envid) {
         const auto it = admitted.find(envid);
-        if (it == admitted.end()) return 0;
-        const auto bytes = it->second;
+        if (it == admitted.end()) return std::nullopt;
+        const auto charged = it->second;
         admitted.erase(it);
-        return bytes;
+        return charged;
     }
 
-    void give_memory(std::uint64_t bytes) {
-        if (bytes == 0) return;
-        io_parts.queue.memory_budget()->give_back(bytes);
-        memory_held -= bytes;
+    void give_memory(std::optional<std::uint64_t> charged) {
+        if (!charged) return;
+        if (*charged > 0) io_parts.queue.memory_budget()->give_back(*charged);
+        --large_out;
         scheduler.memory_freed(now());
     }
 
@@ -566,7 +568,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
     }
 
     void forget(const AttemptJob& job) {
-        give_memory(job.memory_bytes);
+        give_memory(job.memory_charge);
         scheduler.release(job);
         scheduler.forget(job.envid);
         schedule();
@@ -574,7 +576,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
 
     // ---- results ----------------------------------------------------------------------------
     void complete(const AttemptJob& job) {
-        give_memory(job.memory_bytes);
+        give_memory(job.memory_charge);
         scheduler.release(job);
         const auto* m = scheduler.find(job.envid);
         if (!m) return schedule(); // cancelled during the attempt: its recipients are recorded as deleted

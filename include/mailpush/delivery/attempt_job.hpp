@@ -40,7 +40,9 @@ struct AttemptJob {
     std::size_t signature_bytes = 0;
     std::function<std::string(std::string)> resign;
     std::optional<smtp::OutboundMessage> seven_bit;
-    std::uint64_t memory_bytes = 0; // taken from the budget of message bytes in memory (a large body)
+    // A large body's attempt: the bytes it took from the budget of message bytes in memory (0:
+    // let through uncharged, the only one out); nullopt: a small one, not counted.
+    std::optional<std::uint64_t> memory_charge;
     // results
     std::vector<smtp::ServerReply> replies; // one per recipient
     std::string host_used;                  // for the attempt log

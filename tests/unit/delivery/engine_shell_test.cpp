@@ -520,12 +520,13 @@ TEST_F(EngineShell, AttemptsOfLargeMessagesWaitForRoomInTheMemoryBudget) {
     transport->release_all();
     ASSERT_TRUE(calls.wait_for_line("deliver 2"));
     EXPECT_EQ(budget.used(), 800u << 10);
-    budget.take(2 << 20); // ingest took everything: a large attempt still goes when none is out
+    budget.take(2 << 20); // ingest took everything: a large attempt still goes, uncharged, when none is out
     queue.put(4, {"d@four.test"});
     queue.set_size(4, 300 << 10);
     engine->enqueue(4);
     transport->release_all();
     ASSERT_TRUE(calls.wait_for_line("deliver 4"));
+    EXPECT_EQ(budget.used(), 2u << 20);
     {
         std::lock_guard lock(transport->mutex);
         transport->hold = false;
