@@ -271,8 +271,13 @@ const scenarios = {
     await shoot(page, spec, "phone-overview");
     await page.locator(".menu-button").click();
     out.nav_shown = await page.locator("nav").isVisible();
+    const before = await page.locator("main h1").innerText();
     await page.locator("nav a[href='#/domains']").click();
-    await page.locator("main h1").waitFor();
+    // The overview's heading is there until the next page is drawn: wait for it to go.
+    await page.waitForFunction(
+      (old) => location.hash === "#/domains" && !document.querySelector("[aria-busy=true]") &&
+        document.querySelector("main h1") && document.querySelector("main h1").innerText !== old,
+      before);
     out.heading = await page.locator("main h1").innerText();
     await audit(page, out, "phone-domains");
     await shoot(page, spec, "phone-domains");
