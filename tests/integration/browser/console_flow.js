@@ -35,8 +35,11 @@ async function signIn(page, spec, account, password) {
 }
 
 
+// A fresh document per page: after a change of the hash alone, the last page's heading (and its
+// loaded state) would still be there for a moment and pass the waits below.
 async function visit(page, spec, out, route, name) {
   await page.goto(`${spec.base}/console/#/${route}`);
+  await page.reload();
   await page.locator("main h1").waitFor();
   await page.waitForFunction(() => !document.querySelector("[aria-busy=true]"));
   await audit(page, out, name);
