@@ -248,6 +248,12 @@ int main(int argc, char** argv) {
         if (spool.quarantined() > 0)
             spdlog::warn("spool.corrupt files={} dir={}", spool.quarantined(),
                          (fs::path(cfg.server.data_dir) / "spool" / "corrupt").string());
+        if (spool.damaged_segment_spans() > 0)
+            spdlog::warn("spool.corrupt segment_spans={} (damaged records skipped)",
+                         spool.damaged_segment_spans());
+        if (spool.segment_tail_bytes() > 0)
+            spdlog::info("spool.recover segment_tail_bytes={} (unsynced batches, never acknowledged)",
+                         spool.segment_tail_bytes());
         spdlog::info("spool.recover queued={}", recovered);
         spdlog::log(
             budget->capped ? spdlog::level::warn : spdlog::level::info,

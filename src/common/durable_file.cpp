@@ -29,6 +29,18 @@ bool pwrite_all(int fd, std::string_view data, std::uint64_t offset) noexcept {
     return true;
 }
 
+bool pread_all(int fd, char* out, std::size_t n, std::uint64_t offset) noexcept {
+    while (n > 0) {
+        const auto got = ::pread(fd, out, n, static_cast<off_t>(offset));
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) return false;
+        out += got;
+        n -= static_cast<std::size_t>(got);
+        offset += static_cast<std::uint64_t>(got);
+    }
+    return true;
+}
+
 void start_writeback(int fd) noexcept {
     ::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 }

@@ -1,5 +1,6 @@
 // Encoding and verification of one queue file (docs/queue-format.md). decode_queue_file and
 // read_queue_entry read files that may be truncated or damaged: every length is checked before use.
+#include "mailpush/common/durable_file.hpp"
 #include "mailpush/common/strings.hpp"
 #include "mailpush/spool/spool.hpp"
 
@@ -116,28 +117,22 @@ std::optional<QueueEntry> entry_from_header(std::string_view header, std::uint64
         return std::nullopt;
     }
 }
-
-bool pread_all(int fd, char* out, std::size_t n, std::uint64_t offset) {
-    while (n > 0) {
-        const auto got = ::pread(fd, out, n, static_cast<off_t>(offset));
-        if (got < 0 && errno == EINTR) continue;
-        if (got <= 0) return false;
-        out += got;
-        n -= static_cast<std::size_t>(got);
-        offset += static_cast<std::uint64_t>(got);
-    }
-    return true;
-}
 } // namespace
 
-std::optional<std::pair<QueueEntry, std::string>> decode_queue_file(std::string_view f) {
+std::optional<QueueHeader> split_queue_file(std::string_view f, std::size_t& body_at) {
     const auto layout = parse_first_line(f);
     if (!layout || layout->file_size() != f.size()) return std::nullopt;
     if (f[layout->head + layout->header_len] != '\n' || !f.ends_with(kTrailer)) return std::nullopt;
-    auto entry = entry_from_header(f.substr(layout->head, layout->header_len), layout->body_len);
+    body_at = layout->head + static_cast<std::size_t>(layout->header_len) + 1;
+    return QueueHeader{std::string(f.substr(layout->head, layout->header_len)), layout->body_len};
+}
+
+std::optional<std::pair<QueueEntry, std::string>> decode_queue_file(std::string_view f) {
+    std::size_t body_at = 0;
+    const auto header = split_queue_file(f, body_at);
+    auto entry = header ? entry_from_header(header->json, header->body_len) : std::nullopt;
     if (!entry) return std::nullopt;
-    return std::pair{std::move(*entry),
-                     std::string(f.substr(layout->head + layout->header_len + 1, layout->body_len))};
+    return std::pair{std::move(*entry), std::string(f.substr(body_at, header->body_len))};
 }
 
 namespace {
@@ -154,17 +149,18 @@ std::optional<FileFront> read_front(int fd) {
     if (::fstat(fd, &st) != 0 || st.st_size < 0) return std::nullopt;
     const auto size = static_cast<std::uint64_t>(st.st_size);
     std::string buf(static_cast<std::size_t>(std::min<std::uint64_t>(size, 4096)), '\0');
-    if (!pread_all(fd, buf.data(), buf.size(), 0)) return std::nullopt;
+    if (!common::pread_all(fd, buf.data(), buf.size(), 0)) return std::nullopt;
     const auto layout = parse_first_line(buf);
     if (!layout || layout->file_size() != size) return std::nullopt;
     const std::size_t header_end = layout->head + static_cast<std::size_t>(layout->header_len) + 1;
     if (header_end > buf.size()) { // a long envelope: the rest of its header
         const auto have = buf.size();
         buf.resize(header_end);
-        if (!pread_all(fd, buf.data() + have, header_end - have, have)) return std::nullopt;
+        if (!common::pread_all(fd, buf.data() + have, header_end - have, have)) return std::nullopt;
     }
     char trailer[kTrailer.size()];
-    if (buf[header_end - 1] != '\n' || !pread_all(fd, trailer, sizeof trailer, size - sizeof trailer) ||
+    if (buf[header_end - 1] != '\n' ||
+        !common::pread_all(fd, trailer, sizeof trailer, size - sizeof trailer) ||
         std::string_view(trailer, sizeof trailer) != kTrailer)
         return std::nullopt;
     return FileFront{*layout, std::move(buf), header_end};
@@ -186,7 +182,8 @@ std::optional<std::string> read_queue_body(int fd) {
     // Most of a small body came with the front: only the rest is read.
     const std::size_t have = std::min(f->front.size() - f->header_end, body.size());
     std::copy_n(f->front.data() + f->header_end, have, body.data());
-    if (!pread_all(fd, body.data() + have, body.size() - have, f->header_end + have)) return std::nullopt;
+    if (!common::pread_all(fd, body.data() + have, body.size() - have, f->header_end + have))
+        return std::nullopt;
     return body;
 }
 

@@ -5,8 +5,11 @@
 #include "mailpush/common/calendar.hpp"
 #include "mailpush/common/durable_file.hpp"
 #include "mailpush/common/random.hpp"
+#include "mailpush/common/strings.hpp"
 #include "mailpush/smtp/message_headers.hpp"
+#include "mailpush/spool/segment.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <ctime>
 #include <fcntl.h>
@@ -17,6 +20,7 @@
 #include <stdexcept>
 #include <sys/statvfs.h>
 #include <unistd.h>
+#include <unordered_set>
 
 namespace mailpush::spool {
 namespace fs = std::filesystem;
@@ -25,6 +29,7 @@ constexpr std::uint64_t kEnvidBlock = 10'000;
 constexpr std::size_t kMaxBatch = kFilesPerWriter;
 constexpr unsigned kQueueSubdirs = 256;
 constexpr unsigned kRecoveryReaders = 16;            // reads in flight at start-up (I/O-bound when cold)
+constexpr unsigned kSegmentReaders = 4;              // segments read at once at start-up (whole files)
 constexpr std::uint64_t kReserveBytes = 32ULL << 20; // the reserve, at most min_free_bytes / 2
 
 std::string subdir_name(unsigned index) {
@@ -84,7 +89,8 @@ Spool::Spool(SpoolOptions options)
     , inflight_(opt_.max_inflight_bytes)
     , tmp_dir_(opt_.dir / "tmp")
     , queue_dir_(opt_.dir / "queue")
-    , corrupt_dir_(opt_.dir / "corrupt") {
+    , corrupt_dir_(opt_.dir / "corrupt")
+    , segment_dir_(opt_.dir / "segments") {
     fs::create_directories(opt_.dir);
     if (const auto free_bytes = free_space()) { // before anything here or in SQLite needs space
         low_ = *free_bytes < opt_.min_free_bytes;
@@ -92,10 +98,12 @@ Spool::Spool(SpoolOptions options)
         tend_reserve(*free_bytes);
         at_start_ = false;
     }
-    for (const auto& d : {tmp_dir_, queue_dir_, corrupt_dir_})
+    for (const auto& d : {tmp_dir_, queue_dir_, corrupt_dir_, segment_dir_})
         fs::create_directories(d);
     queue_dir_fd_ = ::open(queue_dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (queue_dir_fd_ < 0) throw std::runtime_error("cannot open " + queue_dir_.string());
+    segment_dir_fd_ = ::open(segment_dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (segment_dir_fd_ < 0) throw std::runtime_error("cannot open " + segment_dir_.string());
     bool made = false;
     for (unsigned d = 0; d < kQueueSubdirs; ++d)
         made = fs::create_directory(queue_dir_ / subdir_name(d)) || made;
@@ -109,6 +117,7 @@ fs::path Spool::message_path(std::uint64_t envid) const {
 Spool::~Spool() {
     stop();
     if (queue_dir_fd_ >= 0) ::close(queue_dir_fd_);
+    if (segment_dir_fd_ >= 0) ::close(segment_dir_fd_);
 }
 
 std::size_t Spool::recover() {
@@ -158,7 +167,8 @@ std::size_t Spool::recover() {
 
     std::uint64_t max_envid = 0;
     std::size_t recovered = 0;
-    std::set<unsigned> moved_into; // files of the flat layout go to their subdirectory
+    recover_segments(max_envid, recovered); // while the readers read the files
+    std::set<unsigned> moved_into;          // files of the flat layout go to their subdirectory
     for (unsigned d = 0; d <= kQueueSubdirs; ++d) {
         if (d < kQueueSubdirs) {
             std::unique_lock lock(done_mutex);
@@ -251,22 +261,24 @@ void Spool::submit(CommitRequest request, CommitCallback done) {
 }
 
 void Spool::writer_loop() {
+    OpenSegment segment;
     for (;;) {
         std::vector<Job> batch;
         {
             std::unique_lock lock(jobs_mutex_);
             jobs_cv_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
-            if (jobs_.empty()) return; // stopping and drained
+            if (jobs_.empty()) break; // stopping and drained
             while (!jobs_.empty() && batch.size() < kMaxBatch) {
                 batch.push_back(std::move(jobs_.front()));
                 jobs_.pop_front();
             }
         }
-        commit_batch(batch);
+        commit_batch(batch, segment);
     }
+    seal_segment(segment);
 }
 
-bool Spool::write_file(Job& job) {
+bool Spool::write_file(Job& job, std::string& records) {
     QueueEntry& entry = job.entry;
     entry.envid = job.envid;
     entry.envelope = std::make_shared<const smtp::PackedEnvelope>(job.request.envelope, job.request.peer_ip);
@@ -287,6 +299,13 @@ bool Spool::write_file(Job& job) {
     std::string().swap(job.request.body);
     entry.size = body.size();
     const std::string file = encode_queue_file(entry, body);
+    if (file.size() <= kMaxSegmentRecord) { // into the writer's segment with the batch's others
+        if (opt_.fault_injection == "write") return false;
+        const auto at = append_segment_record(records, file);
+        entry.body_offset = at + (file.size() - body.size() - queue_file_trailer().size());
+        job.in_segment = true;
+        return true;
+    }
 
     job.tmp_path = (tmp_dir_ / (std::to_string(job.envid) + ".msg")).string();
     job.fd = ::open(job.tmp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -373,17 +392,31 @@ bool Spool::sync_file(Job& job) {
 // Group commit: write every file of the batch and start its writeback, then fdatasync each
 // (the first sync's journal commit usually covers the others), rename them all, and make the
 // renames durable with one directory fsync. Only then is any job reported ok.
-void Spool::commit_batch(std::vector<Job>& batch) {
+void Spool::commit_batch(std::vector<Job>& batch, OpenSegment& segment) {
+    std::string records; // the small messages' records, written to the segment at once
     for (auto& job : batch) {
+        const auto before = records.size();
         try {
             job.envid = allocate_envid();
-            job.ok = write_file(job);
+            job.ok = write_file(job, records);
         } catch (const std::exception&) {
             job.ok = false;
+            job.in_segment = false;
+            records.resize(before); // no part of a failed job's record is written
+        }
+    }
+    if (!records.empty()) {
+        const auto base = append_to_segment(segment, records); // where the records landed
+        for (auto& job : batch) {
+            if (!job.in_segment) continue;
+            job.ok = job.ok && base;
+            job.entry.segment = segment.number;
+            job.entry.body_offset += base.value_or(0);
         }
     }
     std::set<unsigned> renamed_into;
     for (auto& job : batch) {
+        if (job.in_segment) continue;
         if (job.fd >= 0) job.ok = sync_file(job) && job.ok;
         if (job.ok) {
             const auto final_path = message_path(job.envid);
@@ -405,11 +438,160 @@ void Spool::commit_batch(std::vector<Job>& batch) {
     for (auto& job : batch) {
         if (job.ok) {
             std::lock_guard lock(index_mutex_);
+            if (job.in_segment) ++segments_[job.entry.segment].live;
             index_.emplace(job.envid, std::move(job.entry));
         }
         job.request.spilled.reset(); // a first file copied into a new one is removed before the reply
         job.done(smtp::CommitResult{job.ok, job.ok ? job.envid : 0, std::nullopt});
     }
+}
+
+// A writer's segment: created (and its name made durable) when the writer first needs one or its
+// current one is full, then appended to batch by batch, each batch synced before any of its
+// messages is reported ok.
+std::optional<std::uint64_t> Spool::append_to_segment(OpenSegment& segment, std::string_view records) {
+    if (segment.fd >= 0 && segment.size + records.size() > kSegmentBytes) seal_segment(segment);
+    if (segment.fd < 0 && !open_segment(segment)) return std::nullopt;
+    const auto base = segment.size;
+    if (common::pwrite_all(segment.fd, records, base) && opt_.fault_injection != "fsync" &&
+        common::sync_data(segment.fd)) {
+        segment.size += records.size();
+        return base;
+    }
+    // Whatever of the batch reached the disk is cut off (best effort: recovery also stops at a
+    // record whose checksum fails), and no later batch is appended behind it.
+    if (::ftruncate(segment.fd, static_cast<off_t>(base)) != 0) { /* the scan skips the bytes */
+    }
+    seal_segment(segment);
+    return std::nullopt;
+}
+
+bool Spool::open_segment(OpenSegment& segment) {
+    const auto number = next_segment_++;
+    const auto name = segment_file_name(number);
+    const int fd = ::openat(segment_dir_fd_, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) return false;
+    if (!common::sync_directory(segment_dir_fd_)) { // the name must outlive a crash before any record
+        ::close(fd);
+        ::unlinkat(segment_dir_fd_, name.c_str(), 0);
+        return false;
+    }
+    {
+        std::lock_guard lock(index_mutex_);
+        segments_[number] = SegmentUse{};
+    }
+    segment = OpenSegment{number, fd, 0};
+    return true;
+}
+
+// No more records go into the segment; it is deleted once its last message leaves the index.
+void Spool::seal_segment(OpenSegment& segment) {
+    if (segment.fd < 0) return;
+    ::close(segment.fd);
+    bool empty = false;
+    {
+        std::lock_guard lock(index_mutex_);
+        auto& use = segments_[segment.number];
+        use.sealed = true;
+        empty = use.live == 0;
+        if (empty) segments_.erase(segment.number);
+    }
+    if (empty) delete_segment(segment.number);
+    segment = OpenSegment{};
+}
+
+// The segment goes before its done marks, durably: a crash between the two must not bring back
+// messages whose removal only the marks remember.
+void Spool::delete_segment(std::uint32_t number) {
+    ::unlinkat(segment_dir_fd_, segment_file_name(number).c_str(), 0);
+    common::sync_directory(segment_dir_fd_);
+    ::unlinkat(segment_dir_fd_, segment_done_name(number).c_str(), 0);
+}
+
+// Every segment is read whole (its records are small and contiguous), on a few threads, and
+// every record's checksum verified; the headers are parsed here. A record listed in the
+// segment's done marks was removed. A segment left with no message is deleted.
+void Spool::recover_segments(std::uint64_t& max_envid, std::size_t& recovered) {
+    std::vector<std::uint32_t> numbers;
+    for (const auto& e : fs::directory_iterator(segment_dir_)) {
+        const auto name = e.path().filename().string();
+        if (!name.ends_with(".seg")) continue;
+        const auto number = common::parse_u64(e.path().stem().string());
+        if (number && *number > 0 && *number <= std::numeric_limits<std::uint32_t>::max())
+            numbers.push_back(static_cast<std::uint32_t>(*number));
+    }
+    std::sort(numbers.begin(), numbers.end());
+    struct Record {
+        QueueHeader header;
+        std::uint64_t body_offset = 0;
+    };
+    struct Found {
+        std::vector<Record> records;
+        std::unordered_set<std::uint64_t> done;
+        std::size_t damaged = 0;
+        std::uint64_t tail = 0;
+    };
+    std::vector<Found> found(numbers.size());
+    const auto read_text = [this](const std::string& name) {
+        std::string text;
+        const int fd = ::openat(segment_dir_fd_, name.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) return text;
+        char buffer[1 << 16];
+        for (ssize_t n; (n = ::read(fd, buffer, sizeof buffer)) != 0;) {
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) break;
+            text.append(buffer, static_cast<std::size_t>(n));
+        }
+        ::close(fd);
+        return text;
+    };
+    std::atomic<std::size_t> next{0};
+    std::vector<std::thread> readers;
+    for (unsigned t = 0; t < std::min<std::size_t>(kSegmentReaders, numbers.size()); ++t)
+        readers.emplace_back([&] {
+            for (std::size_t i; (i = next++) < numbers.size();) {
+                const std::string data = read_text(segment_file_name(numbers[i]));
+                const auto scan = scan_segment(data);
+                found[i].damaged = scan.damaged_spans;
+                found[i].tail = scan.tail_bytes;
+                for (const auto& r : scan.records) {
+                    std::size_t body_at = 0;
+                    if (auto header = split_queue_file(r.file, body_at))
+                        found[i].records.push_back({std::move(*header), r.offset + body_at});
+                    else
+                        ++found[i].damaged; // a sound checksum over a file that does not parse
+                }
+                for (const auto envid : parse_done_marks(read_text(segment_done_name(numbers[i]))))
+                    found[i].done.insert(envid);
+            }
+        });
+    for (auto& t : readers)
+        t.join();
+    for (std::size_t i = 0; i < numbers.size(); ++i) {
+        std::size_t live = 0;
+        damaged_spans_ += found[i].damaged;
+        tail_bytes_ += found[i].tail;
+        for (auto& r : found[i].records) {
+            auto entry = parse_queue_header(r.header);
+            if (!entry) {
+                ++damaged_spans_;
+                continue;
+            }
+            if (found[i].done.contains(entry->envid) || index_.contains(entry->envid)) continue;
+            entry->segment = numbers[i];
+            entry->body_offset = r.body_offset;
+            max_envid = std::max(max_envid, entry->envid);
+            index_.emplace(entry->envid, std::move(*entry));
+            ++live;
+            ++recovered;
+        }
+        found[i] = {};
+        if (live == 0)
+            delete_segment(numbers[i]);
+        else
+            segments_[numbers[i]] = SegmentUse{live, true};
+    }
+    if (!numbers.empty()) next_segment_ = numbers.back() + 1;
 }
 
 bool Spool::storage_low() {
@@ -512,11 +694,26 @@ std::optional<QueueEntry> Spool::find(std::uint64_t envid) const {
 }
 
 std::optional<std::string> Spool::read_body(std::uint64_t envid) const {
-    const int fd = ::open(message_path(envid).c_str(), O_RDONLY | O_CLOEXEC);
+    std::uint32_t segment = 0;
+    std::uint64_t offset = 0, size = 0;
+    {
+        std::lock_guard lock(index_mutex_);
+        if (const auto it = index_.find(envid); it != index_.end()) {
+            segment = it->second.segment;
+            offset = it->second.body_offset;
+            size = it->second.size;
+        }
+    }
+    const int fd = segment
+                       ? ::openat(segment_dir_fd_, segment_file_name(segment).c_str(), O_RDONLY | O_CLOEXEC)
+                       : ::open(message_path(envid).c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return std::nullopt;
     // Closed on every way out: the body's string may throw.
     const std::unique_ptr<const int, void (*)(const int*)> closer(&fd, [](const int* f) { ::close(*f); });
-    return read_queue_body(fd);
+    if (!segment) return read_queue_body(fd);
+    std::string body(static_cast<std::size_t>(size), '\0');
+    if (!common::pread_all(fd, body.data(), body.size(), offset)) return std::nullopt;
+    return body;
 }
 
 bool Spool::remove(std::uint64_t envid) {
@@ -526,15 +723,47 @@ bool Spool::remove(std::uint64_t envid) {
 std::size_t Spool::remove_many(const std::vector<std::uint64_t>& envids) {
     if (envids.empty()) return 0;
     std::set<unsigned> dirs;
+    std::map<std::uint32_t, std::string> marks; // per segment: the envids removed from it
+    std::vector<std::uint32_t> emptied;
     std::size_t indexed = 0;
     for (auto envid : envids) {
+        std::uint32_t segment = 0;
         {
             std::lock_guard lock(index_mutex_);
-            indexed += index_.erase(envid);
+            const auto it = index_.find(envid);
+            if (it != index_.end()) {
+                segment = it->second.segment;
+                index_.erase(it);
+                ++indexed;
+            }
+            if (const auto use = segments_.find(segment); segment && use != segments_.end()) {
+                --use->second.live;
+                if (use->second.live == 0 && use->second.sealed) {
+                    segments_.erase(use);
+                    emptied.push_back(segment);
+                }
+            }
+        }
+        if (segment) {
+            marks[segment] += std::to_string(envid) + "\n";
+            continue;
         }
         ::unlink(message_path(envid).c_str());
         dirs.insert(subdir_of(envid));
     }
+    // The marks are not synced: the delivery log, synced, already holds every removed message's
+    // final state, which recovery reads; the kernel writes the marks back long before that log
+    // forgets a message (docs/queue-format.md).
+    for (const auto& [segment, lines] : marks) {
+        if (std::find(emptied.begin(), emptied.end(), segment) != emptied.end()) continue;
+        const int fd = ::openat(segment_dir_fd_, segment_done_name(segment).c_str(),
+                                O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        if (fd < 0) continue;
+        common::write_all(fd, lines);
+        ::close(fd);
+    }
+    for (const auto segment : emptied)
+        delete_segment(segment);
     sync_subdirs(queue_dir_fd_, dirs);
     return indexed;
 }

@@ -333,23 +333,50 @@ def queue_path(data_dir: Path, envid: int) -> Path:
     return Path(data_dir) / "spool" / "queue" / f"{(envid >> 8) % 256:02x}" / f"{envid}.msg"
 
 
-def read_queue(data_dir: Path):
-    """Parses every committed queue file (docs/queue-format.md): {envid: (envelope, body_bytes)}."""
+def _parse_queue_file(raw: bytes, where):
     import json
+    first, rest = raw.split(b"\n", 1)
+    magic, hlen, blen = first.split(b" ")
+    assert magic == b"MPQ1", where
+    hlen, blen = int(hlen), int(blen)
+    header = json.loads(rest[:hlen])
+    body = rest[hlen + 1:hlen + 1 + blen]
+    assert rest[hlen + 1 + blen:] == b"\nMPQ-END\n", where
+    return header, body
+
+
+def segment_records(path: Path):
+    """The whole records of one segment file (docs/queue-format.md, "Segments"), in order:
+    [(offset of the queue-file bytes, those bytes)]; stops at the first record that is not whole."""
+    import zlib
+    raw, at, out = path.read_bytes(), 0, []
+    while at < len(raw):
+        nl = raw.find(b"\n", at)
+        if nl < 0 or not raw.startswith(b"MPR1 ", at):
+            break
+        length, crc = raw[at + 5:nl].split(b" ")
+        data = raw[nl + 1:nl + 1 + int(length)]
+        if len(data) != int(length) or zlib.crc32(data) != int(crc, 16):
+            break
+        out.append((nl + 1, data))
+        at = nl + 1 + int(length)
+    return out
+
+
+def read_queue(data_dir: Path):
+    """Parses every committed message (docs/queue-format.md): the files of queue/ and the records
+    of segments/ not marked done: {envid: (envelope, body_bytes)}."""
     out = {}
-    qdir = Path(data_dir) / "spool" / "queue"
-    if not qdir.exists():
-        return out
-    for f in qdir.glob("*/*.msg"):
-        raw = f.read_bytes()
-        first, rest = raw.split(b"\n", 1)
-        magic, hlen, blen = first.split(b" ")
-        assert magic == b"MPQ1"
-        hlen, blen = int(hlen), int(blen)
-        header = json.loads(rest[:hlen])
-        body = rest[hlen + 1:hlen + 1 + blen]
-        assert rest[hlen + 1 + blen:] == b"\nMPQ-END\n", f
-        out[int(f.stem)] = (header, body)
+    spool = Path(data_dir) / "spool"
+    for f in (spool / "queue").glob("*/*.msg"):
+        out[int(f.stem)] = _parse_queue_file(f.read_bytes(), f)
+    for seg in (spool / "segments").glob("*.seg"):
+        marks = seg.with_suffix(".done")
+        done = set(int(x) for x in marks.read_text().split("\n")[:-1]) if marks.exists() else set()
+        for _, data in segment_records(seg):
+            header, body = _parse_queue_file(data, seg)
+            if header["envid"] not in done:
+                out[header["envid"]] = (header, body)
     return out
 
 

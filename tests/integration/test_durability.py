@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from harness import PASSWORD, SENDER, RawClient, envid_of, queue_path, read_queue
+from harness import PASSWORD, SENDER, RawClient, envid_of, read_queue
 
 
 def make_message(token):
@@ -72,15 +72,17 @@ def test_kill9_at_random_moments_loses_no_acknowledged_message(make_server):
     assert not list((srv.data / "spool" / "tmp").iterdir())
 
 
-@pytest.mark.parametrize("fault", ["write", "fsync", "rename"])
-def test_spool_errors_give_451_never_250(make_server, fault):
+# A small message (a segment record) and a large one (a file of its own; "rename" is a file's step).
+@pytest.mark.parametrize("fault,size", [("write", 10), ("fsync", 10), ("write", 2 << 20), ("fsync", 2 << 20),
+                                        ("rename", 2 << 20)])
+def test_spool_errors_give_451_never_250(make_server, fault, size):
     srv = make_server(spool=f'fault_injection = "{fault}"').start().provision()
     c = RawClient(srv.ports["plain"])
     c.login()
     c.cmd(f"MAIL FROM:<{SENDER}>")
     c.cmd("RCPT TO:<a@dest.test>")
     c.cmd("DATA")
-    c.send("Subject: x\r\n\r\nbody\r\n.\r\n")
+    c.send("Subject: x\r\n\r\n" + ("b" * 998 + "\r\n") * (size // 1000 + 1) + ".\r\n")
     assert c.reply() == ["451 4.3.0 Queue write error, try again later"]
     assert c.cmd("NOOP") == "250 2.0.0 Ok"
     assert read_queue(srv.data) == {}
@@ -100,7 +102,7 @@ def test_low_free_space_452_at_mail(make_server):
 
 
 def test_restart_recovers_queue_and_quarantines_damage(make_server):
-    srv = make_server().start().provision()
+    srv = make_server(spool="writers = 1").start().provision()  # one writer: one segment
     ids = []
     for i in range(3):
         with srv.smtp("plain") as s:
@@ -109,14 +111,20 @@ def test_restart_recovers_queue_and_quarantines_damage(make_server):
             s.rcpt("a@dest.test")
             ids.append(envid_of(s.data(f"Subject: {i}\r\n\r\nb\r\n")[1]))
     srv.stop()
-    damaged = queue_path(srv.data, ids[0])
-    damaged.write_bytes(damaged.read_bytes()[:-5])          # truncated: no trailer
+    # The small messages are records of the writer's segment: the first one's bytes are damaged,
+    # and a record cut short follows the last (a batch that was never synced).
+    [segment] = list((srv.data / "spool" / "segments").glob("*.seg"))
+    raw = bytearray(segment.read_bytes())
+    at = raw.index(b"Subject: 0")
+    raw[at + 9:at + 10] = b"X"
+    raw += raw[:60]
+    segment.write_bytes(bytes(raw))
     (srv.data / "spool" / "tmp" / "999.msg").write_bytes(b"half written")
     srv.start()
     listed = {int(e["envid"]) for e in srv.queue()}
     assert listed == set(ids[1:])
-    assert (srv.data / "spool" / "corrupt" / f"{ids[0]}.msg").exists()
-    assert "spool.corrupt files=1 " in srv.log()
+    assert "spool.corrupt segment_spans=1 " in srv.log()
+    assert "spool.recover segment_tail_bytes=60 " in srv.log()
     assert not (srv.data / "spool" / "tmp" / "999.msg").exists()
     # envids keep increasing across restarts
     with srv.smtp("plain") as s:

@@ -15,6 +15,8 @@ namespace mailpush::common {
 bool write_all(int fd, std::string_view data) noexcept;
 // The same at `offset`, the file position left alone.
 bool pwrite_all(int fd, std::string_view data, std::uint64_t offset) noexcept;
+// Reads exactly `n` bytes at `offset` into `out`; false on an error or an early end of file.
+bool pread_all(int fd, char* out, std::size_t n, std::uint64_t offset) noexcept;
 
 // Asks the kernel to start writing `fd`'s data back now, so a later sync_data() waits less.
 void start_writeback(int fd) noexcept;

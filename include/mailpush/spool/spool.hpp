@@ -40,6 +40,10 @@ struct QueueEntry {
     std::shared_ptr<const smtp::PackedEnvelope> envelope;
     std::uint64_t size = 0;
     std::int64_t received_at_ms = 0;
+    // Where the body is: segment 0 is a file of its own (queue/xx/N.msg); otherwise the body is
+    // `size` bytes at `body_offset` in segments/<segment>.seg.
+    std::uint32_t segment = 0;
+    std::uint64_t body_offset = 0;
 };
 
 struct CommitRequest {
@@ -93,8 +97,10 @@ public:
               const std::function<bool(const QueueEntry&)>& match) const;
     // The largest envid recover() read (0: none); every later commit has a larger one.
     std::uint64_t recovered_through() const { return recovered_through_; }
-    // How many damaged files recover() moved to corrupt/.
+    // How many damaged files recover() moved to corrupt/, and damaged spans it skipped in segments.
     std::size_t quarantined() const { return quarantined_; }
+    std::size_t damaged_segment_spans() const { return damaged_spans_; }
+    std::uint64_t segment_tail_bytes() const { return tail_bytes_; } // unfinished batches' bytes
     std::optional<QueueEntry> find(std::uint64_t envid) const;
     bool contains(std::uint64_t envid) const;
     std::optional<std::string> read_body(std::uint64_t envid) const;
@@ -113,12 +119,33 @@ private:
         std::uint64_t envid = 0;
         QueueEntry entry; // filled by write_file, goes into the index on success
         std::string tmp_path;
-        int fd = -1; // open between write_file and sync_file
+        int fd = -1;             // open between write_file and sync_file
+        bool in_segment = false; // its record is in the batch's segment bytes (body_offset relative)
         bool ok = false;
     };
+    // A writer's current segment: appended to by that writer alone.
+    struct OpenSegment {
+        std::uint32_t number = 0;
+        int fd = -1;
+        std::uint64_t size = 0;
+    };
+    // What the spool knows of each segment on disk: messages of it still in the index, and
+    // whether a writer may still append to it (an unsealed segment is never deleted).
+    struct SegmentUse {
+        std::size_t live = 0;
+        bool sealed = false;
+    };
     void writer_loop();
-    void commit_batch(std::vector<Job>& batch);
-    bool write_file(Job& job); // writes and starts writeback; leaves job.fd open
+    void commit_batch(std::vector<Job>& batch, OpenSegment& segment);
+    // Renders the job's message: small ones appended to `records`, others written to a file.
+    bool write_file(Job& job, std::string& records); // a file: starts writeback, leaves job.fd open
+    // Writes and syncs the records at the segment's end (a new segment when it is full or none is
+    // open); where they start, or nullopt on an error (the segment is then abandoned).
+    std::optional<std::uint64_t> append_to_segment(OpenSegment& segment, std::string_view records);
+    bool open_segment(OpenSegment& segment);
+    void seal_segment(OpenSegment& segment);
+    void delete_segment(std::uint32_t number);
+    void recover_segments(std::uint64_t& max_envid, std::size_t& recovered);
     bool write_spilled(Job& job, const smtp::TraceInfo& trace); // write_file for a BodyFile
     bool sync_file(Job& job); // waits for the data (fdatasync) and closes job.fd
     void reserve_block(std::uint64_t end);
@@ -126,8 +153,10 @@ private:
 
     SpoolOptions opt_;
     InflightBudget inflight_;
-    std::filesystem::path tmp_dir_, queue_dir_, corrupt_dir_;
+    std::filesystem::path tmp_dir_, queue_dir_, corrupt_dir_, segment_dir_;
     int queue_dir_fd_ = -1;
+    int segment_dir_fd_ = -1;
+    std::atomic<std::uint32_t> next_segment_{1};
 
     std::mutex jobs_mutex_;
     std::condition_variable jobs_cv_;
@@ -140,9 +169,12 @@ private:
     std::uint64_t reserved_end_ = 0;
     std::uint64_t recovered_through_ = 0;
     std::size_t quarantined_ = 0;
+    std::size_t damaged_spans_ = 0;
+    std::uint64_t tail_bytes_ = 0;
 
     mutable std::mutex index_mutex_;
     std::map<std::uint64_t, QueueEntry> index_;
+    std::map<std::uint32_t, SegmentUse> segments_; // under index_mutex_
 
     std::optional<std::uint64_t> free_space() const;
     void tend_reserve(std::uint64_t free_bytes); // under reserve_mutex_ (or in the constructor)
@@ -172,6 +204,9 @@ struct QueueHeader {
 };
 std::optional<QueueHeader> read_queue_header(int fd);
 std::optional<QueueEntry> parse_queue_header(const QueueHeader& header);
+// A queue file's header checked in memory (first line, lengths, trailer) without its parse;
+// `body_at`: where the body starts in `file`.
+std::optional<QueueHeader> split_queue_file(std::string_view file, std::size_t& body_at);
 // A queue file's body read into one string of its size (the envelope is not parsed); nullopt
 // when the file is damaged.
 std::optional<std::string> read_queue_body(int fd);

@@ -1,5 +1,6 @@
 #include "temp_dir.hpp"
 
+#include "mailpush/spool/segment.hpp"
 #include "mailpush/spool/spool.hpp"
 
 #include <gtest/gtest.h>
@@ -95,6 +96,11 @@ TEST_F(SpoolTest, CommitRecoverRemove) {
     EXPECT_FALSE(std::filesystem::exists(dir / "queue" / queue_file_name(first)));
 }
 
+// A message too large for a segment: a file of its own.
+std::string large_body(char c) {
+    return std::string(kMaxSegmentRecord, c) + "\r\n";
+}
+
 // Files of the flat layout (queue/N.msg) are recovered and moved to their subdirectory; a file
 // in the wrong subdirectory too; a damaged one goes to corrupt/ whatever its place.
 TEST_F(SpoolTest, RecoveryMovesFilesToTheirHashedSubdirectory) {
@@ -103,10 +109,10 @@ TEST_F(SpoolTest, RecoveryMovesFilesToTheirHashedSubdirectory) {
         Spool s({dir, 1, 0, "", "mx.test"});
         s.recover();
         s.start();
-        a = commit(s, "a\r\n").envid;
+        a = commit(s, large_body('a')).envid;
         for (int i = 0; i < 300; ++i) // far enough on for the next envid's subdirectory to differ
             s.allocate_envid();
-        b = commit(s, "b\r\n").envid;
+        b = commit(s, large_body('b')).envid;
     }
     ASSERT_NE(queue_file_name(a).substr(0, 2), queue_file_name(b).substr(0, 2));
     EXPECT_TRUE(std::filesystem::exists(dir / "queue" / queue_file_name(a)));
@@ -188,17 +194,116 @@ TEST(QueueFile, TheBodyIsReadWholeWithTheSameChecks) {
     EXPECT_FALSE(read_back(""));
 }
 
+// Small messages (a segment) and large ones (a file each): every fault fails the commit and
+// leaves nothing behind; "rename" is a file's step only.
 TEST_F(SpoolTest, InjectedFaultsFailTheCommit) {
-    for (const char* fault : {"write", "fsync", "rename"}) {
-        Spool s({dir, 1, 0, fault, "mx.test"});
+    for (const char* fault : {"write", "fsync", "rename"})
+        for (const bool large : {false, true}) {
+            if (!large && std::string_view(fault) == "rename") continue;
+            Spool s({dir, 1, 0, fault, "mx.test"});
+            s.recover();
+            s.start();
+            EXPECT_FALSE(commit(s, large ? large_body('x') : "x\r\n").ok) << fault << large;
+            EXPECT_EQ(s.size(), 0u);
+            for (const auto& f : std::filesystem::recursive_directory_iterator(dir / "queue"))
+                EXPECT_TRUE(f.is_directory()) << fault << ": " << f.path();
+            EXPECT_TRUE(std::filesystem::is_empty(dir / "tmp")) << fault;
+            EXPECT_TRUE(std::filesystem::is_empty(dir / "segments")) << fault << large;
+        }
+}
+
+// Small messages share a writer's segment: read back, removed with a done mark, recovered
+// without the removed ones; a segment is deleted once sealed and empty.
+TEST_F(SpoolTest, SmallMessagesShareASegment) {
+    std::vector<std::uint64_t> ids;
+    {
+        Spool s({dir, 1, 0, "", "mx.test"});
         s.recover();
         s.start();
-        EXPECT_FALSE(commit(s, "x\r\n").ok) << fault;
-        EXPECT_EQ(s.size(), 0u);
-        for (const auto& f : std::filesystem::recursive_directory_iterator(dir / "queue"))
-            EXPECT_TRUE(f.is_directory()) << fault << ": " << f.path();
-        EXPECT_TRUE(std::filesystem::is_empty(dir / "tmp")) << fault;
+        for (int i = 0; i < 3; ++i)
+            ids.push_back(commit(s, "Subject: " + std::to_string(i) + "\r\n\r\nbody\r\n").envid);
+        ASSERT_TRUE(s.read_body(ids[1]));
+        EXPECT_TRUE(s.read_body(ids[1])->ends_with("Subject: 1\r\n\r\nbody\r\n"));
+        EXPECT_EQ(s.find(ids[0])->segment, s.find(ids[2])->segment);
+        EXPECT_TRUE(s.remove(ids[1]));
+        EXPECT_FALSE(s.read_body(ids[1]));
     }
+    EXPECT_TRUE(std::filesystem::exists(dir / "segments" / "1.seg"));
+    EXPECT_EQ(parse_done_marks([&] {
+                  std::ifstream in(dir / "segments" / "1.done");
+                  return std::string(std::istreambuf_iterator<char>(in), {});
+              }()),
+              std::vector<std::uint64_t>{ids[1]});
+    Spool again({dir, 1, 0, "", "mx.test"});
+    EXPECT_EQ(again.recover(), 2u);
+    EXPECT_FALSE(again.contains(ids[1]));
+    EXPECT_TRUE(again.read_body(ids[2])->ends_with("Subject: 2\r\n\r\nbody\r\n"));
+    again.start();
+    const auto next = commit(again, "later\r\n");
+    EXPECT_EQ(again.find(next.envid)->segment, 2u); // a recovered segment is never appended to
+    EXPECT_EQ(again.remove_many({ids[0], ids[2]}), 2u);
+    EXPECT_FALSE(std::filesystem::exists(dir / "segments" / "1.seg"));
+    EXPECT_FALSE(std::filesystem::exists(dir / "segments" / "1.done"));
+    EXPECT_TRUE(std::filesystem::exists(dir / "segments" / "2.seg"));
+}
+
+// A damaged record is skipped and counted; the records after it, and an unfinished tail, are not
+// lost or mistaken for messages.
+TEST_F(SpoolTest, RecoverySkipsADamagedRecordAndAnUnfinishedTail) {
+    std::vector<std::uint64_t> ids;
+    {
+        Spool s({dir, 1, 0, "", "mx.test"});
+        s.recover();
+        s.start();
+        for (int i = 0; i < 3; ++i)
+            ids.push_back(commit(s, "Subject: " + std::to_string(i) + "\r\n\r\nbody\r\n").envid);
+    }
+    const auto path = dir / "segments" / "1.seg";
+    std::string bytes = [&] {
+        std::ifstream in(path, std::ios::binary);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    }();
+    const auto at = bytes.find("Subject: 0");
+    ASSERT_NE(at, std::string::npos);
+    bytes[at + 9] = 'X';
+    const auto tail = bytes.substr(0, bytes.find("MPR1 ", 1) + 40); // a record cut short
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes << tail;
+    Spool again({dir, 1, 0, "", "mx.test"});
+    EXPECT_EQ(again.recover(), 2u);
+    EXPECT_FALSE(again.contains(ids[0]));
+    EXPECT_TRUE(again.contains(ids[1]) && again.contains(ids[2]));
+    EXPECT_EQ(again.damaged_segment_spans(), 1u);
+}
+
+TEST(Segment, ScanFindsEveryWholeRecordAndNoPartOfOne) {
+    std::string data;
+    const auto first = append_segment_record(data, "one");
+    const auto second = append_segment_record(data, "second record");
+    const auto end = data.size();
+    const auto whole = scan_segment(data);
+    ASSERT_EQ(whole.records.size(), 2u);
+    EXPECT_EQ(whole.records[0].offset, first);
+    EXPECT_EQ(whole.records[0].file, "one");
+    EXPECT_EQ(whole.records[1].offset, second);
+    EXPECT_EQ(whole.records[1].file, "second record");
+    for (std::size_t n = 0; n < end; ++n) {
+        const auto cut = scan_segment(std::string_view(data).substr(0, n));
+        EXPECT_EQ(cut.records.size(), n < first + 3 ? 0u : 1u) << n;
+        EXPECT_EQ(cut.damaged_spans, 0u) << n;
+        EXPECT_EQ(cut.tail_bytes, n < first + 3 ? n : n - first - 3) << n;
+    }
+    std::string flipped = data;
+    flipped[first] = 'O';
+    const auto damaged = scan_segment(flipped);
+    ASSERT_EQ(damaged.records.size(), 1u);
+    EXPECT_EQ(damaged.records[0].file, "second record");
+    EXPECT_EQ(damaged.damaged_spans, 1u);
+    EXPECT_TRUE(scan_segment(std::string(100, '\0')).records.empty());
+}
+
+TEST(Segment, DoneMarksIgnoreAnUnfinishedLine) {
+    EXPECT_EQ(parse_done_marks("12\n34\nx\n56"), (std::vector<std::uint64_t>{12, 34}));
+    EXPECT_TRUE(parse_done_marks("").empty());
 }
 
 TEST_F(SpoolTest, StorageLowWhenBelowMinimum) {
