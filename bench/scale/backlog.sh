@@ -46,7 +46,7 @@ echo "== fill: $messages messages x $rcpts recipients, 4 KiB, 20 sessions"
 fill_started=$(ms)
 "$bin/../bench/mailpush-bench" send -H 127.0.0.1 -P 2700 -u sender@example.com -w BenchPass2026x \
   -c 20 -n "$messages" -s 4096 -r "$rcpts" -k 100 -T 1200 | tail -3
-echo "fill: $(( $(ms) - fill_started )) ms; RSS after the fill: $(rss_mib "$pid") MiB; queued: $(ls "$data"/spool/queue/*/ | grep -c msg)"
+echo "fill: $(( $(ms) - fill_started )) ms; RSS after the fill: $(rss_mib "$pid") MiB; files: $(find "$data"/spool/queue -name "*.msg" | wc -l), segments: $(find "$data"/spool/segments -name "*.seg" | wc -l) ($(du -sm "$data"/spool/segments | cut -f1) MiB)"
 stop
 fi
 

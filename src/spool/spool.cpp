@@ -18,6 +18,7 @@
 #include <malloc.h>
 #include <set>
 #include <stdexcept>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 #include <unordered_set>
@@ -460,8 +461,7 @@ std::optional<std::uint64_t> Spool::append_to_segment(OpenSegment& segment, std:
     }
     // Whatever of the batch reached the disk is cut off (best effort: recovery also stops at a
     // record whose checksum fails), and no later batch is appended behind it.
-    if (::ftruncate(segment.fd, static_cast<off_t>(base)) != 0) { /* the scan skips the bytes */
-    }
+    [[maybe_unused]] const int cut = ::ftruncate(segment.fd, static_cast<off_t>(base));
     seal_segment(segment);
     return std::nullopt;
 }
@@ -536,6 +536,7 @@ void Spool::recover_segments(std::uint64_t& max_envid, std::size_t& recovered) {
         std::string text;
         const int fd = ::openat(segment_dir_fd_, name.c_str(), O_RDONLY | O_CLOEXEC);
         if (fd < 0) return text;
+        if (struct stat st {}; ::fstat(fd, &st) == 0 && st.st_size > 0) text.reserve(static_cast<std::size_t>(st.st_size));
         char buffer[1 << 16];
         for (ssize_t n; (n = ::read(fd, buffer, sizeof buffer)) != 0;) {
             if (n < 0 && errno == EINTR) continue;
@@ -545,7 +546,12 @@ void Spool::recover_segments(std::uint64_t& max_envid, std::size_t& recovered) {
         ::close(fd);
         return text;
     };
+    // The readers take the segments in order; this thread parses each as soon as it is read, so
+    // only the headers of the segments in between are held at once.
     std::atomic<std::size_t> next{0};
+    std::mutex ready_mutex;
+    std::condition_variable ready_cv;
+    std::vector<bool> ready(numbers.size(), false);
     std::vector<std::thread> readers;
     for (unsigned t = 0; t < std::min<std::size_t>(kSegmentReaders, numbers.size()); ++t)
         readers.emplace_back([&] {
@@ -563,11 +569,18 @@ void Spool::recover_segments(std::uint64_t& max_envid, std::size_t& recovered) {
                 }
                 for (const auto envid : parse_done_marks(read_text(segment_done_name(numbers[i]))))
                     found[i].done.insert(envid);
+                {
+                    std::lock_guard lock(ready_mutex);
+                    ready[i] = true;
+                }
+                ready_cv.notify_all();
             }
         });
-    for (auto& t : readers)
-        t.join();
     for (std::size_t i = 0; i < numbers.size(); ++i) {
+        {
+            std::unique_lock lock(ready_mutex);
+            ready_cv.wait(lock, [&] { return ready[i]; });
+        }
         std::size_t live = 0;
         damaged_spans_ += found[i].damaged;
         tail_bytes_ += found[i].tail;
@@ -591,6 +604,8 @@ void Spool::recover_segments(std::uint64_t& max_envid, std::size_t& recovered) {
         else
             segments_[numbers[i]] = SegmentUse{live, true};
     }
+    for (auto& t : readers)
+        t.join();
     if (!numbers.empty()) next_segment_ = numbers.back() + 1;
 }
 

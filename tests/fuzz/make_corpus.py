@@ -194,3 +194,22 @@ for name, text in {
 # Configs: the shipped ones.
 for path in sorted((ROOT / "config").glob("*.toml")):
     write("config", path.stem, path.read_bytes())
+
+# Segment scan: a segment of two whole records (queue files as the spool writes them), the same
+# cut short, and done marks.
+def segment_record(queue_file):
+    import zlib
+    return f"MPR1 {len(queue_file)} {zlib.crc32(queue_file):08x}\n".encode() + queue_file
+
+
+def queue_file(envid, body):
+    header = ('{"envid":%d,"mail_from":"s@example.com","auth_user":"s@example.com","recipients":'
+              '[{"address":"a@example.net","notify":"","orcpt":""}],"body_type":"","smtputf8":false,'
+              '"ret":"","dsn_envid":"","received_at":1,"peer":"127.0.0.1","helo":"h","tls":false}' % envid).encode()
+    return b"MPQ1 %d %d\n" % (len(header), len(body)) + header + b"\n" + body + b"\nMPQ-END\n"
+
+
+two = segment_record(queue_file(7, b"Subject: a\r\n\r\nx\r\n")) + segment_record(queue_file(8, b"b\r\n"))
+write("segment_scan", "two-records", two)
+write("segment_scan", "cut-short", two[:-7])
+write("segment_scan", "done-marks", b"7\n8\n9")
