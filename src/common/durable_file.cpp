@@ -29,6 +29,10 @@ bool pwrite_all(int fd, std::string_view data, std::uint64_t offset) noexcept {
     return true;
 }
 
+OwnedFd::~OwnedFd() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
 bool pread_all(int fd, char* out, std::size_t n, std::uint64_t offset) noexcept {
     while (n > 0) {
         const auto got = ::pread(fd, out, n, static_cast<off_t>(offset));

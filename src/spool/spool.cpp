@@ -343,15 +343,12 @@ bool Spool::write_spilled(Job& job, const smtp::TraceInfo& trace) {
             return true;
         }
     }
-    const int src = ::open(file.path().c_str(), O_RDONLY | O_CLOEXEC);
-    if (src < 0) return false;
-    // Closed on every way out: the head's string and the copy's buffer may throw.
-    const std::unique_ptr<const int, void (*)(const int*)> src_closer(&src,
-                                                                      [](const int* fd) { ::close(*fd); });
+    const common::OwnedFd src(::open(file.path().c_str(), O_RDONLY | O_CLOEXEC));
+    if (!src) return false;
     job.tmp_path = (tmp_dir_ / (std::to_string(job.envid) + ".msg")).string();
     job.fd = ::open(job.tmp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     bool ok = job.fd >= 0 && common::write_all(job.fd, queue_file_head(entry, 0) + prefix);
-    ok = ok && copy_range(src, file.room(), job.fd, file.size());
+    ok = ok && copy_range(src.get(), file.room(), job.fd, file.size());
     ok = ok && common::write_all(job.fd, end);
     if (ok) common::start_writeback(job.fd);
     return ok;
@@ -534,16 +531,16 @@ void Spool::recover_segments(std::uint64_t& max_envid, std::size_t& recovered) {
     std::vector<Found> found(numbers.size());
     const auto read_text = [this](const std::string& name) {
         std::string text;
-        const int fd = ::openat(segment_dir_fd_, name.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0) return text;
-        if (struct stat st {}; ::fstat(fd, &st) == 0 && st.st_size > 0) text.reserve(static_cast<std::size_t>(st.st_size));
+        const common::OwnedFd fd(::openat(segment_dir_fd_, name.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!fd) return text;
+        if (struct stat st{}; ::fstat(fd.get(), &st) == 0 && st.st_size > 0)
+            text.reserve(static_cast<std::size_t>(st.st_size));
         char buffer[1 << 16];
-        for (ssize_t n; (n = ::read(fd, buffer, sizeof buffer)) != 0;) {
+        for (ssize_t n; (n = ::read(fd.get(), buffer, sizeof buffer)) != 0;) {
             if (n < 0 && errno == EINTR) continue;
             if (n < 0) break;
             text.append(buffer, static_cast<std::size_t>(n));
         }
-        ::close(fd);
         return text;
     };
     // The readers take the segments in order; this thread parses each as soon as it is read, so
@@ -719,15 +716,13 @@ std::optional<std::string> Spool::read_body(std::uint64_t envid) const {
             size = it->second.size;
         }
     }
-    const int fd = segment
-                       ? ::openat(segment_dir_fd_, segment_file_name(segment).c_str(), O_RDONLY | O_CLOEXEC)
-                       : ::open(message_path(envid).c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return std::nullopt;
-    // Closed on every way out: the body's string may throw.
-    const std::unique_ptr<const int, void (*)(const int*)> closer(&fd, [](const int* f) { ::close(*f); });
-    if (!segment) return read_queue_body(fd);
+    const common::OwnedFd fd(
+        segment ? ::openat(segment_dir_fd_, segment_file_name(segment).c_str(), O_RDONLY | O_CLOEXEC)
+                : ::open(message_path(envid).c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) return std::nullopt;
+    if (!segment) return read_queue_body(fd.get());
     std::string body(static_cast<std::size_t>(size), '\0');
-    if (!common::pread_all(fd, body.data(), body.size(), offset)) return std::nullopt;
+    if (!common::pread_all(fd.get(), body.data(), body.size(), offset)) return std::nullopt;
     return body;
 }
 

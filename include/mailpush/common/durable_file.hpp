@@ -11,6 +11,21 @@
 
 namespace mailpush::common {
 
+// Owns a file descriptor and closes it on every way out of its scope (exceptions too).
+class OwnedFd {
+public:
+    explicit OwnedFd(int fd) noexcept
+        : fd_(fd) {}
+    ~OwnedFd();
+    OwnedFd(const OwnedFd&) = delete;
+    OwnedFd& operator=(const OwnedFd&) = delete;
+    int get() const noexcept { return fd_; }
+    explicit operator bool() const noexcept { return fd_ >= 0; }
+
+private:
+    int fd_;
+};
+
 // Writes all of `data` to `fd` (short writes and EINTR retried). False with errno set on error.
 bool write_all(int fd, std::string_view data) noexcept;
 // The same at `offset`, the file position left alone.
