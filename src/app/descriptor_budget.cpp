@@ -10,8 +10,9 @@ namespace mailpush::app {
 
 std::optional<DescriptorBudget> fit_descriptors(std::uint64_t limit, const DescriptorDemand& demand) {
     DescriptorBudget out;
-    // A writer's batch holds kFilesPerWriter files, and one more while it copies a grown envelope's body.
-    out.reserved = kFixedDescriptors + std::uint64_t{demand.spool_writers} * (spool::kFilesPerWriter + 1) +
+    // A writer's batch holds kFilesPerWriter files, one more while it copies a grown envelope's
+    // body, and the writer's segment.
+    out.reserved = kFixedDescriptors + std::uint64_t{demand.spool_writers} * (spool::kFilesPerWriter + 2) +
                    2 * std::uint64_t{demand.deliveries};
     constexpr std::uint64_t kMinListeners = 64;
     if (limit < out.reserved + kMinListeners) return std::nullopt;

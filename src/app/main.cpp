@@ -252,8 +252,10 @@ int main(int argc, char** argv) {
             spdlog::warn("spool.corrupt segment_spans={} (damaged records skipped)",
                          spool.damaged_segment_spans());
         if (spool.segment_tail_bytes() > 0)
-            spdlog::info("spool.recover segment_tail_bytes={} (unsynced batches, never acknowledged)",
-                         spool.segment_tail_bytes());
+            spdlog::info(
+                "spool.recover segment_tail_bytes={} (after a segment's last whole record: a batch never "
+                "synced, so never acknowledged, or damage at the end)",
+                spool.segment_tail_bytes());
         spdlog::info("spool.recover queued={}", recovered);
         spdlog::log(
             budget->capped ? spdlog::level::warn : spdlog::level::info,

@@ -99,8 +99,10 @@ Spool::Spool(SpoolOptions options)
         tend_reserve(*free_bytes);
         at_start_ = false;
     }
+    const bool made_segments = !fs::exists(segment_dir_);
     for (const auto& d : {tmp_dir_, queue_dir_, corrupt_dir_, segment_dir_})
         fs::create_directories(d);
+    if (made_segments) common::sync_directory(opt_.dir); // a segment's name is synced into it
     queue_dir_fd_ = ::open(queue_dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (queue_dir_fd_ < 0) throw std::runtime_error("cannot open " + queue_dir_.string());
     segment_dir_fd_ = ::open(segment_dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -124,6 +126,9 @@ Spool::~Spool() {
 std::size_t Spool::recover() {
     for (const auto& e : fs::directory_iterator(tmp_dir_))
         fs::remove(e.path());
+    std::uint64_t max_envid = 0;
+    std::size_t recovered = 0;
+    recover_segments(max_envid, recovered); // before the file readers start: it may throw
     // Reading is the slow part of a cold start (one random read per file): the subdirectories
     // are read by several threads at once. The headers are parsed here, on this thread, so the
     // index's memory is not spread over the readers' heaps (their buffers are given back after).
@@ -166,10 +171,7 @@ std::size_t Spool::recover() {
             }
         });
 
-    std::uint64_t max_envid = 0;
-    std::size_t recovered = 0;
-    recover_segments(max_envid, recovered); // while the readers read the files
-    std::set<unsigned> moved_into;          // files of the flat layout go to their subdirectory
+    std::set<unsigned> moved_into; // files of the flat layout go to their subdirectory
     for (unsigned d = 0; d <= kQueueSubdirs; ++d) {
         if (d < kQueueSubdirs) {
             std::unique_lock lock(done_mutex);
@@ -404,7 +406,10 @@ void Spool::commit_batch(std::vector<Job>& batch, OpenSegment& segment) {
         }
     }
     if (!records.empty()) {
-        const auto base = append_to_segment(segment, records); // where the records landed
+        std::vector<std::uint64_t> envids;
+        for (const auto& job : batch)
+            if (job.in_segment) envids.push_back(job.envid);
+        const auto base = append_to_segment(segment, records, envids); // where the records landed
         for (auto& job : batch) {
             if (!job.in_segment) continue;
             job.ok = job.ok && base;
@@ -447,7 +452,8 @@ void Spool::commit_batch(std::vector<Job>& batch, OpenSegment& segment) {
 // A writer's segment: created (and its name made durable) when the writer first needs one or its
 // current one is full, then appended to batch by batch, each batch synced before any of its
 // messages is reported ok.
-std::optional<std::uint64_t> Spool::append_to_segment(OpenSegment& segment, std::string_view records) {
+std::optional<std::uint64_t> Spool::append_to_segment(OpenSegment& segment, std::string_view records,
+                                                      const std::vector<std::uint64_t>& envids) {
     if (segment.fd >= 0 && segment.size + records.size() > kSegmentBytes) seal_segment(segment);
     if (segment.fd < 0 && !open_segment(segment)) return std::nullopt;
     const auto base = segment.size;
@@ -456,9 +462,16 @@ std::optional<std::uint64_t> Spool::append_to_segment(OpenSegment& segment, std:
         segment.size += records.size();
         return base;
     }
-    // Whatever of the batch reached the disk is cut off (best effort: recovery also stops at a
-    // record whose checksum fails), and no later batch is appended behind it.
-    [[maybe_unused]] const int cut = ::ftruncate(segment.fd, static_cast<off_t>(base));
+    // Whatever of the batch reached the disk is cut off again, durably; failing that, its
+    // messages are marked done, so none of them (each answered 451) comes back after a restart.
+    // No later batch is appended behind it.
+    if (::ftruncate(segment.fd, static_cast<off_t>(base)) != 0 || !common::sync_data(segment.fd)) {
+        std::string lines;
+        for (const auto envid : envids)
+            lines += std::to_string(envid) + "\n";
+        std::lock_guard lock(marks_mutex_);
+        write_marks(segment.number, lines, true);
+    }
     seal_segment(segment);
     return std::nullopt;
 }
@@ -493,12 +506,26 @@ void Spool::seal_segment(OpenSegment& segment) {
         empty = use.live == 0;
         if (empty) segments_.erase(segment.number);
     }
-    if (empty) delete_segment(segment.number);
+    if (empty) {
+        std::lock_guard lock(marks_mutex_);
+        delete_segment(segment.number);
+    }
     segment = OpenSegment{};
 }
 
+void Spool::write_marks(std::uint32_t number, const std::string& lines, bool durable) {
+    {
+        std::lock_guard lock(index_mutex_);
+        if (!segments_.contains(number)) return; // deleted meanwhile, and its marks with it
+    }
+    const common::OwnedFd fd(::openat(segment_dir_fd_, segment_done_name(number).c_str(),
+                                      O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+    // A leading newline ends a line a crash may have left unfinished (empty lines are skipped).
+    if (fd && common::write_all(fd.get(), "\n" + lines) && durable) common::sync_data(fd.get());
+}
+
 // The segment goes before its done marks, durably: a crash between the two must not bring back
-// messages whose removal only the marks remember.
+// messages whose removal only the marks remember. Under marks_mutex_ (or alone, at recovery).
 void Spool::delete_segment(std::uint32_t number) {
     ::unlinkat(segment_dir_fd_, segment_file_name(number).c_str(), 0);
     common::sync_directory(segment_dir_fd_);
@@ -507,44 +534,63 @@ void Spool::delete_segment(std::uint32_t number) {
 
 // Every segment is read whole (its records are small and contiguous), on a few threads, and
 // every record's checksum verified; the headers are parsed here. A record listed in the
-// segment's done marks was removed. A segment left with no message is deleted.
+// segment's done marks was removed. A segment left with no message is deleted; one that cannot
+// be read whole goes to corrupt/ with its marks (never deleted: it holds acknowledged mail).
 void Spool::recover_segments(std::uint64_t& max_envid, std::size_t& recovered) {
     std::vector<std::uint32_t> numbers;
-    for (const auto& e : fs::directory_iterator(segment_dir_)) {
-        const auto name = e.path().filename().string();
-        if (!name.ends_with(".seg")) continue;
-        const auto number = common::parse_u64(e.path().stem().string());
-        if (number && *number > 0 && *number <= std::numeric_limits<std::uint32_t>::max())
-            numbers.push_back(static_cast<std::uint32_t>(*number));
+    std::set<std::uint32_t> marked; // numbers of the done files
+    std::uint32_t highest = 0;
+    std::error_code ec;
+    for (fs::directory_iterator it(segment_dir_, ec), end; !ec && it != end; it.increment(ec)) {
+        const auto name = it->path().filename().string();
+        const bool seg = name.ends_with(".seg"), done = name.ends_with(".done");
+        if (!seg && !done) continue;
+        const auto parsed = common::parse_u64(it->path().stem().string());
+        if (!parsed || *parsed == 0 || *parsed > std::numeric_limits<std::uint32_t>::max()) continue;
+        const auto number = static_cast<std::uint32_t>(*parsed);
+        if (name != (seg ? segment_file_name(number) : segment_done_name(number))) continue; // "01.seg"
+        highest = std::max(highest, number);
+        if (seg)
+            numbers.push_back(number);
+        else
+            marked.insert(number);
     }
+    if (ec) throw std::runtime_error("cannot read " + segment_dir_.string() + ": " + ec.message());
     std::sort(numbers.begin(), numbers.end());
+    for (const auto number : marked) // marks of a segment deleted before a crash took them along
+        if (!std::binary_search(numbers.begin(), numbers.end(), number))
+            ::unlinkat(segment_dir_fd_, segment_done_name(number).c_str(), 0);
+    next_segment_ = highest + 1;
     struct Record {
         QueueHeader header;
         std::uint64_t body_offset = 0;
     };
     struct Found {
+        bool readable = true;
         std::vector<Record> records;
         std::unordered_set<std::uint64_t> done;
         std::size_t damaged = 0;
         std::uint64_t tail = 0;
     };
     std::vector<Found> found(numbers.size());
-    const auto read_text = [this](const std::string& name) {
+    // The whole file; "" when it does not exist (a segment without marks), nullopt on an error.
+    const auto read_whole = [this](const std::string& name) -> std::optional<std::string> {
         std::string text;
         const common::OwnedFd fd(::openat(segment_dir_fd_, name.c_str(), O_RDONLY | O_CLOEXEC));
-        if (!fd) return text;
+        if (!fd) return errno == ENOENT ? std::optional<std::string>(text) : std::nullopt;
         if (struct stat st{}; ::fstat(fd.get(), &st) == 0 && st.st_size > 0)
             text.reserve(static_cast<std::size_t>(st.st_size));
         char buffer[1 << 16];
         for (ssize_t n; (n = ::read(fd.get(), buffer, sizeof buffer)) != 0;) {
             if (n < 0 && errno == EINTR) continue;
-            if (n < 0) break;
+            if (n < 0) return std::nullopt;
             text.append(buffer, static_cast<std::size_t>(n));
         }
         return text;
     };
     // The readers take the segments in order; this thread parses each as soon as it is read, so
-    // only the headers of the segments in between are held at once.
+    // only the headers of the segments in between are held at once. Nothing below throws while
+    // they run (their results are plain data; a failed allocation ends the process either way).
     std::atomic<std::size_t> next{0};
     std::mutex ready_mutex;
     std::condition_variable ready_cv;
@@ -553,19 +599,24 @@ void Spool::recover_segments(std::uint64_t& max_envid, std::size_t& recovered) {
     for (unsigned t = 0; t < std::min<std::size_t>(kSegmentReaders, numbers.size()); ++t)
         readers.emplace_back([&] {
             for (std::size_t i; (i = next++) < numbers.size();) {
-                const std::string data = read_text(segment_file_name(numbers[i]));
-                const auto scan = scan_segment(data);
-                found[i].damaged = scan.damaged_spans;
-                found[i].tail = scan.tail_bytes;
-                for (const auto& r : scan.records) {
-                    std::size_t body_at = 0;
-                    if (auto header = split_queue_file(r.file, body_at))
-                        found[i].records.push_back({std::move(*header), r.offset + body_at});
-                    else
-                        ++found[i].damaged; // a sound checksum over a file that does not parse
+                const auto data = read_whole(segment_file_name(numbers[i]));
+                const auto marks = read_whole(segment_done_name(numbers[i]));
+                if (!data || !marks) {
+                    found[i].readable = false;
+                } else {
+                    const auto scan = scan_segment(*data);
+                    found[i].damaged = scan.damaged_spans;
+                    found[i].tail = scan.tail_bytes;
+                    for (const auto& r : scan.records) {
+                        std::size_t body_at = 0;
+                        if (auto header = split_queue_file(r.file, body_at))
+                            found[i].records.push_back({std::move(*header), r.offset + body_at});
+                        else
+                            ++found[i].damaged; // a sound checksum over a file that does not parse
+                    }
+                    for (const auto envid : parse_done_marks(*marks))
+                        found[i].done.insert(envid);
                 }
-                for (const auto envid : parse_done_marks(read_text(segment_done_name(numbers[i]))))
-                    found[i].done.insert(envid);
                 {
                     std::lock_guard lock(ready_mutex);
                     ready[i] = true;
@@ -577,6 +628,15 @@ void Spool::recover_segments(std::uint64_t& max_envid, std::size_t& recovered) {
         {
             std::unique_lock lock(ready_mutex);
             ready_cv.wait(lock, [&] { return ready[i]; });
+        }
+        if (!found[i].readable) {
+            std::error_code move_ec; // left in place if it cannot be moved: read again next time
+            fs::rename(segment_dir_ / segment_file_name(numbers[i]),
+                       corrupt_dir_ / segment_file_name(numbers[i]), move_ec);
+            fs::rename(segment_dir_ / segment_done_name(numbers[i]),
+                       corrupt_dir_ / segment_done_name(numbers[i]), move_ec);
+            ++quarantined_;
+            continue;
         }
         std::size_t live = 0;
         damaged_spans_ += found[i].damaged;
@@ -603,7 +663,6 @@ void Spool::recover_segments(std::uint64_t& max_envid, std::size_t& recovered) {
     }
     for (auto& t : readers)
         t.join();
-    if (!numbers.empty()) next_segment_ = numbers.back() + 1;
 }
 
 bool Spool::storage_low() {
@@ -727,10 +786,10 @@ std::optional<std::string> Spool::read_body(std::uint64_t envid) const {
 }
 
 bool Spool::remove(std::uint64_t envid) {
-    return remove_many({envid}) == 1;
+    return remove_many({envid}, true) == 1;
 }
 
-std::size_t Spool::remove_many(const std::vector<std::uint64_t>& envids) {
+std::size_t Spool::remove_many(const std::vector<std::uint64_t>& envids, bool durable) {
     if (envids.empty()) return 0;
     std::set<unsigned> dirs;
     std::map<std::uint32_t, std::string> marks; // per segment: the envids removed from it
@@ -761,19 +820,16 @@ std::size_t Spool::remove_many(const std::vector<std::uint64_t>& envids) {
         ::unlink(message_path(envid).c_str());
         dirs.insert(subdir_of(envid));
     }
-    // The marks are not synced: the delivery log, synced, already holds every removed message's
-    // final state, which recovery reads; the kernel writes the marks back long before that log
-    // forgets a message (docs/queue-format.md).
-    for (const auto& [segment, lines] : marks) {
-        if (std::find(emptied.begin(), emptied.end(), segment) != emptied.end()) continue;
-        const int fd = ::openat(segment_dir_fd_, segment_done_name(segment).c_str(),
-                                O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-        if (fd < 0) continue;
-        common::write_all(fd, lines);
-        ::close(fd);
+    {
+        // Not synced unless `durable`: when the engine removes a finished message the delivery
+        // log, synced, already holds every recipient's final state, which recovery reads; the
+        // kernel writes the marks back long before that log forgets a message.
+        std::lock_guard lock(marks_mutex_);
+        for (const auto& [segment, lines] : marks)
+            write_marks(segment, lines, durable); // a segment emptied here is gone from segments_
+        for (const auto segment : emptied)
+            delete_segment(segment);
     }
-    for (const auto segment : emptied)
-        delete_segment(segment);
     sync_subdirs(queue_dir_fd_, dirs);
     return indexed;
 }

@@ -372,7 +372,8 @@ def read_queue(data_dir: Path):
         out[int(f.stem)] = _parse_queue_file(f.read_bytes(), f)
     for seg in (spool / "segments").glob("*.seg"):
         marks = seg.with_suffix(".done")
-        done = set(int(x) for x in marks.read_text().split("\n")[:-1]) if marks.exists() else set()
+        lines = marks.read_text().split("\n")[:-1] if marks.exists() else []  # the last one: unfinished
+        done = {int(x) for x in lines if x.isdigit()}  # appends start with an empty line
         for _, data in segment_records(seg):
             header, body = _parse_queue_file(data, seg)
             if header["envid"] not in done:

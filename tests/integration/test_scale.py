@@ -100,14 +100,14 @@ def test_descriptor_limit_caps_connections_and_refuses_beyond_it(make_server):
     srv.start()
     limits = Path(f"/proc/{srv.proc.pid}/limits").read_text()
     assert re.search(r"Max open files\s+400\s+400", limits), limits  # the soft limit raised to the hard
-    # 400 - (128 fixed + 65 for the one writer + 2 x 10 deliveries) = 187: a quarter at most for
+    # 400 - (128 fixed + 66 for the one writer + 2 x 10 deliveries) = 186: a quarter at most for
     # HTTP (46), a sixteenth for the admin listener (10), SMTP the rest.
-    assert ("limits.descriptors nofile=400 reserved=213 smtp_max_connections=131 http_max_connections=46 "
+    assert ("limits.descriptors nofile=400 reserved=214 smtp_max_connections=130 http_max_connections=46 "
             "admin_max_connections=10 configured=20000/50/10") in srv.log()
     port = srv.ports["plain"]
     open_ = []
     try:
-        for _ in range(131):
+        for _ in range(130):
             s = socket.create_connection(("127.0.0.1", port))
             open_.append(s)
             assert greeting(s).startswith("220 "), len(open_)

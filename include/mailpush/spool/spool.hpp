@@ -105,8 +105,10 @@ public:
     bool contains(std::uint64_t envid) const;
     std::optional<std::string> read_body(std::uint64_t envid) const;
     bool remove(std::uint64_t envid); // false: not in the index
-    // One directory fsync per subdirectory for all; how many were in the index.
-    std::size_t remove_many(const std::vector<std::uint64_t>& envids);
+    // One directory fsync per subdirectory for all; how many were in the index. A segment's done
+    // marks are synced only when `durable` (a removal the delivery log does not record yet, as the
+    // operator's delete: remove() is durable).
+    std::size_t remove_many(const std::vector<std::uint64_t>& envids, bool durable = false);
     std::size_t size() const;
     // The next envid, unique for the spool's life (reserved durably in blocks): messages get
     // theirs at commit; a record with no message (a suppressed recipient's event) asks here.
@@ -141,7 +143,12 @@ private:
     bool write_file(Job& job, std::string& records); // a file: starts writeback, leaves job.fd open
     // Writes and syncs the records at the segment's end (a new segment when it is full or none is
     // open); where they start, or nullopt on an error (the segment is then abandoned).
-    std::optional<std::uint64_t> append_to_segment(OpenSegment& segment, std::string_view records);
+    // `envids`: the records' messages, marked done if a failed write cannot be cut off again.
+    std::optional<std::uint64_t> append_to_segment(OpenSegment& segment, std::string_view records,
+                                                   const std::vector<std::uint64_t>& envids);
+    // Appends done marks to segment `number` (if it still exists); synced when `durable`.
+    // Under marks_mutex_.
+    void write_marks(std::uint32_t number, const std::string& lines, bool durable);
     bool open_segment(OpenSegment& segment);
     void seal_segment(OpenSegment& segment);
     void delete_segment(std::uint32_t number);
@@ -175,6 +182,8 @@ private:
     mutable std::mutex index_mutex_;
     std::map<std::uint64_t, QueueEntry> index_;
     std::map<std::uint32_t, SegmentUse> segments_; // under index_mutex_
+    // Orders the writing of done marks against the deletion of their segment (no orphan marks).
+    std::mutex marks_mutex_;
 
     std::optional<std::uint64_t> free_space() const;
     void tend_reserve(std::uint64_t free_bytes); // under reserve_mutex_ (or in the constructor)

@@ -275,6 +275,33 @@ TEST_F(SpoolTest, RecoverySkipsADamagedRecordAndAnUnfinishedTail) {
     EXPECT_EQ(again.damaged_segment_spans(), 1u);
 }
 
+// A writer starts a new segment once its current one is full; a segment that cannot be read goes
+// to corrupt/ (it may hold acknowledged mail), marks of a segment already deleted are removed.
+TEST_F(SpoolTest, SegmentsRotateAndAnUnreadableOneIsKept) {
+    std::vector<std::uint64_t> ids;
+    const std::string big(kMaxSegmentRecord - 4096, 'z');
+    {
+        Spool s({dir, 1, 0, "", "mx.test"});
+        s.recover();
+        s.start();
+        for (std::uint64_t i = 0; i * (big.size() + 1024) <= kSegmentBytes; ++i)
+            ids.push_back(commit(s, big + "\r\n").envid);
+        EXPECT_EQ(s.find(ids.front())->segment, 1u);
+        EXPECT_EQ(s.find(ids.back())->segment, 2u);
+        EXPECT_TRUE(s.read_body(ids.back())->ends_with(big + "\r\n"));
+    }
+    std::filesystem::create_directory(dir / "segments" / "3.seg"); // read() fails: EISDIR
+    std::ofstream(dir / "segments" / "9.done") << "1\n";
+    std::ofstream(dir / "segments" / "01.seg") << "not a segment name";
+    Spool again({dir, 1, 0, "", "mx.test"});
+    EXPECT_EQ(again.recover(), ids.size());
+    EXPECT_EQ(again.quarantined(), 1u);
+    EXPECT_TRUE(std::filesystem::exists(dir / "corrupt" / "3.seg"));
+    EXPECT_FALSE(std::filesystem::exists(dir / "segments" / "9.done"));
+    again.start();
+    EXPECT_EQ(again.find(commit(again, "x\r\n").envid)->segment, 10u); // above every number on disk
+}
+
 TEST(Segment, ScanFindsEveryWholeRecordAndNoPartOfOne) {
     std::string data;
     const auto first = append_segment_record(data, "one");
@@ -303,6 +330,7 @@ TEST(Segment, ScanFindsEveryWholeRecordAndNoPartOfOne) {
 
 TEST(Segment, DoneMarksIgnoreAnUnfinishedLine) {
     EXPECT_EQ(parse_done_marks("12\n34\nx\n56"), (std::vector<std::uint64_t>{12, 34}));
+    EXPECT_EQ(parse_done_marks("\n12\n\n34\n"), (std::vector<std::uint64_t>{12, 34})); // as appended
     EXPECT_TRUE(parse_done_marks("").empty());
 }
 
