@@ -5,6 +5,7 @@
 #include "mailpush/sqlite/sqlite.hpp"
 
 #include <map>
+#include <optional>
 #include <stdexcept>
 
 namespace mailpush::delivery {
@@ -142,21 +143,26 @@ void DeliveryLog::exec(const char* sql) {
 
 void DeliveryLog::apply(const std::vector<RecipientUpdate>& updates) {
     sqlite::write_transaction(db_, [&] {
+        // Each statement is compiled once for the batch (compiling, with the reports' triggers,
+        // cost more than running them), then reset for every recipient.
+        // Upsert: a recipient's row may be written for the first time with its first result. A
+        // final state is never turned back into a pending one (a result written late, after a
+        // queue delete made the recipient final).
+        Statement st(
+            db_, "INSERT INTO recipients(envid, idx, address, state, attempts, next_attempt_ms, "
+                 "last_reply, failed_type, status) VALUES(?,?,?,?,?,?,?,?,?) "
+                 "ON CONFLICT(envid, idx) DO UPDATE SET state=excluded.state, attempts=excluded.attempts, "
+                 "next_attempt_ms=excluded.next_attempt_ms, last_reply=excluded.last_reply, "
+                 "failed_type=excluded.failed_type, status=excluded.status "
+                 "WHERE recipients.state IN ('queued','deferred') OR excluded.state NOT IN "
+                 "('queued','deferred')");
+        Statement at(
+            db_, "INSERT INTO attempts(envid, idx, started_ms, ended_ms, host, reply) VALUES(?,?,?,?,?,?)");
+        std::optional<Statement> ev, rep, mid; // only a final result needs them
         for (const auto& u : updates) {
             const auto& r = u.record;
-            // Upsert: a recipient's row may be written for the first time with its first result. A
-            // final state is never turned back into a pending one (a result written late, after a
-            // queue delete made the recipient final).
-            Statement st(
-                db_,
-                "INSERT INTO recipients(envid, idx, address, state, attempts, next_attempt_ms, "
-                "last_reply, failed_type, status) VALUES(?,?,?,?,?,?,?,?,?) "
-                "ON CONFLICT(envid, idx) DO UPDATE SET state=excluded.state, attempts=excluded.attempts, "
-                "next_attempt_ms=excluded.next_attempt_ms, last_reply=excluded.last_reply, "
-                "failed_type=excluded.failed_type, status=excluded.status "
-                "WHERE recipients.state IN ('queued','deferred') OR excluded.state NOT IN "
-                "('queued','deferred')");
-            st.bind(1, static_cast<std::int64_t>(r.envid))
+            st.reset()
+                .bind(1, static_cast<std::int64_t>(r.envid))
                 .bind(2, static_cast<std::int64_t>(r.idx))
                 .bind(3, r.address)
                 .bind(4, std::string(to_string(r.state)))
@@ -167,41 +173,42 @@ void DeliveryLog::apply(const std::vector<RecipientUpdate>& updates) {
                 .bind(9, static_cast<std::int64_t>(r.status));
             st.step();
             const auto& a = u.attempt;
-            Statement at(
-                db_,
-                "INSERT INTO attempts(envid, idx, started_ms, ended_ms, host, reply) VALUES(?,?,?,?,?,?)");
-            at.bind(1, static_cast<std::int64_t>(a.envid))
+            at.reset()
+                .bind(1, static_cast<std::int64_t>(a.envid))
                 .bind(2, static_cast<std::int64_t>(a.idx))
                 .bind(3, a.started_ms)
                 .bind(4, a.ended_ms)
                 .bind(5, a.host)
                 .bind(6, a.reply);
             at.step();
-            if (!u.event.empty()) {
-                Statement ev(db_, "INSERT INTO events(envid, idx, text) VALUES(?,?,?)");
-                ev.bind(1, static_cast<std::int64_t>(r.envid))
-                    .bind(2, static_cast<std::int64_t>(r.idx))
-                    .bind(3, u.event);
-                ev.step();
-                const auto& rp = u.report;
-                Statement rep(
+            if (u.event.empty()) continue;
+            if (!ev) ev.emplace(db_, "INSERT INTO events(envid, idx, text) VALUES(?,?,?)");
+            ev->reset()
+                .bind(1, static_cast<std::int64_t>(r.envid))
+                .bind(2, static_cast<std::int64_t>(r.idx))
+                .bind(3, u.event);
+            ev->step();
+            const auto& rp = u.report;
+            if (!rep)
+                rep.emplace(
                     db_, "INSERT OR REPLACE INTO reports(envid, idx, account, mail_from, rcpt, tag, subject, "
                          "status, failed_type, reply, ended_ms) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
-                rep.bind(1, static_cast<std::int64_t>(r.envid)).bind(2, static_cast<std::int64_t>(r.idx));
-                // The reports are queried by a lower-case recipient (details, SenderStatisticsDetailByParam).
-                rep.bind(3, rp.account)
-                    .bind(4, rp.mail_from)
-                    .bind(5, common::to_lower(r.address))
-                    .bind(6, rp.tag);
-                rep.bind(7, rp.subject).bind(8, static_cast<std::int64_t>(r.status)).bind(9, r.failed_type);
-                rep.bind(10, r.last_reply).bind(11, a.ended_ms);
-                rep.step();
-                // Inbound reports that carry only the returned Message-ID find the message here.
-                if (const auto msg_id = event_msg_id(u.event); !msg_id.empty()) {
-                    Statement mid(db_, "INSERT OR IGNORE INTO message_ids(msg_id, envid) VALUES(?,?)");
-                    mid.bind(1, msg_id).bind(2, static_cast<std::int64_t>(r.envid));
-                    mid.step();
-                }
+            rep->reset()
+                .bind(1, static_cast<std::int64_t>(r.envid))
+                .bind(2, static_cast<std::int64_t>(r.idx));
+            // The reports are queried by a lower-case recipient (details, SenderStatisticsDetailByParam).
+            rep->bind(3, rp.account)
+                .bind(4, rp.mail_from)
+                .bind(5, common::to_lower(r.address))
+                .bind(6, rp.tag);
+            rep->bind(7, rp.subject).bind(8, static_cast<std::int64_t>(r.status)).bind(9, r.failed_type);
+            rep->bind(10, r.last_reply).bind(11, a.ended_ms);
+            rep->step();
+            // Inbound reports that carry only the returned Message-ID find the message here.
+            if (const auto msg_id = event_msg_id(u.event); !msg_id.empty()) {
+                if (!mid) mid.emplace(db_, "INSERT OR IGNORE INTO message_ids(msg_id, envid) VALUES(?,?)");
+                mid->reset().bind(1, msg_id).bind(2, static_cast<std::int64_t>(r.envid));
+                mid->step();
             }
         }
     });
