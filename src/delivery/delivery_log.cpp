@@ -133,7 +133,29 @@ DeliveryLog::DeliveryLog(const std::string& path) {
     });
 }
 
+// Compiling these (the reports' with its triggers) cost more than running them: made once, on the
+// log's one thread, and reset for every row.
+struct DeliveryLog::Statements {
+    explicit Statements(sqlite3* db)
+        : upsert(db,
+                 "INSERT INTO recipients(envid, idx, address, state, attempts, next_attempt_ms, "
+                 "last_reply, failed_type, status) VALUES(?,?,?,?,?,?,?,?,?) "
+                 "ON CONFLICT(envid, idx) DO UPDATE SET state=excluded.state, attempts=excluded.attempts, "
+                 "next_attempt_ms=excluded.next_attempt_ms, last_reply=excluded.last_reply, "
+                 "failed_type=excluded.failed_type, status=excluded.status "
+                 "WHERE recipients.state IN ('queued','deferred') OR excluded.state NOT IN "
+                 "('queued','deferred')")
+        , attempt(db,
+                  "INSERT INTO attempts(envid, idx, started_ms, ended_ms, host, reply) VALUES(?,?,?,?,?,?)")
+        , event(db, "INSERT INTO events(envid, idx, text) VALUES(?,?,?)")
+        , report(db, "INSERT OR REPLACE INTO reports(envid, idx, account, mail_from, rcpt, tag, subject, "
+                     "status, failed_type, reply, ended_ms) VALUES(?,?,?,?,?,?,?,?,?,?,?)")
+        , msg_id(db, "INSERT OR IGNORE INTO message_ids(msg_id, envid) VALUES(?,?)") {}
+    Statement upsert, attempt, event, report, msg_id;
+};
+
 DeliveryLog::~DeliveryLog() {
+    statements_.reset(); // finalized before the connection closes
     sqlite3_close(db_);
 }
 
@@ -142,25 +164,14 @@ void DeliveryLog::exec(const char* sql) {
 }
 
 void DeliveryLog::apply(const std::vector<RecipientUpdate>& updates) {
+    if (!statements_) statements_ = std::make_unique<Statements>(db_);
+    auto& [st, at, ev, rep, mid] = *statements_;
     sqlite::write_transaction(db_, [&] {
-        // Each statement is compiled once for the batch (compiling, with the reports' triggers,
-        // cost more than running them), then reset for every recipient.
-        // Upsert: a recipient's row may be written for the first time with its first result. A
-        // final state is never turned back into a pending one (a result written late, after a
-        // queue delete made the recipient final).
-        Statement st(
-            db_, "INSERT INTO recipients(envid, idx, address, state, attempts, next_attempt_ms, "
-                 "last_reply, failed_type, status) VALUES(?,?,?,?,?,?,?,?,?) "
-                 "ON CONFLICT(envid, idx) DO UPDATE SET state=excluded.state, attempts=excluded.attempts, "
-                 "next_attempt_ms=excluded.next_attempt_ms, last_reply=excluded.last_reply, "
-                 "failed_type=excluded.failed_type, status=excluded.status "
-                 "WHERE recipients.state IN ('queued','deferred') OR excluded.state NOT IN "
-                 "('queued','deferred')");
-        Statement at(
-            db_, "INSERT INTO attempts(envid, idx, started_ms, ended_ms, host, reply) VALUES(?,?,?,?,?,?)");
-        std::optional<Statement> ev, rep, mid; // only a final result needs them
         for (const auto& u : updates) {
             const auto& r = u.record;
+            // Upsert: a recipient's row may be written for the first time with its first result. A
+            // final state is never turned back into a pending one (a result written late, after a
+            // queue delete made the recipient final).
             st.reset()
                 .bind(1, static_cast<std::int64_t>(r.envid))
                 .bind(2, static_cast<std::int64_t>(r.idx))
@@ -182,36 +193,31 @@ void DeliveryLog::apply(const std::vector<RecipientUpdate>& updates) {
                 .bind(6, a.reply);
             at.step();
             if (u.event.empty()) continue;
-            if (!ev) ev.emplace(db_, "INSERT INTO events(envid, idx, text) VALUES(?,?,?)");
-            ev->reset()
+            ev.reset()
                 .bind(1, static_cast<std::int64_t>(r.envid))
                 .bind(2, static_cast<std::int64_t>(r.idx))
                 .bind(3, u.event);
-            ev->step();
+            ev.step();
             const auto& rp = u.report;
-            if (!rep)
-                rep.emplace(
-                    db_, "INSERT OR REPLACE INTO reports(envid, idx, account, mail_from, rcpt, tag, subject, "
-                         "status, failed_type, reply, ended_ms) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
-            rep->reset()
-                .bind(1, static_cast<std::int64_t>(r.envid))
-                .bind(2, static_cast<std::int64_t>(r.idx));
+            rep.reset().bind(1, static_cast<std::int64_t>(r.envid)).bind(2, static_cast<std::int64_t>(r.idx));
             // The reports are queried by a lower-case recipient (details, SenderStatisticsDetailByParam).
-            rep->bind(3, rp.account)
+            rep.bind(3, rp.account)
                 .bind(4, rp.mail_from)
                 .bind(5, common::to_lower(r.address))
                 .bind(6, rp.tag);
-            rep->bind(7, rp.subject).bind(8, static_cast<std::int64_t>(r.status)).bind(9, r.failed_type);
-            rep->bind(10, r.last_reply).bind(11, a.ended_ms);
-            rep->step();
+            rep.bind(7, rp.subject).bind(8, static_cast<std::int64_t>(r.status)).bind(9, r.failed_type);
+            rep.bind(10, r.last_reply).bind(11, a.ended_ms);
+            rep.step();
             // Inbound reports that carry only the returned Message-ID find the message here.
             if (const auto msg_id = event_msg_id(u.event); !msg_id.empty()) {
-                if (!mid) mid.emplace(db_, "INSERT OR IGNORE INTO message_ids(msg_id, envid) VALUES(?,?)");
-                mid->reset().bind(1, msg_id).bind(2, static_cast<std::int64_t>(r.envid));
-                mid->step();
+                mid.reset().bind(1, msg_id).bind(2, static_cast<std::int64_t>(r.envid));
+                mid.step();
             }
         }
     });
+    // Reset now, not at the next batch: a stepped statement would keep its read of the database.
+    for (auto* used : {&st, &at, &ev, &rep, &mid})
+        used->reset();
 }
 
 void DeliveryLog::upsert_recipients(const std::vector<RecipientRecord>& records) {

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -73,6 +74,8 @@ public:
 private:
     void exec(const char* sql);
     sqlite3* db_ = nullptr;
+    struct Statements; // apply()'s statements, compiled at its first call and kept
+    std::unique_ptr<Statements> statements_;
 };
 
 } // namespace mailpush::delivery
