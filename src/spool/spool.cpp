@@ -406,10 +406,7 @@ void Spool::commit_batch(std::vector<Job>& batch, OpenSegment& segment) {
         }
     }
     if (!records.empty()) {
-        std::vector<std::uint64_t> envids;
-        for (const auto& job : batch)
-            if (job.in_segment) envids.push_back(job.envid);
-        const auto base = append_to_segment(segment, records, envids); // where the records landed
+        const auto base = append_to_segment(segment, records, batch); // where the records landed
         for (auto& job : batch) {
             if (!job.in_segment) continue;
             job.ok = job.ok && base;
@@ -453,7 +450,7 @@ void Spool::commit_batch(std::vector<Job>& batch, OpenSegment& segment) {
 // current one is full, then appended to batch by batch, each batch synced before any of its
 // messages is reported ok.
 std::optional<std::uint64_t> Spool::append_to_segment(OpenSegment& segment, std::string_view records,
-                                                      const std::vector<std::uint64_t>& envids) {
+                                                      const std::vector<Job>& batch) {
     if (segment.fd >= 0 && segment.size + records.size() > kSegmentBytes) seal_segment(segment);
     if (segment.fd < 0 && !open_segment(segment)) return std::nullopt;
     const auto base = segment.size;
@@ -467,8 +464,8 @@ std::optional<std::uint64_t> Spool::append_to_segment(OpenSegment& segment, std:
     // No later batch is appended behind it.
     if (::ftruncate(segment.fd, static_cast<off_t>(base)) != 0 || !common::sync_data(segment.fd)) {
         std::string lines;
-        for (const auto envid : envids)
-            lines += std::to_string(envid) + "\n";
+        for (const auto& job : batch)
+            if (job.in_segment) lines += std::to_string(job.envid) + "\n";
         std::lock_guard lock(marks_mutex_);
         write_marks(segment.number, lines, true);
     }

@@ -143,9 +143,9 @@ private:
     bool write_file(Job& job, std::string& records); // a file: starts writeback, leaves job.fd open
     // Writes and syncs the records at the segment's end (a new segment when it is full or none is
     // open); where they start, or nullopt on an error (the segment is then abandoned).
-    // `envids`: the records' messages, marked done if a failed write cannot be cut off again.
+    // The batch's jobs in the segment are marked done if a failed write cannot be cut off again.
     std::optional<std::uint64_t> append_to_segment(OpenSegment& segment, std::string_view records,
-                                                   const std::vector<std::uint64_t>& envids);
+                                                   const std::vector<Job>& batch);
     // Appends done marks to segment `number` (if it still exists); synced when `durable`.
     // Under marks_mutex_.
     void write_marks(std::uint32_t number, const std::string& lines, bool durable);

@@ -43,7 +43,20 @@ protected:
         s.submit(std::move(r), [&](smtp::CommitResult res) { p.set_value(res); });
         return p.get_future().get();
     }
+
+    // Three small messages ("Subject: 0" .. "Subject: 2"): with one writer, one segment.
+    std::vector<std::uint64_t> commit_three_small(Spool& s) {
+        std::vector<std::uint64_t> ids;
+        for (int i = 0; i < 3; ++i)
+            ids.push_back(commit(s, "Subject: " + std::to_string(i) + "\r\n\r\nbody\r\n").envid);
+        return ids;
+    }
 };
+
+std::string file_text(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
 } // namespace
 
 TEST(QueueFile, RoundTrip) {
@@ -220,8 +233,7 @@ TEST_F(SpoolTest, SmallMessagesShareASegment) {
         Spool s({dir, 1, 0, "", "mx.test"});
         s.recover();
         s.start();
-        for (int i = 0; i < 3; ++i)
-            ids.push_back(commit(s, "Subject: " + std::to_string(i) + "\r\n\r\nbody\r\n").envid);
+        ids = commit_three_small(s);
         ASSERT_TRUE(s.read_body(ids[1]));
         EXPECT_TRUE(s.read_body(ids[1])->ends_with("Subject: 1\r\n\r\nbody\r\n"));
         EXPECT_EQ(s.find(ids[0])->segment, s.find(ids[2])->segment);
@@ -229,11 +241,7 @@ TEST_F(SpoolTest, SmallMessagesShareASegment) {
         EXPECT_FALSE(s.read_body(ids[1]));
     }
     EXPECT_TRUE(std::filesystem::exists(dir / "segments" / "1.seg"));
-    EXPECT_EQ(parse_done_marks([&] {
-                  std::ifstream in(dir / "segments" / "1.done");
-                  return std::string(std::istreambuf_iterator<char>(in), {});
-              }()),
-              std::vector<std::uint64_t>{ids[1]});
+    EXPECT_EQ(parse_done_marks(file_text(dir / "segments" / "1.done")), std::vector<std::uint64_t>{ids[1]});
     Spool again({dir, 1, 0, "", "mx.test"});
     EXPECT_EQ(again.recover(), 2u);
     EXPECT_FALSE(again.contains(ids[1]));
@@ -255,14 +263,10 @@ TEST_F(SpoolTest, RecoverySkipsADamagedRecordAndAnUnfinishedTail) {
         Spool s({dir, 1, 0, "", "mx.test"});
         s.recover();
         s.start();
-        for (int i = 0; i < 3; ++i)
-            ids.push_back(commit(s, "Subject: " + std::to_string(i) + "\r\n\r\nbody\r\n").envid);
+        ids = commit_three_small(s);
     }
     const auto path = dir / "segments" / "1.seg";
-    std::string bytes = [&] {
-        std::ifstream in(path, std::ios::binary);
-        return std::string(std::istreambuf_iterator<char>(in), {});
-    }();
+    std::string bytes = file_text(path);
     const auto at = bytes.find("Subject: 0");
     ASSERT_NE(at, std::string::npos);
     bytes[at + 9] = 'X';
